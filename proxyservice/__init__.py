@@ -1,0 +1,1 @@
+"""proxyservice: makes preview images (proxies) of stored files."""

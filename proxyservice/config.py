@@ -1,0 +1,148 @@
+"""Every setting of proxyservice, declared once, read from the environment.
+
+Each field of :class:`Settings` is one setting: its name is the environment
+variable, its annotation the type it is cast to, its default the value used
+when the variable is unset, and the docstring beneath it what it does. The
+README lists them all (a test keeps the two in step).
+"""
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from .domain import ProxySize
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingInvalid(ValueError):
+    """An environment variable holds a value its setting cannot take."""
+
+
+def _cast_bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"{raw!r} is not a boolean (use true or false)")
+
+
+def _cast_paths(raw: str) -> tuple[Path, ...]:
+    return tuple(Path(part) for part in raw.split(os.pathsep) if part)
+
+
+def _cast_names(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+_CASTS: dict[Any, Callable[[str], Any]] = {
+    str: str,
+    int: int,
+    float: float,
+    bool: _cast_bool,
+    Path: Path,
+    tuple[Path, ...]: _cast_paths,
+    tuple[str, ...]: _cast_names,
+    Path | None: Path,
+}
+
+
+def cast_setting(name: str, annotation: Any, raw: str) -> Any:
+    """Cast one environment value to its setting's type.
+
+    Raises
+    ------
+    SettingInvalid
+        The value does not fit the type; the message names the variable.
+    """
+    cast = _CASTS[annotation]
+    try:
+        return cast(raw)
+    except ValueError as e:
+        raise SettingInvalid(f"{name}={raw!r}: {e}") from e
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force; build with :meth:`from_environ`."""
+
+    DATA_DIR: Path = PROJECT_ROOT / "data"
+    """Folder for everything the service writes: proxies, uploads and task records."""
+    PROXY_STORE_ROOT: Path | None = None
+    """Where proxies are kept; ``$DATA_DIR/proxies`` when unset."""
+    SOURCE_ROOTS: tuple[Path, ...] = ()
+    """Folders (``:``-separated) whose files may be ingested by path; uploads are always allowed."""
+    REDIS_URL: str = "redis://127.0.0.1:6379/0"
+    """The Celery broker."""
+    PROXY_WIDTH: int = 400
+    """Width of the box a proxy is scaled to fit, when the request names none."""
+    PROXY_HEIGHT: int = 300
+    """Height of that box."""
+    MAX_PROXY_SIDE: int = 2000
+    """Largest width or height a client may ask a proxy to have."""
+    RENDER_VIEWPORT_WIDTH: int = 1024
+    """Width of the browser window HTML is rendered in, before scaling."""
+    RENDER_VIEWPORT_HEIGHT: int = 768
+    """Height of that window; the preview shows the top of the page."""
+    RENDER_TIMEOUT: float = 30.0
+    """Seconds one render may take before its whole process group is killed."""
+    RENDER_JAVASCRIPT_DELAY_MS: int = 200
+    """Milliseconds the renderer waits for scripts after the page loaded."""
+    WKHTMLTOIMAGE: str = "wkhtmltoimage"
+    """The wkhtmltoimage binary: a name looked up on PATH, or a path."""
+    MAX_SOURCE_BYTES: int = 50 * 1024 * 1024
+    """Largest file accepted for ingest, by path or upload (413 above it)."""
+    ENABLED_PLUGINS: tuple[str, ...] = ("html_preview::HTMLPreview",)
+    """Plugins (``module::Class``, comma-separated) used for ingest."""
+    TASK_SOFT_TIME_LIMIT: int = 120
+    """Seconds after which Celery asks a running task to stop."""
+    TASK_TIME_LIMIT: int = 150
+    """Seconds after which Celery kills the worker child running a task."""
+    STATUS_CHECK_TIMEOUT: float = 1.0
+    """Seconds each readiness check of ``GET /status`` may take."""
+    BROKER_TIMEOUT: float = 1.0
+    """Seconds to connect to or hear from the broker before calling it unreachable."""
+
+    @classmethod
+    def from_environ(
+        cls, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> "Settings":
+        """Read every setting from ``environ`` (``os.environ`` by default).
+
+        Parameters
+        ----------
+        environ
+            Where the variables come from.
+        overrides
+            Values that win over the environment (tests use them).
+        """
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for spec in fields(cls):
+            if spec.name in overrides:
+                values[spec.name] = overrides[spec.name]
+            elif environ.get(spec.name, "") != "":
+                values[spec.name] = cast_setting(spec.name, spec.type, environ[spec.name])
+        return cls(**values)
+
+    @property
+    def default_proxy_size(self) -> "ProxySize":
+        """The proxy box when a request names none."""
+        return ProxySize(self.PROXY_WIDTH, self.PROXY_HEIGHT)
+
+    @property
+    def proxy_store_root(self) -> Path:
+        """Where proxies are kept."""
+        return self.PROXY_STORE_ROOT or self.DATA_DIR / "proxies"
+
+    @property
+    def upload_root(self) -> Path:
+        """Where uploaded files are kept; always a source root."""
+        return self.DATA_DIR / "uploads"
+
+    @property
+    def task_db_path(self) -> Path:
+        """The SQLite file holding the durable task records."""
+        return self.DATA_DIR / "tasks.sqlite3"

@@ -1,0 +1,137 @@
+"""Ingest: accept a file by path or upload and start the tasks that make its proxies."""
+
+import logging
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from flask import url_for
+from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge, ServiceUnavailable, UnsupportedMediaType
+
+from ..domain import ProxySize, SourceFile
+from ..plugins.registry import PluginSet, enabled_plugins
+from ..process.ingest import IngestOutcome, ingest_file
+from ..services.context import current_settings
+from ..services.sources import SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge
+from ..services.store import ProxyStore
+from ..services.task_queue import QueueUnavailable, TaskQueue
+from ..services.task_records import RecordsUnavailable, TaskRecords
+from . import Response
+
+logger = logging.getLogger(__name__)
+
+OUTSIDE_ROOTS = "path: %s"
+NO_SUCH_FILE = "path: %s"
+EMPTY_FILE = "file: %s"
+SIZE_TOO_LARGE = "size: width and height must be at most %d"
+PLUGIN_NOT_ENABLED = "plugins: %r is not an enabled plugin (see GET /plugins)"
+NO_PLUGIN_HANDLES = "no enabled plugin makes proxies of %s files (%s)"
+NAMED_PLUGINS_DO_NOT_HANDLE = "none of the plugins named makes proxies of %s files (%s)"
+BROKER_DOWN = "the task queue is unreachable; nothing was queued, try again shortly"
+RECORDS_DOWN = "the task records cannot be written; nothing was queued"
+
+
+def ingest_path(path: str, options: dict[str, Any]) -> Response:
+    """Ingest a file that the service reads in place.
+
+    Parameters
+    ----------
+    path
+        Absolute path; it must resolve inside a source root.
+    options
+        ``plugins``, ``size`` and ``force`` from the request, all optional.
+    """
+    sources = SourceFiles.current_session()
+    try:
+        real = sources.resolve(path)
+    except SourceOutsideRoots as e:
+        raise BadRequest(OUTSIDE_ROOTS % e) from e
+    except SourceNotFound as e:
+        raise NotFound(NO_SUCH_FILE % e) from e
+    except SourceTooLarge as e:
+        raise RequestEntityTooLarge(str(e)) from e
+    except SourceEmpty as e:
+        raise BadRequest(EMPTY_FILE % e) from e
+    return _ingest(real, options)
+
+
+def ingest_upload(stream: BinaryIO, filename: str, options: dict[str, Any]) -> Response:
+    """Ingest an uploaded file: keep it under its hash, then as :func:`ingest_path`."""
+    try:
+        saved = SourceFiles.current_session().save_upload(stream, filename)
+    except SourceTooLarge as e:
+        raise RequestEntityTooLarge(str(e)) from e
+    except SourceEmpty as e:
+        raise BadRequest(EMPTY_FILE % e) from e
+    return _ingest(saved, options)
+
+
+def _proxy_size(options: dict[str, Any]) -> ProxySize:
+    settings = current_settings()
+    size = options.get("size")
+    if size is None:
+        return settings.default_proxy_size
+    if max(size["width"], size["height"]) > settings.MAX_PROXY_SIDE:
+        raise BadRequest(SIZE_TOO_LARGE % settings.MAX_PROXY_SIDE)
+    return ProxySize(size["width"], size["height"])
+
+
+def _choose_plugins(plugins: PluginSet, source: SourceFile, named: list[str] | None) -> PluginSet:
+    if named:
+        for name in named:
+            if plugins.get(name) is None:
+                raise BadRequest(PLUGIN_NOT_ENABLED % name)
+        plugins = PluginSet(tuple((n, c) for n, c in plugins.plugins if n in named), ())
+    chosen = PluginSet(plugins.handling(source), ())
+    if not chosen.plugins:
+        reason = NAMED_PLUGINS_DO_NOT_HANDLE if named else NO_PLUGIN_HANDLES
+        raise UnsupportedMediaType(reason % (source.mimetype, source.ext or "no extension"))
+    return chosen
+
+
+def _ingest(path: Path, options: dict[str, Any]) -> Response:
+    settings = current_settings()
+    source = SourceFiles.current_session().describe(path, _proxy_size(options))
+    chosen = _choose_plugins(enabled_plugins(settings.ENABLED_PLUGINS), source, options.get("plugins"))
+    try:
+        outcome = ingest_file(
+            source,
+            chosen.plugins,
+            TaskRecords.current_session(),
+            TaskQueue.current_session(),
+            ProxyStore.current_session(),
+            force=bool(options.get("force", False)),
+        )
+    except RecordsUnavailable as e:
+        raise ServiceUnavailable(RECORDS_DOWN) from e
+    if any(isinstance(e, QueueUnavailable) for e in outcome.send_errors):
+        raise ServiceUnavailable(BROKER_DOWN)
+    return _answer(outcome)
+
+
+def _answer(outcome: IngestOutcome) -> Response:
+    file_id = outcome.source.file_id
+    proxies_url = url_for("api.list_proxies", file_id=file_id)
+    body = {
+        "file_id": file_id,
+        "filename": outcome.source.name,
+        "mimetype": outcome.source.mimetype,
+        "proxies_url": proxies_url,
+        "tasks": [
+            {
+                "task_id": task.task_id,
+                "plugin": task.plugin,
+                "status": task.state.value,
+                "reused": task.reused,
+                "error": task.error,
+                "status_url": url_for("api.task_status", task_id=task.task_id),
+            }
+            for task in outcome.tasks
+        ],
+    }
+    if outcome.pending:
+        location = url_for("api.task_status", task_id=outcome.pending[0].task_id)
+        return body, HTTPStatus.ACCEPTED, {"Location": location}
+    if outcome.succeeded:
+        return body, HTTPStatus.SEE_OTHER, {"Location": proxies_url}
+    return body, HTTPStatus.OK, {}

@@ -1,0 +1,58 @@
+"""Proxies: list a file's proxies and serve their bytes."""
+
+from dataclasses import asdict
+from http import HTTPStatus
+from pathlib import Path
+
+from flask import url_for
+from werkzeug.exceptions import NotFound, ServiceUnavailable
+
+from ..services.store import DoesNotExist, ProxyStore, StoreFailed
+from . import Response
+
+NO_PROXIES = "no proxies of file %r (yet)"
+NO_SUCH_PROXY = "no proxy %r of file %r"
+STORE_DOWN = "the proxy store cannot be read; try again shortly"
+
+
+def list_proxies(file_id: str) -> Response:
+    """The proxies of a file with their metadata and URLs."""
+    try:
+        proxies = ProxyStore.current_session().list(file_id)
+    except StoreFailed as e:
+        raise ServiceUnavailable(STORE_DOWN) from e
+    if not proxies:
+        raise NotFound(NO_PROXIES % file_id)
+    body = {
+        "file_id": file_id,
+        "proxies": [
+            {
+                **asdict(proxy),
+                "url": url_for("api.proxy_content", file_id=file_id, typeidentifier=proxy.typeidentifier),
+            }
+            for proxy in proxies
+        ],
+    }
+    return body, HTTPStatus.OK, {}
+
+
+def proxy_content(file_id: str, typeidentifier: str, if_none_match: list[str]) -> Response:
+    """A proxy's bytes (as a path to send), or ``304`` when the client has them.
+
+    Parameters
+    ----------
+    if_none_match
+        The entity tags from the request's ``If-None-Match`` header.
+    """
+    try:
+        proxy, blob = ProxyStore.current_session().get(file_id, typeidentifier)
+    except DoesNotExist as e:
+        raise NotFound(NO_SUCH_PROXY % (typeidentifier, file_id)) from e
+    except StoreFailed as e:
+        raise ServiceUnavailable(STORE_DOWN) from e
+    # The blob's name is its checksum, so a tag names one content for ever.
+    headers = {"ETag": f'"{proxy.checksum}"', "Cache-Control": "public, max-age=3600"}
+    if proxy.checksum in if_none_match or "*" in if_none_match:
+        return None, HTTPStatus.NOT_MODIFIED, headers
+    data: tuple[Path, str, str] = (blob, proxy.mimetype, proxy.filename)
+    return data, HTTPStatus.OK, headers

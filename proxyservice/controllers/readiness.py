@@ -1,0 +1,88 @@
+"""Readiness for the orchestrator: is every dependency up, checked in bounded time."""
+
+import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from http import HTTPStatus
+from typing import Any, Callable
+
+from ..services.context import current_settings
+from ..services.renderer import HtmlRenderer, RendererMissing
+from ..services.store import ProxyStore
+from ..services.task_queue import TaskQueue
+from ..services.task_records import TaskRecords
+from . import Response
+
+logger = logging.getLogger(__name__)
+
+Check = Callable[[], dict[str, Any]]
+CHECK_TIMED_OUT = "did not answer within %.1f s"
+
+
+def _store(store: ProxyStore) -> Check:
+    return lambda: {"up": store.is_available(), "path": str(store.root)}
+
+
+def _records(records: TaskRecords) -> Check:
+    return lambda: {"up": records.is_available()}
+
+
+def _broker(queue: TaskQueue, timeout: float) -> Check:
+    return lambda: {"up": queue.is_available(timeout)}
+
+
+def _workers(queue: TaskQueue, timeout: float) -> Check:
+    def check() -> dict[str, Any]:
+        if not queue.is_available(timeout):
+            return {"up": False, "error": "the broker is unreachable", "workers": []}
+        names = queue.workers_answering(timeout)
+        return {"up": bool(names), "workers": names}
+
+    return check
+
+
+def _renderer(renderer: HtmlRenderer) -> Check:
+    def check() -> dict[str, Any]:
+        try:
+            return {"up": True, "version": renderer.version()}
+        except RendererMissing as e:
+            return {"up": False, "error": str(e)}
+
+    return check
+
+
+def readiness() -> Response:
+    """Each dependency's state; ``200`` when all are up, ``503`` otherwise.
+
+    The checks run side by side, each bounded by STATUS_CHECK_TIMEOUT, so the
+    answer comes within about that time even when a dependency hangs.
+    """
+    timeout = current_settings().STATUS_CHECK_TIMEOUT
+    queue = TaskQueue.current_session()
+    checks: dict[str, Check] = {
+        "store": _store(ProxyStore.current_session()),
+        "task_records": _records(TaskRecords.current_session()),
+        "broker": _broker(queue, timeout),
+        "workers": _workers(queue, timeout),
+        "renderer": _renderer(HtmlRenderer.current_session()),
+    }
+    pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readiness")
+    started = time.monotonic()
+    futures = {name: pool.submit(check) for name, check in checks.items()}
+    results: dict[str, dict[str, Any]] = {}
+    # Each check has its own timeout; a little slack lets a check that
+    # honours it report its own reason.
+    deadline = started + 2 * timeout + 0.5
+    for name, future in futures.items():
+        try:
+            results[name] = future.result(timeout=max(deadline - time.monotonic(), 0.0))
+        except FutureTimeout:
+            results[name] = {"up": False, "error": CHECK_TIMED_OUT % (time.monotonic() - started)}
+        except Exception as e:  # a check that breaks reports the dependency down
+            logger.exception("readiness check %s failed", name)
+            results[name] = {"up": False, "error": f"{type(e).__name__}: {e}"}
+    pool.shutdown(wait=False, cancel_futures=True)
+    ready = all(result["up"] for result in results.values())
+    body = {"ready": ready, "checks": results}
+    return body, HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE, {"Cache-Control": "no-store"}

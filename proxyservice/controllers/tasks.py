@@ -1,0 +1,42 @@
+"""Task status: what a task is doing, from its durable record."""
+
+from http import HTTPStatus
+
+from flask import url_for
+from werkzeug.exceptions import NotFound, ServiceUnavailable
+
+from ..domain import TaskRecord, TaskState
+from ..services.task_records import RecordsUnavailable, TaskRecords
+from . import Response
+
+NO_SUCH_TASK = "no task %r"
+RECORDS_DOWN = "the task records cannot be read; try again shortly"
+
+
+def task_body(record: TaskRecord) -> dict[str, object]:
+    """The JSON form of a task record."""
+    return {
+        "task_id": record.task_id,
+        "file_id": record.file_id,
+        "plugin": record.plugin,
+        "status": record.state.value,
+        "submitted": record.submitted.isoformat(),
+        "started": record.started.isoformat() if record.started else None,
+        "finished": record.finished.isoformat() if record.finished else None,
+        "error": record.error,
+        "warnings": list(record.warnings),
+    }
+
+
+def task_status(task_id: str) -> Response:
+    """A task's state; ``303`` to the file's proxies once it succeeded."""
+    try:
+        record = TaskRecords.current_session().find(task_id)
+    except RecordsUnavailable as e:
+        raise ServiceUnavailable(RECORDS_DOWN) from e
+    if record is None:
+        raise NotFound(NO_SUCH_TASK % task_id)
+    body = task_body(record)
+    if record.state is TaskState.SUCCEEDED:
+        return body, HTTPStatus.SEE_OTHER, {"Location": url_for("api.list_proxies", file_id=record.file_id)}
+    return body, HTTPStatus.OK, {}

@@ -1,0 +1,105 @@
+"""The proxy-plugin contract (PixStor Search's, in Python).
+
+A plugin says which files it handles and makes proxies of them. A
+synchronous plugin does its work inside :meth:`ProxyPlugin.process`; an
+asynchronous one hands it to the job engine with :meth:`ProxyPlugin._submit`
+and returns :attr:`PluginStatus.INPROGRESS`.
+"""
+
+from enum import Enum
+from typing import Any, Callable, Protocol, Sequence
+
+
+class PluginStatus(str, Enum):
+    """What :meth:`ProxyPlugin.process` did with a file: an outcome, not an error."""
+
+    SUCCESS = "SUCCESS"
+    """The proxies were made in-process."""
+    SKIPPED = "SKIPPED"
+    """The plugin chose not to make proxies of this file."""
+    ERRORED = "ERRORED"
+    """This file could not be handled; others may be."""
+    FATAL = "FATAL"
+    """The plugin could not work at all (for example, submitting the job failed)."""
+    INPROGRESS = "INPROGRESS"
+    """The work was submitted to the job engine."""
+
+
+class Submitter(Protocol):
+    """Sends one job to the job engine; raises when it cannot."""
+
+    def __call__(self, fn: Callable[..., Any], args: Sequence[Any]) -> None: ...
+
+
+class ProxyPlugin:
+    """Base class of every proxy plugin.
+
+    Subclasses override the public methods; each raises
+    ``NotImplementedError`` here. A new instance is made for each ingest, so
+    an instance may keep per-file state.
+
+    Parameters
+    ----------
+    submit
+        Where :meth:`_submit` sends jobs; the ingest process binds it.
+    """
+
+    EXTENSIONS: frozenset[str] = frozenset()
+    """Extensions the plugin handles, for listings; :meth:`handles` decides."""
+    MIMETYPES: frozenset[str] = frozenset()
+    """Media types the plugin handles, for listings; :meth:`handles` decides."""
+
+    def __init__(self, *, submit: Submitter | None = None) -> None:
+        self._submitter = submit
+
+    def namespace(self) -> str:
+        """Return the plugin's short name, used in proxy metadata (``html_preview``)."""
+        raise NotImplementedError
+
+    def is_async(self) -> bool:
+        """Return whether :meth:`process` submits its work instead of doing it."""
+        raise NotImplementedError
+
+    def handles(self, ext: str | None = None, mimetype: str | None = None) -> bool:
+        """Return whether the plugin makes proxies of files with this extension or type.
+
+        Parameters
+        ----------
+        ext
+            Lower-case extension with its dot (``.html``).
+        mimetype
+            The file's media type (``text/html``).
+        """
+        raise NotImplementedError
+
+    def schema(self) -> list[dict[str, Any]]:
+        """Return the fields the plugin adds: one ``{name, prompt, value}`` per proxy type."""
+        raise NotImplementedError
+
+    def process(self, id_: str, file_: str, fileinfo: Any = None) -> PluginStatus:
+        """Make, or submit the making of, the proxies of one file.
+
+        Parameters
+        ----------
+        id_
+            The file's id; proxies are stored under it.
+        file_
+            The file's path.
+        fileinfo
+            A :class:`~proxyservice.domain.SourceFile` with its size,
+            mimetype and the requested proxy size.
+        """
+        raise NotImplementedError
+
+    def _submit(self, fn: Callable[..., Any], args: Sequence[Any] = ()) -> None:
+        """Send ``fn(*args)`` to the job engine.
+
+        ``fn`` must be a module-level function of the plugin's own module and
+        ``args`` plain JSON values. Raises whatever the job engine raised.
+        """
+        if self._submitter is None:
+            raise RuntimeError(
+                f"{type(self).__name__} has no job engine bound; "
+                "it can only submit work during an ingest"
+            )
+        self._submitter(fn, list(args))

@@ -1,0 +1,52 @@
+"""Builds the web app, once."""
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from .config import Settings
+from .routes import api
+from .services.context import SETTINGS_KEY
+from .services.renderer import HtmlRenderer
+from .services.sources import SourceFiles
+from .services.store import ProxyStore
+from .services.task_queue import TaskQueue
+from .services.task_records import TaskRecords
+
+logger = logging.getLogger(__name__)
+
+UPLOAD_OVERHEAD_BYTES = 1024 * 1024
+"""Room for the multipart envelope around an upload of MAX_SOURCE_BYTES."""
+SERVICES = (ProxyStore, SourceFiles, TaskRecords, TaskQueue, HtmlRenderer)
+
+
+def json_error(error: HTTPException) -> Response:
+    """Every HTTP error as JSON: ``{"status", "error", "message"}``."""
+    response = jsonify({"status": error.code, "error": error.name, "message": error.description})
+    response.status_code = error.code or 500
+    return response
+
+
+def create_web_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
+    """Build the Flask app of the proxy service.
+
+    Parameters
+    ----------
+    settings
+        The settings; read from the environment when ``None``.
+    flask_config
+        Extra Flask configuration (``TESTING=True``).
+    """
+    settings = settings or Settings.from_environ()
+    app = Flask("proxyservice")
+    app.config.update(flask_config)
+    app.config[SETTINGS_KEY] = settings
+    app.config["MAX_CONTENT_LENGTH"] = settings.MAX_SOURCE_BYTES + UPLOAD_OVERHEAD_BYTES
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
+    for service in SERVICES:
+        service.init_app(app)
+    app.register_blueprint(api.blueprint)
+    app.register_error_handler(HTTPException, json_error)
+    return app

@@ -1,0 +1,186 @@
+"""The ingest use-case: give one file to the plugins that should make its proxies.
+
+For each plugin, the task id follows from the file, the plugin and the
+options. A task that already succeeded, or is still under way, is not started
+again unless forced. Otherwise the plugin's :meth:`process` runs; an async
+plugin submits through a submitter that writes the durable task record
+*before* sending, and forgets it again if the send fails.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable, Protocol, Sequence
+
+from ..domain import PluginStatus, ProxyFile, ProxyPlugin, SourceFile, TaskRecord, TaskState
+from .task_ids import task_id_for
+
+logger = logging.getLogger(__name__)
+
+PLUGIN_ERRORED = "the plugin could not make a proxy of this file"
+PLUGIN_RAISED = "the plugin failed: %s"
+
+
+class TaskBook(Protocol):
+    """Where task records are kept (the task records service)."""
+
+    def find(self, task_id: str) -> TaskRecord | None: ...
+
+    def put(self, record: TaskRecord) -> None: ...
+
+    def delete(self, task_id: str) -> None: ...
+
+
+class JobSender(Protocol):
+    """Where jobs are sent (the task queue service)."""
+
+    def send(self, task_id: str, plugin: str, job: str, args: Sequence[Any]) -> None: ...
+
+
+class ProxyLister(Protocol):
+    """Where proxies are found (the proxy store)."""
+
+    def list(self, file_id: str) -> list[ProxyFile]: ...
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What became of one plugin's task in an ingest."""
+
+    task_id: str
+    plugin: str
+    state: TaskState
+    reused: bool = False
+    """True when an earlier task was found and nothing was started."""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    """What an ingest did, for the caller to answer with."""
+
+    source: SourceFile
+    tasks: tuple[TaskOutcome, ...]
+    send_errors: tuple[Exception, ...] = ()
+    """Errors met sending jobs: the job engine may be down."""
+
+    @property
+    def pending(self) -> tuple[TaskOutcome, ...]:
+        """Tasks still queued or under way."""
+        return tuple(task for task in self.tasks if not task.state.is_finished)
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether every task finished well and none is pending."""
+        return bool(self.tasks) and all(t.state is TaskState.SUCCEEDED for t in self.tasks)
+
+
+def job_name(fn: Callable[..., Any]) -> str:
+    """The ``module:function`` name a worker imports a job by."""
+    return f"{fn.__module__}:{fn.__qualname__}"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class _RecordingSubmitter:
+    """Binds a plugin's ``_submit`` to the records and the sender for one task id."""
+
+    def __init__(self, base_id: str, plugin: str, source: SourceFile, book: TaskBook, sender: JobSender):
+        self.base_id = base_id
+        self.plugin = plugin
+        self.source = source
+        self.book = book
+        self.sender = sender
+        self.sent: list[str] = []
+        self.errors: list[Exception] = []
+
+    def __call__(self, fn: Callable[..., Any], args: Sequence[Any]) -> None:
+        task_id = self.base_id if not self.sent else f"{self.base_id}-{len(self.sent)}"
+        name = job_name(fn)
+        self.book.put(
+            TaskRecord(task_id, self.source.file_id, self.plugin, TaskState.QUEUED, _now(), name, tuple(args))
+        )
+        try:
+            self.sender.send(task_id, self.plugin, name, args)
+        except Exception as e:  # reported by the plugin as FATAL; kept for the caller
+            self.book.delete(task_id)
+            self.errors.append(e)
+            raise
+        self.sent.append(task_id)
+
+
+def _earlier_outcome(record: TaskRecord | None, has_proxies: bool) -> TaskOutcome | None:
+    """The outcome to reuse instead of running the plugin again, if any."""
+    if record is None:
+        return None
+    if record.state is TaskState.SUCCEEDED and has_proxies:
+        return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
+    if record.state in (TaskState.QUEUED, TaskState.IN_PROGRESS):
+        return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
+    return None
+
+
+def _run_plugin(
+    name: str, plugin_class: type[ProxyPlugin], source: SourceFile, book: TaskBook, sender: JobSender
+) -> tuple[list[TaskOutcome], list[Exception]]:
+    base_id = task_id_for(source.file_id, name, source.proxy_size)
+    submitter = _RecordingSubmitter(base_id, name, source, book, sender)
+    plugin = plugin_class(submit=submitter)
+    started = _now()
+    error: str | None = None
+    try:
+        status = plugin.process(source.file_id, source.path, source)
+    except Exception as e:  # a plugin's bug must not fail the other plugins
+        logger.exception("plugin %s raised on %s", name, source.path)
+        status, error = PluginStatus.ERRORED, PLUGIN_RAISED % e
+    if status is PluginStatus.INPROGRESS and submitter.sent:
+        return [TaskOutcome(task_id, name, TaskState.QUEUED) for task_id in submitter.sent], []
+    if submitter.errors:
+        return [TaskOutcome(base_id, name, TaskState.FAILED, error=str(submitter.errors[0]))], submitter.errors
+    state = {
+        PluginStatus.SUCCESS: TaskState.SUCCEEDED,
+        PluginStatus.SKIPPED: TaskState.SKIPPED,
+    }.get(status, TaskState.FAILED)
+    if state is TaskState.FAILED:
+        error = error or f"{PLUGIN_ERRORED} (status {status.value})"
+    book.put(TaskRecord(base_id, source.file_id, name, state, started, started=started, finished=_now(), error=error))
+    return [TaskOutcome(base_id, name, state, error=error)], []
+
+
+def ingest_file(
+    source: SourceFile,
+    plugins: Sequence[tuple[str, type[ProxyPlugin]]],
+    book: TaskBook,
+    sender: JobSender,
+    proxies: ProxyLister,
+    force: bool = False,
+) -> IngestOutcome:
+    """Start, or find, the tasks that make a file's proxies.
+
+    Parameters
+    ----------
+    source
+        The file, with the proxy size asked for.
+    plugins
+        ``(name, class)`` of each plugin to use; each handles the file.
+    book, sender, proxies
+        The task records, the job engine and the proxy store.
+    force
+        Run every plugin again even where an earlier task succeeded.
+    """
+    has_proxies = bool(proxies.list(source.file_id))
+    outcomes: list[TaskOutcome] = []
+    errors: list[Exception] = []
+    for name, plugin_class in plugins:
+        earlier = None
+        if not force:
+            earlier = _earlier_outcome(book.find(task_id_for(source.file_id, name, source.proxy_size)), has_proxies)
+        if earlier is not None:
+            outcomes.append(earlier)
+            continue
+        tasks, send_errors = _run_plugin(name, plugin_class, source, book, sender)
+        outcomes.extend(tasks)
+        errors.extend(send_errors)
+    return IngestOutcome(source, tuple(outcomes), tuple(errors))

@@ -1,0 +1,1 @@
+"""HTTP routes: parse and validate, call one controller, serialize."""

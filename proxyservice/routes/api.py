@@ -1,0 +1,109 @@
+"""The proxy service's HTTP API."""
+
+from http import HTTPStatus
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, make_response, request, send_file
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from ..controllers import Response as ControllerResponse
+from ..controllers import ingest, plugins, proxies, readiness, tasks
+from ..schemas import first_error
+
+blueprint = Blueprint("api", __name__)
+
+NOT_JSON = "body: the request body is not valid JSON"
+NOT_AN_OBJECT = "body: the request body must be a JSON object"
+WRONG_CONTENT_TYPE = "send application/json with a path, or multipart/form-data with a file field"
+NO_FILE_FIELD = "file: a multipart upload needs a 'file' field"
+FORM_NUMBER = "%s: must be a whole number"
+
+
+def _json(result: ControllerResponse) -> Response:
+    data, status, headers = result
+    response = make_response(jsonify(data), status)
+    response.headers.update(headers)
+    return response
+
+
+def _validated(schema: str, body: Any) -> dict[str, Any]:
+    problem = first_error(schema, body)
+    if problem is not None:
+        raise BadRequest(problem)
+    validated: dict[str, Any] = body
+    return validated
+
+
+def _form_options() -> dict[str, Any]:
+    """The ingest options of a multipart upload, in the JSON request's shape."""
+    form = request.form
+    options: dict[str, Any] = {}
+    if form.get("plugins"):
+        options["plugins"] = [name.strip() for name in form["plugins"].split(",") if name.strip()]
+    if "width" in form or "height" in form:
+        try:
+            options["size"] = {"width": int(form.get("width", "")), "height": int(form.get("height", ""))}
+        except ValueError as e:
+            raise BadRequest(FORM_NUMBER % "size") from e
+    if "force" in form:
+        options["force"] = form["force"].strip().lower() in ("1", "true", "yes", "on")
+    return options
+
+
+@blueprint.route("/ingest", methods=["POST"])
+def ingest_file() -> Response:
+    """Ingest a file by path (JSON) or upload (multipart)."""
+    if request.mimetype == "application/json":
+        body = request.get_json(silent=True)
+        if body is None:
+            raise BadRequest(NOT_JSON)
+        if not isinstance(body, dict):
+            raise BadRequest(NOT_AN_OBJECT)
+        options = _validated("IngestRequest", body)
+        return _json(ingest.ingest_path(options["path"], options))
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise BadRequest(NO_FILE_FIELD)
+        options = _validated("IngestOptions", _form_options())
+        return _json(ingest.ingest_upload(upload.stream, upload.filename or "upload", options))
+    raise UnsupportedMediaType(WRONG_CONTENT_TYPE)
+
+
+@blueprint.route("/status", methods=["GET"])
+def service_status() -> Response:
+    """Readiness of the service and its dependencies."""
+    return _json(readiness.readiness())
+
+
+@blueprint.route("/status/<task_id>", methods=["GET"])
+def task_status(task_id: str) -> Response:
+    """The state of one task."""
+    return _json(tasks.task_status(task_id))
+
+
+@blueprint.route("/proxies/<file_id>", methods=["GET"])
+def list_proxies(file_id: str) -> Response:
+    """The proxies of one file."""
+    return _json(proxies.list_proxies(file_id))
+
+
+@blueprint.route("/proxies/<file_id>/<typeidentifier>", methods=["GET"])
+def proxy_content(file_id: str, typeidentifier: str) -> Response:
+    """The bytes of one proxy."""
+    data, status, headers = proxies.proxy_content(
+        file_id, typeidentifier, [tag for tag in request.if_none_match.as_set()]
+    )
+    if status is HTTPStatus.NOT_MODIFIED:
+        response = make_response("", status)
+    else:
+        path, mimetype, filename = data
+        response = send_file(path, mimetype=mimetype, download_name=filename, etag=False, conditional=False)
+    response.headers.update(headers)
+    return response
+
+
+@blueprint.route("/plugins", methods=["GET"])
+def list_plugins() -> Response:
+    """The enabled plugins."""
+    return _json(plugins.list_plugins())

@@ -1,0 +1,1 @@
+"""One package per external thing the service talks to; each hides its technology."""

@@ -1,0 +1,40 @@
+"""Scaling rendered pages and pictures down to proxy size."""
+
+import logging
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from ...domain import ProxySize
+from .errors import ImageInvalid
+
+logger = logging.getLogger(__name__)
+
+
+class ImageScaler:
+    """Makes PNG proxies of images with Pillow."""
+
+    def fit(self, source: Path, target: Path, box: ProxySize) -> ProxySize:
+        """Scale an image to fit in ``box``, keeping its aspect ratio, as a PNG.
+
+        An image already smaller than the box is kept at its size.
+
+        Returns
+        -------
+        ProxySize
+            The size of the written image.
+
+        Raises
+        ------
+        ImageInvalid
+            ``source`` is not a readable image.
+        """
+        try:
+            with Image.open(source) as image:
+                image.thumbnail((box.width, box.height), Image.Resampling.LANCZOS)
+                if image.mode not in ("RGB", "RGBA", "L", "LA"):
+                    image = image.convert("RGBA")
+                image.save(target, format="PNG", optimize=True)
+                return ProxySize(image.width, image.height)
+        except (UnidentifiedImageError, OSError, ValueError) as e:
+            raise ImageInvalid(f"{source.name} is not a readable image: {e}") from e

@@ -1,0 +1,198 @@
+"""Rendering an HTML file into a PNG with wkhtmltoimage.
+
+imgkit builds the command line; this module runs it, because imgkit itself
+has no timeout and treats the word "Error" in stderr as a failure, while a
+page with an unreachable web font still renders. So: the renderer runs in its
+own process group under a time limit (the whole group is killed past it), an
+image that was made is a success with the load errors as warnings, and no
+image is a failure with the renderer's own words.
+
+HTML is always rendered from a file: imgkit only reads ``<meta
+name="imgkit-...">`` options from string sources, so a page cannot choose
+the renderer's options.
+"""
+
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import imgkit
+from flask import Flask
+
+from ...domain import ProxySize
+from ..context import init_settings, session_on_g
+from .errors import RenderFailed, RendererMissing, RenderTimedOut
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_BAR = re.compile(r"\[[=> ]*\]\s*\d+%")
+NOISE = ("Loading page", "Rendering (", "Done", "QStandardPaths:", "Exit with code")
+VERSION_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    """What a successful render said along the way."""
+
+    warnings: tuple[str, ...]
+    """Resources that failed to load (fonts, scripts, images): the page still rendered."""
+
+
+def _messages(stderr: str) -> tuple[str, ...]:
+    """The renderer's own sentences in its stderr, without progress bars."""
+    found: list[str] = []
+    for raw in PROGRESS_BAR.sub("\n", stderr).splitlines():
+        line = raw.strip()
+        if line and not line.startswith(NOISE) and line not in found:
+            found.append(line)
+    return tuple(found)
+
+
+class HtmlRenderer:
+    """wkhtmltoimage, run with a time limit.
+
+    Parameters
+    ----------
+    binary
+        The wkhtmltoimage command or path.
+    viewport
+        The window size pages are rendered at.
+    javascript_delay_ms
+        How long scripts may run after the page loaded.
+    """
+
+    def __init__(self, binary: str, viewport: ProxySize, javascript_delay_ms: int) -> None:
+        self.binary = binary
+        self.viewport = viewport
+        self.javascript_delay_ms = javascript_delay_ms
+
+    @staticmethod
+    def init_app(app: Flask) -> None:
+        """Make sure ``app`` has settings for the renderer."""
+        init_settings(app)
+
+    @classmethod
+    def current_session(cls) -> "HtmlRenderer":
+        """The renderer of the current application context."""
+        return session_on_g(
+            "html_renderer",
+            lambda s: cls(
+                s.WKHTMLTOIMAGE,
+                ProxySize(s.RENDER_VIEWPORT_WIDTH, s.RENDER_VIEWPORT_HEIGHT),
+                s.RENDER_JAVASCRIPT_DELAY_MS,
+            ),
+        )
+
+    def executable(self) -> str:
+        """The full path of wkhtmltoimage.
+
+        Raises
+        ------
+        RendererMissing
+            It is not installed.
+        """
+        found = shutil.which(self.binary)
+        if found is None:
+            raise RendererMissing(f"{self.binary!r} was not found; install wkhtmltopdf")
+        return found
+
+    def command(self, source: Path, output: Path) -> list[str]:
+        """The wkhtmltoimage command line that renders ``source`` into ``output``."""
+        options: dict[str, str | None] = {
+            "format": "png",
+            "width": str(self.viewport.width),
+            "height": str(self.viewport.height),
+            "javascript-delay": str(self.javascript_delay_ms),
+            # Blocks file:// reads, then lets the page reach its own folder
+            # (stylesheets, scripts and images beside it) and nothing else.
+            "disable-local-file-access": None,
+            "allow": str(source.parent),
+        }
+        config = imgkit.config(wkhtmltoimage=self.executable())
+        command: list[str] = imgkit.IMGKit(str(source), "file", options=options, config=config).command(
+            str(output)
+        )
+        return command
+
+    def render(self, source: Path, output: Path, timeout: float) -> RenderReport:
+        """Render an HTML file into a PNG image.
+
+        Parameters
+        ----------
+        source
+            The HTML file.
+        output
+            Where the PNG is written.
+        timeout
+            Seconds the render may take; then the renderer's whole process
+            group is killed.
+
+        Raises
+        ------
+        RendererMissing
+            wkhtmltoimage is not installed.
+        RenderTimedOut
+            The render took longer than ``timeout``.
+        RenderFailed
+            No image was made.
+        """
+        command = self.command(source, output)
+        with tempfile.TemporaryDirectory(prefix="wkhtml-runtime-") as runtime_dir:
+            environment = {**os.environ, "XDG_RUNTIME_DIR": runtime_dir, "QT_QPA_PLATFORM": "offscreen"}
+            process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=environment,
+                start_new_session=True,
+            )
+            try:
+                _, stderr_bytes = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired as e:
+                self._kill_group(process)
+                raise RenderTimedOut(f"rendering {source.name} timed out after {timeout:g} s") from e
+            finally:
+                if process.poll() is None:  # an exception other than the timeout
+                    self._kill_group(process)
+        messages = _messages(stderr_bytes.decode("utf-8", "replace"))
+        if output.is_file() and output.stat().st_size > 0:
+            if process.returncode != 0:
+                logger.info("rendered %s with load errors: %s", source, messages)
+            return RenderReport(warnings=messages)
+        reason = "; ".join(messages) or f"wkhtmltoimage exited with code {process.returncode}"
+        raise RenderFailed(f"rendering {source.name} made no image: {reason}")
+
+    def version(self) -> str:
+        """wkhtmltoimage's version (``0.12.6``).
+
+        Raises
+        ------
+        RendererMissing
+            It is not installed or does not answer.
+        """
+        try:
+            completed = subprocess.run(
+                [self.executable(), "--version"],
+                capture_output=True,
+                timeout=VERSION_TIMEOUT_SECONDS,
+                check=True,
+                text=True,
+            )
+        except (OSError, subprocess.SubprocessError) as e:
+            raise RendererMissing(f"{self.binary!r} does not run: {e}") from e
+        return completed.stdout.strip().split()[-1]
+
+    @staticmethod
+    def _kill_group(process: "subprocess.Popen[bytes]") -> None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.communicate()

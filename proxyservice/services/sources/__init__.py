@@ -1,0 +1,13 @@
+"""Source files: paths inside the allowed roots, and uploads."""
+
+from .errors import SourceEmpty, SourceError, SourceNotFound, SourceOutsideRoots, SourceTooLarge
+from .sources import SourceFiles
+
+__all__ = [
+    "SourceFiles",
+    "SourceError",
+    "SourceNotFound",
+    "SourceOutsideRoots",
+    "SourceTooLarge",
+    "SourceEmpty",
+]

@@ -1,0 +1,30 @@
+"""Errors of the source files service.
+
+SourceError
+├── SourceNotFound       no file at that path
+├── SourceOutsideRoots   the path leads outside every allowed folder
+├── SourceTooLarge       the file is larger than MAX_SOURCE_BYTES
+└── SourceEmpty          the file has no bytes
+"""
+
+__all__ = ["SourceError", "SourceNotFound", "SourceOutsideRoots", "SourceTooLarge", "SourceEmpty"]
+
+
+class SourceError(Exception):
+    """Base of the source files service's errors."""
+
+
+class SourceNotFound(SourceError):
+    """There is no regular file at that path; check the path."""
+
+
+class SourceOutsideRoots(SourceError):
+    """The path resolves outside every configured source root; only files under SOURCE_ROOTS are read."""
+
+
+class SourceTooLarge(SourceError):
+    """The file is larger than the service accepts (MAX_SOURCE_BYTES)."""
+
+
+class SourceEmpty(SourceError):
+    """The file is empty: there is nothing to make a proxy of."""

@@ -1,0 +1,143 @@
+"""Finding and keeping the files that proxies are made of.
+
+A path given by a client is resolved (symlinks followed) and must land inside
+one of the configured roots; uploads are streamed into the upload folder
+under their content hash, so the same bytes are kept once.
+"""
+
+import hashlib
+import logging
+import mimetypes
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import Flask
+
+from ...domain import ProxySize, SourceFile
+from ..context import init_settings, session_on_g
+from .errors import SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str) -> str:
+    """A base name made of safe characters only, keeping the extension."""
+    base = Path(name.replace("\\", "/")).name
+    cleaned = UNSAFE_NAME_CHARACTERS.sub("_", base).lstrip(".")
+    return cleaned[:200] or "upload"
+
+
+class SourceFiles:
+    """The files the service may read.
+
+    Parameters
+    ----------
+    roots
+        Folders whose files may be ingested by path.
+    upload_root
+        Where uploads are kept; also readable.
+    max_bytes
+        Largest file accepted.
+    """
+
+    def __init__(self, roots: tuple[Path, ...], upload_root: Path, max_bytes: int) -> None:
+        self.upload_root = upload_root
+        self.roots = tuple(root.resolve() for root in (*roots, upload_root))
+        self.max_bytes = max_bytes
+
+    @staticmethod
+    def init_app(app: Flask) -> None:
+        """Make sure ``app`` has settings for the source roots."""
+        init_settings(app)
+
+    @classmethod
+    def current_session(cls) -> "SourceFiles":
+        """The source files of the current application context."""
+        return session_on_g(
+            "source_files",
+            lambda s: cls(s.SOURCE_ROOTS, s.upload_root, s.MAX_SOURCE_BYTES),
+        )
+
+    def resolve(self, path: str) -> Path:
+        """Return the real path of a file a client named, if it may be read.
+
+        Raises
+        ------
+        SourceOutsideRoots
+            The path, after symlinks, is outside every root.
+        SourceNotFound
+            No regular file is there.
+        SourceTooLarge, SourceEmpty
+            The file's size is not acceptable.
+        """
+        if "\x00" in path:
+            raise SourceNotFound("the path contains a NUL character")
+        candidate = Path(path)
+        if not candidate.is_absolute():
+            raise SourceOutsideRoots(f"{path!r} is not an absolute path")
+        real = candidate.resolve()
+        if not any(real.is_relative_to(root) for root in self.roots):
+            raise SourceOutsideRoots(f"{path!r} is outside the allowed source folders")
+        if not real.is_file():
+            raise SourceNotFound(f"no file at {path!r}")
+        self._check_size(real.stat().st_size, path)
+        return real
+
+    def save_upload(self, stream: BinaryIO, filename: str) -> Path:
+        """Keep an uploaded file under its content hash and return its path.
+
+        Raises
+        ------
+        SourceTooLarge
+            More than ``max_bytes`` arrived; nothing is kept.
+        SourceEmpty
+            No bytes arrived; nothing is kept.
+        """
+        self.upload_root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        size = 0
+        handle, temp_name = tempfile.mkstemp(dir=self.upload_root, prefix=".upload-")
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                for chunk in iter(lambda: stream.read(CHUNK), b""):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise SourceTooLarge(f"the upload is larger than {self.max_bytes} bytes")
+                    digest.update(chunk)
+                    out.write(chunk)
+            self._check_size(size, filename)
+            folder = self.upload_root / digest.hexdigest()
+            folder.mkdir(exist_ok=True)
+            target = folder / safe_filename(filename)
+            os.replace(temp, target)
+        finally:
+            temp.unlink(missing_ok=True)
+        return target
+
+    def describe(self, path: Path, proxy_size: ProxySize) -> SourceFile:
+        """Hash a readable file and say what it is."""
+        digest = hashlib.sha256()
+        with path.open("rb") as stream:
+            for chunk in iter(lambda: stream.read(CHUNK), b""):
+                digest.update(chunk)
+        mimetype, _ = mimetypes.guess_type(path.name)
+        return SourceFile(
+            file_id=digest.hexdigest(),
+            path=str(path),
+            size=path.stat().st_size,
+            mimetype=mimetype or "application/octet-stream",
+            proxy_size=proxy_size,
+        )
+
+    def _check_size(self, size: int, name: str) -> None:
+        if size > self.max_bytes:
+            raise SourceTooLarge(f"{name!r} is {size} bytes; the limit is {self.max_bytes}")
+        if size == 0:
+            raise SourceEmpty(f"{name!r} is empty")

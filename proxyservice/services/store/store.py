@@ -1,0 +1,209 @@
+"""Proxies on a local (or mounted) folder.
+
+Layout under the root::
+
+    .proxytmp/                       temp files being written by workers
+    <file_id>/<typeidentifier>.json  the proxy's metadata, written last
+    <file_id>/blobs/<checksum>       the proxy's bytes, named by their hash
+
+A proxy becomes visible when its metadata file is renamed into place, after
+its bytes are; a half-written proxy is never seen, and replacing a proxy
+never shows new metadata over old bytes.
+"""
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from dataclasses import asdict
+from pathlib import Path
+
+from flask import Flask
+from PIL import Image, UnidentifiedImageError
+
+from ...domain import ProxyFile
+from ..context import init_settings, session_on_g
+from .errors import DoesNotExist, StoreFailed
+
+logger = logging.getLogger(__name__)
+
+FILE_ID = re.compile(r"^[0-9a-f]{64}$")
+TYPEIDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+TEMP_DIR = ".proxytmp"
+CHUNK = 1024 * 1024
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _image_size(path: Path) -> tuple[int, int]:
+    """Width and height of an image file; ``(0, 0)`` for anything else."""
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError):
+        return (0, 0)
+
+
+class ProxyStore:
+    """Keeps proxies under one folder.
+
+    Parameters
+    ----------
+    root
+        The store's folder; made on first write.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @staticmethod
+    def init_app(app: Flask) -> None:
+        """Make sure ``app`` has settings for the store."""
+        init_settings(app)
+
+    @classmethod
+    def current_session(cls) -> "ProxyStore":
+        """The store of the current application context."""
+        return session_on_g("proxy_store", lambda s: cls(s.proxy_store_root))
+
+    @property
+    def temp_dir(self) -> Path:
+        """The folder for proxies being made; on the same filesystem as the store."""
+        return self.root / TEMP_DIR
+
+    def generate_temp_filename(self, suffix: str = "") -> Path:
+        """Return a fresh path in the store's temp folder for a proxy being made.
+
+        Raises
+        ------
+        StoreFailed
+            The temp folder could not be made.
+        """
+        try:
+            self.temp_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise StoreFailed(f"cannot make {self.temp_dir}: {e.strerror}") from e
+        return self.temp_dir / f"{uuid.uuid4().hex}{suffix}"
+
+    def ingest(
+        self,
+        file_id: str,
+        plugin: str,
+        source: Path,
+        typeidentifier: str,
+        filename: str,
+        mimetype: str,
+    ) -> ProxyFile:
+        """Move a finished proxy file into the store, replacing any earlier one.
+
+        Parameters
+        ----------
+        file_id
+            The source file's id (its SHA-256).
+        plugin
+            Namespace of the plugin that made it.
+        source
+            The proxy file, best made with :meth:`generate_temp_filename`;
+            it is moved, not copied, when it is on the store's filesystem.
+        typeidentifier, filename, mimetype
+            What the proxy is, what a client saves it as, its media type.
+
+        Raises
+        ------
+        ValueError
+            ``file_id`` or ``typeidentifier`` is not of the allowed form.
+        StoreFailed
+            The proxy could not be written.
+        """
+        if not FILE_ID.match(file_id):
+            raise ValueError(f"file id must be 64 lower-case hex digits, not {file_id!r}")
+        if not TYPEIDENTIFIER.match(typeidentifier):
+            raise ValueError(f"type identifier {typeidentifier!r} must match {TYPEIDENTIFIER.pattern}")
+        folder = self.root / file_id
+        try:
+            checksum = _sha256_of(source)
+            width, height = _image_size(source)
+            proxy = ProxyFile(
+                file_id=file_id,
+                typeidentifier=typeidentifier,
+                filename=Path(filename).name,
+                mimetype=mimetype,
+                width=width,
+                height=height,
+                bytes=source.stat().st_size,
+                checksum=checksum,
+                plugin=plugin,
+            )
+            blobs = folder / "blobs"
+            blobs.mkdir(parents=True, exist_ok=True)
+            staged = self.generate_temp_filename()
+            shutil.move(source, staged)  # a rename when on the store's filesystem
+            os.replace(staged, blobs / checksum)
+            previous = self._read_meta(folder / f"{typeidentifier}.json")
+            self._write_json_atomically(folder / f"{typeidentifier}.json", asdict(proxy))
+        except OSError as e:
+            raise StoreFailed(f"cannot store proxy {typeidentifier} of {file_id}: {e}") from e
+        if previous is not None and previous.checksum != checksum:
+            (blobs / previous.checksum).unlink(missing_ok=True)
+        logger.info("stored proxy %s/%s (%d bytes)", file_id, typeidentifier, proxy.bytes)
+        return proxy
+
+    def list(self, file_id: str) -> list[ProxyFile]:
+        """Return the proxies of a file, by type identifier; empty when none."""
+        if not FILE_ID.match(file_id):
+            return []
+        folder = self.root / file_id
+        found = (self._read_meta(path) for path in sorted(folder.glob("*.json")))
+        return [proxy for proxy in found if proxy is not None]
+
+    def get(self, file_id: str, typeidentifier: str) -> tuple[ProxyFile, Path]:
+        """Return one proxy and the path of its bytes.
+
+        Raises
+        ------
+        DoesNotExist
+            No such proxy.
+        """
+        if FILE_ID.match(file_id) and TYPEIDENTIFIER.match(typeidentifier):
+            proxy = self._read_meta(self.root / file_id / f"{typeidentifier}.json")
+            if proxy is not None:
+                blob = self.root / file_id / "blobs" / proxy.checksum
+                if blob.is_file():
+                    return proxy, blob
+        raise DoesNotExist(f"no proxy {typeidentifier!r} for file {file_id!r}")
+
+    def is_available(self) -> bool:
+        """Whether the store's folder can be written now."""
+        try:
+            probe = self.generate_temp_filename(".probe")
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except (OSError, StoreFailed) as e:
+            logger.warning("proxy store %s is not writable: %s", self.root, e)
+            return False
+        return True
+
+    def _read_meta(self, path: Path) -> ProxyFile | None:
+        try:
+            return ProxyFile(**json.loads(path.read_text()))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, TypeError) as e:
+            raise StoreFailed(f"proxy metadata {path} is unreadable: {e}") from e
+
+    def _write_json_atomically(self, target: Path, data: dict[str, object]) -> None:
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=self.temp_dir, suffix=".json")
+        with os.fdopen(handle, "w") as stream:
+            json.dump(data, stream)
+        os.replace(temp, target)

@@ -1,0 +1,7 @@
+"""The task queue: sends jobs to the Celery workers through the broker."""
+
+from .celery_config import RUN_PLUGIN_JOB, celery_config
+from .errors import QueueError, QueueUnavailable
+from .queue import TaskQueue
+
+__all__ = ["TaskQueue", "QueueError", "QueueUnavailable", "celery_config", "RUN_PLUGIN_JOB"]

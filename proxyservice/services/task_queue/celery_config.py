@@ -1,0 +1,45 @@
+"""The Celery settings shared by the sender (web app) and the workers."""
+
+from typing import Any
+
+from ...config import Settings
+
+RUN_PLUGIN_JOB = "proxyservice.run_plugin_job"
+"""Name of the one Celery task: run a plugin's job. Sent by name, so the web app
+need not import the workers' code."""
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """The Celery configuration for these settings; each value says why it is set."""
+    return {
+        "broker_url": settings.REDIS_URL,
+        # The durable task records hold every outcome; a result backend would be
+        # a second, expiring copy.
+        "task_ignore_result": True,
+        # Ack after the task ran, so a task whose worker died is delivered again.
+        "task_acks_late": True,
+        # A worker child that dies mid-task (killed, out of memory) gives its
+        # task back instead of acking it.
+        "task_reject_on_worker_lost": True,
+        # A worker takes one task at a time; workers can vanish, and a long
+        # render must not hold others back in its prefetch buffer.
+        "worker_prefetch_multiplier": 1,
+        # A render stuck past the soft limit gets SoftTimeLimitExceeded; past the
+        # hard limit its child process is killed and replaced.
+        "task_soft_time_limit": settings.TASK_SOFT_TIME_LIMIT,
+        "task_time_limit": settings.TASK_TIME_LIMIT,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        # Say "broker unreachable" quickly instead of hanging a web request.
+        "broker_connection_timeout": settings.BROKER_TIMEOUT,
+        "broker_transport_options": {
+            "socket_connect_timeout": settings.BROKER_TIMEOUT,
+            "socket_timeout": max(settings.BROKER_TIMEOUT, 5.0),
+        },
+        # Workers keep trying to reach a broker that went away, and come back
+        # by themselves when it returns.
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,
+        "worker_hijack_root_logger": False,
+        "worker_send_task_events": False,
+    }

@@ -1,0 +1,15 @@
+"""Errors of the task queue.
+
+QueueError
+└── QueueUnavailable   the broker cannot be reached
+"""
+
+__all__ = ["QueueError", "QueueUnavailable"]
+
+
+class QueueError(Exception):
+    """Base of the task queue's errors."""
+
+
+class QueueUnavailable(QueueError):
+    """The broker (Redis) cannot be reached; check that it runs and REDIS_URL names it."""

@@ -1,0 +1,98 @@
+"""Sending jobs to the workers, and asking whether broker and workers are there."""
+
+import logging
+from typing import Any, Sequence
+
+import redis
+from celery import Celery
+from flask import Flask
+from kombu.exceptions import OperationalError
+
+from ...config import Settings
+from ..context import init_settings, session_on_g
+from .celery_config import RUN_PLUGIN_JOB, celery_config
+from .errors import QueueUnavailable
+
+logger = logging.getLogger(__name__)
+
+# A send that meets a stale connection reconnects once; a broker that is down
+# is reported after about BROKER_TIMEOUT, never after a long hang.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+
+
+class TaskQueue:
+    """Celery, as the web app uses it: to send jobs and to look at the workers.
+
+    Parameters
+    ----------
+    settings
+        Which broker, and how long to wait for it.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.celery = Celery("proxyservice-sender")
+        self.celery.conf.update(celery_config(settings))
+
+    @staticmethod
+    def init_app(app: Flask) -> None:
+        """Make sure ``app`` has settings for the queue."""
+        init_settings(app)
+
+    @classmethod
+    def current_session(cls) -> "TaskQueue":
+        """The queue of the current application context; one per process and settings."""
+        return session_on_g("task_queue", _shared_queue)
+
+    def send(self, task_id: str, plugin: str, job: str, args: Sequence[Any]) -> None:
+        """Send one plugin job to the workers under a given task id.
+
+        Raises
+        ------
+        QueueUnavailable
+            The broker could not be reached in time.
+        """
+        try:
+            self.celery.send_task(
+                RUN_PLUGIN_JOB,
+                args=[task_id, plugin, job, list(args)],
+                task_id=task_id,
+                retry=True,
+                retry_policy=PUBLISH_RETRY_POLICY,
+            )
+        except (OperationalError, redis.RedisError, OSError) as e:
+            raise QueueUnavailable(f"cannot send task {task_id}: the broker is unreachable ({e})") from e
+
+    def is_available(self, timeout: float | None = None) -> bool:
+        """Whether the broker answers a ping within ``timeout`` seconds."""
+        seconds = timeout or self.settings.BROKER_TIMEOUT
+        client = redis.Redis.from_url(
+            self.settings.REDIS_URL, socket_connect_timeout=seconds, socket_timeout=seconds
+        )
+        try:
+            return bool(client.ping())
+        except (redis.RedisError, OSError) as e:
+            logger.warning("broker %s unreachable: %s", self.settings.REDIS_URL, e)
+            return False
+        finally:
+            client.close()
+
+    def workers_answering(self, timeout: float | None = None) -> list[str]:
+        """Names of the workers that answer a ping within ``timeout`` seconds."""
+        seconds = timeout or self.settings.BROKER_TIMEOUT
+        try:
+            replies = self.celery.control.ping(timeout=seconds) or []
+        except (OperationalError, redis.RedisError, OSError) as e:
+            logger.warning("cannot ping workers: %s", e)
+            return []
+        return sorted(name for reply in replies for name in reply)
+
+
+_QUEUES: dict[Settings, TaskQueue] = {}
+
+
+def _shared_queue(settings: Settings) -> TaskQueue:
+    # A Celery app holds a connection pool: keep one per process, not per request.
+    if settings not in _QUEUES:
+        _QUEUES[settings] = TaskQueue(settings)
+    return _QUEUES[settings]

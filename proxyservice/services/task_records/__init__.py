@@ -1,0 +1,6 @@
+"""Durable task records: what each task is doing, kept apart from the broker."""
+
+from .errors import RecordNotFound, RecordsUnavailable, TaskRecordsError
+from .records import TaskRecords
+
+__all__ = ["TaskRecords", "TaskRecordsError", "RecordNotFound", "RecordsUnavailable"]

@@ -1,0 +1,202 @@
+"""Task records in SQLite, in the data folder.
+
+The records are the service's own memory of every task: written before a task
+is sent, updated by the worker, and still there after a worker restart, a
+broker restart or Celery's result expiry. SQLite in WAL mode lets the web
+processes and the worker processes share one file safely.
+"""
+
+import json
+import logging
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g
+
+from ...domain import TaskRecord, TaskState
+from ..context import init_settings, session_on_g
+from .errors import RecordNotFound, RecordsUnavailable
+
+logger = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tasks (
+    task_id   TEXT PRIMARY KEY,
+    file_id   TEXT NOT NULL,
+    plugin    TEXT NOT NULL,
+    state     TEXT NOT NULL,
+    submitted TEXT NOT NULL,
+    job       TEXT NOT NULL,
+    args      TEXT NOT NULL,
+    started   TEXT,
+    finished  TEXT,
+    error     TEXT,
+    warnings  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state);
+"""
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+def utcnow() -> datetime:
+    """The current time, in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _record(row: sqlite3.Row) -> TaskRecord:
+    return TaskRecord(
+        task_id=row["task_id"],
+        file_id=row["file_id"],
+        plugin=row["plugin"],
+        state=TaskState(row["state"]),
+        submitted=datetime.fromisoformat(row["submitted"]),
+        job=row["job"],
+        args=tuple(json.loads(row["args"])),
+        started=_time(row["started"]),
+        finished=_time(row["finished"]),
+        error=row["error"],
+        warnings=tuple(json.loads(row["warnings"])),
+    )
+
+
+class TaskRecords:
+    """The task records in one SQLite file.
+
+    Parameters
+    ----------
+    path
+        The database file; made, with its folder, on first use.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+
+    @staticmethod
+    def init_app(app: Flask) -> None:
+        """Give ``app`` settings for the records and close them when a context ends."""
+        init_settings(app)
+
+        @app.teardown_appcontext
+        def close_task_records(_: BaseException | None) -> None:
+            records = g.pop("task_records", None)
+            if records is not None:
+                records.close()
+
+    @classmethod
+    def current_session(cls) -> "TaskRecords":
+        """The records of the current application context."""
+        return session_on_g("task_records", lambda s: cls(s.task_db_path))
+
+    def put(self, record: TaskRecord) -> None:
+        """Write a record, replacing one with the same task id."""
+        self._execute(
+            "INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.task_id,
+                record.file_id,
+                record.plugin,
+                record.state.value,
+                record.submitted.isoformat(),
+                record.job,
+                json.dumps(list(record.args)),
+                record.started.isoformat() if record.started else None,
+                record.finished.isoformat() if record.finished else None,
+                record.error,
+                json.dumps(list(record.warnings)),
+            ),
+        )
+
+    def get(self, task_id: str) -> TaskRecord:
+        """Return the record of a task.
+
+        Raises
+        ------
+        RecordNotFound
+            No task has that id.
+        """
+        rows = self._execute("SELECT * FROM tasks WHERE task_id = ?", (task_id,))
+        if not rows:
+            raise RecordNotFound(f"no task {task_id!r}")
+        return _record(rows[0])
+
+    def find(self, task_id: str) -> TaskRecord | None:
+        """Return the record of a task, or ``None`` when there is none."""
+        try:
+            return self.get(task_id)
+        except RecordNotFound:
+            return None
+
+    def delete(self, task_id: str) -> None:
+        """Forget a task (one whose sending failed)."""
+        self._execute("DELETE FROM tasks WHERE task_id = ?", (task_id,))
+
+    def mark_started(self, task_id: str) -> TaskRecord:
+        """Record that a worker began the task; clears an earlier outcome."""
+        self._execute(
+            "UPDATE tasks SET state = ?, started = ?, finished = NULL, error = NULL,"
+            " warnings = '[]' WHERE task_id = ?",
+            (TaskState.IN_PROGRESS.value, utcnow().isoformat(), task_id),
+        )
+        return self.get(task_id)
+
+    def mark_finished(
+        self,
+        task_id: str,
+        state: TaskState,
+        error: str | None = None,
+        warnings: tuple[str, ...] = (),
+    ) -> TaskRecord:
+        """Record a task's outcome."""
+        self._execute(
+            "UPDATE tasks SET state = ?, finished = ?, error = ?, warnings = ? WHERE task_id = ?",
+            (state.value, utcnow().isoformat(), error, json.dumps(list(warnings)), task_id),
+        )
+        return self.get(task_id)
+
+    def in_state(self, state: TaskState) -> list[TaskRecord]:
+        """All records in one state, oldest first."""
+        rows = self._execute(
+            "SELECT * FROM tasks WHERE state = ? ORDER BY submitted", (state.value,)
+        )
+        return [_record(row) for row in rows]
+
+    def is_available(self) -> bool:
+        """Whether the database can be read now."""
+        try:
+            self._execute("SELECT 1", ())
+        except RecordsUnavailable as e:
+            logger.warning("task records unavailable: %s", e)
+            return False
+        return True
+
+    def close(self) -> None:
+        """Close the connection, if open."""
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(
+                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                check_same_thread=False,
+            )
+            connection.row_factory = sqlite3.Row
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(SCHEMA)
+            self._connection = connection
+        return self._connection
+
+    def _execute(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+        try:
+            return self._connect().execute(sql, params).fetchall()
+        except (sqlite3.Error, OSError) as e:
+            raise RecordsUnavailable(f"task records at {self.path}: {e}") from e

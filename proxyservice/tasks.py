@@ -1,0 +1,98 @@
+"""The Celery app of the workers and its one task: run a plugin's job.
+
+Tasks take ids and plain values, never objects, and are idempotent: a task
+delivered again (its worker died before acking) makes the same proxy again
+and replaces it atomically, so exactly one proxy results.
+"""
+
+import importlib
+import logging
+from typing import Any
+
+from celery import Celery, Task
+from celery.exceptions import SoftTimeLimitExceeded
+from flask import Flask
+
+from .config import Settings
+from .domain import TaskState
+from .factory import create_web_app
+from .plugins.registry import enabled_plugins
+from .services.imaging import ImagingError
+from .services.renderer import RenderError
+from .services.store import StoreError
+from .services.task_queue import RUN_PLUGIN_JOB, celery_config
+from .services.task_records import TaskRecords
+
+logger = logging.getLogger(__name__)
+
+JOB_NOT_ALLOWED = "job %r is not a function of plugin %r's module"
+PLUGIN_NOT_ENABLED = "plugin %r is not enabled on this worker"
+TIMED_OUT = "timed out: the task ran longer than %d s"
+
+
+class JobRefused(Exception):
+    """A task names a job this worker will not run (unknown plugin, or a function outside it)."""
+
+
+def resolve_job(plugin: str, job: str, enabled: tuple[str, ...]) -> Any:
+    """The function a task names, if it belongs to an enabled plugin's module.
+
+    Raises
+    ------
+    JobRefused
+        The plugin is not enabled here, or the function is not in its module.
+    """
+    plugin_class = enabled_plugins(enabled).get(plugin)
+    if plugin_class is None:
+        raise JobRefused(PLUGIN_NOT_ENABLED % plugin)
+    module_name, _, function_name = job.partition(":")
+    if module_name != plugin_class.__module__ or not function_name.isidentifier():
+        raise JobRefused(JOB_NOT_ALLOWED % (job, plugin))
+    return getattr(importlib.import_module(module_name), function_name)
+
+
+def run_plugin_job(task_id: str, plugin: str, job: str, args: list[Any], settings: Settings) -> None:
+    """Run one job and keep its outcome in the task's durable record."""
+    records = TaskRecords.current_session()
+    record = records.find(task_id)
+    if record is not None and record.state is TaskState.SUCCEEDED:
+        logger.info("task %s already succeeded; delivered again, nothing to do", task_id)
+        return
+    records.mark_started(task_id)
+    try:
+        result = resolve_job(plugin, job, settings.ENABLED_PLUGINS)(*args)
+    except (RenderError, ImagingError, StoreError, JobRefused) as e:
+        logger.warning("task %s failed: %s", task_id, e)
+        records.mark_finished(task_id, TaskState.FAILED, error=str(e))
+        return
+    except SoftTimeLimitExceeded:
+        records.mark_finished(task_id, TaskState.FAILED, error=TIMED_OUT % settings.TASK_SOFT_TIME_LIMIT)
+        return
+    except Exception as e:  # a plugin's bug: the task fails with its reason
+        logger.exception("task %s raised", task_id)
+        records.mark_finished(task_id, TaskState.FAILED, error=f"{type(e).__name__}: {e}")
+        return
+    warnings = tuple(str(w) for w in (result or ()))
+    records.mark_finished(task_id, TaskState.SUCCEEDED, warnings=warnings)
+    logger.info("task %s succeeded with %d warnings", task_id, len(warnings))
+
+
+def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
+    """Build the Flask app (for the services) and the Celery app of a worker."""
+    flask_app = create_web_app(settings)
+    settings = flask_app.config["PROXYSERVICE_SETTINGS"]
+    celery_app = Celery("proxyservice")
+    celery_app.conf.update(celery_config(settings))
+
+    class AppContextTask(Task):  # type: ignore[misc]  # Celery's Task is untyped
+        """Runs every task inside the Flask app context, where services live."""
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with flask_app.app_context():
+                return self.run(*args, **kwargs)
+
+    @celery_app.task(name=RUN_PLUGIN_JOB, base=AppContextTask)
+    def run_plugin_job_task(task_id: str, plugin: str, job: str, args: list[Any]) -> None:
+        run_plugin_job(task_id, plugin, job, args, settings)
+
+    return flask_app, celery_app
