@@ -84,7 +84,7 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
     celery_app = Celery("proxyservice")
     celery_app.conf.update(celery_config(settings))
 
-    class AppContextTask(Task):  # type: ignore[misc]  # Celery's Task is untyped
+    class AppContextTask(Task):
         """Runs every task inside the Flask app context, where services live."""
 
         def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -3,7 +3,7 @@
 import logging
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from flask import url_for
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge, ServiceUnavailable, UnsupportedMediaType
@@ -55,7 +55,7 @@ def ingest_path(path: str, options: dict[str, Any]) -> Response:
     return _ingest(real, options)
 
 
-def ingest_upload(stream: BinaryIO, filename: str, options: dict[str, Any]) -> Response:
+def ingest_upload(stream: IO[bytes], filename: str, options: dict[str, Any]) -> Response:
     """Ingest an uploaded file: keep it under its hash, then as :func:`ingest_path`."""
     try:
         saved = SourceFiles.current_session().save_upload(stream, filename)

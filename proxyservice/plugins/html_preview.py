@@ -63,7 +63,7 @@ class HTMLPreview(ProxyPlugin):
         size = fileinfo.proxy_size if isinstance(fileinfo, SourceFile) else current_settings().default_proxy_size
         try:
             self._submit(render_html_preview, args=[id_, file_, size.width, size.height])
-        except Exception:  # the contract: report FATAL, never propagate
-            logger.exception("cannot submit the preview of %s", file_)
+        except Exception as e:  # the contract: report FATAL, never propagate
+            logger.error("cannot submit the preview of %s: %s", file_, e)
             return PluginStatus.FATAL
         return PluginStatus.INPROGRESS

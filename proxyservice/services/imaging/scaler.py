@@ -30,8 +30,9 @@ class ImageScaler:
             ``source`` is not a readable image.
         """
         try:
-            with Image.open(source) as image:
-                image.thumbnail((box.width, box.height), Image.Resampling.LANCZOS)
+            with Image.open(source) as opened:
+                opened.thumbnail((box.width, box.height), Image.Resampling.LANCZOS)
+                image: Image.Image = opened
                 if image.mode not in ("RGB", "RGBA", "L", "LA"):
                     image = image.convert("RGBA")
                 image.save(target, format="PNG", optimize=True)

@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from flask import Flask
 
@@ -89,7 +89,7 @@ class SourceFiles:
         self._check_size(real.stat().st_size, path)
         return real
 
-    def save_upload(self, stream: BinaryIO, filename: str) -> Path:
+    def save_upload(self, stream: IO[bytes], filename: str) -> Path:
         """Keep an uploaded file under its content hash and return its path.
 
         Raises

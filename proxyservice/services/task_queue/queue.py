@@ -78,10 +78,10 @@ class TaskQueue:
             client.close()
 
     def workers_answering(self, timeout: float | None = None) -> list[str]:
-        """Names of the workers that answer a ping within ``timeout`` seconds."""
+        """Names of workers answering a ping within ``timeout`` seconds; stops at the first."""
         seconds = timeout or self.settings.BROKER_TIMEOUT
         try:
-            replies = self.celery.control.ping(timeout=seconds) or []
+            replies = self.celery.control.ping(timeout=seconds, limit=1) or []
         except (OperationalError, redis.RedisError, OSError) as e:
             logger.warning("cannot ping workers: %s", e)
             return []

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what proxyservice needs on a Debian (bookworm) machine; safe to run again.
+#   - Debian packages: wkhtmltopdf (the renderer), redis-server (the broker, for the
+#     run command and the tests), fonts, and real-world HTML documentation the tests render.
+#   - Python packages: into .venv, from pyproject.toml (again only when it changed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+packages=()
+command -v wkhtmltoimage >/dev/null || packages+=(wkhtmltopdf)
+command -v redis-server >/dev/null || packages+=(redis-server)
+command -v redis-cli >/dev/null || packages+=(redis-tools)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
+# Real pages with stylesheets, scripts and web-font links, for the tests.
+[ -e /usr/share/doc/nodejs/api/fs.html ] || packages+=(nodejs-doc)
+[ -e /usr/share/doc/python3.11/html/library/os.html ] || packages+=(python3.11-doc)
+python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
+
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "install.sh: installing Debian packages: ${packages[*]}"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+stamp=.venv/.install-stamp
+wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
+  echo "install.sh: installing Python packages into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[test]'
+  echo "$wanted" > "$stamp"
+fi
