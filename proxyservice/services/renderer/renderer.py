@@ -142,7 +142,10 @@ class HtmlRenderer:
         RenderFailed
             No image was made.
         """
-        command = self.command(source, output)
+        try:
+            command = self.command(source, output)
+        except OSError as e:  # imgkit checks that the page exists
+            raise RenderFailed(f"rendering {source.name} made no image: {e}") from e
         with tempfile.TemporaryDirectory(prefix="wkhtml-runtime-") as runtime_dir:
             environment = {**os.environ, "XDG_RUNTIME_DIR": runtime_dir, "QT_QPA_PLATFORM": "offscreen"}
             process = subprocess.Popen(

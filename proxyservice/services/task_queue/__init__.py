@@ -2,6 +2,7 @@
 
 from .celery_config import RUN_PLUGIN_JOB, celery_config
 from .errors import QueueError, QueueUnavailable
+from .memory import InMemoryTaskQueue
 from .queue import TaskQueue
 
-__all__ = ["TaskQueue", "QueueError", "QueueUnavailable", "celery_config", "RUN_PLUGIN_JOB"]
+__all__ = ["TaskQueue", "InMemoryTaskQueue", "QueueError", "QueueUnavailable", "celery_config", "RUN_PLUGIN_JOB"]

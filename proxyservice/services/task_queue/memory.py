@@ -1,0 +1,30 @@
+"""A task queue that keeps what it is sent: for tests and dry runs."""
+
+from typing import Any, Sequence
+
+from .errors import QueueUnavailable
+
+
+class InMemoryTaskQueue:
+    """The sending side of :class:`TaskQueue`, recording each job instead of sending it.
+
+    Parameters
+    ----------
+    available
+        ``False`` makes every send raise :class:`QueueUnavailable`, as a broker that is down.
+    """
+
+    def __init__(self, available: bool = True) -> None:
+        self.available = available
+        self.sent: list[tuple[str, str, str, list[Any]]] = []
+
+    def send(self, task_id: str, plugin: str, job: str, args: Sequence[Any]) -> None:
+        if not self.available:
+            raise QueueUnavailable(f"cannot send task {task_id}: the broker is unreachable")
+        self.sent.append((task_id, plugin, job, list(args)))
+
+    def is_available(self, timeout: float | None = None) -> bool:
+        return self.available
+
+    def workers_answering(self, timeout: float | None = None) -> list[str]:
+        return ["memory@localhost"] if self.available else []

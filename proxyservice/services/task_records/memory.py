@@ -1,0 +1,47 @@
+"""Task records in memory: for tests and for tools that keep no history."""
+
+from dataclasses import replace
+
+from ...domain import TaskRecord, TaskState
+from .errors import RecordNotFound
+from .records import utcnow
+
+
+class InMemoryTaskRecords:
+    """The :class:`TaskRecords` interface over a dict."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, TaskRecord] = {}
+
+    def put(self, record: TaskRecord) -> None:
+        self.records[record.task_id] = record
+
+    def get(self, task_id: str) -> TaskRecord:
+        if task_id not in self.records:
+            raise RecordNotFound(f"no task {task_id!r}")
+        return self.records[task_id]
+
+    def find(self, task_id: str) -> TaskRecord | None:
+        return self.records.get(task_id)
+
+    def delete(self, task_id: str) -> None:
+        self.records.pop(task_id, None)
+
+    def mark_started(self, task_id: str) -> TaskRecord:
+        record = replace(self.get(task_id), state=TaskState.IN_PROGRESS, started=utcnow(),
+                         finished=None, error=None, warnings=())
+        self.put(record)
+        return record
+
+    def mark_finished(
+        self, task_id: str, state: TaskState, error: str | None = None, warnings: tuple[str, ...] = ()
+    ) -> TaskRecord:
+        record = replace(self.get(task_id), state=state, finished=utcnow(), error=error, warnings=warnings)
+        self.put(record)
+        return record
+
+    def in_state(self, state: TaskState) -> list[TaskRecord]:
+        return sorted((r for r in self.records.values() if r.state is state), key=lambda r: r.submitted)
+
+    def is_available(self) -> bool:
+        return True

@@ -1,0 +1,43 @@
+"""Fixtures shared by every test: settings on temp folders, the app, its client."""
+
+import shutil
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from proxyservice.config import Settings
+from proxyservice.factory import create_web_app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
+
+
+@pytest.fixture
+def source_dir(tmp_path: Path) -> Path:
+    """A source root holding copies of the HTML fixtures."""
+    folder = tmp_path / "sources"
+    shutil.copytree(FIXTURES, folder)
+    return folder
+
+
+@pytest.fixture
+def settings(tmp_path: Path, source_dir: Path) -> Settings:
+    """Settings on temp folders, with a broker that is not there."""
+    return Settings.from_environ(
+        {}, DATA_DIR=tmp_path / "data", SOURCE_ROOTS=(source_dir,), REDIS_URL=UNREACHABLE_REDIS
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    """The web app on those settings."""
+    yield create_web_app(settings, TESTING=True)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the web app."""
+    return app.test_client()

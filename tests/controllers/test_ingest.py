@@ -1,0 +1,80 @@
+"""The ingest controller, with the task queue patched at its seam."""
+
+from http import HTTPStatus
+from pathlib import Path
+from typing import Iterator
+from unittest import mock
+
+import pytest
+from flask import Flask
+from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable, UnsupportedMediaType
+
+from proxyservice.controllers import ingest
+from proxyservice.domain import TaskState
+from proxyservice.services.task_queue import InMemoryTaskQueue
+from proxyservice.services.task_records import TaskRecords
+
+
+@pytest.fixture
+def queue(app: Flask) -> Iterator[InMemoryTaskQueue]:
+    memory = InMemoryTaskQueue()
+    with mock.patch(f"{ingest.__name__}.TaskQueue") as seam, app.test_request_context():
+        seam.current_session.return_value = memory
+        yield memory
+
+
+class TestAccepted:
+    """A new HTML file under a source root."""
+
+    def test_tasks_are_queued_and_located(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        data, status, headers = ingest.ingest_path(str(source_dir / "plain.html"), {})
+        assert status is HTTPStatus.ACCEPTED
+        task = data["tasks"][0]
+        assert headers["Location"] == f"/status/{task['task_id']}"
+        assert task["status"] == "queued" and len(queue.sent) == 1
+        assert TaskRecords.current_session().get(task["task_id"]).state is TaskState.QUEUED
+
+    def test_the_same_bytes_with_a_finished_proxy_see_other(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        data, _, _ = ingest.ingest_path(str(source_dir / "plain.html"), {})
+        records = TaskRecords.current_session()
+        task_id = data["tasks"][0]["task_id"]
+        records.mark_finished(task_id, TaskState.SUCCEEDED)
+        with mock.patch(f"{ingest.__name__}.ProxyStore") as store:
+            store.current_session.return_value.list.return_value = ["a proxy"]
+            again, status, headers = ingest.ingest_path(str(source_dir / "plain.html"), {})
+            forced, forced_status, _ = ingest.ingest_path(str(source_dir / "plain.html"), {"force": True})
+        assert status is HTTPStatus.SEE_OTHER
+        assert headers["Location"] == f"/proxies/{data['file_id']}"
+        assert again["tasks"][0]["reused"] is True
+        assert forced_status is HTTPStatus.ACCEPTED and len(queue.sent) == 2
+
+
+class TestRefused:
+    """Requests that cannot be served, each with its own error."""
+
+    def test_a_path_outside_the_roots(self, queue: InMemoryTaskQueue) -> None:
+        with pytest.raises(BadRequest, match="^400 Bad Request: path: .*outside"):
+            ingest.ingest_path("/etc/passwd", {})
+
+    def test_a_missing_file(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        with pytest.raises(NotFound, match="no file"):
+            ingest.ingest_path(str(source_dir / "absent.html"), {})
+
+    def test_a_type_no_plugin_handles(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        (source_dir / "notes.bin").write_bytes(b"\x00\x01")
+        with pytest.raises(UnsupportedMediaType, match="no enabled plugin"):
+            ingest.ingest_path(str(source_dir / "notes.bin"), {})
+
+    def test_a_plugin_that_is_not_enabled(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        with pytest.raises(BadRequest, match="plugins: 'nope::Nope' is not an enabled plugin"):
+            ingest.ingest_path(str(source_dir / "plain.html"), {"plugins": ["nope::Nope"]})
+
+    def test_a_size_over_the_limit(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        with pytest.raises(BadRequest, match="size: "):
+            ingest.ingest_path(str(source_dir / "plain.html"), {"size": {"width": 5000, "height": 10}})
+
+    def test_the_broker_down_records_nothing(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        queue.available = False
+        with pytest.raises(ServiceUnavailable, match="task queue is unreachable"):
+            ingest.ingest_path(str(source_dir / "plain.html"), {})
+        assert TaskRecords.current_session().in_state(TaskState.QUEUED) == []

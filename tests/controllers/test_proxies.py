@@ -1,0 +1,59 @@
+"""The proxies controller over a real store in a temp folder."""
+
+from http import HTTPStatus
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from PIL import Image
+from werkzeug.exceptions import NotFound
+
+from proxyservice.controllers import proxies
+from proxyservice.schemas import first_error
+from proxyservice.services.store import ProxyStore
+
+FILE_ID = "d" * 64
+
+
+@pytest.fixture
+def stored(app: Flask) -> str:
+    with app.test_request_context():
+        store = ProxyStore.current_session()
+        made = store.generate_temp_filename(".png")
+        Image.new("RGB", (40, 30), "teal").save(made, format="PNG")
+        return store.ingest(FILE_ID, "html_preview", made, "preview", "preview.png", "image/png").checksum
+
+
+class TestList:
+    """A file's proxies."""
+
+    def test_listed_with_their_urls(self, app: Flask, stored: str) -> None:
+        with app.test_request_context():
+            data, status, _ = proxies.list_proxies(FILE_ID)
+        assert status is HTTPStatus.OK
+        assert data["proxies"][0]["url"] == f"/proxies/{FILE_ID}/preview"
+        assert first_error("ProxyList", data) is None
+
+    def test_a_file_without_proxies(self, app: Flask) -> None:
+        with app.test_request_context(), pytest.raises(NotFound):
+            proxies.list_proxies("e" * 64)
+
+
+class TestContent:
+    """A proxy's bytes, with an entity tag."""
+
+    def test_the_bytes_and_their_tag(self, app: Flask, stored: str) -> None:
+        with app.test_request_context():
+            (path, mimetype, filename), status, headers = proxies.proxy_content(FILE_ID, "preview", [])
+        assert status is HTTPStatus.OK and mimetype == "image/png" and filename == "preview.png"
+        assert Path(path).is_file()
+        assert headers["ETag"] == f'"{stored}"'
+
+    def test_a_matching_tag_is_not_modified(self, app: Flask, stored: str) -> None:
+        with app.test_request_context():
+            data, status, headers = proxies.proxy_content(FILE_ID, "preview", [stored])
+        assert status is HTTPStatus.NOT_MODIFIED and data is None and headers["ETag"] == f'"{stored}"'
+
+    def test_an_unknown_type(self, app: Flask, stored: str) -> None:
+        with app.test_request_context(), pytest.raises(NotFound):
+            proxies.proxy_content(FILE_ID, "thumbnail", [])

@@ -1,0 +1,78 @@
+"""Readiness, with each dependency patched at its seam."""
+
+import time
+from http import HTTPStatus
+from typing import Iterator
+from unittest import mock
+
+import pytest
+from flask import Flask
+
+from proxyservice.config import Settings
+from proxyservice.controllers import readiness
+from proxyservice.factory import create_web_app
+from proxyservice.schemas import first_error
+from proxyservice.services.renderer import RendererMissing
+
+
+@pytest.fixture
+def seams() -> Iterator[dict[str, mock.MagicMock]]:
+    names = ("ProxyStore", "TaskRecords", "TaskQueue", "HtmlRenderer")
+    patches = {name: mock.patch(f"{readiness.__name__}.{name}") for name in names}
+    sessions = {name: patch.start().current_session.return_value for name, patch in patches.items()}
+    sessions["ProxyStore"].is_available.return_value = True
+    sessions["ProxyStore"].root = "/data/proxies"
+    sessions["TaskRecords"].is_available.return_value = True
+    sessions["TaskQueue"].is_available.return_value = True
+    sessions["TaskQueue"].workers_answering.return_value = ["w1@host"]
+    sessions["HtmlRenderer"].version.return_value = "0.12.6"
+    yield sessions
+    mock.patch.stopall()
+
+
+class TestReady:
+    """Every dependency is up."""
+
+    def test_200_with_each_check(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
+        with app.app_context():
+            data, status, _ = readiness.readiness()
+        assert status is HTTPStatus.OK and data["ready"] is True
+        assert data["checks"]["renderer"]["version"] == "0.12.6"
+        assert data["checks"]["workers"]["workers"] == ["w1@host"]
+        assert first_error("Readiness", data) is None
+
+
+class TestNotReady:
+    """One dependency is down: 503, and its entry says so."""
+
+    def test_the_broker(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
+        seams["TaskQueue"].is_available.return_value = False
+        with app.app_context():
+            data, status, _ = readiness.readiness()
+        assert status is HTTPStatus.SERVICE_UNAVAILABLE
+        assert data["checks"]["broker"]["up"] is False
+        assert data["checks"]["workers"]["error"] == "the broker is unreachable"
+        assert data["checks"]["store"]["up"] is True
+
+    def test_no_worker(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
+        seams["TaskQueue"].workers_answering.return_value = []
+        with app.app_context():
+            data, status, _ = readiness.readiness()
+        assert status is HTTPStatus.SERVICE_UNAVAILABLE and data["checks"]["workers"]["up"] is False
+
+    def test_the_renderer(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
+        seams["HtmlRenderer"].version.side_effect = RendererMissing("not installed")
+        with app.app_context():
+            data, status, _ = readiness.readiness()
+        assert status is HTTPStatus.SERVICE_UNAVAILABLE
+        assert data["checks"]["renderer"] == {"up": False, "error": "not installed"}
+
+    def test_a_check_that_hangs_is_cut_off(self, settings: Settings, seams: dict[str, mock.MagicMock]) -> None:
+        seams["ProxyStore"].is_available.side_effect = lambda: time.sleep(5)
+        app = create_web_app(Settings.from_environ({}, **{**settings.__dict__, "STATUS_CHECK_TIMEOUT": 0.2}))
+        started = time.monotonic()
+        with app.app_context():
+            data, status, _ = readiness.readiness()
+        assert time.monotonic() - started < 2
+        assert status is HTTPStatus.SERVICE_UNAVAILABLE
+        assert "did not answer" in data["checks"]["store"]["error"]

@@ -1,0 +1,62 @@
+"""The task status controller, with the records patched at their seam."""
+
+from datetime import datetime, timezone
+from http import HTTPStatus
+from typing import Iterator
+from unittest import mock
+
+import pytest
+from flask import Flask
+from werkzeug.exceptions import NotFound, ServiceUnavailable
+
+from proxyservice.controllers import tasks
+from proxyservice.domain import TaskRecord, TaskState
+from proxyservice.schemas import first_error
+from proxyservice.services.task_records import InMemoryTaskRecords, RecordsUnavailable
+
+FILE_ID = "c" * 64
+
+
+@pytest.fixture
+def records(app: Flask) -> Iterator[InMemoryTaskRecords]:
+    memory = InMemoryTaskRecords()
+    with mock.patch(f"{tasks.__name__}.TaskRecords") as seam, app.test_request_context():
+        seam.current_session.return_value = memory
+        yield memory
+
+
+def put(records: InMemoryTaskRecords, state: TaskState, **fields: object) -> None:
+    records.put(TaskRecord("t1", FILE_ID, "html_preview::HTMLPreview", state, datetime.now(timezone.utc), **fields))  # type: ignore[arg-type]
+
+
+class TestStates:
+    """A task at each point of its life."""
+
+    @pytest.mark.parametrize("state", [TaskState.QUEUED, TaskState.IN_PROGRESS, TaskState.FAILED])
+    def test_an_unfinished_or_failed_task_is_shown(self, records: InMemoryTaskRecords, state: TaskState) -> None:
+        put(records, state, error="it broke" if state is TaskState.FAILED else None)
+        data, status, headers = tasks.task_status("t1")
+        assert status is HTTPStatus.OK and headers == {}
+        assert data["status"] == state.value
+        assert first_error("TaskStatus", data) is None
+
+    def test_a_succeeded_task_sees_other_to_its_proxies(self, records: InMemoryTaskRecords) -> None:
+        put(records, TaskState.SUCCEEDED, warnings=("font",))
+        data, status, headers = tasks.task_status("t1")
+        assert status is HTTPStatus.SEE_OTHER
+        assert headers["Location"] == f"/proxies/{FILE_ID}"
+        assert data["warnings"] == ["font"]
+
+
+class TestUnknown:
+    """Tasks that cannot be shown."""
+
+    def test_an_unknown_task(self, records: InMemoryTaskRecords) -> None:
+        with pytest.raises(NotFound, match="no task 'nope'"):
+            tasks.task_status("nope")
+
+    def test_records_that_cannot_be_read(self, app: Flask) -> None:
+        with mock.patch(f"{tasks.__name__}.TaskRecords") as seam, app.test_request_context():
+            seam.current_session.return_value.find.side_effect = RecordsUnavailable("disk gone")
+            with pytest.raises(ServiceUnavailable):
+                tasks.task_status("t1")

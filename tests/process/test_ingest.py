@@ -1,0 +1,144 @@
+"""The ingest use-case, over in-memory records and queue."""
+
+from datetime import datetime, timezone
+from typing import Any, Sequence
+
+import pytest
+
+from proxyservice.domain import PluginStatus, ProxyFile, ProxySize, SourceFile, TaskRecord, TaskState
+from proxyservice.plugins.html_preview import HTMLPreview, render_html_preview
+from proxyservice.process.ingest import ingest_file, job_name
+from proxyservice.process.task_ids import task_id_for
+from proxyservice.services.task_queue import InMemoryTaskQueue, QueueUnavailable
+from proxyservice.services.task_records import InMemoryTaskRecords
+
+FILE_ID = "a" * 64
+SOURCE = SourceFile(FILE_ID, "/src/page.html", 100, "text/html", ProxySize(400, 300))
+HTML = ("html_preview::HTMLPreview", HTMLPreview)
+PROXY = ProxyFile(FILE_ID, "preview", "preview.png", "image/png", 400, 300, 10, "b" * 64, "html_preview")
+
+
+class Proxies:
+    def __init__(self, proxies: list[ProxyFile] | None = None) -> None:
+        self.proxies = proxies or []
+
+    def list(self, file_id: str) -> list[ProxyFile]:
+        return [p for p in self.proxies if p.file_id == file_id]
+
+
+class SyncPlugin(HTMLPreview):
+    def is_async(self) -> bool:
+        return False
+
+    def process(self, id_: str, file_: str, fileinfo: Any = None) -> PluginStatus:
+        return PluginStatus.SUCCESS
+
+
+class BrokenPlugin(HTMLPreview):
+    def process(self, id_: str, file_: str, fileinfo: Any = None) -> PluginStatus:
+        raise RuntimeError("boom")
+
+
+def earlier(state: TaskState) -> TaskRecord:
+    task_id = task_id_for(FILE_ID, HTML[0], SOURCE.proxy_size)
+    return TaskRecord(task_id, FILE_ID, HTML[0], state, datetime.now(timezone.utc))
+
+
+class TestNewFile:
+    """A file never seen before is given to its plugin."""
+
+    def test_the_record_is_written_before_the_task_is_sent(self) -> None:
+        book = InMemoryTaskRecords()
+        seen_at_send: list[TaskRecord | None] = []
+
+        class CheckingQueue(InMemoryTaskQueue):
+            def send(self, task_id: str, plugin: str, job: str, args: Sequence[Any]) -> None:
+                seen_at_send.append(book.find(task_id))
+                super().send(task_id, plugin, job, args)
+
+        queue = CheckingQueue()
+        outcome = ingest_file(SOURCE, [HTML], book, queue, Proxies())
+
+        assert seen_at_send and seen_at_send[0] is not None
+        assert seen_at_send[0].state is TaskState.QUEUED
+        task_id, plugin, job, args = queue.sent[0]
+        assert job == job_name(render_html_preview)
+        assert args == [FILE_ID, "/src/page.html", 400, 300]
+        assert outcome.pending[0].task_id == task_id
+        assert book.get(task_id).job == job
+
+    def test_the_task_id_follows_from_file_plugin_and_size(self) -> None:
+        first = task_id_for(FILE_ID, HTML[0], ProxySize(400, 300))
+        assert first == task_id_for(FILE_ID, HTML[0], ProxySize(400, 300))
+        assert first != task_id_for(FILE_ID, HTML[0], ProxySize(200, 150))
+        assert first != task_id_for(FILE_ID, "other::Plugin", ProxySize(400, 300))
+        assert first != task_id_for("c" * 64, HTML[0], ProxySize(400, 300))
+
+
+class TestSameBytesAgain:
+    """Content that was ingested before."""
+
+    def test_a_finished_proxy_is_not_made_again(self) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        book.put(earlier(TaskState.SUCCEEDED))
+        outcome = ingest_file(SOURCE, [HTML], book, queue, Proxies([PROXY]))
+        assert queue.sent == []
+        assert outcome.succeeded and outcome.tasks[0].reused
+
+    def test_force_makes_it_again(self) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        book.put(earlier(TaskState.SUCCEEDED))
+        outcome = ingest_file(SOURCE, [HTML], book, queue, Proxies([PROXY]), force=True)
+        assert len(queue.sent) == 1
+        assert outcome.pending
+
+    def test_a_succeeded_task_whose_proxy_is_gone_runs_again(self) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        book.put(earlier(TaskState.SUCCEEDED))
+        ingest_file(SOURCE, [HTML], book, queue, Proxies())
+        assert len(queue.sent) == 1
+
+    @pytest.mark.parametrize("state", [TaskState.QUEUED, TaskState.IN_PROGRESS])
+    def test_a_pending_task_is_not_sent_twice(self, state: TaskState) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        book.put(earlier(state))
+        outcome = ingest_file(SOURCE, [HTML], book, queue, Proxies())
+        assert queue.sent == []
+        assert outcome.pending[0].reused
+
+    def test_a_failed_task_runs_again(self) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        book.put(earlier(TaskState.FAILED))
+        ingest_file(SOURCE, [HTML], book, queue, Proxies())
+        assert len(queue.sent) == 1
+
+
+class TestBrokerDown:
+    """The job engine cannot be reached."""
+
+    def test_nothing_is_recorded_and_the_error_is_kept(self) -> None:
+        book = InMemoryTaskRecords()
+        outcome = ingest_file(SOURCE, [HTML], book, InMemoryTaskQueue(available=False), Proxies())
+        assert book.records == {}
+        assert isinstance(outcome.send_errors[0], QueueUnavailable)
+        assert outcome.tasks[0].state is TaskState.FAILED
+        assert not outcome.pending
+
+
+class TestInProcessPlugins:
+    """Plugins that work inside process()."""
+
+    def test_a_sync_success_is_recorded_as_succeeded(self) -> None:
+        book = InMemoryTaskRecords()
+        outcome = ingest_file(SOURCE, [("sync::SyncPlugin", SyncPlugin)], book, InMemoryTaskQueue(), Proxies())
+        assert outcome.succeeded
+        assert book.get(outcome.tasks[0].task_id).state is TaskState.SUCCEEDED
+
+    def test_a_plugin_that_raises_fails_its_task_with_the_reason(self) -> None:
+        book = InMemoryTaskRecords()
+        outcome = ingest_file(
+            SOURCE, [("broken::BrokenPlugin", BrokenPlugin), HTML], book, InMemoryTaskQueue(), Proxies()
+        )
+        broken = book.get(outcome.tasks[0].task_id)
+        assert broken.state is TaskState.FAILED and "boom" in (broken.error or "")
+        assert outcome.tasks[1].state is TaskState.QUEUED  # the other plugin still ran

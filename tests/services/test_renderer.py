@@ -1,0 +1,96 @@
+"""The HTML renderer with the real wkhtmltoimage."""
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from PIL import Image
+
+from proxyservice.domain import ProxySize
+from proxyservice.services.renderer import HtmlRenderer, RenderFailed, RendererMissing, RenderTimedOut
+from tests.support import assert_not_blank
+
+VIEWPORT = ProxySize(1024, 768)
+
+
+@pytest.fixture
+def renderer() -> HtmlRenderer:
+    return HtmlRenderer("wkhtmltoimage", VIEWPORT, javascript_delay_ms=200)
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A loopback port that accepts connections and never answers."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield server.getsockname()[1]
+
+
+def processes_rendering(name: str) -> list[str]:
+    found = subprocess.run(["pgrep", "-f", name], capture_output=True, text=True).stdout
+    return found.split()
+
+
+class TestRender:
+    """Pages that render."""
+
+    def test_a_page_with_its_stylesheet_beside_it(self, renderer: HtmlRenderer, source_dir: Path, tmp_path: Path) -> None:
+        out = tmp_path / "out.png"
+        report = renderer.render(source_dir / "styled.html", out, timeout=30)
+        image = assert_not_blank(out)
+        assert image.size == (1024, 768)
+        # styled.css paints the body #1f4e8c: the stylesheet beside the page was read.
+        assert image.convert("RGB").getpixel((5, 760)) == (0x1F, 0x4E, 0x8C)
+        assert report.warnings == ()
+
+    def test_unreachable_web_fonts_are_warnings_not_failures(self, renderer: HtmlRenderer, source_dir: Path, tmp_path: Path) -> None:
+        out = tmp_path / "out.png"
+        report = renderer.render(source_dir / "webfont.html", out, timeout=30)
+        assert_not_blank(out)
+        assert any("fonts.googleapis.com" in w for w in report.warnings)
+        assert not any("[=" in w or "Loading page" in w for w in report.warnings), "progress noise is dropped"
+
+    def test_imgkit_meta_tags_in_the_page_choose_no_options(self, renderer: HtmlRenderer, tmp_path: Path) -> None:
+        page = tmp_path / "meta.html"
+        page.write_text('<html><head><meta name="imgkit-width" content="99">'
+                        '<meta name="imgkit-format" content="jpg"></head><body><h1>x</h1></body></html>')
+        renderer.render(page, tmp_path / "out.png", timeout=30)
+        with Image.open(tmp_path / "out.png") as image:
+            assert (image.format, image.size) == ("PNG", (1024, 768))
+
+
+class TestFailures:
+    """Pages that do not render, and renders that take too long."""
+
+    def test_a_missing_page_fails_with_the_renderers_words(self, renderer: HtmlRenderer, tmp_path: Path) -> None:
+        with pytest.raises(RenderFailed, match="made no image"):
+            renderer.render(tmp_path / "absent.html", tmp_path / "out.png", timeout=30)
+
+    def test_a_page_that_never_loads_is_killed_at_the_limit(
+        self, renderer: HtmlRenderer, tmp_path: Path, silent_server: int
+    ) -> None:
+        page = tmp_path / "never-loads-7f3a.html"
+        page.write_text(f'<html><body><img src="http://127.0.0.1:{silent_server}/hang.png"></body></html>')
+        started = time.monotonic()
+        with pytest.raises(RenderTimedOut, match="timed out after 1 s"):
+            renderer.render(page, tmp_path / "out.png", timeout=1)
+        assert time.monotonic() - started < 10
+        assert processes_rendering(page.name) == [], "no renderer process is left behind"
+
+    def test_a_missing_binary_is_reported(self, tmp_path: Path) -> None:
+        missing = HtmlRenderer("no-such-wkhtmltoimage", VIEWPORT, 0)
+        with pytest.raises(RendererMissing):
+            missing.render(tmp_path / "a.html", tmp_path / "out.png", timeout=5)
+        with pytest.raises(RendererMissing):
+            missing.version()
+
+
+class TestVersion:
+    """What the readiness check reports."""
+
+    def test_the_installed_version(self, renderer: HtmlRenderer) -> None:
+        assert renderer.version().startswith("0.12")
