@@ -88,6 +88,9 @@ class Settings:
     """Height of that window; the preview shows the top of the page."""
     RENDER_TIMEOUT: float = 30.0
     """Seconds one render may take before its whole process group is killed."""
+    RENDER_ALLOW_UP: int = 1
+    """Folders above a page that the renderer may read (Sphinx pages load ``../_static``);
+    never above the page's source root, and an upload sees only its own folder."""
     RENDER_JAVASCRIPT_DELAY_MS: int = 200
     """Milliseconds the renderer waits for scripts after the page loaded."""
     WKHTMLTOIMAGE: str = "wkhtmltoimage"

@@ -19,6 +19,7 @@ from .factory import create_web_app
 from .plugins.registry import enabled_plugins
 from .services.imaging import ImagingError
 from .services.renderer import RenderError
+from .services.sources import SourceError
 from .services.store import StoreError
 from .services.task_queue import RUN_PLUGIN_JOB, celery_config
 from .services.task_records import TaskRecords
@@ -61,7 +62,7 @@ def run_plugin_job(task_id: str, plugin: str, job: str, args: list[Any], setting
     records.mark_started(task_id)
     try:
         result = resolve_job(plugin, job, settings.ENABLED_PLUGINS)(*args)
-    except (RenderError, ImagingError, StoreError, JobRefused) as e:
+    except (RenderError, ImagingError, StoreError, SourceError, JobRefused) as e:
         logger.warning("task %s failed: %s", task_id, e)
         records.mark_finished(task_id, TaskState.FAILED, error=str(e))
         return

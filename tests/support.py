@@ -129,5 +129,5 @@ def mean_difference(first: Image.Image, second: Image.Image) -> float:
     """Mean absolute difference of two same-sized images' grey levels, 0 to 255."""
     a, b = first.convert("L"), second.convert("L")
     assert a.size == b.size
-    total = sum(abs(x - y) for x, y in zip(a.getdata(), b.getdata()))
+    total = sum(abs(x - y) for x, y in zip(a.tobytes(), b.tobytes()))
     return total / (a.size[0] * a.size[1])

@@ -8,6 +8,7 @@ from ..domain import ProxySize, SourceFile
 from ..services.context import current_settings
 from ..services.imaging import ImageScaler
 from ..services.renderer import HtmlRenderer
+from ..services.sources import SourceFiles
 from .api import PluginStatus, Proxy, ProxyPlugin, generate_temp_filename
 
 logger = logging.getLogger(__name__)
@@ -23,10 +24,13 @@ def render_html_preview(file_id: str, path: str, width: int, height: int) -> lis
     list of str
         Warnings: resources of the page that could not be loaded.
     """
+    settings = current_settings()
+    page = Path(path)
+    readable = SourceFiles.current_session().readable_folder(page, settings.RENDER_ALLOW_UP)
     raw = generate_temp_filename(".png")
     scaled = generate_temp_filename(".png")
     try:
-        report = HtmlRenderer.current_session().render(Path(path), raw, current_settings().RENDER_TIMEOUT)
+        report = HtmlRenderer.current_session().render(page, raw, settings.RENDER_TIMEOUT, readable)
         ImageScaler().fit(raw, scaled, ProxySize(width, height))
         Proxy(file_id, NAMESPACE).ingest(scaled, "preview", "preview.png", "image/png")
     finally:

@@ -26,6 +26,8 @@ class TaskBook(Protocol):
 
     def find(self, task_id: str) -> TaskRecord | None: ...
 
+    def latest_succeeded(self, file_id: str, plugin: str) -> TaskRecord | None: ...
+
     def put(self, record: TaskRecord) -> None: ...
 
     def delete(self, task_id: str) -> None: ...
@@ -111,12 +113,19 @@ class _RecordingSubmitter:
         self.sent.append(task_id)
 
 
-def _earlier_outcome(record: TaskRecord | None, has_proxies: bool) -> TaskOutcome | None:
-    """The outcome to reuse instead of running the plugin again, if any."""
+def _earlier_outcome(record: TaskRecord | None, book: TaskBook, has_proxies: bool) -> TaskOutcome | None:
+    """The outcome to reuse instead of running the plugin again, if any.
+
+    A succeeded task is reused only while its proxies are the stored ones: a
+    later task with other options (another size) replaced them.
+    """
     if record is None:
         return None
     if record.state is TaskState.SUCCEEDED and has_proxies:
-        return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
+        latest = book.latest_succeeded(record.file_id, record.plugin)
+        if latest is not None and latest.task_id == record.task_id:
+            return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
+        return None
     if record.state in (TaskState.QUEUED, TaskState.IN_PROGRESS):
         return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
     return None
@@ -176,7 +185,9 @@ def ingest_file(
     for name, plugin_class in plugins:
         earlier = None
         if not force:
-            earlier = _earlier_outcome(book.find(task_id_for(source.file_id, name, source.proxy_size)), has_proxies)
+            earlier = _earlier_outcome(
+                book.find(task_id_for(source.file_id, name, source.proxy_size)), book, has_proxies
+            )
         if earlier is not None:
             outcomes.append(earlier)
             continue

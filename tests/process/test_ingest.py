@@ -41,7 +41,8 @@ class BrokenPlugin(HTMLPreview):
 
 def earlier(state: TaskState) -> TaskRecord:
     task_id = task_id_for(FILE_ID, HTML[0], SOURCE.proxy_size)
-    return TaskRecord(task_id, FILE_ID, HTML[0], state, datetime.now(timezone.utc))
+    now = datetime.now(timezone.utc)
+    return TaskRecord(task_id, FILE_ID, HTML[0], state, now, finished=now if state.is_finished else None)
 
 
 class TestNewFile:
@@ -91,6 +92,15 @@ class TestSameBytesAgain:
         outcome = ingest_file(SOURCE, [HTML], book, queue, Proxies([PROXY]), force=True)
         assert len(queue.sent) == 1
         assert outcome.pending
+
+    def test_a_proxy_replaced_by_another_size_is_made_again(self) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        book.put(earlier(TaskState.SUCCEEDED))
+        other = task_id_for(FILE_ID, HTML[0], ProxySize(100, 100))
+        book.put(TaskRecord(other, FILE_ID, HTML[0], TaskState.SUCCEEDED, datetime.now(timezone.utc),
+                            finished=datetime.now(timezone.utc)))
+        outcome = ingest_file(SOURCE, [HTML], book, queue, Proxies([PROXY]))
+        assert len(queue.sent) == 1 and outcome.pending
 
     def test_a_succeeded_task_whose_proxy_is_gone_runs_again(self) -> None:
         book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()

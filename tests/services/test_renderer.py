@@ -63,6 +63,14 @@ class TestRender:
             assert (image.format, image.size) == ("PNG", (1024, 768))
 
 
+    def test_a_page_wider_than_the_window_is_cropped_to_it(self, renderer: HtmlRenderer, tmp_path: Path) -> None:
+        page = tmp_path / "wide.html"
+        page.write_text("<h1 style='font-size:50px'>" + "unbreakable" * 40 + "</h1>")
+        renderer.render(page, tmp_path / "out.png", timeout=30)
+        with Image.open(tmp_path / "out.png") as image:
+            assert image.size == (1024, 768)
+
+
 class TestFailures:
     """Pages that do not render, and renders that take too long."""
 

@@ -60,6 +60,30 @@ class TestResolve:
             sources.resolve(str(root / "big.html"))
 
 
+class TestReadableFolder:
+    """The folder a page's renderer may read."""
+
+    def test_up_to_the_levels_asked_and_never_above_the_root(self, layout: tuple[SourceFiles, Path, Path]) -> None:
+        sources, root, _ = layout
+        page = root / "html" / "library" / "os.html"
+        page.parent.mkdir(parents=True)
+        page.write_text("<p>os</p>")
+        assert sources.readable_folder(page, 0) == page.parent.resolve()
+        assert sources.readable_folder(page, 1) == (root / "html").resolve()
+        assert sources.readable_folder(page, 5) == root.resolve()
+        assert sources.readable_folder(root / "page.html", 1) == root.resolve()
+
+    def test_an_upload_reads_only_its_own_folder(self, layout: tuple[SourceFiles, Path, Path]) -> None:
+        sources, _, _ = layout
+        saved = sources.save_upload(io.BytesIO(b"<p>up</p>"), "up.html")
+        assert sources.readable_folder(saved, 3) == saved.parent.resolve()
+
+    def test_a_page_outside_every_root(self, layout: tuple[SourceFiles, Path, Path]) -> None:
+        sources, _, outside = layout
+        with pytest.raises(SourceOutsideRoots):
+            sources.readable_folder(outside / "secret.html", 1)
+
+
 class TestUploads:
     """Files that arrive in a request."""
 

@@ -102,17 +102,27 @@ class HtmlRenderer:
             raise RendererMissing(f"{self.binary!r} was not found; install wkhtmltopdf")
         return found
 
-    def command(self, source: Path, output: Path) -> list[str]:
-        """The wkhtmltoimage command line that renders ``source`` into ``output``."""
+    def command(self, source: Path, output: Path, readable: Path) -> list[str]:
+        """The wkhtmltoimage command line that renders ``source`` into ``output``.
+
+        Parameters
+        ----------
+        readable
+            The one folder whose files the page may load.
+        """
         options: dict[str, str | None] = {
             "format": "png",
             "width": str(self.viewport.width),
             "height": str(self.viewport.height),
+            # A page wider than the window (a long unbreakable line) widens the
+            # render; the preview is the window, so crop to it.
+            "crop-w": str(self.viewport.width),
+            "crop-h": str(self.viewport.height),
             "javascript-delay": str(self.javascript_delay_ms),
-            # Blocks file:// reads, then lets the page reach its own folder
-            # (stylesheets, scripts and images beside it) and nothing else.
+            # Blocks file:// reads, then lets the page reach one folder (its
+            # stylesheets, scripts and images) and nothing else.
             "disable-local-file-access": None,
-            "allow": str(source.parent),
+            "allow": str(readable),
         }
         config = imgkit.config(wkhtmltoimage=self.executable())
         command: list[str] = imgkit.IMGKit(str(source), "file", options=options, config=config).command(
@@ -120,7 +130,7 @@ class HtmlRenderer:
         )
         return command
 
-    def render(self, source: Path, output: Path, timeout: float) -> RenderReport:
+    def render(self, source: Path, output: Path, timeout: float, readable: Path | None = None) -> RenderReport:
         """Render an HTML file into a PNG image.
 
         Parameters
@@ -132,6 +142,8 @@ class HtmlRenderer:
         timeout
             Seconds the render may take; then the renderer's whole process
             group is killed.
+        readable
+            The one folder the page may load files from; its own by default.
 
         Raises
         ------
@@ -143,7 +155,7 @@ class HtmlRenderer:
             No image was made.
         """
         try:
-            command = self.command(source, output)
+            command = self.command(source, output, readable or source.parent)
         except OSError as e:  # imgkit checks that the page exists
             raise RenderFailed(f"rendering {source.name} made no image: {e}") from e
         with tempfile.TemporaryDirectory(prefix="wkhtml-runtime-") as runtime_dir:

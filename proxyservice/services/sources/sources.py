@@ -121,6 +121,33 @@ class SourceFiles:
             temp.unlink(missing_ok=True)
         return target
 
+    def readable_folder(self, path: Path, levels_up: int) -> Path:
+        """The folder the renderer may read for a page: its stylesheets, scripts, images.
+
+        That is the page's folder and up to ``levels_up`` folders above it,
+        but never above the source root it is in; an upload's folder holds
+        only that upload, so an upload may read nothing else.
+
+        Raises
+        ------
+        SourceOutsideRoots
+            The page is in no root.
+        """
+        real = path.resolve()
+        upload_root = self.upload_root.resolve()
+        if real.is_relative_to(upload_root):
+            return real.parent
+        roots = [root for root in self.roots if real.is_relative_to(root)]
+        if not roots:
+            raise SourceOutsideRoots(f"{str(path)!r} is outside the allowed source folders")
+        boundary = max(roots, key=lambda root: len(root.parts))
+        folder = real.parent
+        for _ in range(levels_up):
+            if folder == boundary or not folder.parent.is_relative_to(boundary):
+                break
+            folder = folder.parent
+        return folder
+
     def describe(self, path: Path, proxy_size: ProxySize) -> SourceFile:
         """Hash a readable file and say what it is."""
         digest = hashlib.sha256()

@@ -133,6 +133,15 @@ class TaskRecords:
         except RecordNotFound:
             return None
 
+    def latest_succeeded(self, file_id: str, plugin: str) -> TaskRecord | None:
+        """The task that last made this plugin's proxies of a file: theirs are the ones stored."""
+        rows = self._execute(
+            "SELECT * FROM tasks WHERE file_id = ? AND plugin = ? AND state = ?"
+            " ORDER BY finished DESC LIMIT 1",
+            (file_id, plugin, TaskState.SUCCEEDED.value),
+        )
+        return _record(rows[0]) if rows else None
+
     def delete(self, task_id: str) -> None:
         """Forget a task (one whose sending failed)."""
         self._execute("DELETE FROM tasks WHERE task_id = ?", (task_id,))

@@ -1,0 +1,67 @@
+"""Redis stops and comes back: the service says so quickly and recovers by itself.
+
+This module runs its own Redis and worker, so stopping them touches nothing else.
+"""
+
+import time
+from typing import Iterator
+
+import pytest
+
+from proxyservice.config import Settings
+from proxyservice.factory import create_web_app
+from tests.e2e.conftest import Service, service_environment
+from tests.support import RedisServer, Worker, wait_until
+
+
+@pytest.fixture(scope="module")
+def own_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Worker]]:
+    root = tmp_path_factory.mktemp("outage")
+    broker = RedisServer(root / "redis").start()
+    environment = service_environment(root, broker)
+    worker = Worker(environment, root / "worker.log", concurrency=1).start()
+    app = create_web_app(Settings.from_environ(environment), TESTING=True)
+    yield Service(environment, app.test_client(), root / "sources", broker), worker
+    worker.stop()
+    broker.stop()
+
+
+class TestRedisStops:
+    """The broker is stopped, then started again on the same port."""
+
+    def test_status_and_ingest_go_503_then_recover(self, own_service: tuple[Service, Worker]) -> None:
+        service, _ = own_service
+        assert service.client.get("/status").status_code == 200
+
+        service.broker.stop()
+        started = time.monotonic()
+        readiness = service.client.get("/status")
+        assert readiness.status_code == 503
+        assert readiness.get_json()["checks"]["broker"]["up"] is False
+        assert time.monotonic() - started < 3
+
+        started = time.monotonic()
+        refused = service.client.post("/ingest", json={"path": str(service.sources / "plain.html")})
+        assert refused.status_code == 503
+        assert "unreachable" in refused.get_json()["message"]
+        assert time.monotonic() - started < 1.5, "said quickly, not after a long hang"
+
+        service.broker.start()
+        wait_until(lambda: service.client.get("/status").status_code == 200, 60, "readiness after Redis returned")
+        accepted = service.client.post("/ingest", json={"path": str(service.sources / "plain.html")})
+        assert accepted.status_code == 202
+        assert service.follow(accepted.headers["Location"]).status_code == 303
+
+
+class TestWorkerRestart:
+    """Tasks wait in the queue while no worker runs; their status is kept."""
+
+    def test_a_task_queued_with_no_worker_finishes_on_a_new_one(self, own_service: tuple[Service, Worker]) -> None:
+        service, worker = own_service
+        worker.stop()
+        accepted = service.client.post("/ingest", json={"path": str(service.sources / "styled.html")})
+        assert accepted.status_code == 202
+        time.sleep(0.5)
+        assert service.client.get(accepted.headers["Location"]).get_json()["status"] == "queued"
+        worker.start()
+        assert service.follow(accepted.headers["Location"]).status_code == 303

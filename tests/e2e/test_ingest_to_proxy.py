@@ -1,0 +1,155 @@
+"""Ingest, follow, fetch: the whole path through a real worker and the real renderer."""
+
+import io
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from proxyservice.schemas import first_error
+from tests.e2e.conftest import DOCS, Service
+from tests.support import assert_not_blank, mean_difference
+
+
+def unique_copy(service: Service, name: str) -> Path:
+    """A copy of a fixture with bytes of its own, so no earlier test made its proxy."""
+    copy = service.sources / f"{uuid.uuid4().hex}-{name}"
+    copy.write_bytes((service.sources / name).read_bytes() + f"\n<!-- {copy.name} -->".encode())
+    return copy
+
+
+def ingest(service: Service, path: Path, **options: object) -> tuple[str, dict[str, object]]:
+    response = service.client.post("/ingest", json={"path": str(path), **options})
+    assert response.status_code == 202, response.get_json()
+    assert first_error("IngestResult", response.get_json()) is None
+    return response.headers["Location"], response.get_json()
+
+
+def finished(service: Service, location: str) -> dict[str, object]:
+    response = service.follow(location)
+    body = response.get_json()
+    assert first_error("TaskStatus", body) is None
+    assert response.status_code == 303, body
+    assert response.headers["Location"] == f"/proxies/{body['file_id']}"
+    return body  # type: ignore[no-any-return]
+
+
+def preview_of(service: Service, file_id: object) -> bytes:
+    listing = service.client.get(f"/proxies/{file_id}")
+    assert listing.status_code == 200 and first_error("ProxyList", listing.get_json()) is None
+    [proxy] = listing.get_json()["proxies"]
+    assert (proxy["typeidentifier"], proxy["mimetype"], proxy["filename"]) == ("preview", "image/png", "preview.png")
+    image = service.client.get(proxy["url"])
+    assert image.status_code == 200 and image.mimetype == "image/png"
+    assert len(image.data) == proxy["bytes"]
+    return image.data
+
+
+class TestHtmlPage:
+    """A page with its stylesheet, by path."""
+
+    def test_ingest_follow_and_fetch_the_preview(self, service: Service) -> None:
+        location, accepted = ingest(service, unique_copy(service, "styled.html"))
+        status = finished(service, location)
+        assert status["warnings"] == [] and status["error"] is None
+        image = assert_not_blank(preview_of(service, accepted["file_id"]))
+        assert image.size == (400, 300)
+        # The page's own stylesheet painted the body #1f4e8c.
+        r, g, b = image.convert("RGB").getpixel((3, 296))
+        assert abs(r - 0x1F) < 8 and abs(g - 0x4E) < 8 and abs(b - 0x8C) < 8
+
+    def test_the_same_bytes_again_see_other_without_rendering(self, service: Service) -> None:
+        original = unique_copy(service, "plain.html")
+        location, accepted = ingest(service, original)
+        first = finished(service, location)
+        copy = service.sources / "plain-copy.html"
+        shutil.copy(original, copy)
+        again = service.client.post("/ingest", json={"path": str(copy)})
+        assert again.status_code == 303
+        assert again.headers["Location"] == f"/proxies/{accepted['file_id']}"
+        assert service.client.get(location).get_json()["finished"] == first["finished"]
+
+    def test_a_requested_size_and_back(self, service: Service) -> None:
+        page = unique_copy(service, "styled.html")
+        location, accepted = ingest(service, page)
+        finished(service, location)
+        location, _ = ingest(service, page, size={"width": 160, "height": 160})
+        finished(service, location)
+        assert assert_not_blank(preview_of(service, accepted["file_id"])).size == (160, 120)
+        # Back to the first size: its proxy was replaced, so it is made again.
+        location, _ = ingest(service, page)
+        finished(service, location)
+        assert assert_not_blank(preview_of(service, accepted["file_id"])).size == (400, 300)
+
+    def test_the_etag_answers_not_modified(self, service: Service) -> None:
+        location, accepted = ingest(service, unique_copy(service, "styled.html"))
+        finished(service, location)
+        url = f"/proxies/{accepted['file_id']}/preview"
+        etag = service.client.get(url).headers["ETag"]
+        assert service.client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+class TestUpload:
+    """A page uploaded in the request."""
+
+    def test_an_uploaded_page_gets_its_preview(self, service: Service) -> None:
+        page = b"<html><body style='background:#8e44ad;color:#fff;font-size:60px'><h1>Uploaded page</h1><p>with text</p></body></html>"
+        response = service.client.post(
+            "/ingest", data={"file": (io.BytesIO(page), "upload.html")}, content_type="multipart/form-data"
+        )
+        assert response.status_code == 202
+        finished(service, response.headers["Location"])
+        assert_not_blank(preview_of(service, response.get_json()["file_id"]))
+
+
+class TestPagesThatMisbehave:
+    """Real-world trouble: unreachable web fonts, pages that never finish."""
+
+    def test_unreachable_web_fonts_still_give_a_proxy_with_warnings(self, service: Service) -> None:
+        location, accepted = ingest(service, unique_copy(service, "webfont.html"))
+        status = finished(service, location)
+        warnings = status["warnings"]
+        assert isinstance(warnings, list) and any("fonts.googleapis.com" in w for w in warnings)
+        assert_not_blank(preview_of(service, accepted["file_id"]))
+
+    def test_a_page_that_never_loads_fails_as_timed_out(self, service: Service, tmp_path: Path) -> None:
+        import socket
+
+        with socket.socket() as silent:
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(4)
+            page = service.sources / "never-loads.html"
+            page.write_text(f'<html><body><img src="http://127.0.0.1:{silent.getsockname()[1]}/x.png"></body></html>')
+            location, _ = ingest(service, page)
+            response = service.follow(location)
+        body = response.get_json()
+        assert response.status_code == 200 and body["status"] == "failed"
+        assert "timed out after 8 s" in body["error"]
+        # The worker goes on: the next page renders.
+        location, _ = ingest(service, unique_copy(service, "styled.html"), size={"width": 120, "height": 90})
+        finished(service, location)
+
+
+REAL_PAGES = [
+    DOCS / "nodejs/api/fs.html",
+    DOCS / "python3.11/html/library/os.html",
+]
+
+
+@pytest.mark.parametrize("page", REAL_PAGES, ids=lambda p: p.name)
+class TestRealWorldDocumentation:
+    """Pages that ship with Debian packages, with stylesheets, scripts and web-font links."""
+
+    def test_it_renders_with_its_stylesheet(self, service: Service, page: Path, tmp_path: Path) -> None:
+        assert page.is_file(), f"{page} is missing: run config/install.sh"
+        location, accepted = ingest(service, page)
+        styled = assert_not_blank(preview_of(service, finished(service, location)["file_id"]))
+
+        # The same page without the files beside it: if the stylesheet applied,
+        # the two previews differ.
+        bare = service.sources / f"bare-{page.name}"
+        bare.write_bytes(page.read_bytes() + b"\n<!-- bare copy -->")
+        location, _ = ingest(service, bare)
+        unstyled = assert_not_blank(preview_of(service, finished(service, location)["file_id"]))
+        assert mean_difference(styled, unstyled) > 3.0

@@ -1,0 +1,149 @@
+"""The HTTP API's parsing, validation and serialization, through the Flask client.
+
+Each response body is checked against the schema the OpenAPI document names.
+"""
+
+import io
+from pathlib import Path
+from typing import Iterator
+from unittest import mock
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from proxyservice.config import Settings
+from proxyservice.controllers import ingest
+from proxyservice.factory import create_web_app
+from proxyservice.schemas import first_error
+from proxyservice.services.task_queue import InMemoryTaskQueue
+
+
+@pytest.fixture
+def queue() -> Iterator[InMemoryTaskQueue]:
+    memory = InMemoryTaskQueue()
+    with mock.patch(f"{ingest.__name__}.TaskQueue") as seam:
+        seam.current_session.return_value = memory
+        yield memory
+
+
+def error_of(response: "object") -> str:
+    body = response.get_json()  # type: ignore[attr-defined]
+    assert first_error("Error", body) is None
+    message: str = body["message"]
+    return message
+
+
+class TestIngestJson:
+    """POST /ingest with a JSON body."""
+
+    def test_accepted(self, client: FlaskClient, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        response = client.post("/ingest", json={"path": str(source_dir / "plain.html"), "size": {"width": 200, "height": 150}})
+        assert response.status_code == 202
+        assert first_error("IngestResult", response.get_json()) is None
+        assert response.headers["Location"].startswith("/status/")
+        assert queue.sent[0][3][2:] == [200, 150]
+
+    @pytest.mark.parametrize(
+        "body, message",
+        [
+            (b"{not json", "body: the request body is not valid JSON"),
+            (b"[1, 2]", "body: the request body must be a JSON object"),
+            (b"{}", "'path' is a required property"),
+            (b'{"path": "/x", "colour": "red"}', "'colour' was unexpected"),
+            (b'{"path": 5}', "path: 5 is not of type 'string'"),
+            (b'{"path": "/x", "size": {"width": 0, "height": 1}}', "size/width: 0 is less than the minimum"),
+            (b'{"path": "/x", "force": "yes"}', "force: 'yes' is not of type 'boolean'"),
+            (b'{"path": "/x", "plugins": []}', "plugins: [] should be non-empty"),
+        ],
+    )
+    def test_a_bad_body_is_refused_naming_the_field(self, client: FlaskClient, body: bytes, message: str) -> None:
+        response = client.post("/ingest", data=body, content_type="application/json")
+        assert response.status_code == 400
+        assert message in error_of(response)
+
+    @pytest.mark.parametrize("path", ["{root}/../../../etc/passwd", "{root}/../data/tasks.sqlite3", "/etc/passwd"])
+    def test_path_traversal_is_refused(self, client: FlaskClient, queue: InMemoryTaskQueue, source_dir: Path, path: str) -> None:
+        response = client.post("/ingest", json={"path": path.format(root=source_dir)})
+        assert response.status_code == 400
+        assert "outside the allowed source folders" in error_of(response)
+        assert queue.sent == []
+
+    def test_a_missing_file(self, client: FlaskClient, source_dir: Path) -> None:
+        response = client.post("/ingest", json={"path": str(source_dir / "gone.html")})
+        assert response.status_code == 404 and "no file" in error_of(response)
+
+    def test_a_wrong_content_type(self, client: FlaskClient) -> None:
+        response = client.post("/ingest", data="path=/x", content_type="text/plain")
+        assert response.status_code == 415 and "multipart/form-data" in error_of(response)
+
+    def test_the_broker_down(self, client: FlaskClient, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        queue.available = False
+        response = client.post("/ingest", json={"path": str(source_dir / "plain.html")})
+        assert response.status_code == 503 and "unreachable" in error_of(response)
+
+
+class TestIngestUpload:
+    """POST /ingest with a multipart upload."""
+
+    def test_an_upload_is_accepted(self, client: FlaskClient, queue: InMemoryTaskQueue) -> None:
+        response = client.post(
+            "/ingest",
+            data={"file": (io.BytesIO(b"<h1>uploaded</h1>"), "up.html"), "width": "100", "height": "80"},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 202
+        assert response.get_json()["filename"] == "up.html"
+        assert queue.sent[0][3][2:] == [100, 80]
+
+    def test_an_empty_upload(self, client: FlaskClient, queue: InMemoryTaskQueue) -> None:
+        response = client.post("/ingest", data={"file": (io.BytesIO(b""), "e.html")}, content_type="multipart/form-data")
+        assert response.status_code == 400 and "empty" in error_of(response)
+
+    def test_no_file_field(self, client: FlaskClient) -> None:
+        response = client.post("/ingest", data={"other": "x"}, content_type="multipart/form-data")
+        assert response.status_code == 400 and error_of(response).startswith("file:")
+
+    def test_a_bad_form_size(self, client: FlaskClient) -> None:
+        response = client.post("/ingest", data={"file": (io.BytesIO(b"x"), "a.html"), "width": "wide", "height": "1"},
+                               content_type="multipart/form-data")
+        assert response.status_code == 400 and error_of(response).startswith("size:")
+
+    def test_an_upload_over_the_limit(self, settings: Settings, queue: InMemoryTaskQueue) -> None:
+        small = create_web_app(Settings.from_environ({}, **{**settings.__dict__, "MAX_SOURCE_BYTES": 100}))
+        response = small.test_client().post(
+            "/ingest", data={"file": (io.BytesIO(b"x" * 200), "big.html")}, content_type="multipart/form-data"
+        )
+        assert response.status_code == 413
+        assert queue.sent == []
+
+    def test_a_type_no_plugin_handles(self, client: FlaskClient, queue: InMemoryTaskQueue) -> None:
+        response = client.post("/ingest", data={"file": (io.BytesIO(b"\x00\x01"), "blob.bin")}, content_type="multipart/form-data")
+        assert response.status_code == 415 and "no enabled plugin" in error_of(response)
+
+
+class TestReadOnlyRoutes:
+    """Routes that only read."""
+
+    def test_unknown_task_and_proxies(self, client: FlaskClient) -> None:
+        assert client.get("/status/nope").status_code == 404
+        assert client.get("/proxies/" + "0" * 64).status_code == 404
+        assert client.get("/proxies/" + "0" * 64 + "/preview").status_code == 404
+
+    def test_plugins(self, client: FlaskClient) -> None:
+        response = client.get("/plugins")
+        assert response.status_code == 200
+        body = response.get_json()
+        assert first_error("PluginList", body) is None
+        assert [p["name"] for p in body["plugins"]] == ["html_preview::HTMLPreview"]
+
+    def test_readiness_without_a_broker(self, client: FlaskClient) -> None:
+        response = client.get("/status")
+        assert response.status_code == 503
+        body = response.get_json()
+        assert first_error("Readiness", body) is None
+        assert body["checks"]["broker"]["up"] is False
+
+    def test_an_unknown_route_is_json(self, client: FlaskClient) -> None:
+        response = client.get("/nowhere")
+        assert response.status_code == 404 and error_of(response)
