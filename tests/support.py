@@ -1,5 +1,6 @@
 """Real parts for the tests: a private Redis, a Celery worker process, image checks."""
 
+import json
 import os
 import signal
 import socket
@@ -14,6 +15,17 @@ import redis
 from PIL import Image, ImageStat
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def dockerfile_command(dockerfile: str) -> list[str]:
+    """The CMD of one of the project's Dockerfiles, its program taken from this virtualenv.
+
+    The tests run the images' own commands, so what the images run is tested here.
+    """
+    lines = (ROOT / dockerfile).read_text().splitlines()
+    [cmd] = [line for line in lines if line.startswith("CMD ")]
+    program, *arguments = json.loads(cmd[len("CMD "):])
+    return [str(Path(sys.executable).parent / program), *arguments]
 
 
 def free_port() -> int:
@@ -89,9 +101,8 @@ class Worker:
 
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "proxyservice.worker", "worker",
-                 "--loglevel=INFO", f"--concurrency={self.concurrency}", "--hostname", self.name,
-                 "--without-gossip", "--without-mingle"],
+                [*dockerfile_command("Dockerfile-worker"), f"--concurrency={self.concurrency}",
+                 "--hostname", self.name, "--without-gossip", "--without-mingle"],
                 cwd=ROOT,
                 env={**os.environ, **self.environment},
                 stdout=log,

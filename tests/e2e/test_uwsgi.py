@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import sys
 import time
 from typing import Iterator
 
@@ -9,9 +10,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import Service
-from tests.support import ROOT, assert_not_blank, free_port, wait_until
-
-UWSGI = ROOT / ".venv" / "bin" / "uwsgi"
+from tests.support import ROOT, assert_not_blank, dockerfile_command, free_port, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -19,9 +18,9 @@ def uwsgi_url(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Ite
     port = free_port()
     log = tmp_path_factory.mktemp("uwsgi") / "uwsgi.log"
     environment = {**os.environ, **service.environment, "PROXYSERVICE_HTTP": f"127.0.0.1:{port}",
-                   "UWSGI_VIRTUALENV": str(ROOT / ".venv")}
+                   "UWSGI_VIRTUALENV": sys.prefix}
     with log.open("wb") as out:
-        process = subprocess.Popen([str(UWSGI), "--ini", str(ROOT / "uwsgi.ini")], cwd=ROOT, env=environment,
+        process = subprocess.Popen(dockerfile_command("Dockerfile"), cwd=ROOT, env=environment,
                                    stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
 

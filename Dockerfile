@@ -1,0 +1,30 @@
+# proxyservice web app under uWSGI.
+# Debian bookworm: the last Debian release that ships wkhtmltopdf.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DATA_DIR=/data \
+    PROXYSERVICE_HTTP=0.0.0.0:8000
+
+# wkhtmltopdf: GET /status reports the renderer's version (its X-server
+# recommends are not needed: it renders offscreen). gcc builds uWSGI.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends wkhtmltopdf fonts-dejavu-core gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --create-home --home-dir /home/proxy proxy \
+ && mkdir -p /data && chown proxy /data
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY proxyservice ./proxyservice
+COPY schema ./schema
+COPY wsgi.py uwsgi.ini ./
+# Editable: the app reads schema/ beside the package.
+RUN pip install --no-cache-dir -e .
+
+USER proxy
+VOLUME ["/data"]
+EXPOSE 8000
+HEALTHCHECK --interval=15s --timeout=5s CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/status', timeout=4)"]
+CMD ["uwsgi", "--ini", "uwsgi.ini"]
