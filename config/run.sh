@@ -24,8 +24,11 @@ fi
 
 .venv/bin/celery -A proxyservice.worker worker --loglevel=INFO \
   --concurrency="${WORKER_CONCURRENCY:-2}" --hostname="proxyservice@%h" &
-children+=($!)
+worker=$!
 UWSGI_VIRTUALENV="$PWD/.venv" .venv/bin/uwsgi --ini uwsgi.ini &
-children+=($!)
+web=$!
+children+=("$worker" "$web")
 echo "run.sh: proxyservice on http://$PROXYSERVICE_HTTP (data in $DATA_DIR); Ctrl-C stops it"
-wait -n
+# Stop when the worker or the web app ends; a Redis that stops is waited for
+# (the service answers 503 and recovers when it is back), not a reason to quit.
+wait -n "$worker" "$web"

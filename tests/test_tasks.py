@@ -50,8 +50,8 @@ class TestRunPluginJob:
         assert (proxy.width, proxy.height) == (400, 300)
         assert_not_blank(blob)
 
-    def test_a_page_that_makes_no_image_fails_with_a_readable_error(self, app: Flask, settings: Settings, tmp_path: Path) -> None:
-        args: list[object] = [FILE_ID, str(tmp_path / "gone.html"), 400, 300]
+    def test_a_page_that_makes_no_image_fails_with_a_readable_error(self, app: Flask, settings: Settings, source_dir: Path) -> None:
+        args: list[object] = [FILE_ID, str(source_dir / "gone.html"), 400, 300]
         queued(app, "t2", args)
         run(app, settings, "t2", job_name(render_html_preview), args)
         with app.app_context():
@@ -59,13 +59,23 @@ class TestRunPluginJob:
         assert record.state is TaskState.FAILED
         assert "gone.html made no image" in (record.error or "")
 
-    def test_a_render_over_the_time_limit_fails_as_timed_out(self, settings: Settings, tmp_path: Path) -> None:
+    def test_a_page_outside_the_source_roots_is_refused_by_the_worker(self, app: Flask, settings: Settings, tmp_path: Path) -> None:
+        outside = tmp_path / "outside.html"
+        outside.write_text("<p>not under a source root</p>")
+        args: list[object] = [FILE_ID, str(outside), 400, 300]
+        queued(app, "t5", args)
+        run(app, settings, "t5", job_name(render_html_preview), args)
+        with app.app_context():
+            record = TaskRecords.current_session().get("t5")
+        assert record.state is TaskState.FAILED and "outside the allowed source folders" in (record.error or "")
+
+    def test_a_render_over_the_time_limit_fails_as_timed_out(self, settings: Settings, source_dir: Path) -> None:
         import socket
 
         with socket.socket() as silent:
             silent.bind(("127.0.0.1", 0))
             silent.listen(4)
-            page = tmp_path / "slow.html"
+            page = source_dir / "slow.html"
             page.write_text(f'<img src="http://127.0.0.1:{silent.getsockname()[1]}/x.png">')
             quick = Settings.from_environ({}, **{**settings.__dict__, "RENDER_TIMEOUT": 1.0})
             app = create_web_app(quick)

@@ -31,7 +31,7 @@ def render_html_preview(file_id: str, path: str, width: int, height: int) -> lis
     scaled = generate_temp_filename(".png")
     try:
         report = HtmlRenderer.current_session().render(page, raw, settings.RENDER_TIMEOUT, readable)
-        ImageScaler().fit(raw, scaled, ProxySize(width, height))
+        ImageScaler().fit(raw, scaled, ProxySize(width, height), palette=True)
         Proxy(file_id, NAMESPACE).ingest(scaled, "preview", "preview.png", "image/png")
     finally:
         raw.unlink(missing_ok=True)
