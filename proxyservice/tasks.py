@@ -6,6 +6,7 @@ and replaces it atomically, so exactly one proxy results.
 """
 
 import importlib
+import inspect
 import logging
 from typing import Any
 
@@ -49,7 +50,11 @@ def resolve_job(plugin: str, job: str, enabled: tuple[str, ...]) -> Any:
     module_name, _, function_name = job.partition(":")
     if module_name != plugin_class.__module__ or not function_name.isidentifier():
         raise JobRefused(JOB_NOT_ALLOWED % (job, plugin))
-    return getattr(importlib.import_module(module_name), function_name)
+    function = getattr(importlib.import_module(module_name), function_name, None)
+    # Defined there, not imported there: `Path` or `subprocess` in a plugin's module is no job.
+    if not inspect.isfunction(function) or function.__module__ != module_name:
+        raise JobRefused(JOB_NOT_ALLOWED % (job, plugin))
+    return function
 
 
 def run_plugin_job(task_id: str, plugin: str, job: str, args: list[Any], settings: Settings) -> None:
