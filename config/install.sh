@@ -12,6 +12,8 @@ packages=()
 command -v wkhtmltoimage >/dev/null || packages+=(wkhtmltopdf)
 command -v redis-server >/dev/null || packages+=(redis-server)
 command -v redis-cli >/dev/null || packages+=(redis-tools)
+command -v pdftoppm >/dev/null || packages+=(poppler-utils)
+ldconfig -p | grep -q 'libmagic\.so\.1' || packages+=(libmagic1)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
 # Real pages with stylesheets, scripts and web-font links, for the tests.
 [ -e /usr/share/doc/nodejs/api/fs.html ] || packages+=(nodejs-doc)

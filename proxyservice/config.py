@@ -95,10 +95,17 @@ class Settings:
     """Milliseconds the renderer waits for scripts after the page loaded."""
     WKHTMLTOIMAGE: str = "wkhtmltoimage"
     """The wkhtmltoimage binary: a name looked up on PATH, or a path."""
+    PDFTOPPM: str = "pdftoppm"
+    """The pdftoppm binary (Debian's poppler-utils) that draws PDF pages."""
+    MAX_IMAGE_PIXELS: int = 50_000_000
+    """Images with more pixels are refused before they are decoded (decompression bombs)."""
     MAX_SOURCE_BYTES: int = 50 * 1024 * 1024
     """Largest file accepted for ingest, by path or upload (413 above it)."""
-    ENABLED_PLUGINS: tuple[str, ...] = ("html_preview::HTMLPreview",)
-    """Plugins (``module::Class``, comma-separated) used for ingest."""
+    ENABLED_PLUGINS: tuple[str, ...] = ()
+    """Plugins (``module::Class``, comma-separated) used for ingest; when unset, the links in
+    ``$PLUGIN_DIR/enabled`` decide, or all built-ins when that folder does not exist."""
+    PLUGIN_DIR: Path | None = None
+    """Plugin folder with PixStor's ``available/`` and ``enabled/`` layout; ``$DATA_DIR/plugins`` when unset."""
     TASK_SOFT_TIME_LIMIT: int = 120
     """Seconds after which Celery asks a running task to stop."""
     TASK_TIME_LIMIT: int = 150
@@ -139,6 +146,11 @@ class Settings:
     def proxy_store_root(self) -> Path:
         """Where proxies are kept."""
         return self.PROXY_STORE_ROOT or self.DATA_DIR / "proxies"
+
+    @property
+    def plugin_dir(self) -> Path:
+        """The plugin folder."""
+        return self.PLUGIN_DIR or self.DATA_DIR / "plugins"
 
     @property
     def upload_root(self) -> Path:

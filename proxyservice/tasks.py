@@ -7,6 +7,7 @@ and replaces it atomically, so exactly one proxy results.
 
 import importlib
 import inspect
+import sys
 import logging
 from typing import Any
 
@@ -36,7 +37,7 @@ class JobRefused(Exception):
     """A task names a job this worker will not run (unknown plugin, or a function outside it)."""
 
 
-def resolve_job(plugin: str, job: str, enabled: tuple[str, ...]) -> Any:
+def resolve_job(plugin: str, job: str, settings: Settings) -> Any:
     """The function a task names, if it belongs to an enabled plugin's module.
 
     Raises
@@ -44,13 +45,13 @@ def resolve_job(plugin: str, job: str, enabled: tuple[str, ...]) -> Any:
     JobRefused
         The plugin is not enabled here, or the function is not in its module.
     """
-    plugin_class = enabled_plugins(enabled).get(plugin)
+    plugin_class = enabled_plugins(settings).get(plugin)
     if plugin_class is None:
         raise JobRefused(PLUGIN_NOT_ENABLED % plugin)
     module_name, _, function_name = job.partition(":")
     if module_name != plugin_class.__module__ or not function_name.isidentifier():
         raise JobRefused(JOB_NOT_ALLOWED % (job, plugin))
-    function = getattr(importlib.import_module(module_name), function_name, None)
+    function = getattr(sys.modules.get(module_name) or importlib.import_module(module_name), function_name, None)
     # Defined there, not imported there: `Path` or `subprocess` in a plugin's module is no job.
     if not inspect.isfunction(function) or function.__module__ != module_name:
         raise JobRefused(JOB_NOT_ALLOWED % (job, plugin))
@@ -66,7 +67,7 @@ def run_plugin_job(task_id: str, plugin: str, job: str, args: list[Any], setting
         return
     records.mark_started(task_id)
     try:
-        result = resolve_job(plugin, job, settings.ENABLED_PLUGINS)(*args)
+        result = resolve_job(plugin, job, settings)(*args)
     except (RenderError, ImagingError, StoreError, SourceError, JobRefused) as e:
         logger.warning("task %s failed: %s", task_id, e)
         records.mark_finished(task_id, TaskState.FAILED, error=str(e))

@@ -20,6 +20,7 @@ from tests.support import assert_not_blank
 PLUGIN = "html_preview::HTMLPreview"
 FILE_ID = "f" * 64
 JOB = job_name(render_html_preview)
+ENABLED = Settings.from_environ({}, ENABLED_PLUGINS=(PLUGIN,))
 
 
 def run_to_record(app: Flask, settings: Settings, task_id: str, page: Path) -> TaskRecord:
@@ -76,7 +77,7 @@ class TestResolveJob:
     """A worker runs only functions of enabled plugins' modules."""
 
     def test_the_plugins_own_function(self) -> None:
-        assert resolve_job(PLUGIN, JOB, (PLUGIN,)) is render_html_preview
+        assert resolve_job(PLUGIN, JOB, ENABLED) is render_html_preview
 
     @pytest.mark.parametrize("job", [
         "os:system",
@@ -89,8 +90,8 @@ class TestResolveJob:
     ])
     def test_a_function_outside_the_plugin_is_refused(self, job: str) -> None:
         with pytest.raises(JobRefused):
-            resolve_job(PLUGIN, job, (PLUGIN,))
+            resolve_job(PLUGIN, job, ENABLED)
 
     def test_a_plugin_not_enabled_is_refused(self) -> None:
         with pytest.raises(JobRefused, match="not enabled"):
-            resolve_job(PLUGIN, JOB, ())
+            resolve_job(PLUGIN, JOB, Settings.from_environ({}, ENABLED_PLUGINS=("image_thumbnail::ImageThumbnail",)))

@@ -9,7 +9,7 @@ from flask import url_for
 from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge, ServiceUnavailable, UnsupportedMediaType
 
 from ..domain import ProxySize, SourceFile
-from ..plugins.registry import PluginSet, enabled_plugins
+from ..plugins.registry import ALL_ENABLED, PluginSet, enabled_plugins
 from ..process.ingest import IngestOutcome, ingest_file
 from ..services.context import current_settings
 from ..services.sources import SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge
@@ -77,7 +77,7 @@ def _proxy_size(options: dict[str, Any]) -> ProxySize:
 
 
 def _choose_plugins(plugins: PluginSet, source: SourceFile, named: list[str] | None) -> PluginSet:
-    if named:
+    if named and ALL_ENABLED not in named:
         for name in named:
             if plugins.get(name) is None:
                 raise BadRequest(PLUGIN_NOT_ENABLED % name)
@@ -92,7 +92,7 @@ def _choose_plugins(plugins: PluginSet, source: SourceFile, named: list[str] | N
 def _ingest(path: Path, options: dict[str, Any]) -> Response:
     settings = current_settings()
     source = SourceFiles.current_session().describe(path, _proxy_size(options))
-    chosen = _choose_plugins(enabled_plugins(settings.ENABLED_PLUGINS), source, options.get("plugins"))
+    chosen = _choose_plugins(enabled_plugins(settings), source, options.get("plugins"))
     try:
         outcome = ingest_file(
             source,

@@ -9,7 +9,7 @@ from . import Response
 
 def list_plugins() -> Response:
     """The enabled plugins and the ones that could not be loaded."""
-    plugins = enabled_plugins(current_settings().ENABLED_PLUGINS)
+    plugins = enabled_plugins(current_settings())
     body = {
         "plugins": plugins.describe(),
         "broken": [{"name": name, "error": error} for name, error in plugins.broken],

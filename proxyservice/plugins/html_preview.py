@@ -1,17 +1,14 @@
 """The built-in HTML preview plugin: a PNG of the top of the page."""
 
-import logging
 from pathlib import Path
-from typing import Any
 
-from ..domain import ProxySize, SourceFile
+from ..domain import ProxySize
 from ..services.context import current_settings
 from ..services.imaging import ImageScaler
 from ..services.renderer import HtmlRenderer
 from ..services.sources import SourceFiles
-from .api import PluginStatus, Proxy, ProxyPlugin, generate_temp_filename
-
-logger = logging.getLogger(__name__)
+from .api import Proxy, generate_temp_filename
+from .base import WorkerProxyPlugin
 
 NAMESPACE = "html_preview"
 
@@ -39,35 +36,12 @@ def render_html_preview(file_id: str, path: str, width: int, height: int) -> lis
     return list(report.warnings)
 
 
-class HTMLPreview(ProxyPlugin):
+class HTMLPreview(WorkerProxyPlugin):
     """Renders HTML pages with wkhtmltoimage into a ``preview`` PNG."""
 
+    NAMESPACE = NAMESPACE
     EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
     MIMETYPES = frozenset({"text/html", "application/xhtml+xml"})
-
-    def namespace(self) -> str:
-        return NAMESPACE
-
-    def is_async(self) -> bool:
-        return True
-
-    def handles(self, ext: str | None = None, mimetype: str | None = None) -> bool:
-        return (ext or "").lower() in self.EXTENSIONS or (mimetype or "").lower() in self.MIMETYPES
-
-    def schema(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "name": "preview",
-                "prompt": "Preview of the top of the page",
-                "value": {"datatype": "Proxy", "mimetype": "image/png"},
-            }
-        ]
-
-    def process(self, id_: str, file_: str, fileinfo: Any = None) -> PluginStatus:
-        size = fileinfo.proxy_size if isinstance(fileinfo, SourceFile) else current_settings().default_proxy_size
-        try:
-            self._submit(render_html_preview, args=[id_, file_, size.width, size.height])
-        except Exception as e:  # the contract: report FATAL, never propagate
-            logger.error("cannot submit the preview of %s: %s", file_, e)
-            return PluginStatus.FATAL
-        return PluginStatus.INPROGRESS
+    SCHEMA = [{"name": "preview", "prompt": "Preview of the top of the page",
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
+    job = staticmethod(render_html_preview)

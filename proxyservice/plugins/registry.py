@@ -1,69 +1,203 @@
-"""Finding, validating and choosing plugins.
+"""Finding, validating, enabling and choosing plugins.
 
-A plugin is named ``module::Class`` as PixStor prints it. A module that is one
-of :data:`BUILTIN_MODULES` is looked up in this package; any other is
-imported as given. Every plugin goes through :func:`load_plugin`, which
-reports what is wrong with a broken one instead of letting it take the
-service down.
+A plugin is named ``module::Class`` as PixStor prints it. Plugins come from
+three places:
+
+- built in: the modules in :data:`BUILTIN_MODULES` of this package;
+- entry points of installed distributions, group ``proxyservice.plugins``
+  (``my_thumbs = my_package.thumbs:MyThumbs``);
+- the plugin folder (``PLUGIN_DIR``), PixStor's layout: modules in
+  ``available/``, and a plugin is enabled by a link in ``enabled/``.
+
+The enabled set is ``ENABLED_PLUGINS`` when it is set, else the links in
+``enabled/`` when that folder exists, else the built-ins. Links are named
+after the plugin (``html_preview::HTMLPreview``); a link to a module of
+``available/`` (``enabled/my_thumbs.py``) enables every plugin in it. The web
+app and the workers read the same folder, so they see the same set.
+
+Every plugin goes through :func:`load_plugin`, which reports what is wrong
+with a broken one instead of letting it take the service down.
 """
 
 import importlib
+import importlib.metadata
+import importlib.util
+import inspect
 import logging
 import re
+import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
+from ..config import Settings
 from ..domain import ProxyPlugin, SourceFile
 from ..schemas import first_error
 
 logger = logging.getLogger(__name__)
 
-BUILTIN_MODULES = ("html_preview",)
+BUILTIN_MODULES = ("html_preview", "image_thumbnail", "text_thumbnail", "pdf_thumbnail")
 """Modules of this package that hold built-in plugins."""
-BUILTIN_PLUGINS = ("html_preview::HTMLPreview",)
+BUILTIN_PLUGINS = (
+    "html_preview::HTMLPreview",
+    "image_thumbnail::ImageThumbnail",
+    "text_thumbnail::TextThumbnail",
+    "pdf_thumbnail::PDFThumbnail",
+)
 """The built-in plugins, by name."""
+ENTRY_POINT_GROUP = "proxyservice.plugins"
+ALL_ENABLED = "@proxy"
+"""The group name that stands for every enabled proxy plugin."""
 NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class PluginInvalid(Exception):
     """A plugin could not be loaded, or breaks the plugin contract; the message says how."""
 
 
-def _module_name(module: str) -> str:
-    return f"{__package__}.{module}" if module in BUILTIN_MODULES else module
+class PluginNotInstalled(PluginInvalid):
+    """No installed plugin has that name; ``proxyservice plugins list`` shows those that are."""
 
 
-def load_plugin(name: str) -> type[ProxyPlugin]:
+def _load_file_module(module_name: str, path: Path) -> ModuleType:
+    """Import a plugin folder's module from its file, under its own name."""
+    existing = sys.modules.get(module_name)
+    if existing is not None:
+        if Path(getattr(existing, "__file__", "") or "").resolve() == path.resolve():
+            return existing
+        raise PluginInvalid(f"plugin module {module_name!r} clashes with the installed module of that name")
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise PluginInvalid(f"{path} cannot be imported")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
+
+
+def _import_module(module_name: str, plugin_dir: Path | None) -> ModuleType:
+    if module_name in BUILTIN_MODULES:
+        return importlib.import_module(f"{__package__}.{module_name}")
+    if plugin_dir is not None and MODULE_NAME.match(module_name):
+        candidate = plugin_dir / "available" / f"{module_name}.py"
+        if candidate.is_file():
+            return _load_file_module(module_name, candidate)
+    return importlib.import_module(module_name)
+
+
+def plugin_classes(module: ModuleType) -> list[str]:
+    """The names of the plugin classes a module defines (not those it imports)."""
+    return sorted(
+        name for name, value in vars(module).items()
+        if inspect.isclass(value) and issubclass(value, ProxyPlugin) and value.__module__ == module.__name__
+    )
+
+
+def check_plugin_class(name: str, plugin_class: Any) -> type[ProxyPlugin]:
+    """Check that a class keeps the contract's static parts: namespace and schema.
+
+    Raises
+    ------
+    PluginInvalid
+        It is not a :class:`ProxyPlugin`, or its namespace or schema is invalid.
+    """
+    if not (isinstance(plugin_class, type) and issubclass(plugin_class, ProxyPlugin)):
+        raise PluginInvalid(f"plugin {name} is not a subclass of ProxyPlugin")
+    try:
+        instance = plugin_class()
+        namespace = instance.namespace()
+    except Exception as e:
+        raise PluginInvalid(f"plugin {name} cannot name its namespace: {type(e).__name__}: {e}") from e
+    if not isinstance(namespace, str) or not NAMESPACE.match(namespace):
+        raise PluginInvalid(f"plugin {name} has an invalid namespace {namespace!r} (want {NAMESPACE.pattern})")
+    try:
+        schema = instance.schema()
+    except NotImplementedError as e:
+        raise PluginInvalid(f"plugin {name} has no schema: schema() is not implemented") from e
+    except Exception as e:
+        raise PluginInvalid(f"plugin {name} cannot give its schema: {type(e).__name__}: {e}") from e
+    problem = first_error("PluginSchema", schema)
+    if problem is not None:
+        raise PluginInvalid(f"plugin {name} has an invalid schema: {problem}")
+    return plugin_class
+
+
+def load_plugin(name: str, plugin_dir: Path | None = None) -> type[ProxyPlugin]:
     """Import and check the plugin ``module::Class``.
 
     Raises
     ------
     PluginInvalid
-        The name is malformed, the import failed, the class is not a
-        :class:`ProxyPlugin`, or its namespace or schema is invalid.
+        The name is malformed, the import failed, or the class breaks the contract.
     """
     module_name, sep, class_name = name.partition("::")
     if not sep or not module_name or not class_name:
         raise PluginInvalid(f"{name!r} is not a plugin name of the form module::Class")
     try:
-        module = importlib.import_module(_module_name(module_name))
+        module = _import_module(module_name, plugin_dir)
         plugin_class = getattr(module, class_name)
+    except PluginInvalid:
+        raise
     except Exception as e:  # any import error of third-party code is reported
         raise PluginInvalid(f"plugin {name} cannot be imported: {type(e).__name__}: {e}") from e
-    if not (isinstance(plugin_class, type) and issubclass(plugin_class, ProxyPlugin)):
-        raise PluginInvalid(f"plugin {name} is not a subclass of ProxyPlugin")
-    try:
-        instance = plugin_class()
-        namespace, schema = instance.namespace(), instance.schema()
-    except Exception as e:
-        raise PluginInvalid(f"plugin {name} cannot describe itself: {type(e).__name__}: {e}") from e
-    if not isinstance(namespace, str) or not NAMESPACE.match(namespace):
-        raise PluginInvalid(f"plugin {name} has an invalid namespace {namespace!r} (want {NAMESPACE.pattern})")
-    problem = first_error("PluginSchema", schema)
-    if problem is not None:
-        raise PluginInvalid(f"plugin {name} has an invalid schema: {problem}")
-    return plugin_class
+    return check_plugin_class(name, plugin_class)
+
+
+@dataclass(frozen=True)
+class Installed:
+    """A plugin that can be enabled, and where it comes from."""
+
+    name: str
+    origin: str
+    """``built-in``, ``entry point (distribution)`` or the plugin folder's file."""
+
+
+def installed_plugins(plugin_dir: Path | None) -> tuple[list[Installed], list[tuple[str, str]]]:
+    """Every installed plugin, and ``(name, reason)`` of plugin modules that would not import."""
+    found = [Installed(name, "built-in") for name in BUILTIN_PLUGINS]
+    broken: list[tuple[str, str]] = []
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        module_name, _, class_name = entry.value.partition(":")
+        distribution = entry.dist.name if entry.dist is not None else "unknown"
+        found.append(Installed(f"{module_name}::{class_name}", f"entry point ({distribution})"))
+    available = plugin_dir / "available" if plugin_dir is not None else None
+    if available is not None and available.is_dir():
+        for path in sorted(available.glob("*.py")):
+            try:
+                module = _load_file_module(path.stem, path)
+            except Exception as e:  # a broken file is reported, never fatal
+                broken.append((f"{path.stem}::*", f"{path} cannot be imported: {type(e).__name__}: {e}"))
+                continue
+            found.extend(Installed(f"{path.stem}::{cls}", str(path)) for cls in plugin_classes(module))
+    return found, broken
+
+
+def enabled_names(settings: Settings) -> tuple[str, ...]:
+    """The names of the enabled plugins (see the module's docstring for the rules)."""
+    if settings.ENABLED_PLUGINS:
+        return settings.ENABLED_PLUGINS
+    enabled = settings.plugin_dir / "enabled"
+    if not enabled.is_dir():
+        return BUILTIN_PLUGINS
+    names: list[str] = []
+    for link in sorted(enabled.iterdir(), key=lambda p: p.name):
+        if "::" in link.name:
+            names.append(link.name)
+        elif link.suffix == ".py" and link.exists():
+            try:
+                module = _load_file_module(link.stem, settings.plugin_dir / "available" / link.name)
+            except Exception as e:
+                logger.error("enabled plugin module %s cannot be imported: %s", link, e)
+                names.append(f"{link.stem}::*")  # reported as broken
+                continue
+            names.extend(f"{link.stem}::{cls}" for cls in plugin_classes(module))
+    return tuple(names)
 
 
 @dataclass(frozen=True)
@@ -83,15 +217,18 @@ class PluginSet:
         return dict(self.plugins).get(name)
 
     def handling(self, source: SourceFile) -> tuple[tuple[str, type[ProxyPlugin]], ...]:
-        """The plugins that handle a file, by its extension or its mimetype."""
-        return tuple(
-            (name, plugin_class)
-            for name, plugin_class in self.plugins
-            if plugin_class().handles(ext=source.ext, mimetype=source.mimetype)
-        )
+        """The plugins that handle a file, by its extension and its mimetype."""
+        chosen = []
+        for name, plugin_class in self.plugins:
+            try:
+                if plugin_class().handles(ext=source.ext, mimetype=source.mimetype):
+                    chosen.append((name, plugin_class))
+            except Exception:  # a plugin's bug must not fail the ingest
+                logger.exception("plugin %s raised in handles()", name)
+        return tuple(chosen)
 
     def describe(self) -> list[dict[str, Any]]:
-        """Each plugin's name, namespace, async-ness and schema."""
+        """Each plugin's name, namespace, async-ness, what it lists as handled, and schema."""
         described = []
         for name, plugin_class in self.plugins:
             plugin = plugin_class()
@@ -110,14 +247,73 @@ class PluginSet:
         return described
 
 
-@lru_cache(maxsize=8)
-def enabled_plugins(names: tuple[str, ...]) -> PluginSet:
-    """Load the plugins named; a broken one is logged and left out."""
-    loaded, broken = [], []
-    for name in names:
-        try:
-            loaded.append((name, load_plugin(name)))
-        except PluginInvalid as e:
-            logger.error("plugin %s is skipped: %s", name, e)
-            broken.append((name, str(e)))
-    return PluginSet(tuple(loaded), tuple(broken))
+_LOADED: dict[tuple[tuple[str, ...], Path], PluginSet] = {}
+
+
+def enabled_plugins(settings: Settings) -> PluginSet:
+    """Load the enabled plugins; a broken one is logged and left out.
+
+    The enabled names are read each time (a listing of one folder), so
+    ``plugins enable`` takes effect without a restart; loading is done once
+    per set of names.
+    """
+    names = enabled_names(settings)
+    key = (names, settings.plugin_dir)
+    if key not in _LOADED:
+        loaded, broken = [], []
+        for name in names:
+            try:
+                loaded.append((name, load_plugin(name, settings.plugin_dir)))
+            except PluginInvalid as e:
+                logger.error("plugin %s is skipped: %s", name, e)
+                broken.append((name, str(e)))
+        _LOADED[key] = PluginSet(tuple(loaded), tuple(broken))
+    return _LOADED[key]
+
+
+def set_enabled(settings: Settings, name: str, enabled: bool) -> None:
+    """Enable or disable an installed plugin by a link in the plugin folder's ``enabled/``.
+
+    The first change seeds ``enabled/`` with the plugins enabled until then,
+    so enabling one plugin does not disable the built-ins.
+
+    Raises
+    ------
+    PluginNotInstalled
+        No installed plugin has that name.
+    PluginInvalid
+        ENABLED_PLUGINS is set, so the folder is not what decides.
+    """
+    if settings.ENABLED_PLUGINS:
+        raise PluginInvalid("ENABLED_PLUGINS is set, so it decides which plugins are enabled; change it instead")
+    installed, _ = installed_plugins(settings.plugin_dir)
+    origins = {plugin.name: plugin.origin for plugin in installed}
+    if name not in origins:
+        raise PluginNotInstalled(f"no installed plugin is named {name!r}")
+    folder = settings.plugin_dir / "enabled"
+    if not folder.is_dir():
+        current = enabled_names(settings)
+        folder.mkdir(parents=True)
+        for other in current:
+            _link(folder, other, origins.get(other))
+    link = folder / name
+    if enabled:
+        _link(folder, name, origins[name])
+    else:
+        link.unlink(missing_ok=True)
+        module_link = folder / f"{name.partition('::')[0]}.py"
+        if module_link.is_symlink():  # a module link enables all its plugins: keep the others
+            module_link.unlink()
+            module = _load_file_module(module_link.stem, settings.plugin_dir / "available" / module_link.name)
+            for other in plugin_classes(module):
+                if f"{module_link.stem}::{other}" != name:
+                    _link(folder, f"{module_link.stem}::{other}", origins.get(f"{module_link.stem}::{other}"))
+
+
+def _link(folder: Path, name: str, origin: str | None) -> None:
+    """A link named after the plugin, pointing at its module file where there is one."""
+    link = folder / name
+    if link.is_symlink() or link.exists():
+        return
+    target = origin if origin and origin.endswith(".py") else (inspect.getfile(load_plugin(name)) if origin else name)
+    link.symlink_to(target)

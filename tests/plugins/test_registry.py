@@ -1,4 +1,4 @@
-"""Loading plugins: the built-ins, and broken ones that must not take the service down."""
+"""Plugins: the built-ins, discovery in the plugin folder, enabling, and broken plugins."""
 
 import sys
 import textwrap
@@ -7,9 +7,13 @@ from typing import Iterator
 
 import pytest
 
+from proxyservice.config import Settings
 from proxyservice.domain import ProxySize, SourceFile
 from proxyservice.plugins.html_preview import HTMLPreview
-from proxyservice.plugins.registry import BUILTIN_PLUGINS, PluginInvalid, enabled_plugins, load_plugin
+from proxyservice.plugins.registry import (
+    BUILTIN_PLUGINS, PluginInvalid, PluginNotInstalled, enabled_names, enabled_plugins, installed_plugins,
+    load_plugin, set_enabled,
+)
 
 GOOD = '''
 from proxyservice.plugins.api import PluginStatus, ProxyPlugin
@@ -23,60 +27,114 @@ class BadNamespace(Good):
     def namespace(self): return "Bad Namespace!"
 class BadSchema(Good):
     def schema(self): return [{"name": "thumb"}]
+class NoSchema(ProxyPlugin):
+    def namespace(self): return "noschema"
 class NotAPlugin:
     pass
 '''
 
 
 @pytest.fixture
-def plugin_module(tmp_path: Path) -> Iterator[str]:
-    (tmp_path / "third_party_plugins.py").write_text(textwrap.dedent(GOOD))
-    (tmp_path / "exploding_plugin.py").write_text("raise ImportError('a dependency is missing')\n")
-    sys.path.insert(0, str(tmp_path))
-    yield "third_party_plugins"
-    sys.path.remove(str(tmp_path))
-    sys.modules.pop("third_party_plugins", None)
-    sys.modules.pop("exploding_plugin", None)
-    enabled_plugins.cache_clear()
+def plugin_settings(tmp_path: Path) -> Iterator[Settings]:
+    """A plugin folder with a module of plugins and one that does not import."""
+    available = tmp_path / "plugins" / "available"
+    available.mkdir(parents=True)
+    (available / "third_party.py").write_text(textwrap.dedent(GOOD))
+    (available / "exploding.py").write_text("raise ImportError('a dependency is missing')\n")
+    yield Settings.from_environ({}, DATA_DIR=tmp_path)
+    for name in ("third_party", "exploding"):
+        sys.modules.pop(name, None)
 
 
 class TestBuiltins:
     """The plugins that ship with the service."""
 
-    def test_each_builtin_loads(self) -> None:
-        assert [load_plugin(name) for name in BUILTIN_PLUGINS] == [HTMLPreview]
+    def test_each_builtin_loads_and_all_are_enabled_by_default(self, tmp_path: Path) -> None:
+        assert load_plugin(BUILTIN_PLUGINS[0]) is HTMLPreview
+        settings = Settings.from_environ({}, DATA_DIR=tmp_path)
+        assert enabled_plugins(settings).names() == BUILTIN_PLUGINS
 
-    def test_html_preview_handles_html_by_extension_or_type(self) -> None:
-        plugin = HTMLPreview()
-        assert plugin.handles(ext=".html") and plugin.handles(ext=".HTM") and plugin.handles(mimetype="text/html")
-        assert not plugin.handles(ext=".txt", mimetype="text/plain")
+    @pytest.mark.parametrize(
+        "ext, mimetype, expected",
+        [
+            (".html", "text/html", "html_preview::HTMLPreview"),
+            (".txt", "text/html", "html_preview::HTMLPreview"),  # the content decides
+            (".png", "image/png", "image_thumbnail::ImageThumbnail"),
+            ("", "image/jpeg", "image_thumbnail::ImageThumbnail"),
+            (".txt", "text/plain", "text_thumbnail::TextThumbnail"),
+            (".py", "text/x-script.python", "text_thumbnail::TextThumbnail"),
+            (".pdf", "application/pdf", "pdf_thumbnail::PDFThumbnail"),
+            (".pdf", "application/octet-stream", "pdf_thumbnail::PDFThumbnail"),  # unknown content: the name
+        ],
+    )
+    def test_each_file_reaches_one_plugin(self, tmp_path: Path, ext: str, mimetype: str, expected: str) -> None:
+        plugins = enabled_plugins(Settings.from_environ({}, DATA_DIR=tmp_path))
+        source = SourceFile("0" * 64, f"/x/file{ext}", 1, mimetype, ProxySize(4, 3))
+        assert [name for name, _ in plugins.handling(source)] == [expected]
 
 
-class TestThirdParty:
-    """Plugins named by module::Class."""
+class TestPluginFolder:
+    """Plugins in PLUGIN_DIR/available, enabled by links in enabled/."""
 
-    def test_a_good_plugin_loads(self, plugin_module: str) -> None:
-        plugins = enabled_plugins((f"{plugin_module}::Good", *BUILTIN_PLUGINS))
-        assert plugins.broken == ()
-        source = SourceFile("0" * 64, "/x/a.good", 1, "application/octet-stream", ProxySize(1, 1))
-        assert [name for name, _ in plugins.handling(source)] == [f"{plugin_module}::Good"]
+    def test_installed_lists_builtins_and_folder_plugins_and_reports_broken_modules(self, plugin_settings: Settings) -> None:
+        installed, broken = installed_plugins(plugin_settings.plugin_dir)
+        names = [plugin.name for plugin in installed]
+        assert names[:4] == list(BUILTIN_PLUGINS)
+        assert "third_party::Good" in names and "third_party::NotAPlugin" not in names
+        assert broken[0][0] == "exploding::*" and "a dependency is missing" in broken[0][1]
+
+    def test_enabling_keeps_the_builtins_and_disabling_removes_one(self, plugin_settings: Settings) -> None:
+        set_enabled(plugin_settings, "third_party::Good", True)
+        assert enabled_names(plugin_settings) == tuple(sorted((*BUILTIN_PLUGINS, "third_party::Good")))
+        assert (plugin_settings.plugin_dir / "enabled" / "third_party::Good").is_symlink()
+        set_enabled(plugin_settings, "html_preview::HTMLPreview", False)
+        assert "html_preview::HTMLPreview" not in enabled_names(plugin_settings)
+        assert enabled_plugins(plugin_settings).get("third_party::Good") is not None
+
+    def test_a_module_link_enables_every_plugin_in_it(self, plugin_settings: Settings) -> None:
+        enabled = plugin_settings.plugin_dir / "enabled"
+        enabled.mkdir()
+        (enabled / "third_party.py").symlink_to("../available/third_party.py")
+        names = enabled_names(plugin_settings)
+        assert "third_party::Good" in names and "third_party::BadSchema" in names
+        plugins = enabled_plugins(plugin_settings)
+        assert plugins.names() == ("third_party::Good",)
+        assert {name for name, _ in plugins.broken} == {
+            "third_party::BadNamespace", "third_party::BadSchema", "third_party::NoSchema"}
+
+    def test_an_unknown_plugin_cannot_be_enabled(self, plugin_settings: Settings) -> None:
+        with pytest.raises(PluginNotInstalled):
+            set_enabled(plugin_settings, "nope::Nope", True)
+
+
+class TestBrokenPlugins:
+    """A broken plugin is reported and skipped; the others still load."""
 
     @pytest.mark.parametrize(
         "name, reason",
         [
             ("no_such_module::X", "cannot be imported"),
-            ("exploding_plugin::X", "a dependency is missing"),
-            ("{m}::Missing", "cannot be imported"),
-            ("{m}::NotAPlugin", "not a subclass of ProxyPlugin"),
-            ("{m}::BadNamespace", "invalid namespace"),
-            ("{m}::BadSchema", "invalid schema"),
+            ("exploding::X", "a dependency is missing"),
+            ("third_party::Missing", "cannot be imported"),
+            ("third_party::NotAPlugin", "not a subclass of ProxyPlugin"),
+            ("third_party::BadNamespace", "invalid namespace"),
+            ("third_party::BadSchema", "invalid schema"),
+            ("third_party::NoSchema", "has no schema"),
             ("no-separator", "not a plugin name"),
         ],
     )
-    def test_a_broken_plugin_is_reported_and_skipped(self, plugin_module: str, name: str, reason: str) -> None:
-        name = name.format(m=plugin_module)
+    def test_reported_and_skipped(self, plugin_settings: Settings, name: str, reason: str) -> None:
         with pytest.raises(PluginInvalid, match=reason):
-            load_plugin(name)
-        plugins = enabled_plugins((name, *BUILTIN_PLUGINS))
-        assert plugins.names() == BUILTIN_PLUGINS
+            load_plugin(name, plugin_settings.plugin_dir)
+        settings = Settings.from_environ({}, DATA_DIR=plugin_settings.DATA_DIR,
+                                         ENABLED_PLUGINS=(name, "html_preview::HTMLPreview"))
+        plugins = enabled_plugins(settings)
+        assert plugins.names() == ("html_preview::HTMLPreview",)
         assert plugins.broken[0][0] == name and reason in plugins.broken[0][1]
+
+    def test_a_folder_module_cannot_shadow_an_installed_module(self, tmp_path: Path) -> None:
+        available = tmp_path / "plugins" / "available"
+        available.mkdir(parents=True)
+        (available / "json.py").write_text("X = 1\n")
+        with pytest.raises(PluginInvalid, match="clashes"):
+            load_plugin("json::X", tmp_path / "plugins")

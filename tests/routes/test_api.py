@@ -15,6 +15,7 @@ from flask.testing import FlaskClient
 from proxyservice.config import Settings
 from proxyservice.controllers import ingest
 from proxyservice.factory import create_web_app
+from proxyservice.plugins.registry import BUILTIN_PLUGINS
 from proxyservice.schemas import first_error
 from proxyservice.services.task_queue import InMemoryTaskQueue
 
@@ -135,7 +136,7 @@ class TestReadOnlyRoutes:
         assert response.status_code == 200
         body = response.get_json()
         assert first_error("PluginList", body) is None
-        assert [p["name"] for p in body["plugins"]] == ["html_preview::HTMLPreview"]
+        assert [p["name"] for p in body["plugins"]] == list(BUILTIN_PLUGINS)
 
     def test_readiness_without_a_broker(self, client: FlaskClient) -> None:
         response = client.get("/status")

@@ -1,6 +1,6 @@
-"""Image scaling with Pillow."""
+"""Image scaling and drawing with Pillow."""
 
-from .errors import ImageInvalid, ImagingError
-from .scaler import ImageScaler
+from .errors import ImageInvalid, ImageTooLarge, ImagingError
+from .scaler import ImageScaler, ScaledImage
 
-__all__ = ["ImageScaler", "ImagingError", "ImageInvalid"]
+__all__ = ["ImageScaler", "ScaledImage", "ImagingError", "ImageInvalid", "ImageTooLarge"]

@@ -1,10 +1,11 @@
 """Errors of the imaging service.
 
 ImagingError
-└── ImageInvalid   the file is not an image Pillow can read
+├── ImageInvalid    the file is not an image Pillow can read
+└── ImageTooLarge   the image has more pixels than allowed (a decompression bomb, or just huge)
 """
 
-__all__ = ["ImagingError", "ImageInvalid"]
+__all__ = ["ImagingError", "ImageInvalid", "ImageTooLarge"]
 
 
 class ImagingError(Exception):
@@ -13,3 +14,7 @@ class ImagingError(Exception):
 
 class ImageInvalid(ImagingError):
     """The file is not an image that can be read; it may be damaged or of an unknown type."""
+
+
+class ImageTooLarge(ImagingError):
+    """The image has more pixels than MAX_IMAGE_PIXELS: it is refused before it is decoded."""

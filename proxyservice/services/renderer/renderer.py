@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from flask import Flask
 
 from ...domain import ProxySize
 from ..context import init_settings, session_on_g
+from ..subprocesses import TimedOut, run_bounded
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
 
 logger = logging.getLogger(__name__)
@@ -160,28 +160,16 @@ class HtmlRenderer:
             raise RenderFailed(f"rendering {source.name} made no image: {e}") from e
         with tempfile.TemporaryDirectory(prefix="wkhtml-runtime-") as runtime_dir:
             environment = {**os.environ, "XDG_RUNTIME_DIR": runtime_dir, "QT_QPA_PLATFORM": "offscreen"}
-            process = subprocess.Popen(
-                command,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=environment,
-                start_new_session=True,
-            )
             try:
-                _, stderr_bytes = process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired as e:
-                self._kill_group(process)
+                finished = run_bounded(command, timeout, environment)
+            except TimedOut as e:
                 raise RenderTimedOut(f"rendering {source.name} timed out after {timeout:g} s") from e
-            finally:
-                if process.poll() is None:  # an exception other than the timeout
-                    self._kill_group(process)
-        messages = _messages(stderr_bytes.decode("utf-8", "replace"))
+        messages = _messages(finished.stderr)
         if output.is_file() and output.stat().st_size > 0:
-            if process.returncode != 0:
+            if finished.returncode != 0:
                 logger.info("rendered %s with load errors: %s", source, messages)
             return RenderReport(warnings=messages)
-        reason = "; ".join(messages) or f"wkhtmltoimage exited with code {process.returncode}"
+        reason = "; ".join(messages) or f"wkhtmltoimage exited with code {finished.returncode}"
         raise RenderFailed(f"rendering {source.name} made no image: {reason}")
 
     def version(self) -> str:
@@ -203,11 +191,3 @@ class HtmlRenderer:
         except (OSError, subprocess.SubprocessError) as e:
             raise RendererMissing(f"{self.binary!r} does not run: {e}") from e
         return completed.stdout.strip().split()[-1]
-
-    @staticmethod
-    def _kill_group(process: "subprocess.Popen[bytes]") -> None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.communicate()

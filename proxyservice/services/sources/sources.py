@@ -14,9 +14,11 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
+import magic
 from flask import Flask
 
 from ...domain import ProxySize, SourceFile
+from ...process.media_types import decide_mimetype
 from ..context import init_settings, session_on_g
 from .errors import SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge
 
@@ -154,14 +156,24 @@ class SourceFiles:
         with path.open("rb") as stream:
             for chunk in iter(lambda: stream.read(CHUNK), b""):
                 digest.update(chunk)
-        mimetype, _ = mimetypes.guess_type(path.name)
+        guessed, _ = mimetypes.guess_type(path.name)
         return SourceFile(
             file_id=digest.hexdigest(),
             path=str(path),
             size=path.stat().st_size,
-            mimetype=mimetype or "application/octet-stream",
+            mimetype=decide_mimetype(self.sniff(path), guessed),
             proxy_size=proxy_size,
         )
+
+    @staticmethod
+    def sniff(path: Path) -> str | None:
+        """The media type libmagic reads in a file's content, if it can tell."""
+        try:
+            sniffed: str = magic.from_file(str(path), mime=True)
+        except (magic.MagicException, OSError) as e:
+            logger.warning("cannot read the type of %s: %s", path, e)
+            return None
+        return sniffed
 
     def _check_size(self, size: int, name: str) -> None:
         if size > self.max_bytes:

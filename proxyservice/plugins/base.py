@@ -1,0 +1,53 @@
+"""A base for plugins that make one proxy per file in a worker.
+
+A subclass names its job (a module-level function of its own module taking
+``file_id, path, width, height`` and returning warnings), what it handles
+and its schema; :meth:`process` submits the job, as the contract asks.
+"""
+
+import logging
+from typing import Any, Callable, ClassVar
+
+from ..domain import SourceFile
+from ..services.context import current_settings
+from .api import PluginStatus, ProxyPlugin
+
+logger = logging.getLogger(__name__)
+
+Job = Callable[[str, str, int, int], list[str]]
+
+
+class WorkerProxyPlugin(ProxyPlugin):
+    """An async plugin whose work is one job: make the proxy of one file at one size."""
+
+    NAMESPACE: ClassVar[str]
+    SCHEMA: ClassVar[list[dict[str, Any]]]
+
+    @staticmethod
+    def job(file_id: str, path: str, width: int, height: int) -> list[str]:
+        """Make and store the proxy; return warnings. Overridden by a module-level function."""
+        raise NotImplementedError
+
+    def namespace(self) -> str:
+        return self.NAMESPACE
+
+    def is_async(self) -> bool:
+        return True
+
+    def handles(self, ext: str | None = None, mimetype: str | None = None) -> bool:
+        # The content's media type decides when it is known; the extension only otherwise.
+        if mimetype and mimetype != "application/octet-stream":
+            return mimetype.lower() in self.MIMETYPES
+        return (ext or "").lower() in self.EXTENSIONS
+
+    def schema(self) -> list[dict[str, Any]]:
+        return self.SCHEMA
+
+    def process(self, id_: str, file_: str, fileinfo: Any = None) -> PluginStatus:
+        size = fileinfo.proxy_size if isinstance(fileinfo, SourceFile) else current_settings().default_proxy_size
+        try:
+            self._submit(type(self).job, args=[id_, file_, size.width, size.height])
+        except Exception as e:  # the contract: report FATAL, never propagate
+            logger.error("%s cannot submit the proxy of %s: %s", self.NAMESPACE, file_, e)
+            return PluginStatus.FATAL
+        return PluginStatus.INPROGRESS

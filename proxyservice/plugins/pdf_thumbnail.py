@@ -1,0 +1,41 @@
+"""The built-in PDF thumbnail plugin: the first page, drawn by poppler's pdftoppm."""
+
+from pathlib import Path
+
+from ..domain import ProxySize
+from ..services.context import current_settings
+from ..services.imaging import ImageScaler
+from ..services.pdf import PdfRasterizer
+from .api import Proxy, generate_temp_filename
+from .base import WorkerProxyPlugin
+
+NAMESPACE = "pdf_thumbnail"
+DRAW_SCALE = 2
+"""The page is drawn at twice the proxy size, then scaled down: sharper text."""
+
+
+def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int) -> list[str]:
+    """Draw a PDF's first page into a ``thumbnail`` proxy; runs in a worker."""
+    settings = current_settings()
+    page = generate_temp_filename(".png")
+    out = generate_temp_filename(".png")
+    try:
+        PdfRasterizer(settings.PDFTOPPM).first_page(
+            Path(path), page, DRAW_SCALE * max(width, height), settings.RENDER_TIMEOUT
+        )
+        ImageScaler(settings.MAX_IMAGE_PIXELS).fit(page, out, ProxySize(width, height), palette=True)
+        Proxy(file_id, NAMESPACE).ingest(out, "thumbnail", "thumbnail.png", "image/png")
+    finally:
+        page.unlink(missing_ok=True)
+        out.unlink(missing_ok=True)
+    return []
+
+
+class PDFThumbnail(WorkerProxyPlugin):
+    """Makes a ``thumbnail`` of a PDF's first page."""
+
+    NAMESPACE = NAMESPACE
+    EXTENSIONS = frozenset({".pdf"})
+    MIMETYPES = frozenset({"application/pdf"})
+    SCHEMA = [{"name": "thumbnail", "prompt": "The first page", "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
+    job = staticmethod(make_pdf_thumbnail)

@@ -1,0 +1,6 @@
+"""The first page of a PDF as an image, with poppler's pdftoppm."""
+
+from .errors import PdfError, PdfInvalid, PdfTimedOut, PdfToolMissing
+from .rasterizer import PdfRasterizer
+
+__all__ = ["PdfRasterizer", "PdfError", "PdfInvalid", "PdfTimedOut", "PdfToolMissing"]

@@ -1,0 +1,56 @@
+"""Drawing a PDF's first page with poppler's pdftoppm (Debian's poppler-utils).
+
+pdftoppm is chosen over a Python binding: it is maintained with poppler, runs
+in its own process (a crash or a hang on a hostile PDF cannot take the worker
+with it) and is killed, with anything it started, past the time limit.
+"""
+
+import shutil
+from pathlib import Path
+
+from ..subprocesses import TimedOut, run_bounded
+from .errors import PdfInvalid, PdfTimedOut, PdfToolMissing
+
+
+class PdfRasterizer:
+    """pdftoppm, run with a time limit.
+
+    Parameters
+    ----------
+    binary
+        The pdftoppm command or path.
+    """
+
+    def __init__(self, binary: str = "pdftoppm") -> None:
+        self.binary = binary
+
+    def first_page(self, source: Path, output: Path, longest_side: int, timeout: float) -> Path:
+        """Draw page 1 of ``source`` as a PNG whose longest side is ``longest_side`` pixels.
+
+        Parameters
+        ----------
+        output
+            Path of the PNG to write (pdftoppm adds ``.png`` to a prefix; this
+            is the full name).
+
+        Raises
+        ------
+        PdfToolMissing, PdfInvalid, PdfTimedOut
+        """
+        executable = shutil.which(self.binary)
+        if executable is None:
+            raise PdfToolMissing(f"{self.binary!r} was not found; install poppler-utils")
+        prefix = output.with_suffix("")
+        command = [executable, "-f", "1", "-l", "1", "-png", "-singlefile",
+                   "-scale-to", str(longest_side), str(source), str(prefix)]
+        try:
+            finished = run_bounded(command, timeout)
+        except TimedOut as e:
+            raise PdfTimedOut(f"drawing {source.name} timed out after {timeout:g} s") from e
+        drawn = prefix.with_suffix(".png")
+        if finished.returncode != 0 or not drawn.is_file():
+            reason = finished.stderr.strip().splitlines()[-1:] or [f"exit code {finished.returncode}"]
+            raise PdfInvalid(f"{source.name} has no page that can be drawn: {reason[0]}")
+        if drawn != output:
+            drawn.replace(output)
+        return output

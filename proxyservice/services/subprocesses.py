@@ -1,0 +1,60 @@
+"""Running a renderer program with a time limit that kills its whole process group.
+
+wkhtmltoimage and pdftoppm may start children or hang on input written by
+strangers; killing only the direct child would leave the rest running.
+"""
+
+import os
+import signal
+import subprocess
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+
+class TimedOut(Exception):
+    """The program ran longer than its limit; its process group was killed."""
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How a program that ended in time ended."""
+
+    returncode: int
+    stderr: str
+
+
+def run_bounded(command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None) -> Finished:
+    """Run ``command`` in a new session and wait at most ``timeout`` seconds.
+
+    Raises
+    ------
+    TimedOut
+        It did not end in time; it and every process it started were killed.
+    OSError
+        It could not be started.
+    """
+    process = subprocess.Popen(
+        list(command),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=dict(env) if env is not None else None,
+        start_new_session=True,
+    )
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        _kill_group(process)
+        raise TimedOut(f"{os.path.basename(command[0])} ran longer than {timeout:g} s") from e
+    finally:
+        if process.poll() is None:  # an exception other than the timeout
+            _kill_group(process)
+    return Finished(process.returncode, stderr.decode("utf-8", "replace"))
+
+
+def _kill_group(process: "subprocess.Popen[bytes]") -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.communicate()
