@@ -128,6 +128,32 @@ def check_plugin_class(name: str, plugin_class: Any) -> type[ProxyPlugin]:
     return plugin_class
 
 
+def import_plugin(name: str, plugin_dir: Path | None = None) -> Any:
+    """Import what ``module::Class`` or ``path/to/file.py::Class`` names, unchecked.
+
+    Raises
+    ------
+    PluginInvalid
+        The name is malformed or the import failed.
+    """
+    module_name, sep, class_name = name.partition("::")
+    if not sep or not module_name or not class_name:
+        raise PluginInvalid(f"{name!r} is not a plugin name of the form module::Class")
+    try:
+        if module_name.endswith(".py"):
+            path = Path(module_name)
+            if not path.is_file():
+                raise PluginInvalid(f"no plugin file {module_name}")
+            module = _load_file_module(path.stem, path)
+        else:
+            module = _import_module(module_name, plugin_dir)
+        return getattr(module, class_name)
+    except PluginInvalid:
+        raise
+    except Exception as e:  # any import error of third-party code is reported
+        raise PluginInvalid(f"plugin {name} cannot be imported: {type(e).__name__}: {e}") from e
+
+
 def load_plugin(name: str, plugin_dir: Path | None = None) -> type[ProxyPlugin]:
     """Import and check the plugin ``module::Class``.
 
@@ -136,17 +162,7 @@ def load_plugin(name: str, plugin_dir: Path | None = None) -> type[ProxyPlugin]:
     PluginInvalid
         The name is malformed, the import failed, or the class breaks the contract.
     """
-    module_name, sep, class_name = name.partition("::")
-    if not sep or not module_name or not class_name:
-        raise PluginInvalid(f"{name!r} is not a plugin name of the form module::Class")
-    try:
-        module = _import_module(module_name, plugin_dir)
-        plugin_class = getattr(module, class_name)
-    except PluginInvalid:
-        raise
-    except Exception as e:  # any import error of third-party code is reported
-        raise PluginInvalid(f"plugin {name} cannot be imported: {type(e).__name__}: {e}") from e
-    return check_plugin_class(name, plugin_class)
+    return check_plugin_class(name, import_plugin(name, plugin_dir))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,235 @@
+"""``proxyservice plugins check``: what is right and wrong with a plugin, one finding a line.
+
+The plugin runs in a throwaway service (its own data folder), so checking
+never touches the real proxy store or task records.
+"""
+
+import shutil
+import tempfile
+import traceback
+from dataclasses import dataclass, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from PIL import Image
+
+from ..config import Settings
+from ..domain import PluginStatus, ProxyPlugin
+from ..schemas import first_error
+from ..services.sources import SourceError, SourceFiles
+from ..services.store import ProxyStore
+from .registry import NAMESPACE, PluginInvalid, enabled_names, import_plugin, installed_plugins
+
+
+class Level(str, Enum):
+    """How a finding weighs."""
+
+    OK = "✔"
+    WARN = "❗"
+    FAIL = "❌"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the check's report."""
+
+    level: Level
+    message: str
+
+
+@dataclass
+class CheckReport:
+    """All findings, and where kept proxies are."""
+
+    findings: list[Finding]
+    kept: list[Path]
+
+    @property
+    def failed(self) -> bool:
+        """Whether any finding is a failure."""
+        return any(f.level is Level.FAIL for f in self.findings)
+
+    def add(self, level: Level, message: str) -> None:
+        self.findings.append(Finding(level, message))
+
+
+def _describe(plugin: ProxyPlugin, report: CheckReport) -> bool:
+    """Check namespace, schema and is_async; return whether the plugin is usable at all."""
+    usable = True
+    try:
+        namespace = plugin.namespace()
+        if isinstance(namespace, str) and NAMESPACE.match(namespace):
+            report.add(Level.OK, f"namespace {namespace!r}")
+        else:
+            report.add(Level.FAIL, f"namespace {namespace!r} is invalid (want {NAMESPACE.pattern})")
+            usable = False
+    except Exception as e:
+        report.add(Level.FAIL, f"namespace() raised {type(e).__name__}: {e}")
+        usable = False
+    try:
+        problem = first_error("PluginSchema", plugin.schema())
+        report.add(Level.OK, "schema valid") if problem is None else report.add(Level.FAIL, f"schema invalid: {problem}")
+        usable = usable and problem is None
+    except NotImplementedError:
+        report.add(Level.FAIL, "schema missing: schema() is not implemented")
+        usable = False
+    except Exception as e:
+        report.add(Level.FAIL, f"schema() raised {type(e).__name__}: {e}")
+        usable = False
+    try:
+        is_async = plugin.is_async()
+        if isinstance(is_async, bool):
+            report.add(Level.OK, f"is_async() is {is_async}")
+        else:
+            report.add(Level.FAIL, f"is_async() returned {is_async!r}, not a bool")
+    except Exception as e:
+        report.add(Level.FAIL, f"is_async() raised {type(e).__name__}: {e}")
+    return usable
+
+
+def _installation(target: str, settings: Settings, report: CheckReport) -> None:
+    installed, _ = installed_plugins(settings.plugin_dir)
+    names = {plugin.name for plugin in installed}
+    if target in enabled_names(settings):
+        report.add(Level.OK, f"{target} is installed and enabled")
+    elif target in names:
+        report.add(Level.WARN, f"{target} is installed but not enabled: proxyservice plugins enable {target}")
+    else:
+        report.add(Level.WARN, f"{target} is not installed: copy its module to {settings.plugin_dir / 'available'}/")
+
+
+def _check_proxies(store: ProxyStore, file_id: str, box: Any, report: CheckReport, keep: bool) -> None:
+    proxies = store.list(file_id)
+    if not proxies:
+        report.add(Level.FAIL, "no proxy was made")
+    for proxy in proxies:
+        _, blob = store.get(file_id, proxy.typeidentifier)
+        try:
+            with Image.open(blob) as image:
+                image.verify()
+        except Exception as e:
+            report.add(Level.FAIL, f"proxy {proxy.typeidentifier!r} is not a valid image: {e}")
+            continue
+        if proxy.width > box.width or proxy.height > box.height:
+            report.add(Level.FAIL, f"proxy {proxy.typeidentifier!r} is {proxy.width}x{proxy.height}, "
+                                   f"larger than the requested {box.width}x{box.height}")
+        else:
+            report.add(Level.OK, f"proxy {proxy.typeidentifier!r}: {proxy.width}x{proxy.height} "
+                                 f"{proxy.mimetype}, {proxy.bytes} bytes (fits {box.width}x{box.height})")
+        if keep:
+            kept = store.root.parent / "kept" / f"{file_id[:12]}-{proxy.filename}"
+            kept.parent.mkdir(exist_ok=True)
+            shutil.copyfile(blob, kept)
+            report.kept.append(kept)
+
+
+def _process(plugin_class: type[ProxyPlugin], is_async: bool, source: Any, inline: bool,
+             report: CheckReport) -> bool:
+    """Run process() (and, inline, its jobs); return whether proxies should now exist."""
+    submitted: list[tuple[Callable[..., Any], Sequence[Any]]] = []
+    job_errors: list[str] = []
+
+    def submit(fn: Callable[..., Any], args: Sequence[Any]) -> None:
+        submitted.append((fn, args))
+        if inline:
+            try:
+                for warning in fn(*args) or ():
+                    report.add(Level.WARN, f"job warning: {warning}")
+            except Exception as e:
+                job_errors.append(f"{type(e).__name__}: {e}")
+
+    try:
+        status = plugin_class(submit=submit).process(source.file_id, source.path, source)
+    except Exception as e:
+        report.add(Level.FAIL, f"process() raised instead of returning a status: {type(e).__name__}: {e}")
+        report.add(Level.WARN, traceback.format_exc().strip().splitlines()[-1])
+        return False
+    if not isinstance(status, PluginStatus):
+        report.add(Level.FAIL, f"process() returned {status!r}, not a PluginStatus")
+        return False
+    if status is PluginStatus.INPROGRESS:
+        if not is_async:
+            report.add(Level.FAIL, "process() returned INPROGRESS but is_async() is False")
+        if not submitted:
+            report.add(Level.FAIL, "process() returned INPROGRESS but submitted no job")
+            return False
+        report.add(Level.OK, f"process() returned INPROGRESS after submitting {len(submitted)} job(s)")
+        if not inline:
+            report.add(Level.WARN, "async work was not run (use --inline to run it here)")
+            return False
+        for error in job_errors:
+            report.add(Level.FAIL, f"the job raised {error}")
+        return not job_errors
+    if status in (PluginStatus.FATAL, PluginStatus.ERRORED):
+        report.add(Level.FAIL, f"process() returned {status.value}")
+        return False
+    if status is PluginStatus.SKIPPED:
+        report.add(Level.WARN, "process() SKIPPED this file")
+        return False
+    report.add(Level.OK, "process() returned SUCCESS")
+    return True
+
+
+def check_plugin(target: str, file: Path | None, settings: Settings, inline: bool = False,
+                 keep_proxies: bool = False) -> CheckReport:
+    """Check a plugin, and with ``file`` run it on that file.
+
+    Parameters
+    ----------
+    target
+        ``path/to/file.py::Class`` or an installed plugin's name.
+    file
+        A sample file the plugin should handle.
+    settings
+        The service's settings (for the plugin folder and the proxy size).
+    inline
+        Run submitted async jobs here, in this process.
+    keep_proxies
+        Keep the proxies made (their paths are in the report).
+    """
+    from ..factory import create_web_app  # the check builds a throwaway app of its own
+
+    report = CheckReport([], [])
+    try:
+        plugin_class = import_plugin(target, settings.plugin_dir)
+    except PluginInvalid as e:
+        report.add(Level.FAIL, str(e))
+        return report
+    if not (isinstance(plugin_class, type) and issubclass(plugin_class, ProxyPlugin)):
+        report.add(Level.FAIL, f"{target} is not a subclass of ProxyPlugin")
+        return report
+    report.add(Level.OK, f"{target} imports and is a ProxyPlugin")
+    plugin = plugin_class()
+    usable = _describe(plugin, report)
+    _installation(target, settings, report)
+    if file is None or not usable:
+        return report
+    scratch = Path(tempfile.mkdtemp(prefix="proxyservice-check-"))
+    throwaway = replace(settings, DATA_DIR=scratch, PROXY_STORE_ROOT=None, SOURCE_ROOTS=(file.resolve().parent,))
+    app = create_web_app(throwaway)
+    try:
+        with app.app_context():
+            try:
+                real = SourceFiles.current_session().resolve(str(file.resolve()))
+            except SourceError as e:
+                report.add(Level.FAIL, f"{file}: {e}")
+                return report
+            source = SourceFiles.current_session().describe(real, throwaway.default_proxy_size)
+            try:
+                handled = plugin.handles(ext=source.ext, mimetype=source.mimetype)
+            except Exception as e:
+                report.add(Level.FAIL, f"handles() raised {type(e).__name__}: {e}")
+                return report
+            what = f"{file.name} ({source.ext or 'no extension'}, {source.mimetype})"
+            if not handled:
+                report.add(Level.FAIL, f"handles() says no to {what}")
+                return report
+            report.add(Level.OK, f"handles {what}")
+            is_async = bool(plugin.is_async())
+            if _process(plugin_class, is_async, source, inline, report):
+                _check_proxies(ProxyStore.current_session(), source.file_id, source.proxy_size, report, keep_proxies)
+    finally:
+        if not report.kept:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return report
