@@ -18,6 +18,7 @@ ldconfig -p | grep -q 'libmagic\.so\.1' || packages+=(libmagic1)
 # Real pages with stylesheets, scripts and web-font links, for the tests.
 [ -e /usr/share/doc/nodejs/api/fs.html ] || packages+=(nodejs-doc)
 [ -e /usr/share/doc/python3.11/html/library/os.html ] || packages+=(python3.11-doc)
+[ -e /usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf ] || packages+=(shared-mime-info)
 python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
 
 if [ ${#packages[@]} -gt 0 ]; then

@@ -1,7 +1,11 @@
 """A running service for the end-to-end tests: a private Redis, a real worker, the web app."""
 
+import os
 import shutil
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -51,14 +55,28 @@ def service_environment(root: Path, broker: RedisServer) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
-    """One service for the session: Redis, two worker processes' pool, the app."""
-    root = tmp_path_factory.mktemp("service")
+@contextmanager
+def running_service(root: Path, concurrency: int = 2) -> Iterator[tuple[Service, Worker]]:
+    """A service of its own under ``root``: Redis, a worker, the app; stopped at the end."""
     broker = RedisServer(root / "redis").start()
     environment = service_environment(root, broker)
-    worker = Worker(environment, root / "worker.log").start()
+    worker = Worker(environment, root / "worker.log", concurrency=concurrency).start()
     app = create_web_app(Settings.from_environ(environment), TESTING=True)
-    yield Service(environment, app.test_client(), root / "sources", broker)
-    worker.stop()
-    broker.stop()
+    try:
+        yield Service(environment, app.test_client(), root / "sources", broker), worker
+    finally:
+        worker.stop()
+        broker.stop()
+
+
+def run_cli(environment: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``proxyservice`` command, as a user would."""
+    command = [str(Path(sys.executable).parent / "proxyservice"), *arguments]
+    return subprocess.run(command, env={**os.environ, **environment}, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    """One service for the session: Redis, a worker with two processes, the app."""
+    with running_service(tmp_path_factory.mktemp("service")) as (service, _):
+        yield service

@@ -8,22 +8,14 @@ from typing import Iterator
 
 import pytest
 
-from proxyservice.config import Settings
-from proxyservice.factory import create_web_app
-from tests.e2e.conftest import Service, service_environment
-from tests.support import RedisServer, Worker, wait_until
+from tests.e2e.conftest import Service, running_service
+from tests.support import Worker, wait_until
 
 
 @pytest.fixture(scope="module")
 def own_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Worker]]:
-    root = tmp_path_factory.mktemp("outage")
-    broker = RedisServer(root / "redis").start()
-    environment = service_environment(root, broker)
-    worker = Worker(environment, root / "worker.log", concurrency=1).start()
-    app = create_web_app(Settings.from_environ(environment), TESTING=True)
-    yield Service(environment, app.test_client(), root / "sources", broker), worker
-    worker.stop()
-    broker.stop()
+    with running_service(tmp_path_factory.mktemp("outage"), concurrency=1) as started:
+        yield started
 
 
 class TestRedisStops:

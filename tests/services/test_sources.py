@@ -84,6 +84,35 @@ class TestReadableFolder:
             sources.readable_folder(outside / "secret.html", 1)
 
 
+def _png_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+PNG_BYTES = _png_bytes()
+
+
+class TestMediaType:
+    """The type comes from the content, not only the name."""
+
+    @pytest.mark.parametrize(
+        "name, content, expected",
+        [
+            ("page.txt", b"<!DOCTYPE html><html><body><p>hi</p></body></html>", "text/html"),
+            ("picture", PNG_BYTES, "image/png"),
+            ("style.css", b"body { color: red; }", "text/css"),
+            ("notes.html", b"just some words, no markup at all", "text/html"),
+        ],
+    )
+    def test_described_type(self, layout: tuple[SourceFiles, Path, Path], name: str, content: bytes, expected: str) -> None:
+        sources, root, _ = layout
+        (root / name).write_bytes(content)
+        assert sources.describe(root / name, ProxySize(4, 3)).mimetype == expected
+
+
 class TestUploads:
     """Files that arrive in a request."""
 

@@ -1,0 +1,55 @@
+"""Sample files of every type the built-in plugins handle, made here or shipped by Debian."""
+
+import io
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+DEBIAN_PDF = Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf")
+DEBIAN_TEXT = Path("/usr/share/doc/python3.11/html/_sources/library/os.rst.txt")
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def picture(size: tuple[int, int] = (1200, 900), mode: str = "RGB") -> Image.Image:
+    """A picture with shapes, so its thumbnail is not blank."""
+    image = Image.new(mode, size, "white" if mode != "RGBA" else (255, 255, 255, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((size[0] // 10, size[1] // 10, size[0] // 2, size[1] // 2), fill="tomato")
+    draw.ellipse((size[0] // 3, size[1] // 3, size[0] - 20, size[1] - 20), fill="teal")
+    return image
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    picture().save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def write_samples(folder: Path) -> dict[str, Path]:
+    """Write one file of each handled kind into ``folder``; return them by kind."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    for kind, name in [("png", "drawing.png"), ("jpeg", "photo.jpg"), ("webp", "picture.webp"),
+                       ("tiff", "scan.tiff"), ("bmp", "icon.bmp")]:
+        picture().save(folder / name)
+        files[kind] = folder / name
+    frames = [picture(), Image.new("RGB", (1200, 900), "navy")]
+    frames[0].save(folder / "animation.gif", save_all=True, append_images=frames[1:])
+    files["gif"] = folder / "animation.gif"
+    picture(mode="RGBA").save(folder / "transparent.png")
+    files["transparent_png"] = folder / "transparent.png"
+    (folder / "no-extension").write_bytes(png_bytes())
+    files["no_extension"] = folder / "no-extension"
+    pages = [picture((850, 1100)), Image.new("RGB", (850, 1100), "black")]
+    pages[0].save(folder / "report.pdf", save_all=True, append_images=pages[1:])
+    files["pdf"] = folder / "report.pdf"
+    (folder / "notes.txt").write_text("Meeting notes\n\n" + "\n".join(f"{i}. an item" for i in range(40)))
+    files["text"] = folder / "notes.txt"
+    (folder / "script.py").write_text((Path(__file__).resolve().parent / "support.py").read_text())
+    files["python"] = folder / "script.py"
+    (folder / "really-html.txt").write_bytes((FIXTURES / "styled.html").read_bytes())
+    (folder / "styled.css").write_bytes((FIXTURES / "styled.css").read_bytes())
+    files["html_as_txt"] = folder / "really-html.txt"
+    (folder / "page.html").write_bytes((FIXTURES / "plain.html").read_bytes())
+    files["html"] = folder / "page.html"
+    return files

@@ -1,0 +1,45 @@
+"""The first page of a PDF with the real pdftoppm."""
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from proxyservice.services.pdf import PdfInvalid, PdfRasterizer, PdfToolMissing
+from tests.support import assert_not_blank
+
+DEBIAN_PDF = Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf")
+
+
+def make_pdf(path: Path, pages: int = 2) -> Path:
+    sheets = [Image.new("RGB", (850, 1100), colour) for colour in ("white", "black")][:pages]
+    Image.Image.paste(sheets[0], (200, 30, 30), (100, 100, 750, 400))
+    sheets[0].save(path, save_all=True, append_images=sheets[1:])
+    return path
+
+
+class TestFirstPage:
+    """Drawing page one."""
+
+    def test_a_made_pdf(self, tmp_path: Path) -> None:
+        out = PdfRasterizer().first_page(make_pdf(tmp_path / "doc.pdf"), tmp_path / "page.png", 800, timeout=30)
+        image = assert_not_blank(out)
+        assert max(image.size) == 800
+        assert image.convert("RGB").getpixel((5, 5))[0] > 240, "page one (white), not page two (black)"
+
+    def test_a_real_pdf_from_debian(self, tmp_path: Path) -> None:
+        assert DEBIAN_PDF.is_file(), f"{DEBIAN_PDF} is missing: run config/install.sh"
+        assert_not_blank(PdfRasterizer().first_page(DEBIAN_PDF, tmp_path / "page.png", 600, timeout=30))
+
+
+class TestFailures:
+    """Files that are not PDFs, and no pdftoppm."""
+
+    def test_not_a_pdf(self, tmp_path: Path) -> None:
+        (tmp_path / "fake.pdf").write_text("%PDF-1.4 but not really")
+        with pytest.raises(PdfInvalid, match="fake.pdf"):
+            PdfRasterizer().first_page(tmp_path / "fake.pdf", tmp_path / "page.png", 600, timeout=30)
+
+    def test_no_pdftoppm(self, tmp_path: Path) -> None:
+        with pytest.raises(PdfToolMissing):
+            PdfRasterizer("no-such-pdftoppm").first_page(tmp_path / "a.pdf", tmp_path / "p.png", 600, timeout=30)
