@@ -145,7 +145,11 @@ def _ingest_one(path: Path, options: dict[str, Any]) -> tuple[HTTPStatus, dict[s
 
 
 def _wait(task_ids: list[str], timeout: float) -> dict[str, TaskRecord]:
-    """Poll the task records until every task is finished or ``timeout`` passed."""
+    """Poll the task records until every task is finished or ``timeout`` passed.
+
+    Files with the same bytes share a task, so ids may repeat.
+    """
+    task_ids = sorted(set(task_ids))
     records = TaskRecords.current_session()
     deadline = time.monotonic() + timeout
     finished: dict[str, TaskRecord] = {}
