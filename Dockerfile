@@ -10,7 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # wkhtmltopdf: GET /status reports the renderer's version (its X-server
 # recommends are not needed: it renders offscreen). gcc builds uWSGI.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends wkhtmltopdf fonts-dejavu-core gcc libc6-dev \
+ && apt-get install -y --no-install-recommends wkhtmltopdf poppler-utils libmagic1 fonts-dejavu-core gcc libc6-dev \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /home/proxy proxy \
  && mkdir -p /data && chown proxy /data

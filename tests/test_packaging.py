@@ -20,7 +20,9 @@ class TestDockerfiles:
         for name in DOCKERFILES:
             text = (ROOT / name).read_text()
             assert re.search(r"^FROM \S+-bookworm$", text, re.MULTILINE), name
-            assert "wkhtmltopdf" in text and "--no-install-recommends" in text, name
+            assert "--no-install-recommends" in text, name
+            for package in ("wkhtmltopdf", "poppler-utils", "libmagic1", "fonts-dejavu-core"):
+                assert package in text, f"{name} lacks {package}"
 
     def test_every_copied_path_exists(self) -> None:
         for name in DOCKERFILES:

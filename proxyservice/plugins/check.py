@@ -89,6 +89,9 @@ def _describe(plugin: ProxyPlugin, report: CheckReport) -> bool:
 
 
 def _installation(target: str, settings: Settings, report: CheckReport) -> None:
+    module, _, class_name = target.partition("::")
+    if module.endswith(".py"):  # a file: the name it has once in the plugin folder
+        target = f"{Path(module).stem}::{class_name}"
     installed, _ = installed_plugins(settings.plugin_dir)
     names = {plugin.name for plugin in installed}
     if target in enabled_names(settings):
