@@ -8,13 +8,35 @@ and its schema; :meth:`process` submits the job, as the contract asks.
 import logging
 from typing import Any, Callable, ClassVar
 
-from ..domain import SourceFile
+from pathlib import Path
+
+from ..domain import ProxyFile, ProxySize, SourceFile
 from ..services.context import current_settings
-from .api import PluginStatus, ProxyPlugin
+from ..services.imaging import ImageScaler
+from .api import PluginStatus, Proxy, ProxyPlugin, generate_temp_filename
 
 logger = logging.getLogger(__name__)
 
 Job = Callable[[str, str, int, int], list[str]]
+
+
+def ingest_scaled(image: Path, file_id: str, namespace: str, typeidentifier: str, box: ProxySize,
+                  palette: bool = False, photo: bool = False) -> ProxyFile:
+    """Scale an image made by a job into ``box`` and store it as the file's proxy.
+
+    Parameters
+    ----------
+    palette, photo
+        As :meth:`ImageScaler.fit`: 256 colours for pages and drawings, JPEG for photos.
+    """
+    out = generate_temp_filename()
+    try:
+        scaled = ImageScaler(current_settings().MAX_IMAGE_PIXELS).fit(image, out, box, palette=palette, photo=photo)
+        return Proxy(file_id, namespace).ingest(
+            out, typeidentifier, f"{typeidentifier}{scaled.extension}", scaled.mimetype
+        )
+    finally:
+        out.unlink(missing_ok=True)
 
 
 class WorkerProxyPlugin(ProxyPlugin):

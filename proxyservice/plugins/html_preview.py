@@ -4,11 +4,10 @@ from pathlib import Path
 
 from ..domain import ProxySize
 from ..services.context import current_settings
-from ..services.imaging import ImageScaler
 from ..services.renderer import HtmlRenderer
 from ..services.sources import SourceFiles
-from .api import Proxy, generate_temp_filename
-from .base import WorkerProxyPlugin
+from .api import generate_temp_filename
+from .base import WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "html_preview"
 
@@ -25,14 +24,11 @@ def render_html_preview(file_id: str, path: str, width: int, height: int) -> lis
     page = Path(path)
     readable = SourceFiles.current_session().readable_folder(page, settings.RENDER_ALLOW_UP)
     raw = generate_temp_filename(".png")
-    scaled = generate_temp_filename(".png")
     try:
         report = HtmlRenderer.current_session().render(page, raw, settings.RENDER_TIMEOUT, readable)
-        ImageScaler().fit(raw, scaled, ProxySize(width, height), palette=True)
-        Proxy(file_id, NAMESPACE).ingest(scaled, "preview", "preview.png", "image/png")
+        ingest_scaled(raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
     finally:
         raw.unlink(missing_ok=True)
-        scaled.unlink(missing_ok=True)
     return list(report.warnings)
 
 

@@ -3,10 +3,7 @@
 from pathlib import Path
 
 from ..domain import ProxySize
-from ..services.context import current_settings
-from ..services.imaging import ImageScaler
-from .api import Proxy, generate_temp_filename
-from .base import WorkerProxyPlugin
+from .base import WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "image_thumbnail"
 
@@ -18,12 +15,7 @@ def make_image_thumbnail(file_id: str, path: str, width: int, height: int) -> li
     becomes a JPEG, an animation gives its first frame, and an image of more
     than MAX_IMAGE_PIXELS pixels is refused before it is decoded.
     """
-    out = generate_temp_filename()
-    try:
-        scaled = ImageScaler(current_settings().MAX_IMAGE_PIXELS).fit(Path(path), out, ProxySize(width, height), photo=True)
-        Proxy(file_id, NAMESPACE).ingest(out, "thumbnail", f"thumbnail{scaled.extension}", scaled.mimetype)
-    finally:
-        out.unlink(missing_ok=True)
+    ingest_scaled(Path(path), file_id, NAMESPACE, "thumbnail", ProxySize(width, height), photo=True)
     return []
 
 

@@ -4,10 +4,9 @@ from pathlib import Path
 
 from ..domain import ProxySize
 from ..services.context import current_settings
-from ..services.imaging import ImageScaler
 from ..services.pdf import PdfRasterizer
-from .api import Proxy, generate_temp_filename
-from .base import WorkerProxyPlugin
+from .api import generate_temp_filename
+from .base import WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "pdf_thumbnail"
 DRAW_SCALE = 2
@@ -18,16 +17,13 @@ def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int) -> list
     """Draw a PDF's first page into a ``thumbnail`` proxy; runs in a worker."""
     settings = current_settings()
     page = generate_temp_filename(".png")
-    out = generate_temp_filename(".png")
     try:
         PdfRasterizer(settings.PDFTOPPM).first_page(
             Path(path), page, DRAW_SCALE * max(width, height), settings.RENDER_TIMEOUT
         )
-        ImageScaler(settings.MAX_IMAGE_PIXELS).fit(page, out, ProxySize(width, height), palette=True)
-        Proxy(file_id, NAMESPACE).ingest(out, "thumbnail", "thumbnail.png", "image/png")
+        ingest_scaled(page, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
     finally:
         page.unlink(missing_ok=True)
-        out.unlink(missing_ok=True)
     return []
 
 

@@ -6,9 +6,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..domain import ProxySize
-from ..services.imaging import ImageScaler
-from .api import Proxy, generate_temp_filename
-from .base import WorkerProxyPlugin
+from .api import generate_temp_filename
+from .base import WorkerProxyPlugin, ingest_scaled
 
 logger = logging.getLogger(__name__)
 
@@ -51,14 +50,11 @@ def make_text_thumbnail(file_id: str, path: str, width: int, height: int) -> lis
     for number, line in enumerate(first_lines(raw, (CANVAS[1] - 2 * MARGIN) // line_height)):
         draw.text((MARGIN, MARGIN + number * line_height), line[:200], fill=(20, 20, 20), font=font)
     drawn = generate_temp_filename(".png")
-    out = generate_temp_filename(".png")
     try:
         canvas.save(drawn, format="PNG")
-        ImageScaler().fit(drawn, out, ProxySize(width, height), palette=True)
-        Proxy(file_id, NAMESPACE).ingest(out, "thumbnail", "thumbnail.png", "image/png")
+        ingest_scaled(drawn, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
     finally:
         drawn.unlink(missing_ok=True)
-        out.unlink(missing_ok=True)
     return []
 
 
