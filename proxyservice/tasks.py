@@ -62,7 +62,12 @@ def run_plugin_job(task_id: str, plugin: str, job: str, args: list[Any], setting
     """Run one job and keep its outcome in the task's durable record."""
     records = TaskRecords.current_session()
     record = records.find(task_id)
-    if record is not None and record.state is TaskState.SUCCEEDED:
+    if record is None:
+        # Records are written before sending; none means its send was reported
+        # failed (503) and the record withdrawn. Nothing to report progress to.
+        logger.error("task %s has no record; not run", task_id)
+        return
+    if record.state is TaskState.SUCCEEDED:
         logger.info("task %s already succeeded; delivered again, nothing to do", task_id)
         return
     records.mark_started(task_id)

@@ -73,6 +73,13 @@ class TestRunPluginJob:
             assert TaskRecords.current_session().get("t4") == first
 
 
+    def test_a_task_without_a_record_is_not_run(self, app: Flask, settings: Settings, source_dir: Path) -> None:
+        with app.app_context():
+            run_plugin_job("ghost", PLUGIN, JOB, [FILE_ID, str(source_dir / "plain.html"), 400, 300], settings)
+            assert TaskRecords.current_session().find("ghost") is None
+            assert ProxyStore.current_session().list(FILE_ID) == []
+
+
 class TestResolveJob:
     """A worker runs only functions of enabled plugins' modules."""
 

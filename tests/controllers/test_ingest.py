@@ -49,6 +49,20 @@ class TestAccepted:
         assert forced_status is HTTPStatus.ACCEPTED and len(queue.sent) == 2
 
 
+class TestPluginChoice:
+    """Which plugins an ingest uses."""
+
+    def test_the_proxy_group_means_every_enabled_plugin_that_handles_the_file(
+        self, queue: InMemoryTaskQueue, source_dir: Path
+    ) -> None:
+        data, _, _ = ingest.ingest_path(str(source_dir / "plain.html"), {"plugins": ["@proxy"]})
+        assert [task["plugin"] for task in data["tasks"]] == ["html_preview::HTMLPreview"]
+
+    def test_named_plugins_that_do_not_handle_the_file(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        with pytest.raises(UnsupportedMediaType, match="none of the plugins named"):
+            ingest.ingest_path(str(source_dir / "plain.html"), {"plugins": ["pdf_thumbnail::PDFThumbnail"]})
+
+
 class TestRefused:
     """Requests that cannot be served, each with its own error."""
 

@@ -11,7 +11,7 @@ from proxyservice.config import Settings
 from proxyservice.domain import ProxySize, SourceFile
 from proxyservice.plugins.html_preview import HTMLPreview
 from proxyservice.plugins.registry import (
-    BUILTIN_PLUGINS, PluginInvalid, PluginNotInstalled, enabled_names, enabled_plugins, installed_plugins,
+    BUILTIN_PLUGINS, Installed, PluginInvalid, PluginNotInstalled, enabled_names, enabled_plugins, installed_plugins,
     load_plugin, set_enabled,
 )
 
@@ -105,6 +105,27 @@ class TestPluginFolder:
     def test_an_unknown_plugin_cannot_be_enabled(self, plugin_settings: Settings) -> None:
         with pytest.raises(PluginNotInstalled):
             set_enabled(plugin_settings, "nope::Nope", True)
+
+
+class TestEntryPoints:
+    """Plugins that installed distributions declare in the proxyservice.plugins group."""
+
+    def test_an_entry_point_plugin_is_installed_and_loads(self, tmp_path: Path, plugin_settings: Settings) -> None:
+        site = tmp_path / "site"
+        (site / "ep_thumbs").mkdir(parents=True)
+        (site / "ep_thumbs" / "__init__.py").write_text(textwrap.dedent(GOOD))
+        info = site / "ep_thumbs-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ep-thumbs\nVersion: 1.0\n")
+        (info / "entry_points.txt").write_text("[proxyservice.plugins]\ngood = ep_thumbs:Good\n")
+        sys.path.insert(0, str(site))
+        try:
+            installed, _ = installed_plugins(None)
+            assert Installed("ep_thumbs::Good", "entry point (ep-thumbs)") in installed
+            assert load_plugin("ep_thumbs::Good").__name__ == "Good"
+        finally:
+            sys.path.remove(str(site))
+            sys.modules.pop("ep_thumbs", None)
 
 
 class TestBrokenPlugins:
