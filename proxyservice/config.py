@@ -91,6 +91,10 @@ class Settings:
     RENDER_ALLOW_UP: int = 1
     """Folders above a page that the renderer may read (Sphinx pages load ``../_static``);
     never above the page's source root, and an upload sees only its own folder."""
+    RENDER_ALLOWED_HOSTS: tuple[str, ...] = ()
+    """Hosts (comma-separated, exact names) whose http(s) resources pages may load; none by default."""
+    RENDER_MEMORY_MB: int = 1024
+    """Heap a renderer process (wkhtmltoimage, pdftoppm) may take, in MiB; past it allocations fail."""
     RENDER_JAVASCRIPT_DELAY_MS: int = 200
     """Milliseconds the renderer waits for scripts after the page loaded."""
     WKHTMLTOIMAGE: str = "wkhtmltoimage"

@@ -18,7 +18,7 @@ def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int) -> list
     settings = current_settings()
     page = generate_temp_filename(".png")
     try:
-        PdfRasterizer(settings.PDFTOPPM).first_page(
+        PdfRasterizer(settings.PDFTOPPM, settings.RENDER_MEMORY_MB).first_page(
             Path(path), page, DRAW_SCALE * max(width, height), settings.RENDER_TIMEOUT
         )
         ingest_scaled(page, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)

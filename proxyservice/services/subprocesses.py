@@ -5,10 +5,11 @@ strangers; killing only the direct child would leave the rest running.
 """
 
 import os
+import resource
 import signal
 import subprocess
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 
 class TimedOut(Exception):
@@ -23,8 +24,24 @@ class Finished:
     stderr: str
 
 
-def run_bounded(command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None) -> Finished:
+def _limit_memory(memory_bytes: int) -> Callable[[], None]:
+    def limit() -> None:  # runs in the child, before exec
+        resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+
+    return limit
+
+
+def run_bounded(
+    command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, memory_bytes: int | None = None
+) -> Finished:
     """Run ``command`` in a new session and wait at most ``timeout`` seconds.
+
+    Parameters
+    ----------
+    memory_bytes
+        The most heap (RLIMIT_DATA: heap and private mappings) it may take;
+        past it its allocations fail. Address space is not limited: WebKit
+        reserves gigabytes it never uses.
 
     Raises
     ------
@@ -40,6 +57,7 @@ def run_bounded(command: Sequence[str], timeout: float, env: Mapping[str, str] |
         stderr=subprocess.PIPE,
         env=dict(env) if env is not None else None,
         start_new_session=True,
+        preexec_fn=_limit_memory(memory_bytes) if memory_bytes else None,  # the workers that render are single-threaded
     )
     try:
         _, stderr = process.communicate(timeout=timeout)

@@ -52,6 +52,8 @@ def service_environment(root: Path, broker: RedisServer) -> dict[str, str]:
         "SOURCE_ROOTS": f"{sources}:{DOCS}",
         "RENDER_TIMEOUT": RENDER_TIMEOUT,
         "STATUS_CHECK_TIMEOUT": "1.0",
+        # Loopback only, for the tests' own never-answering servers.
+        "RENDER_ALLOWED_HOSTS": "127.0.0.1",
     }
 
 

@@ -19,10 +19,13 @@ class PdfRasterizer:
     ----------
     binary
         The pdftoppm command or path.
+    memory_mb
+        The heap it may take.
     """
 
-    def __init__(self, binary: str = "pdftoppm") -> None:
+    def __init__(self, binary: str = "pdftoppm", memory_mb: int | None = None) -> None:
         self.binary = binary
+        self.memory_mb = memory_mb
 
     def first_page(self, source: Path, output: Path, longest_side: int, timeout: float) -> Path:
         """Draw page 1 of ``source`` as a PNG whose longest side is ``longest_side`` pixels.
@@ -44,7 +47,7 @@ class PdfRasterizer:
         command = [executable, "-f", "1", "-l", "1", "-png", "-singlefile",
                    "-scale-to", str(longest_side), str(source), str(prefix)]
         try:
-            finished = run_bounded(command, timeout)
+            finished = run_bounded(command, timeout, memory_bytes=self.memory_mb * 1024 * 1024 if self.memory_mb else None)
         except TimedOut as e:
             raise PdfTimedOut(f"drawing {source.name} timed out after {timeout:g} s") from e
         drawn = prefix.with_suffix(".png")

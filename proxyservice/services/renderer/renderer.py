@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 PROGRESS_BAR = re.compile(r"\[[=> ]*\]\s*\d+%")
 NOISE = ("Loading page", "Rendering (", "Done", "QStandardPaths:", "Exit with code")
 VERSION_TIMEOUT_SECONDS = 5.0
+NO_NETWORK_PROXY = "http://127.0.0.1:0"
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,25 @@ class HtmlRenderer:
         The window size pages are rendered at.
     javascript_delay_ms
         How long scripts may run after the page loaded.
+    allowed_hosts
+        The only hosts whose http(s) resources a page may load.
+    memory_mb
+        The heap the renderer may take.
     """
 
-    def __init__(self, binary: str, viewport: ProxySize, javascript_delay_ms: int) -> None:
+    def __init__(
+        self,
+        binary: str,
+        viewport: ProxySize,
+        javascript_delay_ms: int,
+        allowed_hosts: tuple[str, ...] = (),
+        memory_mb: int | None = None,
+    ) -> None:
         self.binary = binary
         self.viewport = viewport
         self.javascript_delay_ms = javascript_delay_ms
+        self.allowed_hosts = allowed_hosts
+        self.memory_mb = memory_mb
 
     @staticmethod
     def init_app(app: Flask) -> None:
@@ -86,6 +100,8 @@ class HtmlRenderer:
                 s.WKHTMLTOIMAGE,
                 ProxySize(s.RENDER_VIEWPORT_WIDTH, s.RENDER_VIEWPORT_HEIGHT),
                 s.RENDER_JAVASCRIPT_DELAY_MS,
+                s.RENDER_ALLOWED_HOSTS,
+                s.RENDER_MEMORY_MB,
             ),
         )
 
@@ -110,7 +126,7 @@ class HtmlRenderer:
         readable
             The one folder whose files the page may load.
         """
-        options: dict[str, str | None] = {
+        options: dict[str, str | list[str] | None] = {
             "format": "png",
             "width": str(self.viewport.width),
             "height": str(self.viewport.height),
@@ -123,6 +139,11 @@ class HtmlRenderer:
             # stylesheets, scripts and images) and nothing else.
             "disable-local-file-access": None,
             "allow": str(readable),
+            # No network: every request goes to a proxy at port 0, where no
+            # connection can ever be made, except those to allowed hosts.
+            # Redirects, iframes, XHR and CSS url()s all go through it.
+            "proxy": NO_NETWORK_PROXY,
+            "bypass-proxy-for": list(self.allowed_hosts),
         }
         config = imgkit.config(wkhtmltoimage=self.executable())
         command: list[str] = imgkit.IMGKit(str(source), "file", options=options, config=config).command(
@@ -161,7 +182,8 @@ class HtmlRenderer:
         with tempfile.TemporaryDirectory(prefix="wkhtml-runtime-") as runtime_dir:
             environment = {**os.environ, "XDG_RUNTIME_DIR": runtime_dir, "QT_QPA_PLATFORM": "offscreen"}
             try:
-                finished = run_bounded(command, timeout, environment)
+                memory = self.memory_mb * 1024 * 1024 if self.memory_mb else None
+                finished = run_bounded(command, timeout, environment, memory)
             except TimedOut as e:
                 raise RenderTimedOut(f"rendering {source.name} timed out after {timeout:g} s") from e
         messages = _messages(finished.stderr)
