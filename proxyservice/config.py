@@ -114,6 +114,14 @@ class Settings:
     """Seconds after which Celery asks a running task to stop."""
     TASK_TIME_LIMIT: int = 150
     """Seconds after which Celery kills the worker child running a task."""
+    TASK_MAX_RETRIES: int = 3
+    """Times a task that met a transient error (store or records briefly unusable) is retried, with backoff."""
+    VISIBILITY_TIMEOUT: int = 600
+    """Seconds before a task taken by a worker that vanished is given to another; longer than any task runs."""
+    RECOVERY_INTERVAL: int = 60
+    """Seconds between a worker's checks for queued tasks the broker lost; they are sent again."""
+    MAX_QUEUE_LENGTH: int = 10000
+    """Tasks waiting in the queue past which ``POST /ingest`` answers 429 with Retry-After."""
     STATUS_CHECK_TIMEOUT: float = 1.0
     """Seconds each readiness check of ``GET /status`` may take."""
     BROKER_TIMEOUT: float = 1.0

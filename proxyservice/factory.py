@@ -23,9 +23,12 @@ SERVICES = (ProxyStore, SourceFiles, TaskRecords, TaskQueue, HtmlRenderer)
 
 
 def json_error(error: HTTPException) -> Response:
-    """Every HTTP error as JSON: ``{"status", "error", "message"}``."""
+    """Every HTTP error as JSON: ``{"status", "error", "message"}``, keeping its headers (Retry-After)."""
     response = jsonify({"status": error.code, "error": error.name, "message": error.description})
     response.status_code = error.code or 500
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 

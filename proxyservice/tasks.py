@@ -2,35 +2,51 @@
 
 Tasks take ids and plain values, never objects, and are idempotent: a task
 delivered again (its worker died before acking) makes the same proxy again
-and replaces it atomically, so exactly one proxy results.
+and replaces it atomically, so exactly one proxy results. A transient error
+is retried with backoff a bounded number of times. Each worker also sends
+again, at start and every RECOVERY_INTERVAL, the queued tasks that the broker
+lost (a Redis restarted without its data).
 """
 
 import importlib
 import inspect
-import sys
 import logging
+import sys
+import threading
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any
 
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_ready
 from flask import Flask
 
 from .config import Settings
 from .domain import TaskState
 from .factory import create_web_app
 from .plugins.registry import enabled_plugins
+from .process.recovery import lost_tasks
 from .services.imaging import ImagingError
 from .services.renderer import RenderError
 from .services.sources import SourceError
-from .services.store import StoreError
-from .services.task_queue import RUN_PLUGIN_JOB, celery_config
-from .services.task_records import TaskRecords
+from .services.store import StoreError, StoreFailed
+from .services.task_queue import RUN_PLUGIN_JOB, QueueError, TaskQueue, celery_config
+from .services.task_records import RecordsUnavailable, TaskRecords, TaskRecordsError
 
 logger = logging.getLogger(__name__)
 
+TRANSIENT_ERRORS = (StoreFailed, RecordsUnavailable)
+"""Errors that may pass: a store or records database briefly unusable (disk full, locked, a mount away)."""
+MAX_BACKOFF_SECONDS = 60
 JOB_NOT_ALLOWED = "job %r is not a function of plugin %r's module"
 PLUGIN_NOT_ENABLED = "plugin %r is not enabled on this worker"
 TIMED_OUT = "timed out: the task ran longer than %d s"
+
+
+class RetryLater(Exception):
+    """A transient error: the task should run again after a while."""
 
 
 class JobRefused(Exception):
@@ -58,8 +74,16 @@ def resolve_job(plugin: str, job: str, settings: Settings) -> Any:
     return function
 
 
-def run_plugin_job(task_id: str, plugin: str, job: str, args: list[Any], settings: Settings) -> None:
-    """Run one job and keep its outcome in the task's durable record."""
+def run_plugin_job(
+    task_id: str, plugin: str, job: str, args: list[Any], settings: Settings, attempt: int = 0
+) -> None:
+    """Run one job and keep its outcome in the task's durable record.
+
+    Raises
+    ------
+    RetryLater
+        A transient error on an attempt before the last; the record says so.
+    """
     records = TaskRecords.current_session()
     record = records.find(task_id)
     if record is None:
@@ -73,6 +97,13 @@ def run_plugin_job(task_id: str, plugin: str, job: str, args: list[Any], setting
     records.mark_started(task_id)
     try:
         result = resolve_job(plugin, job, settings)(*args)
+    except TRANSIENT_ERRORS as e:
+        if attempt < settings.TASK_MAX_RETRIES:
+            logger.warning("task %s met a transient error (try %d): %s", task_id, attempt + 1, e)
+            records.put(replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {e}"))
+            raise RetryLater(str(e)) from e
+        records.mark_finished(task_id, TaskState.FAILED, error=f"gave up after {attempt + 1} tries: {e}")
+        return
     except (RenderError, ImagingError, StoreError, SourceError, JobRefused) as e:
         logger.warning("task %s failed: %s", task_id, e)
         records.mark_finished(task_id, TaskState.FAILED, error=str(e))
@@ -103,8 +134,40 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
             with flask_app.app_context():
                 return self.run(*args, **kwargs)
 
-    @celery_app.task(name=RUN_PLUGIN_JOB, base=AppContextTask)
-    def run_plugin_job_task(task_id: str, plugin: str, job: str, args: list[Any]) -> None:
-        run_plugin_job(task_id, plugin, job, args, settings)
+    @celery_app.task(name=RUN_PLUGIN_JOB, base=AppContextTask, bind=True)
+    def run_plugin_job_task(self: Task, task_id: str, plugin: str, job: str, args: list[Any]) -> None:
+        retries = self.request.retries
+        try:
+            run_plugin_job(task_id, plugin, job, args, settings, attempt=retries)
+        except RetryLater as e:
+            raise self.retry(exc=e, countdown=min(2**retries, MAX_BACKOFF_SECONDS),
+                             max_retries=settings.TASK_MAX_RETRIES) from e
+
+    def start_recovery(**_: Any) -> None:
+        threading.Thread(target=_recover_forever, args=(flask_app, settings), name="recovery", daemon=True).start()
+
+    # Signals keep weak references: this nested function must be held strongly.
+    worker_ready.connect(start_recovery, weak=False)
 
     return flask_app, celery_app
+
+
+def recover_lost_tasks(settings: Settings) -> list[str]:
+    """Send again the queued tasks the broker lost; return their ids. Needs an app context."""
+    queue = TaskQueue.current_session()
+    records = TaskRecords.current_session()
+    lost = lost_tasks(records.in_state(TaskState.QUEUED), queue.held_ids(), datetime.now(timezone.utc))
+    for record in lost:
+        logger.warning("task %s was queued but the broker lost it; sending it again", record.task_id)
+        queue.send(record.task_id, record.plugin, record.job, list(record.args))
+    return [record.task_id for record in lost]
+
+
+def _recover_forever(flask_app: Flask, settings: Settings) -> None:
+    while True:
+        try:
+            with flask_app.app_context():
+                recover_lost_tasks(settings)
+        except (QueueError, TaskRecordsError) as e:
+            logger.warning("cannot recover lost tasks now: %s", e)
+        time.sleep(settings.RECOVERY_INTERVAL)

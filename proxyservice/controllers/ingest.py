@@ -6,7 +6,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import url_for
-from werkzeug.exceptions import BadRequest, NotFound, RequestEntityTooLarge, ServiceUnavailable, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    NotFound,
+    RequestEntityTooLarge,
+    ServiceUnavailable,
+    TooManyRequests,
+    UnsupportedMediaType,
+)
 
 from ..domain import ProxySize, SourceFile
 from ..plugins.registry import ALL_ENABLED, PluginSet, enabled_plugins
@@ -28,6 +35,8 @@ PLUGIN_NOT_ENABLED = "plugins: %r is not an enabled plugin (see GET /plugins)"
 NO_PLUGIN_HANDLES = "no enabled plugin makes proxies of %s files (%s)"
 NAMED_PLUGINS_DO_NOT_HANDLE = "none of the plugins named makes proxies of %s files (%s)"
 BROKER_DOWN = "the task queue is unreachable; nothing was queued, try again shortly"
+QUEUE_FULL = "%d tasks are waiting, more than the service takes (MAX_QUEUE_LENGTH); try again later"
+RETRY_AFTER_SECONDS = 30
 RECORDS_DOWN = "the task records cannot be written; nothing was queued"
 
 
@@ -93,12 +102,19 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
     settings = current_settings()
     source = SourceFiles.current_session().describe(path, _proxy_size(options))
     chosen = _choose_plugins(enabled_plugins(settings), source, options.get("plugins"))
+    queue = TaskQueue.current_session()
+    try:
+        waiting = queue.length()
+    except QueueUnavailable as e:
+        raise ServiceUnavailable(BROKER_DOWN) from e
+    if waiting >= settings.MAX_QUEUE_LENGTH:
+        raise TooManyRequests(QUEUE_FULL % waiting, retry_after=RETRY_AFTER_SECONDS)
     try:
         outcome = ingest_file(
             source,
             chosen.plugins,
             TaskRecords.current_session(),
-            TaskQueue.current_session(),
+            queue,
             ProxyStore.current_session(),
             force=bool(options.get("force", False)),
         )

@@ -4,10 +4,12 @@ wkhtmltoimage and pdftoppm may start children or hang on input written by
 strangers; killing only the direct child would leave the rest running.
 """
 
+import ctypes
 import os
 import resource
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
@@ -24,11 +26,19 @@ class Finished:
     stderr: str
 
 
-def _limit_memory(memory_bytes: int) -> Callable[[], None]:
-    def limit() -> None:  # runs in the child, before exec
-        resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
-    return limit
+
+def _prepare_child(memory_bytes: int | None) -> Callable[[], None]:
+    def prepare() -> None:  # runs in the child, before exec
+        if _LIBC is not None:
+            # Killed with its parent: a worker child killed mid-render leaves no renderer behind.
+            _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if memory_bytes:
+            resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+
+    return prepare
 
 
 def run_bounded(
@@ -57,7 +67,7 @@ def run_bounded(
         stderr=subprocess.PIPE,
         env=dict(env) if env is not None else None,
         start_new_session=True,
-        preexec_fn=_limit_memory(memory_bytes) if memory_bytes else None,  # the workers that render are single-threaded
+        preexec_fn=_prepare_child(memory_bytes),  # the workers that render are single-threaded
     )
     try:
         _, stderr = process.communicate(timeout=timeout)

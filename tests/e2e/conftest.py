@@ -58,10 +58,15 @@ def service_environment(root: Path, broker: RedisServer) -> dict[str, str]:
 
 
 @contextmanager
-def running_service(root: Path, concurrency: int = 2) -> Iterator[tuple[Service, Worker]]:
-    """A service of its own under ``root``: Redis, a worker, the app; stopped at the end."""
+def running_service(
+    root: Path, concurrency: int = 2, **settings: str
+) -> Iterator[tuple[Service, Worker]]:
+    """A service of its own under ``root``: Redis, a worker, the app; stopped at the end.
+
+    ``settings`` are environment variables that differ from the session's.
+    """
     broker = RedisServer(root / "redis").start()
-    environment = service_environment(root, broker)
+    environment = {**service_environment(root, broker), **settings}
     worker = Worker(environment, root / "worker.log", concurrency=concurrency).start()
     app = create_web_app(Settings.from_environ(environment), TESTING=True)
     try:

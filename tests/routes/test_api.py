@@ -78,6 +78,18 @@ class TestIngestJson:
         response = client.post("/ingest", data="path=/x", content_type="text/plain")
         assert response.status_code == 415 and "multipart/form-data" in error_of(response)
 
+    def test_a_full_queue_answers_429_with_retry_after(self, settings: Settings, queue: InMemoryTaskQueue,
+                                                        source_dir: Path) -> None:
+        small = create_web_app(Settings.from_environ({}, **{**settings.__dict__, "MAX_QUEUE_LENGTH": 2}))
+        client = small.test_client()
+        for name in ("plain.html", "styled.html"):
+            assert client.post("/ingest", json={"path": str(source_dir / name)}).status_code == 202
+        response = client.post("/ingest", json={"path": str(source_dir / "webfont.html")})
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "30"
+        assert "2 tasks are waiting" in error_of(response)
+        assert len(queue.sent) == 2, "nothing more was queued"
+
     def test_the_broker_down(self, client: FlaskClient, queue: InMemoryTaskQueue, source_dir: Path) -> None:
         queue.available = False
         response = client.post("/ingest", json={"path": str(source_dir / "plain.html")})

@@ -4,6 +4,10 @@ from typing import Any
 
 from ...config import Settings
 
+QUEUE = "celery"
+"""The one queue: Celery's default, a list of that name in Redis."""
+UNACKED = "unacked"
+"""Kombu's Redis hash of tasks taken by workers and not yet acked."""
 RUN_PLUGIN_JOB = "proxyservice.run_plugin_job"
 """Name of the one Celery task: run a plugin's job. Sent by name, so the web app
 need not import the workers' code."""
@@ -35,6 +39,15 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_transport_options": {
             "socket_connect_timeout": settings.BROKER_TIMEOUT,
             "socket_timeout": max(settings.BROKER_TIMEOUT, 5.0),
+            # A task a worker took but never acked (the worker was killed) goes back
+            # to the queue after this long. It must exceed the longest task
+            # (TASK_TIME_LIMIT), or a slow task is run twice at once.
+            "visibility_timeout": settings.VISIBILITY_TIMEOUT,
+            # Workers look for such tasks this often (kombu's default is about
+            # every 100 s): a killed worker's task is back within about
+            # VISIBILITY_TIMEOUT and a quarter.
+            "unacked_restore_interval": max(1, min(30, settings.VISIBILITY_TIMEOUT // 4)),
+            "unacked_restore_throttle": 1,
         },
         # Workers keep trying to reach a broker that went away, and come back
         # by themselves when it returns.

@@ -23,6 +23,14 @@ class InMemoryTaskQueue:
             raise QueueUnavailable(f"cannot send task {task_id}: the broker is unreachable")
         self.sent.append((task_id, plugin, job, list(args)))
 
+    def length(self) -> int:
+        if not self.available:
+            raise QueueUnavailable("the broker is unreachable")
+        return len(self.sent)
+
+    def held_ids(self) -> set[str]:
+        return {task_id for task_id, _, _, _ in self.sent}
+
     def is_available(self, timeout: float | None = None) -> bool:
         return self.available
 

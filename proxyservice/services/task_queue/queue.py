@@ -1,5 +1,6 @@
 """Sending jobs to the workers, and asking whether broker and workers are there."""
 
+import json
 import logging
 from typing import Any, Sequence
 
@@ -10,7 +11,7 @@ from kombu.exceptions import OperationalError
 
 from ...config import Settings
 from ..context import init_settings, session_on_g
-from .celery_config import RUN_PLUGIN_JOB, celery_config
+from .celery_config import QUEUE, RUN_PLUGIN_JOB, UNACKED, celery_config
 from .errors import QueueUnavailable
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,45 @@ class TaskQueue:
             )
         except (OperationalError, redis.RedisError, OSError) as e:
             raise QueueUnavailable(f"cannot send task {task_id}: the broker is unreachable ({e})") from e
+
+    def length(self) -> int:
+        """How many tasks wait in the queue.
+
+        Raises
+        ------
+        QueueUnavailable
+            The broker could not be reached.
+        """
+        with self._client() as client:
+            try:
+                return int(client.llen(QUEUE))
+            except (redis.RedisError, OSError) as e:
+                raise QueueUnavailable(f"cannot read the queue's length: {e}") from e
+
+    def held_ids(self) -> set[str]:
+        """Ids of every task the broker holds: waiting, or taken and not yet acked.
+
+        Raises
+        ------
+        QueueUnavailable
+            The broker could not be reached.
+        """
+        held: set[str] = set()
+        with self._client() as client:
+            try:
+                for raw in client.lrange(QUEUE, 0, -1):
+                    held.add(json.loads(raw)["headers"]["id"])
+                for raw in client.hvals(UNACKED):
+                    held.add(json.loads(raw)[0]["headers"]["id"])
+            except (redis.RedisError, OSError) as e:
+                raise QueueUnavailable(f"cannot read the queue: {e}") from e
+            except (ValueError, KeyError, IndexError, TypeError) as e:
+                logger.warning("a message in the queue is not a task of ours: %s", e)
+        return held
+
+    def _client(self) -> "redis.Redis":
+        seconds = self.settings.BROKER_TIMEOUT
+        return redis.Redis.from_url(self.settings.REDIS_URL, socket_connect_timeout=seconds, socket_timeout=max(seconds, 5.0))
 
     def is_available(self, timeout: float | None = None) -> bool:
         """Whether the broker answers a ping within ``timeout`` seconds."""

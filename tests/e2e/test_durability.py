@@ -1,0 +1,195 @@
+"""Faults against real workers and a real Redis: killed children, killed workers, lost queues, retries.
+
+The module runs a service of its own: its settings are short (visibility
+timeout, recovery interval, retries) so the faults play out in seconds.
+"""
+
+import http.server
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.e2e.conftest import Service, running_service
+from tests.support import Worker, wait_until
+
+FLAKY = '''
+from pathlib import Path
+from PIL import Image
+from proxyservice.plugins.api import Proxy, generate_temp_filename
+from proxyservice.plugins.base import WorkerProxyPlugin
+from proxyservice.services.store import StoreFailed
+
+
+def flaky_job(file_id, path, width, height):
+    """Fails with a transient error as many times as the file's first word says."""
+    counter = Path(path + ".tries")
+    tries = int(counter.read_text()) if counter.exists() else 0
+    counter.write_text(str(tries + 1))
+    if tries < int(Path(path).read_text().split()[0]):
+        raise StoreFailed(f"the store is briefly away (try {tries + 1})")
+    out = generate_temp_filename(".png")
+    Image.new("RGB", (width, height), "green").save(out)
+    Proxy(file_id, "flaky").ingest(out, "thumbnail", "thumbnail.png", "image/png")
+    return []
+
+
+class Flaky(WorkerProxyPlugin):
+    NAMESPACE = "flaky"
+    EXTENSIONS = frozenset({".flaky"})
+    MIMETYPES = frozenset()
+    SCHEMA = [{"name": "thumbnail", "prompt": "t", "value": {"datatype": "Proxy"}}]
+    job = staticmethod(flaky_job)
+
+    def handles(self, ext=None, mimetype=None):
+        return ext == ".flaky"
+'''
+
+
+class SlowServer:
+    """A loopback server whose images take a few seconds: renders that last long enough to be killed."""
+
+    def __init__(self, delay: float) -> None:
+        self.hits = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.hits += 1
+                time.sleep(delay)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/gif")
+                self.end_headers()
+                self.wfile.write(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def page(self, folder: Path, name: str) -> Path:
+        path = folder / name
+        path.write_text(f'<html><body><h1>{name}</h1><img src="http://127.0.0.1:{self.server.server_address[1]}/slow.gif"></body></html>')
+        return path
+
+
+@pytest.fixture(scope="module")
+def durable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Worker]]:
+    root = tmp_path_factory.mktemp("durability")
+    available = root / "data" / "plugins" / "available"
+    available.mkdir(parents=True)
+    (available / "flaky.py").write_text(FLAKY)
+    with running_service(root, concurrency=1, VISIBILITY_TIMEOUT="4", RECOVERY_INTERVAL="2", TASK_MAX_RETRIES="2",
+                         ENABLED_PLUGINS="html_preview::HTMLPreview,flaky::Flaky") as started:
+        yield started
+
+
+@pytest.fixture(scope="module")
+def slow() -> Iterator[SlowServer]:
+    server = SlowServer(delay=3.0)
+    yield server
+    server.server.shutdown()
+
+
+def ingest(service: Service, path: Path) -> str:
+    response = service.client.post("/ingest", json={"path": str(path)})
+    assert response.status_code == 202, response.get_json()
+    return str(response.headers["Location"])
+
+
+def state(service: Service, location: str) -> str:
+    return str(service.client.get(location).get_json()["status"])
+
+
+def one_proxy(service: Service, location: str) -> None:
+    file_id = service.client.get(location).get_json()["file_id"]
+    proxies = service.client.get(f"/proxies/{file_id}").get_json()["proxies"]
+    blobs = list((Path(service.environment["DATA_DIR"]) / "proxies" / file_id / "blobs").iterdir())
+    assert len(proxies) == 1 and len(blobs) == 1, "exactly one proxy results"
+
+
+def renderer_children(worker: Worker) -> list[int]:
+    """Pool children of the worker that are running a renderer now."""
+    assert worker.process is not None
+    children = subprocess.run(["pgrep", "-P", str(worker.process.pid)], capture_output=True, text=True).stdout.split()
+    return [int(c) for c in children
+            if subprocess.run(["pgrep", "-P", c], capture_output=True, text=True).stdout.strip()]
+
+
+class TestRetries:
+    """Transient errors are retried with backoff; ones that keep coming end the task as failed."""
+
+    def test_a_transient_error_is_retried_until_it_passes(self, durable: tuple[Service, Worker]) -> None:
+        service, _ = durable
+        path = service.sources / "passes.flaky"
+        path.write_text("2 failures, then fine")
+        finished = service.follow(ingest(service, path))
+        assert finished.status_code == 303, finished.get_json()
+        assert (service.sources / "passes.flaky.tries").read_text() == "3"
+
+    def test_an_error_that_keeps_coming_fails_after_the_last_retry(self, durable: tuple[Service, Worker]) -> None:
+        service, _ = durable
+        path = service.sources / "fails.flaky"
+        path.write_text("99 failures")
+        finished = service.follow(ingest(service, path))
+        body = finished.get_json()
+        assert body["status"] == "failed"
+        assert body["error"] == "gave up after 3 tries: the store is briefly away (try 3)"
+
+
+class TestKilledChild:
+    """A worker child killed with SIGKILL in the middle of a render."""
+
+    def test_the_task_is_delivered_again_and_finishes_once(self, durable: tuple[Service, Worker], slow: SlowServer) -> None:
+        service, worker = durable
+        location = ingest(service, slow.page(service.sources, "killed-child.html"))
+        [child] = wait_until(lambda: slow.hits >= 1 and renderer_children(worker), 30, "a render under way")
+        renderers = subprocess.run(["pgrep", "-P", str(child)], capture_output=True, text=True).stdout.split()
+        os.kill(child, signal.SIGKILL)
+        wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in renderers), 5,
+                   "the killed child's renderer to die with it")
+        finished = service.follow(location)
+        assert finished.status_code == 303, finished.get_json()
+        assert slow.hits >= 2, "the page was rendered again"
+        one_proxy(service, location)
+
+
+class TestLostQueue:
+    """Redis restarts without its data: the queued tasks are sent again from their records."""
+
+    def test_a_queued_task_survives_a_broker_that_forgot_it(self, durable: tuple[Service, Worker]) -> None:
+        service, worker = durable
+        worker.stop()
+        location = ingest(service, service.sources / "styled.html")
+        service.broker.stop()
+        service.broker.start()  # no data kept: the task is gone from the broker
+        assert state(service, location) == "queued"
+        time.sleep(3)  # older than the settling time of a record
+        worker.start()
+        finished = service.follow(location)
+        assert finished.status_code == 303, finished.get_json()
+
+
+class TestKilledWorker:
+    """A whole worker killed: its task finishes on another worker after the visibility timeout."""
+
+    def test_another_worker_finishes_its_task(self, durable: tuple[Service, Worker], slow: SlowServer) -> None:
+        service, worker = durable
+        hits = slow.hits
+        location = ingest(service, slow.page(service.sources, "killed-worker.html"))
+        wait_until(lambda: slow.hits > hits and renderer_children(worker), 30, "a render under way")
+        assert worker.process is not None
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait()
+        worker.process = None
+        assert state(service, location) == "in_progress"
+        worker.start()  # another worker (a new name, same queue)
+        finished = service.follow(location, timeout=90)
+        assert finished.status_code == 303, finished.get_json()
+        one_proxy(service, location)
