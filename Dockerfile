@@ -5,6 +5,7 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     DATA_DIR=/data \
+    PROXYSERVICE_ENV=production \
     PROXYSERVICE_HTTP=0.0.0.0:8000
 
 # wkhtmltopdf: GET /status reports the renderer's version (its X-server

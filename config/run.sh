@@ -8,6 +8,9 @@ config/install.sh
 export DATA_DIR="${DATA_DIR:-$PWD/data}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export PROXYSERVICE_HTTP="${PROXYSERVICE_HTTP:-127.0.0.1:8000}"
+# On your own machine: development signs tokens with a marked, insecure secret
+# unless AUTH_SECRET is set. Production (the images) refuses to start without one.
+export PROXYSERVICE_ENV="${PROXYSERVICE_ENV:-development}"
 mkdir -p "$DATA_DIR/redis" "$DATA_DIR/logs"
 
 children=()

@@ -16,16 +16,18 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import FlaskGroup
 from werkzeug.exceptions import HTTPException
 
+from .config import SettingInvalid
 from .controllers import ingest as ingest_controller
 from .controllers.tasks import task_body
 from .domain import TaskRecord
 from .factory import create_web_app
 from .plugins.check import check_plugin
 from .plugins.registry import PluginInvalid, enabled_names, enabled_plugins, installed_plugins, load_plugin, set_enabled
+from .services.auth import SCOPES, Auth
 from .services.context import current_settings
 from .services.task_records import TaskRecords
 
@@ -40,7 +42,11 @@ def _emit(as_json: bool, data: Any, lines: list[str]) -> None:
             click.echo(line)
 
 
-@click.group(cls=FlaskGroup, create_app=create_web_app, add_default_commands=False, add_version_option=False)
+def _cli_app() -> Flask:
+    return create_web_app(serve_http=False)
+
+
+@click.group(cls=FlaskGroup, create_app=_cli_app, add_default_commands=False, add_version_option=False)
 def cli() -> None:
     """Make proxies (preview images) of files: plugins, ingest and task status."""
 
@@ -287,6 +293,20 @@ def _report(summary: Summary, as_json: bool) -> None:
     ]
     lines += [f"    {path}: {reason}" for path, reason in summary.failed.items()]
     _emit(as_json, data, lines)
+
+
+@cli.command("token")
+@click.option("--scope", "scopes", multiple=True, type=click.Choice(SCOPES), required=True,
+              help="A scope to grant; repeat for more.")
+@click.option("--ttl", default=3600, show_default=True, help="Seconds the token is valid.")
+@click.option("--subject", default="client", show_default=True, help="Who the token is for.")
+def token(scopes: tuple[str, ...], ttl: int, subject: str) -> None:
+    """Print a bearer token signed with AUTH_SECRET."""
+    try:
+        secret = current_settings().auth_secret
+    except SettingInvalid as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(Auth(secret).issue(list(scopes), ttl, subject))
 
 
 @cli.command("status")

@@ -14,6 +14,8 @@ from typing import Any, Callable, Mapping
 from .domain import ProxySize
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "INSECURE-DEVELOPMENT-SECRET-never-use-in-production"
+"""Signs tokens when AUTH_SECRET is unset in development; production refuses it."""
 
 
 class SettingInvalid(ValueError):
@@ -122,6 +124,12 @@ class Settings:
     """Seconds between a worker's checks for queued tasks the broker lost; they are sent again."""
     MAX_QUEUE_LENGTH: int = 10000
     """Tasks waiting in the queue past which ``POST /ingest`` answers 429 with Retry-After."""
+    PROXYSERVICE_ENV: str = "production"
+    """``production`` or ``development``; only development runs without AUTH_SECRET (on a marked, insecure secret)."""
+    AUTH_SECRET: str = ""
+    """Secret that signs bearer tokens and shared links; required in production, no working default."""
+    SIGNED_LINK_TTL: int = 3600
+    """Seconds a signed link to a proxy (shared without a token) stays valid."""
     STATUS_CHECK_TIMEOUT: float = 1.0
     """Seconds each readiness check of ``GET /status`` may take."""
     BROKER_TIMEOUT: float = 1.0
@@ -158,6 +166,26 @@ class Settings:
     def proxy_store_root(self) -> Path:
         """Where proxies are kept."""
         return self.PROXY_STORE_ROOT or self.DATA_DIR / "proxies"
+
+    @property
+    def auth_secret(self) -> str:
+        """The secret that signs tokens and links.
+
+        Raises
+        ------
+        SettingInvalid
+            In production, AUTH_SECRET is unset or is the development secret.
+        """
+        if self.PROXYSERVICE_ENV not in ("production", "development"):
+            raise SettingInvalid(f"PROXYSERVICE_ENV={self.PROXYSERVICE_ENV!r}: use production or development")
+        if self.PROXYSERVICE_ENV == "development":
+            return self.AUTH_SECRET or DEVELOPMENT_SECRET
+        if not self.AUTH_SECRET or self.AUTH_SECRET == DEVELOPMENT_SECRET:
+            raise SettingInvalid("AUTH_SECRET must be set to a secret of your own in production "
+                                 "(or set PROXYSERVICE_ENV=development on a machine of your own)")
+        if len(self.AUTH_SECRET) < 32:
+            raise SettingInvalid("AUTH_SECRET must be at least 32 characters long")
+        return self.AUTH_SECRET
 
     @property
     def plugin_dir(self) -> Path:

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from .config import Settings
 from .routes import api
 from .services.context import SETTINGS_KEY
+from .services.auth import Auth
 from .services.renderer import HtmlRenderer
 from .services.sources import SourceFiles
 from .services.store import ProxyStore
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 """Room for the multipart envelope around an upload of MAX_SOURCE_BYTES."""
-SERVICES = (ProxyStore, SourceFiles, TaskRecords, TaskQueue, HtmlRenderer)
+SERVICES = (Auth, ProxyStore, SourceFiles, TaskRecords, TaskQueue, HtmlRenderer)
 
 
 def json_error(error: HTTPException) -> Response:
@@ -32,15 +33,24 @@ def json_error(error: HTTPException) -> Response:
     return response
 
 
-def create_web_app(settings: Settings | None = None, **flask_config: Any) -> Flask:
+def create_web_app(settings: Settings | None = None, serve_http: bool = True, **flask_config: Any) -> Flask:
     """Build the Flask app of the proxy service.
 
     Parameters
     ----------
     settings
         The settings; read from the environment when ``None``.
+    serve_http
+        Whether the app will answer requests (uWSGI, ``flask run``): then it
+        refuses to start without a secret of its own in production. The
+        workers and the command line build it for its services only.
     flask_config
         Extra Flask configuration (``TESTING=True``).
+
+    Raises
+    ------
+    SettingInvalid
+        A setting cannot be used (serving in production: no AUTH_SECRET of its own).
     """
     settings = settings or Settings.from_environ()
     app = Flask("proxyservice")
@@ -50,6 +60,8 @@ def create_web_app(settings: Settings | None = None, **flask_config: Any) -> Fla
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     for service in SERVICES:
         service.init_app(app)
+    if serve_http:
+        Auth.check_secret(app)
     app.register_blueprint(api.blueprint)
     app.register_error_handler(HTTPException, json_error)
     return app

@@ -122,7 +122,7 @@ def run_plugin_job(
 
 def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
     """Build the Flask app (for the services) and the Celery app of a worker."""
-    flask_app = create_web_app(settings)
+    flask_app = create_web_app(settings, serve_http=False)
     settings = flask_app.config["PROXYSERVICE_SETTINGS"]
     celery_app = Celery("proxyservice")
     celery_app.conf.update(celery_config(settings))

@@ -13,6 +13,14 @@ from proxyservice.factory import create_web_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
+TEST_SECRET = "a-test-secret-of-more-than-32-characters"
+
+
+def bearer(settings: Settings, *scopes: str) -> str:
+    """An Authorization header value granting ``scopes`` (both when none are named)."""
+    from proxyservice.services.auth import SCOPES, Auth
+
+    return "Bearer " + Auth(settings.auth_secret).issue(list(scopes or SCOPES), 3600)
 
 
 @pytest.fixture
@@ -27,7 +35,8 @@ def source_dir(tmp_path: Path) -> Path:
 def settings(tmp_path: Path, source_dir: Path) -> Settings:
     """Settings on temp folders, with a broker that is not there."""
     return Settings.from_environ(
-        {}, DATA_DIR=tmp_path / "data", SOURCE_ROOTS=(source_dir,), REDIS_URL=UNREACHABLE_REDIS
+        {}, DATA_DIR=tmp_path / "data", SOURCE_ROOTS=(source_dir,), REDIS_URL=UNREACHABLE_REDIS,
+        AUTH_SECRET=TEST_SECRET,
     )
 
 
@@ -37,7 +46,14 @@ def app(settings: Settings) -> Iterator[Flask]:
     yield create_web_app(settings, TESTING=True)
 
 
+def authorized_client(app: Flask, settings: Settings, *scopes: str) -> FlaskClient:
+    """A test client sending a token with ``scopes`` (every scope when none are named)."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = bearer(settings, *scopes)
+    return test_client
+
+
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    """A test client of the web app."""
-    return app.test_client()
+def client(app: Flask, settings: Settings) -> FlaskClient:
+    """A test client of the web app, sending a token with every scope."""
+    return authorized_client(app, settings)

@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import url_for
 from werkzeug.exceptions import NotFound, ServiceUnavailable
 
+from ..services.auth import Auth
+from ..services.context import current_settings
 from ..services.store import DoesNotExist, ProxyStore, StoreFailed
 from . import Response
 
@@ -23,16 +25,13 @@ def list_proxies(file_id: str) -> Response:
         raise ServiceUnavailable(STORE_DOWN) from e
     if not proxies:
         raise NotFound(NO_PROXIES % file_id)
-    body = {
-        "file_id": file_id,
-        "proxies": [
-            {
-                **asdict(proxy),
-                "url": url_for("api.proxy_content", file_id=file_id, typeidentifier=proxy.typeidentifier),
-            }
-            for proxy in proxies
-        ],
-    }
+    auth, ttl = Auth.current_session(), current_settings().SIGNED_LINK_TTL
+    listed = []
+    for proxy in proxies:
+        url = url_for("api.proxy_content", file_id=file_id, typeidentifier=proxy.typeidentifier)
+        expires, signature = auth.sign_link(url, ttl)
+        listed.append({**asdict(proxy), "url": url, "signed_url": f"{url}?expires={expires}&signature={signature}"})
+    body = {"file_id": file_id, "proxies": listed}
     return body, HTTPStatus.OK, {}
 
 

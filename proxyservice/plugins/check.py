@@ -210,7 +210,7 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
         return report
     scratch = Path(tempfile.mkdtemp(prefix="proxyservice-check-"))
     throwaway = replace(settings, DATA_DIR=scratch, PROXY_STORE_ROOT=None, SOURCE_ROOTS=(file.resolve().parent,))
-    app = create_web_app(throwaway)
+    app = create_web_app(throwaway, serve_http=False)
     try:
         with app.app_context():
             try:

@@ -3,12 +3,17 @@
 from http import HTTPStatus
 from typing import Any
 
+from functools import wraps
+from typing import Callable, TypeVar
+
 from flask import Blueprint, Response, jsonify, make_response, request, send_file
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
 
 from ..controllers import Response as ControllerResponse
 from ..controllers import ingest, plugins, proxies, readiness, tasks
 from ..schemas import first_error
+from ..services.auth import Auth, LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
 
 blueprint = Blueprint("api", __name__)
 
@@ -17,6 +22,32 @@ NOT_AN_OBJECT = "body: the request body must be a JSON object"
 WRONG_CONTENT_TYPE = "send application/json with a path, or multipart/form-data with a file field"
 NO_FILE_FIELD = "file: a multipart upload needs a 'file' field"
 FORM_NUMBER = "%s: must be a whole number"
+
+
+View = TypeVar("View", bound=Callable[..., Response])
+
+
+def _check_scope(scope: str) -> None:
+    try:
+        Auth.current_session().require(request.headers.get("Authorization"), scope)
+    except (TokenMissing, TokenInvalid) as e:
+        raise Unauthorized(str(e), www_authenticate=WWWAuthenticate("bearer", {"realm": "proxyservice"})) from e
+    except ScopeMissing as e:
+        raise Forbidden(str(e)) from e
+
+
+def requires(scope: str) -> Callable[[View], View]:
+    """Only requests whose bearer token grants ``scope`` reach the view: 401 without one, 403 without the scope."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def checked(*args: Any, **kwargs: Any) -> Response:
+            _check_scope(scope)
+            return view(*args, **kwargs)
+
+        return checked  # type: ignore[return-value]  # same signature as view
+
+    return decorate
 
 
 def _json(result: ControllerResponse) -> Response:
@@ -51,6 +82,7 @@ def _form_options() -> dict[str, Any]:
 
 
 @blueprint.route("/ingest", methods=["POST"])
+@requires("proxy:create")
 def ingest_file() -> Response:
     """Ingest a file by path (JSON) or upload (multipart)."""
     if request.mimetype == "application/json":
@@ -77,12 +109,14 @@ def service_status() -> Response:
 
 
 @blueprint.route("/status/<task_id>", methods=["GET"])
+@requires("proxy:read")
 def task_status(task_id: str) -> Response:
     """The state of one task."""
     return _json(tasks.task_status(task_id))
 
 
 @blueprint.route("/proxies/<file_id>", methods=["GET"])
+@requires("proxy:read")
 def list_proxies(file_id: str) -> Response:
     """The proxies of one file."""
     return _json(proxies.list_proxies(file_id))
@@ -90,7 +124,14 @@ def list_proxies(file_id: str) -> Response:
 
 @blueprint.route("/proxies/<file_id>/<typeidentifier>", methods=["GET"])
 def proxy_content(file_id: str, typeidentifier: str) -> Response:
-    """The bytes of one proxy."""
+    """The bytes of one proxy: with a token, or through a signed link."""
+    if "signature" in request.args:
+        try:
+            Auth.current_session().check_link(request.path, request.args.get("expires"), request.args.get("signature"))
+        except LinkInvalid as e:
+            raise Forbidden(str(e)) from e
+    else:
+        _check_scope("proxy:read")
     data, status, headers = proxies.proxy_content(
         file_id, typeidentifier, [tag for tag in request.if_none_match.as_set()]
     )
@@ -104,6 +145,7 @@ def proxy_content(file_id: str, typeidentifier: str) -> Response:
 
 
 @blueprint.route("/plugins", methods=["GET"])
+@requires("proxy:read")
 def list_plugins() -> Response:
     """The enabled plugins."""
     return _json(plugins.list_plugins())

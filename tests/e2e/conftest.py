@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from proxyservice.config import Settings
 from proxyservice.factory import create_web_app
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, TEST_SECRET, bearer
 from tests.support import RedisServer, Worker
 
 DOCS = Path("/usr/share/doc")
@@ -54,6 +54,7 @@ def service_environment(root: Path, broker: RedisServer) -> dict[str, str]:
         "STATUS_CHECK_TIMEOUT": "1.0",
         # Loopback only, for the tests' own never-answering servers.
         "RENDER_ALLOWED_HOSTS": "127.0.0.1",
+        "AUTH_SECRET": TEST_SECRET,
     }
 
 
@@ -68,9 +69,11 @@ def running_service(
     broker = RedisServer(root / "redis").start()
     environment = {**service_environment(root, broker), **settings}
     worker = Worker(environment, root / "worker.log", concurrency=concurrency).start()
-    app = create_web_app(Settings.from_environ(environment), TESTING=True)
+    settings = Settings.from_environ(environment)
+    client = create_web_app(settings, TESTING=True).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = bearer(settings)
     try:
-        yield Service(environment, app.test_client(), root / "sources", broker), worker
+        yield Service(environment, client, root / "sources", broker), worker
     finally:
         worker.stop()
         broker.stop()

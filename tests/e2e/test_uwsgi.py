@@ -9,6 +9,8 @@ from typing import Iterator
 import pytest
 import requests
 
+from proxyservice.config import Settings
+from tests.conftest import bearer
 from tests.e2e.conftest import Service
 from tests.support import ROOT, assert_not_blank, dockerfile_command, free_port, wait_until
 
@@ -26,7 +28,7 @@ def uwsgi_url(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
     def answers() -> bool:
         try:
-            return requests.get(f"{url}/plugins", timeout=1).status_code == 200
+            return requests.get(f"{url}/status", timeout=2).status_code in (200, 503)
         except requests.ConnectionError:
             return False
 
@@ -48,19 +50,36 @@ class TestThroughUwsgi:
         assert body["checks"]["renderer"]["version"].startswith("0.12")
         assert body["checks"]["workers"]["workers"]
 
-    def test_upload_follow_and_download(self, uwsgi_url: str) -> None:
+    def test_upload_follow_and_download_with_a_token_then_a_signed_link(self, uwsgi_url: str, service: Service) -> None:
+        client = requests.Session()
+        client.headers["Authorization"] = bearer(Settings.from_environ(service.environment))
         page = f"<html><body style='background:#e67e22;font-size:50px'><h1>uWSGI {time.time()}</h1><p>text</p></body></html>"
-        accepted = requests.post(f"{uwsgi_url}/ingest", files={"file": ("page.html", page.encode())}, timeout=10)
+        accepted = client.post(f"{uwsgi_url}/ingest", files={"file": ("page.html", page.encode())}, timeout=10)
         assert accepted.status_code == 202, accepted.text
         status_url = uwsgi_url + accepted.headers["Location"]
 
         def done() -> requests.Response | None:
-            response = requests.get(status_url, allow_redirects=False, timeout=10)
+            response = client.get(status_url, allow_redirects=False, timeout=10)
             return response if response.json()["status"] not in ("queued", "in_progress") else None
 
         finished = wait_until(done, 60, "the task")
         assert finished.status_code == 303, finished.json()
-        listing = requests.get(uwsgi_url + finished.headers["Location"], timeout=10).json()
-        image = requests.get(uwsgi_url + listing["proxies"][0]["url"], timeout=10)
+        [proxy] = client.get(uwsgi_url + finished.headers["Location"], timeout=10).json()["proxies"]
+        image = client.get(uwsgi_url + proxy["url"], timeout=10)
         assert image.headers["Content-Type"] == "image/png"
         assert assert_not_blank(image.content).size == (400, 300)
+
+        # Shared without a token: the signed link works, the bare URL does not, a forged one neither.
+        assert requests.get(uwsgi_url + proxy["signed_url"], timeout=10).content == image.content
+        assert requests.get(uwsgi_url + proxy["url"], timeout=10).status_code == 401
+        forged = proxy["signed_url"].replace("signature=", "signature=0")
+        assert requests.get(uwsgi_url + forged, timeout=10).status_code == 403
+
+    def test_no_token_401_and_a_wrong_scope_403(self, uwsgi_url: str, service: Service) -> None:
+        no_token = requests.post(f"{uwsgi_url}/ingest", files={"file": ("a.html", b"<p>x</p>")}, timeout=10)
+        assert no_token.status_code == 401 and no_token.headers["WWW-Authenticate"].lower().startswith("bearer")
+        reader = bearer(Settings.from_environ(service.environment), "proxy:read")
+        wrong = requests.post(f"{uwsgi_url}/ingest", files={"file": ("a.html", b"<p>x</p>")},
+                              headers={"Authorization": reader}, timeout=10)
+        assert wrong.status_code == 403 and "proxy:create" in wrong.json()["message"]
+        assert requests.get(f"{uwsgi_url}/status", timeout=10).status_code == 200, "readiness stays open"

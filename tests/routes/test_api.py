@@ -18,6 +18,7 @@ from proxyservice.factory import create_web_app
 from proxyservice.plugins.registry import BUILTIN_PLUGINS
 from proxyservice.schemas import first_error
 from proxyservice.services.task_queue import InMemoryTaskQueue
+from tests.conftest import authorized_client
 
 
 @pytest.fixture
@@ -80,8 +81,8 @@ class TestIngestJson:
 
     def test_a_full_queue_answers_429_with_retry_after(self, settings: Settings, queue: InMemoryTaskQueue,
                                                         source_dir: Path) -> None:
-        small = create_web_app(Settings.from_environ({}, **{**settings.__dict__, "MAX_QUEUE_LENGTH": 2}))
-        client = small.test_client()
+        small_settings = Settings.from_environ({}, **{**settings.__dict__, "MAX_QUEUE_LENGTH": 2})
+        client = authorized_client(create_web_app(small_settings), small_settings)
         for name in ("plain.html", "styled.html"):
             assert client.post("/ingest", json={"path": str(source_dir / name)}).status_code == 202
         response = client.post("/ingest", json={"path": str(source_dir / "webfont.html")})
@@ -123,8 +124,8 @@ class TestIngestUpload:
         assert response.status_code == 400 and error_of(response).startswith("size:")
 
     def test_an_upload_over_the_limit(self, settings: Settings, queue: InMemoryTaskQueue) -> None:
-        small = create_web_app(Settings.from_environ({}, **{**settings.__dict__, "MAX_SOURCE_BYTES": 100}))
-        response = small.test_client().post(
+        small_settings = Settings.from_environ({}, **{**settings.__dict__, "MAX_SOURCE_BYTES": 100})
+        response = authorized_client(create_web_app(small_settings), small_settings).post(
             "/ingest", data={"file": (io.BytesIO(b"x" * 200), "big.html")}, content_type="multipart/form-data"
         )
         assert response.status_code == 413

@@ -1,0 +1,30 @@
+"""Errors of the auth service.
+
+AuthError
+├── TokenMissing    no bearer token was sent
+├── TokenInvalid    the token is malformed, badly signed or expired
+├── ScopeMissing    the token is good but lacks the scope asked for
+└── LinkInvalid     a signed link is malformed, badly signed or expired
+"""
+
+__all__ = ["AuthError", "TokenMissing", "TokenInvalid", "ScopeMissing", "LinkInvalid"]
+
+
+class AuthError(Exception):
+    """Base of the auth service's errors."""
+
+
+class TokenMissing(AuthError):
+    """Send ``Authorization: Bearer <token>``; ``proxyservice token`` makes one."""
+
+
+class TokenInvalid(AuthError):
+    """The token cannot be trusted: malformed, signed with another secret, or expired."""
+
+
+class ScopeMissing(AuthError):
+    """The token is valid but does not grant what this request needs."""
+
+
+class LinkInvalid(AuthError):
+    """The signed link was altered, signed with another secret, or has expired."""

@@ -1,0 +1,125 @@
+"""JWT bearer tokens (HS256, PyJWT) and HMAC-signed links, from one secret.
+
+Scopes: ``proxy:create`` to ingest, ``proxy:read`` to read proxies, task
+status and plugins. Links to a proxy's bytes can be shared without a token:
+they carry an expiry time and a signature over the path and that time, as
+thumbor and imgproxy sign theirs.
+"""
+
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass
+
+import logging
+
+import jwt
+from flask import Flask
+
+from ...config import DEVELOPMENT_SECRET
+from ..context import init_settings, session_on_g
+from .errors import LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
+
+ALGORITHM = "HS256"
+ISSUER = "proxyservice"
+SCOPES = ("proxy:create", "proxy:read")
+LINK_KEY_LABEL = b"proxyservice signed links"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Auth:
+    """Makes and checks tokens and links.
+
+    Parameters
+    ----------
+    secret
+        The signing secret (AUTH_SECRET).
+    """
+
+    secret: str
+
+    @staticmethod
+    def init_app(app: Flask) -> None:
+        """Make sure ``app`` has settings for auth."""
+        init_settings(app)
+
+    @staticmethod
+    def check_secret(app: Flask) -> None:
+        """Check that an app that serves requests has a usable secret: in production, one of its own.
+
+        Raises
+        ------
+        SettingInvalid
+            In production without AUTH_SECRET of its own; the app must not start.
+        """
+        if init_settings(app).auth_secret == DEVELOPMENT_SECRET:
+            logger.warning("signing tokens with the INSECURE development secret: set AUTH_SECRET")
+
+    @classmethod
+    def current_session(cls) -> "Auth":
+        """The auth of the current application context."""
+        return session_on_g("auth", lambda s: cls(s.auth_secret))
+
+    def issue(self, scopes: list[str], ttl_seconds: int, subject: str = "client") -> str:
+        """A signed token granting ``scopes`` for ``ttl_seconds``.
+
+        Raises
+        ------
+        ValueError
+            A scope is not one of :data:`SCOPES`.
+        """
+        unknown = set(scopes) - set(SCOPES)
+        if unknown:
+            raise ValueError(f"unknown scopes {sorted(unknown)}; known: {', '.join(SCOPES)}")
+        now = int(time.time())
+        claims = {"iss": ISSUER, "sub": subject, "iat": now, "exp": now + ttl_seconds, "scope": " ".join(scopes)}
+        return jwt.encode(claims, self.secret, algorithm=ALGORITHM)
+
+    def require(self, authorization: str | None, scope: str) -> str:
+        """Check an ``Authorization`` header grants ``scope``; return the token's subject.
+
+        Raises
+        ------
+        TokenMissing, TokenInvalid, ScopeMissing
+        """
+        if not authorization:
+            raise TokenMissing("a bearer token is required")
+        kind, _, token = authorization.partition(" ")
+        if kind.lower() != "bearer" or not token.strip():
+            raise TokenMissing("the Authorization header must be 'Bearer <token>'")
+        try:
+            claims = jwt.decode(token.strip(), self.secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                                options={"require": ["exp", "iss", "scope"]})
+        except jwt.ExpiredSignatureError as e:
+            raise TokenInvalid("the token has expired") from e
+        except jwt.PyJWTError as e:
+            raise TokenInvalid(f"the token is not valid: {e}") from e
+        if scope not in str(claims.get("scope", "")).split():
+            raise ScopeMissing(f"the token does not grant {scope}")
+        return str(claims.get("sub", ""))
+
+    def sign_link(self, path: str, ttl_seconds: int) -> tuple[int, str]:
+        """Expiry time and signature that let ``path`` be fetched without a token until then."""
+        expires = int(time.time()) + ttl_seconds
+        return expires, self._signature(path, expires)
+
+    def check_link(self, path: str, expires: str | None, signature: str | None) -> None:
+        """Check a signed link.
+
+        Raises
+        ------
+        LinkInvalid
+            Missing, altered, or past its expiry.
+        """
+        if not expires or not signature or not expires.isdigit():
+            raise LinkInvalid("the link is not signed")
+        if not hmac.compare_digest(self._signature(path, int(expires)), signature):
+            raise LinkInvalid("the link's signature does not match")
+        if int(expires) < time.time():
+            raise LinkInvalid("the link has expired")
+
+    def _signature(self, path: str, expires: int) -> str:
+        key = hmac.new(self.secret.encode(), LINK_KEY_LABEL, hashlib.sha256).digest()
+        return hmac.new(key, f"{path}\n{expires}".encode(), hashlib.sha256).hexdigest()
