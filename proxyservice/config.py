@@ -83,7 +83,7 @@ class Settings:
     PROXY_HEIGHT: int = 300
     """Height of that box."""
     MAX_PROXY_SIDE: int = 2000
-    """Largest width or height a client may ask a proxy to have."""
+    """Largest width or height a client may ask a proxy to have; the API's schema allows at most 2000."""
     RENDER_VIEWPORT_WIDTH: int = 1024
     """Width of the browser window HTML is rendered in, before scaling."""
     RENDER_VIEWPORT_HEIGHT: int = 768

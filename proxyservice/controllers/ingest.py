@@ -8,6 +8,7 @@ from typing import IO, Any
 from flask import url_for
 from werkzeug.exceptions import (
     BadRequest,
+    Forbidden,
     NotFound,
     RequestEntityTooLarge,
     ServiceUnavailable,
@@ -54,7 +55,7 @@ def ingest_path(path: str, options: dict[str, Any]) -> Response:
     try:
         real = sources.resolve(path)
     except SourceOutsideRoots as e:
-        raise BadRequest(OUTSIDE_ROOTS % e) from e
+        raise Forbidden(OUTSIDE_ROOTS % e) from e
     except SourceNotFound as e:
         raise NotFound(NO_SUCH_FILE % e) from e
     except SourceTooLarge as e:
@@ -88,8 +89,8 @@ def _proxy_size(options: dict[str, Any]) -> ProxySize:
 def _choose_plugins(plugins: PluginSet, source: SourceFile, named: list[str] | None) -> PluginSet:
     if named and ALL_ENABLED not in named:
         for name in named:
-            if plugins.get(name) is None:
-                raise BadRequest(PLUGIN_NOT_ENABLED % name)
+            if name != ALL_ENABLED and plugins.get(name) is None:
+                raise NotFound(PLUGIN_NOT_ENABLED % name)
         plugins = PluginSet(tuple((n, c) for n, c in plugins.plugins if n in named), ())
     chosen = PluginSet(plugins.handling(source), ())
     if not chosen.plugins:

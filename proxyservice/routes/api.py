@@ -19,9 +19,13 @@ blueprint = Blueprint("api", __name__)
 
 NOT_JSON = "body: the request body is not valid JSON"
 NOT_AN_OBJECT = "body: the request body must be a JSON object"
+TOO_DEEP = "body: the JSON is nested too deeply"
 WRONG_CONTENT_TYPE = "send application/json with a path, or multipart/form-data with a file field"
 NO_FILE_FIELD = "file: a multipart upload needs a 'file' field"
 FORM_NUMBER = "%s: must be a whole number"
+FORM_BOOLEAN = "%s: must be true or false"
+FORM_TRUE = ("true",)
+FORM_FALSE = ("false",)
 
 
 View = TypeVar("View", bound=Callable[..., Response])
@@ -69,15 +73,19 @@ def _form_options() -> dict[str, Any]:
     """The ingest options of a multipart upload, in the JSON request's shape."""
     form = request.form
     options: dict[str, Any] = {}
-    if form.get("plugins"):
-        options["plugins"] = [name.strip() for name in form["plugins"].split(",") if name.strip()]
+    if "plugins" in form:  # empty names nothing: the schema refuses it; repeats are dropped
+        names = [name.strip() for name in form["plugins"].split(",") if name.strip()]
+        options["plugins"] = list(dict.fromkeys(names))
     if "width" in form or "height" in form:
         try:
             options["size"] = {"width": int(form.get("width", "")), "height": int(form.get("height", ""))}
         except ValueError as e:
             raise BadRequest(FORM_NUMBER % "size") from e
     if "force" in form:
-        options["force"] = form["force"].strip().lower() in ("1", "true", "yes", "on")
+        answer = form["force"].strip().lower()
+        if answer not in FORM_TRUE + FORM_FALSE:
+            raise BadRequest(FORM_BOOLEAN % "force")
+        options["force"] = answer in FORM_TRUE
     return options
 
 
@@ -86,7 +94,10 @@ def _form_options() -> dict[str, Any]:
 def ingest_file() -> Response:
     """Ingest a file by path (JSON) or upload (multipart)."""
     if request.mimetype == "application/json":
-        body = request.get_json(silent=True)
+        try:
+            body = request.get_json(silent=True)
+        except RecursionError as e:  # json's parser recurses: very deep nesting exhausts the stack
+            raise BadRequest(TOO_DEEP) from e
         if body is None:
             raise BadRequest(NOT_JSON)
         if not isinstance(body, dict):

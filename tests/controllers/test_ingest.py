@@ -7,7 +7,7 @@ from unittest import mock
 
 import pytest
 from flask import Flask
-from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable, UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound, ServiceUnavailable, UnsupportedMediaType
 
 from proxyservice.controllers import ingest
 from proxyservice.domain import TaskState
@@ -67,7 +67,7 @@ class TestRefused:
     """Requests that cannot be served, each with its own error."""
 
     def test_a_path_outside_the_roots(self, queue: InMemoryTaskQueue) -> None:
-        with pytest.raises(BadRequest, match="^400 Bad Request: path: .*outside"):
+        with pytest.raises(Forbidden, match="^403 Forbidden: path: .*outside"):
             ingest.ingest_path("/etc/passwd", {})
 
     def test_a_missing_file(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
@@ -80,7 +80,7 @@ class TestRefused:
             ingest.ingest_path(str(source_dir / "notes.bin"), {})
 
     def test_a_plugin_that_is_not_enabled(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
-        with pytest.raises(BadRequest, match="plugins: 'nope::Nope' is not an enabled plugin"):
+        with pytest.raises(NotFound, match="plugins: 'nope::Nope' is not an enabled plugin"):
             ingest.ingest_path(str(source_dir / "plain.html"), {"plugins": ["nope::Nope"]})
 
     def test_a_size_over_the_limit(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:

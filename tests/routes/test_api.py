@@ -54,6 +54,8 @@ class TestIngestJson:
             (b"{}", "'path' is a required property"),
             (b'{"path": "/x", "colour": "red"}', "'colour' was unexpected"),
             (b'{"path": 5}', "path: 5 is not of type 'string'"),
+            (b'{"path": "relative/page.html"}', "path: 'relative/page.html' does not match '^/'"),
+            (b'{"path": "/x", "plugins": ["no separator"]}', "plugins/0: 'no separator' does not match"),
             (b'{"path": "/x", "size": {"width": 0, "height": 1}}', "size/width: 0 is less than the minimum"),
             (b'{"path": "/x", "force": "yes"}', "force: 'yes' is not of type 'boolean'"),
             (b'{"path": "/x", "plugins": []}', "plugins: [] should be non-empty"),
@@ -67,7 +69,7 @@ class TestIngestJson:
     @pytest.mark.parametrize("path", ["{root}/../../../etc/passwd", "{root}/../data/tasks.sqlite3", "/etc/passwd"])
     def test_path_traversal_is_refused(self, client: FlaskClient, queue: InMemoryTaskQueue, source_dir: Path, path: str) -> None:
         response = client.post("/ingest", json={"path": path.format(root=source_dir)})
-        assert response.status_code == 400
+        assert response.status_code == 403
         assert "outside the allowed source folders" in error_of(response)
         assert queue.sent == []
 
@@ -118,6 +120,11 @@ class TestIngestUpload:
         response = client.post("/ingest", data={"other": "x"}, content_type="multipart/form-data")
         assert response.status_code == 400 and error_of(response).startswith("file:")
 
+    def test_a_bad_form_force(self, client: FlaskClient) -> None:
+        response = client.post("/ingest", data={"file": (io.BytesIO(b"x"), "a.html"), "force": "{}"},
+                               content_type="multipart/form-data")
+        assert response.status_code == 400 and error_of(response) == "force: must be true or false"
+
     def test_a_bad_form_size(self, client: FlaskClient) -> None:
         response = client.post("/ingest", data={"file": (io.BytesIO(b"x"), "a.html"), "width": "wide", "height": "1"},
                                content_type="multipart/form-data")
@@ -161,3 +168,40 @@ class TestReadOnlyRoutes:
     def test_an_unknown_route_is_json(self, client: FlaskClient) -> None:
         response = client.get("/nowhere")
         assert response.status_code == 404 and error_of(response)
+
+
+class TestHostileInput:
+    """Input built to break parsers: each gets a clear 4xx, never a 5xx."""
+
+    def test_a_nul_byte_in_the_path(self, client: FlaskClient, queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        response = client.post("/ingest", json={"path": str(source_dir / "plain.html") + "\u0000.txt"})
+        assert response.status_code == 404 and "NUL" in error_of(response)
+
+    def test_a_huge_body(self, client: FlaskClient) -> None:
+        response = client.post("/ingest", json={"path": "/" + "a" * 5_000_000})
+        assert response.status_code == 400 and "path: " in error_of(response)
+
+    def test_deeply_nested_json(self, client: FlaskClient) -> None:
+        body = '{"path": "/x", "plugins": ' + "[" * 100_000 + "]" * 100_000 + "}"
+        response = client.post("/ingest", data=body, content_type="application/json")
+        assert response.status_code == 400 and error_of(response) == "body: the JSON is nested too deeply"
+
+    @pytest.mark.parametrize("content_type", ["text/xml", "application/x-www-form-urlencoded", "image/png", ""])
+    def test_wrong_content_types(self, client: FlaskClient, content_type: str) -> None:
+        response = client.post("/ingest", data=b'{"path": "/x"}', content_type=content_type)
+        assert response.status_code == 415
+
+    def test_json_in_another_charset(self, client: FlaskClient) -> None:
+        response = client.post("/ingest", data='{"path": "/caf\xe9"}'.encode("latin-1"), content_type="application/json")
+        assert response.status_code == 400
+
+    def test_a_file_name_that_is_not_utf8(self, client: FlaskClient, queue: InMemoryTaskQueue) -> None:
+        boundary = "b0undary"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"".encode()
+                + b"\xff\xfe\x00page\x80.html" + b"\"\r\nContent-Type: text/html\r\n\r\n<h1>hi</h1>\r\n"
+                + f"--{boundary}--\r\n".encode())
+        response = client.post("/ingest", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+        assert response.status_code in (202, 400), response.get_json()
+        if response.status_code == 202:
+            saved = response.get_json()["filename"]
+            assert saved.isascii() and "/" not in saved and "\x00" not in saved

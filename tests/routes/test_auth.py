@@ -84,6 +84,8 @@ class TestSignedLinks:
         assert anonymous.get(f"{path}?expires={expires + 1}&signature={signature}").status_code == 403
         other_path = f"/proxies/{'c' * 64}/preview"
         assert anonymous.get(f"{other_path}?expires={expires}&signature={signature}").status_code == 403
+        assert anonymous.get(f"{path}?expires={expires}&signature=%C2%80").status_code == 403
+        assert anonymous.get(f"{path}?expires=%D9%A3&signature={signature}").status_code == 403  # a non-ASCII digit
         old, old_signature = auth.sign_link(path, -5)
         expired = anonymous.get(f"{path}?expires={old}&signature={old_signature}")
         assert expired.status_code == 403 and "expired" in expired.get_json()["message"]

@@ -166,6 +166,42 @@ class TestLimits:
             pass  # no image at all is as good an end as a partial one
         assert time.monotonic() - started < 15, "without the limit it takes 3 GB and about 20 s"
 
+    def test_an_endless_stylesheet_ends_within_the_time_limit(self, tmp_path: Path) -> None:
+        """A stylesheet from an allowed host that never stops coming."""
+        from proxyservice.services.renderer import RenderTimedOut
+
+        class Endless(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/css")
+                self.end_headers()
+                try:
+                    while True:
+                        self.wfile.write(b"body { color: red; }\n" * 100)
+                        time.sleep(0.01)
+                except OSError:
+                    pass
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endless)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        page = tmp_path / "site" / "endless-css-5e2b.html"
+        page.parent.mkdir(parents=True)
+        page.write_text(f'<link rel="stylesheet" href="http://127.0.0.1:{server.server_address[1]}/endless.css"><h1>x</h1>')
+        started = time.monotonic()
+        try:
+            with pytest.raises(RenderTimedOut):
+                HtmlRenderer("wkhtmltoimage", VIEWPORT, 200, allowed_hosts=("127.0.0.1",)).render(
+                    page, tmp_path / "out.png", timeout=3)
+        finally:
+            server.shutdown()
+        assert time.monotonic() - started < 6
+        import subprocess
+
+        assert subprocess.run(["pgrep", "-f", page.name], capture_output=True).stdout == b""
+
     def test_an_endless_script_ends_within_the_time_limit(self, tmp_path: Path) -> None:
         from proxyservice.services.renderer import RenderTimedOut
 

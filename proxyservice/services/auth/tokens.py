@@ -113,9 +113,9 @@ class Auth:
         LinkInvalid
             Missing, altered, or past its expiry.
         """
-        if not expires or not signature or not expires.isdigit():
+        if not expires or not signature or not (expires.isascii() and expires.isdigit()):
             raise LinkInvalid("the link is not signed")
-        if not hmac.compare_digest(self._signature(path, int(expires)), signature):
+        if not hmac.compare_digest(self._signature(path, int(expires)).encode(), signature.encode("utf-8", "replace")):
             raise LinkInvalid("the link's signature does not match")
         if int(expires) < time.time():
             raise LinkInvalid("the link has expired")
