@@ -46,6 +46,19 @@ def app(settings: Settings) -> Iterator[Flask]:
     yield create_web_app(settings, TESTING=True)
 
 
+def store_sample_proxy(app: Flask, file_id: str) -> str:
+    """Store a small PNG as the ``preview`` of ``file_id``; return its checksum."""
+    from PIL import Image
+
+    from proxyservice.services.store import ProxyStore
+
+    with app.app_context():
+        store = ProxyStore.current_session()
+        made = store.generate_temp_filename(".png")
+        Image.new("RGB", (40, 30), "teal").save(made, format="PNG")
+        return store.ingest(file_id, "html_preview", made, "preview", "preview.png", "image/png").checksum
+
+
 def authorized_client(app: Flask, settings: Settings, *scopes: str) -> FlaskClient:
     """A test client sending a token with ``scopes`` (every scope when none are named)."""
     test_client = app.test_client()

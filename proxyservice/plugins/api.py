@@ -3,12 +3,14 @@
     from proxyservice.plugins.api import PluginStatus, Proxy, ProxyPlugin, generate_temp_filename
 """
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..domain import PluginStatus, ProxyFile, ProxyPlugin, SourceFile
 from ..services.store import ProxyStore
 
-__all__ = ["PluginStatus", "Proxy", "ProxyPlugin", "SourceFile", "generate_temp_filename"]
+__all__ = ["PluginStatus", "Proxy", "ProxyPlugin", "SourceFile", "generate_temp_filename", "temporary_file"]
 
 
 def generate_temp_filename(suffix: str = "") -> Path:
@@ -18,6 +20,16 @@ def generate_temp_filename(suffix: str = "") -> Path:
     place atomically: a half-written proxy is never seen.
     """
     return ProxyStore.current_session().generate_temp_filename(suffix)
+
+
+@contextmanager
+def temporary_file(suffix: str = "") -> Iterator[Path]:
+    """A path from :func:`generate_temp_filename`, removed on leaving (if it was not ingested)."""
+    path = generate_temp_filename(suffix)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
 
 
 class Proxy:

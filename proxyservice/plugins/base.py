@@ -13,7 +13,7 @@ from pathlib import Path
 from ..domain import ProxyFile, ProxySize, SourceFile
 from ..services.context import current_settings
 from ..services.imaging import ImageScaler
-from .api import PluginStatus, Proxy, ProxyPlugin, generate_temp_filename
+from .api import PluginStatus, Proxy, ProxyPlugin, temporary_file
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +29,11 @@ def ingest_scaled(image: Path, file_id: str, namespace: str, typeidentifier: str
     palette, photo
         As :meth:`ImageScaler.fit`: 256 colours for pages and drawings, JPEG for photos.
     """
-    out = generate_temp_filename()
-    try:
+    with temporary_file() as out:
         scaled = ImageScaler(current_settings().MAX_IMAGE_PIXELS).fit(image, out, box, palette=palette, photo=photo)
         return Proxy(file_id, namespace).ingest(
             out, typeidentifier, f"{typeidentifier}{scaled.extension}", scaled.mimetype
         )
-    finally:
-        out.unlink(missing_ok=True)
 
 
 class WorkerProxyPlugin(ProxyPlugin):

@@ -6,7 +6,7 @@ from ..domain import ProxySize
 from ..services.context import current_settings
 from ..services.renderer import HtmlRenderer
 from ..services.sources import SourceFiles
-from .api import generate_temp_filename
+from .api import temporary_file
 from .base import WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "html_preview"
@@ -23,12 +23,9 @@ def render_html_preview(file_id: str, path: str, width: int, height: int) -> lis
     settings = current_settings()
     page = Path(path)
     readable = SourceFiles.current_session().readable_folder(page, settings.RENDER_ALLOW_UP)
-    raw = generate_temp_filename(".png")
-    try:
+    with temporary_file(".png") as raw:
         report = HtmlRenderer.current_session().render(page, raw, settings.RENDER_TIMEOUT, readable)
         ingest_scaled(raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
-    finally:
-        raw.unlink(missing_ok=True)
     return list(report.warnings)
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from ..domain import ProxySize
 from ..services.context import current_settings
 from ..services.pdf import PdfRasterizer
-from .api import generate_temp_filename
+from .api import temporary_file
 from .base import WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "pdf_thumbnail"
@@ -16,14 +16,11 @@ DRAW_SCALE = 2
 def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int) -> list[str]:
     """Draw a PDF's first page into a ``thumbnail`` proxy; runs in a worker."""
     settings = current_settings()
-    page = generate_temp_filename(".png")
-    try:
+    with temporary_file(".png") as page:
         PdfRasterizer(settings.PDFTOPPM, settings.RENDER_MEMORY_MB).first_page(
             Path(path), page, DRAW_SCALE * max(width, height), settings.RENDER_TIMEOUT
         )
         ingest_scaled(page, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
-    finally:
-        page.unlink(missing_ok=True)
     return []
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..domain import ProxySize
-from .api import generate_temp_filename
+from .api import temporary_file
 from .base import WorkerProxyPlugin, ingest_scaled
 
 logger = logging.getLogger(__name__)
@@ -49,12 +49,9 @@ def make_text_thumbnail(file_id: str, path: str, width: int, height: int) -> lis
     draw = ImageDraw.Draw(canvas)
     for number, line in enumerate(first_lines(raw, (CANVAS[1] - 2 * MARGIN) // line_height)):
         draw.text((MARGIN, MARGIN + number * line_height), line[:200], fill=(20, 20, 20), font=font)
-    drawn = generate_temp_filename(".png")
-    try:
+    with temporary_file(".png") as drawn:
         canvas.save(drawn, format="PNG")
         ingest_scaled(drawn, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
-    finally:
-        drawn.unlink(missing_ok=True)
     return []
 
 

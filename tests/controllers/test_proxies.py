@@ -5,23 +5,18 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from PIL import Image
 from werkzeug.exceptions import NotFound
 
 from proxyservice.controllers import proxies
 from proxyservice.schemas import first_error
-from proxyservice.services.store import ProxyStore
+from tests.conftest import store_sample_proxy
 
 FILE_ID = "d" * 64
 
 
 @pytest.fixture
 def stored(app: Flask) -> str:
-    with app.test_request_context():
-        store = ProxyStore.current_session()
-        made = store.generate_temp_filename(".png")
-        Image.new("RGB", (40, 30), "teal").save(made, format="PNG")
-        return store.ingest(FILE_ID, "html_preview", made, "preview", "preview.png", "image/png").checksum
+    return store_sample_proxy(app, FILE_ID)
 
 
 class TestList:

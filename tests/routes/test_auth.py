@@ -5,24 +5,18 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from PIL import Image
 
 from proxyservice.config import DEVELOPMENT_SECRET, Settings, SettingInvalid
 from proxyservice.factory import create_web_app
 from proxyservice.services.auth import Auth
-from proxyservice.services.store import ProxyStore
-from tests.conftest import authorized_client
+from tests.conftest import authorized_client, store_sample_proxy
 
 FILE_ID = "b" * 64
 
 
 @pytest.fixture
 def stored(app: Flask) -> None:
-    with app.app_context():
-        store = ProxyStore.current_session()
-        made = store.generate_temp_filename(".png")
-        Image.new("RGB", (40, 30), "teal").save(made, format="PNG")
-        store.ingest(FILE_ID, "html_preview", made, "preview", "preview.png", "image/png")
+    store_sample_proxy(app, FILE_ID)
 
 
 class TestTokens:
