@@ -25,8 +25,9 @@ from .controllers import ingest as ingest_controller
 from .controllers.tasks import task_body
 from .domain import TaskRecord
 from .factory import create_web_app
-from .plugins.check import check_plugin
-from .plugins.registry import PluginInvalid, enabled_names, enabled_plugins, installed_plugins, load_plugin, set_enabled
+from .plugin_check import check_plugin
+from .plugins.enabling import set_enabled
+from .plugins.registry import PluginInvalid, enabled_names, installed_plugins, load_plugin
 from .services.auth import SCOPES, Auth
 from .services.context import current_settings
 from .services.task_records import TaskRecords

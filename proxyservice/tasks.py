@@ -152,7 +152,7 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
     return flask_app, celery_app
 
 
-def recover_lost_tasks(settings: Settings) -> list[str]:
+def recover_lost_tasks() -> list[str]:
     """Send again the queued tasks the broker lost; return their ids. Needs an app context."""
     queue = TaskQueue.current_session()
     records = TaskRecords.current_session()
@@ -167,7 +167,7 @@ def _recover_forever(flask_app: Flask, settings: Settings) -> None:
     while True:
         try:
             with flask_app.app_context():
-                recover_lost_tasks(settings)
+                recover_lost_tasks()
         except (QueueError, TaskRecordsError) as e:
             logger.warning("cannot recover lost tasks now: %s", e)
         time.sleep(settings.RECOVERY_INTERVAL)

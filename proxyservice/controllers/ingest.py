@@ -101,7 +101,9 @@ def _choose_plugins(plugins: PluginSet, source: SourceFile, named: list[str] | N
 
 def _ingest(path: Path, options: dict[str, Any]) -> Response:
     settings = current_settings()
-    source = SourceFiles.current_session().describe(path, _proxy_size(options))
+    sources = SourceFiles.current_session()
+    # An upload was hashed as it arrived; a path is hashed here.
+    source = sources.describe(path, _proxy_size(options), sources.upload_id(path))
     chosen = _choose_plugins(enabled_plugins(settings), source, options.get("plugins"))
     queue = TaskQueue.current_session()
     try:

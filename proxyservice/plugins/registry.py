@@ -15,7 +15,7 @@ after the plugin (``html_preview::HTMLPreview``); a link to a module of
 ``available/`` (``enabled/my_thumbs.py``) enables every plugin in it. The web
 app and the workers read the same folder, so they see the same set.
 
-Every plugin goes through :func:`load_plugin`, which reports what is wrong
+Enabling and disabling is :mod:`.enabling`. Every plugin goes through :func:`load_plugin`, which reports what is wrong
 with a broken one instead of letting it take the service down.
 """
 
@@ -61,8 +61,14 @@ class PluginNotInstalled(PluginInvalid):
     """No installed plugin has that name; ``proxyservice plugins list`` shows those that are."""
 
 
-def _load_file_module(module_name: str, path: Path) -> ModuleType:
-    """Import a plugin folder's module from its file, under its own name."""
+def load_file_module(module_name: str, path: Path) -> ModuleType:
+    """Import a plugin folder's module from its file, under its own name.
+
+    Raises
+    ------
+    PluginInvalid
+        A different module of that name is already imported.
+    """
     existing = sys.modules.get(module_name)
     if existing is not None:
         if Path(getattr(existing, "__file__", "") or "").resolve() == path.resolve():
@@ -87,7 +93,7 @@ def _import_module(module_name: str, plugin_dir: Path | None) -> ModuleType:
     if plugin_dir is not None and MODULE_NAME.match(module_name):
         candidate = plugin_dir / "available" / f"{module_name}.py"
         if candidate.is_file():
-            return _load_file_module(module_name, candidate)
+            return load_file_module(module_name, candidate)
     return importlib.import_module(module_name)
 
 
@@ -144,7 +150,7 @@ def import_plugin(name: str, plugin_dir: Path | None = None) -> Any:
             path = Path(module_name)
             if not path.is_file():
                 raise PluginInvalid(f"no plugin file {module_name}")
-            module = _load_file_module(path.stem, path)
+            module = load_file_module(path.stem, path)
         else:
             module = _import_module(module_name, plugin_dir)
         return getattr(module, class_name)
@@ -186,7 +192,7 @@ def installed_plugins(plugin_dir: Path | None) -> tuple[list[Installed], list[tu
     if available is not None and available.is_dir():
         for path in sorted(available.glob("*.py")):
             try:
-                module = _load_file_module(path.stem, path)
+                module = load_file_module(path.stem, path)
             except Exception as e:  # a broken file is reported, never fatal
                 broken.append((f"{path.stem}::*", f"{path} cannot be imported: {type(e).__name__}: {e}"))
                 continue
@@ -207,7 +213,7 @@ def enabled_names(settings: Settings) -> tuple[str, ...]:
             names.append(link.name)
         elif link.suffix == ".py" and link.exists():
             try:
-                module = _load_file_module(link.stem, settings.plugin_dir / "available" / link.name)
+                module = load_file_module(link.stem, settings.plugin_dir / "available" / link.name)
             except Exception as e:
                 logger.error("enabled plugin module %s cannot be imported: %s", link, e)
                 names.append(f"{link.stem}::*")  # reported as broken
@@ -285,51 +291,3 @@ def enabled_plugins(settings: Settings) -> PluginSet:
                 broken.append((name, str(e)))
         _LOADED[key] = PluginSet(tuple(loaded), tuple(broken))
     return _LOADED[key]
-
-
-def set_enabled(settings: Settings, name: str, enabled: bool) -> None:
-    """Enable or disable an installed plugin by a link in the plugin folder's ``enabled/``.
-
-    The first change seeds ``enabled/`` with the plugins enabled until then,
-    so enabling one plugin does not disable the built-ins.
-
-    Raises
-    ------
-    PluginNotInstalled
-        No installed plugin has that name.
-    PluginInvalid
-        ENABLED_PLUGINS is set, so the folder is not what decides.
-    """
-    if settings.ENABLED_PLUGINS:
-        raise PluginInvalid("ENABLED_PLUGINS is set, so it decides which plugins are enabled; change it instead")
-    installed, _ = installed_plugins(settings.plugin_dir)
-    origins = {plugin.name: plugin.origin for plugin in installed}
-    if name not in origins:
-        raise PluginNotInstalled(f"no installed plugin is named {name!r}")
-    folder = settings.plugin_dir / "enabled"
-    if not folder.is_dir():
-        current = enabled_names(settings)
-        folder.mkdir(parents=True)
-        for other in current:
-            _link(folder, other, origins.get(other))
-    link = folder / name
-    if enabled:
-        _link(folder, name, origins[name])
-    else:
-        link.unlink(missing_ok=True)
-        module_link = folder / f"{name.partition('::')[0]}.py"
-        if module_link.is_symlink():  # a module link enables all its plugins: keep the others
-            module_link.unlink()
-            module = _load_file_module(module_link.stem, settings.plugin_dir / "available" / module_link.name)
-            for other in plugin_classes(module):
-                if f"{module_link.stem}::{other}" != name:
-                    _link(folder, f"{module_link.stem}::{other}", origins.get(f"{module_link.stem}::{other}"))
-
-
-def _link(folder: Path, name: str, origin: str | None) -> None:
-    """A link named after the plugin, pointing at its module file where there is one."""
-    link = folder / name
-    if link.is_symlink() or link.exists():
-        return
-    target = origin if origin and origin.endswith(".py") else (inspect.getfile(load_plugin(name)) if origin else name)
-    link.symlink_to(target)

@@ -1,7 +1,6 @@
 """The built-in text thumbnail plugin: the first lines of a text file, drawn."""
 
 import logging
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 

@@ -30,26 +30,27 @@ PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 
 
-def _prepare_child(memory_bytes: int | None) -> Callable[[], None]:
+def _prepare_child(memory_mb: int | None) -> Callable[[], None]:
     def prepare() -> None:  # runs in the child, before exec
         if _LIBC is not None:
             # Killed with its parent: a worker child killed mid-render leaves no renderer behind.
             _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if memory_bytes:
-            resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
+        if memory_mb:
+            limit = memory_mb * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
 
     return prepare
 
 
 def run_bounded(
-    command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, memory_bytes: int | None = None
+    command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, memory_mb: int | None = None
 ) -> Finished:
     """Run ``command`` in a new session and wait at most ``timeout`` seconds.
 
     Parameters
     ----------
-    memory_bytes
-        The most heap (RLIMIT_DATA: heap and private mappings) it may take;
+    memory_mb
+        The most heap, in MiB, (RLIMIT_DATA: heap and private mappings) it may take;
         past it its allocations fail. Address space is not limited: WebKit
         reserves gigabytes it never uses.
 
@@ -67,7 +68,7 @@ def run_bounded(
         stderr=subprocess.PIPE,
         env=dict(env) if env is not None else None,
         start_new_session=True,
-        preexec_fn=_prepare_child(memory_bytes),  # the workers that render are single-threaded
+        preexec_fn=_prepare_child(memory_mb),  # the workers that render are single-threaded
     )
     try:
         _, stderr = process.communicate(timeout=timeout)

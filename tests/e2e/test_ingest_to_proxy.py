@@ -113,7 +113,7 @@ class TestPagesThatMisbehave:
         assert isinstance(warnings, list) and any("fonts.googleapis.com" in w for w in warnings)
         assert_not_blank(preview_of(service, accepted["file_id"]))
 
-    def test_a_page_that_never_loads_fails_as_timed_out(self, service: Service, tmp_path: Path) -> None:
+    def test_a_page_that_never_loads_fails_as_timed_out(self, service: Service) -> None:
         import socket
 
         with socket.socket() as silent:
@@ -141,7 +141,7 @@ REAL_PAGES = [
 class TestRealWorldDocumentation:
     """Pages that ship with Debian packages, with stylesheets, scripts and web-font links."""
 
-    def test_it_renders_with_its_stylesheet(self, service: Service, page: Path, tmp_path: Path) -> None:
+    def test_it_renders_with_its_stylesheet(self, service: Service, page: Path) -> None:
         assert page.is_file(), f"{page} is missing: run config/install.sh"
         location, accepted = ingest(service, page)
         styled = assert_not_blank(preview_of(service, finished(service, location)["file_id"]))

@@ -51,7 +51,7 @@ def test_the_right_plugin_makes_its_proxy(service: Service, samples: dict[str, P
     assert image.width == 400 or image.height == 300, "it fills the box on one side"
 
 
-def test_exif_orientation_survives_the_whole_path(service: Service, tmp_path: Path) -> None:
+def test_exif_orientation_survives_the_whole_path(service: Service) -> None:
     photo = Image.new("RGB", (800, 400), "white")
     photo.paste((255, 0, 0), (0, 0, 100, 400))
     exif = Image.Exif()

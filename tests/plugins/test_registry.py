@@ -10,9 +10,10 @@ import pytest
 from proxyservice.config import Settings
 from proxyservice.domain import ProxySize, SourceFile
 from proxyservice.plugins.html_preview import HTMLPreview
+from proxyservice.plugins.enabling import set_enabled
 from proxyservice.plugins.registry import (
     BUILTIN_PLUGINS, Installed, PluginInvalid, PluginNotInstalled, enabled_names, enabled_plugins, installed_plugins,
-    load_plugin, set_enabled,
+    load_plugin,
 )
 
 GOOD = '''
@@ -110,7 +111,7 @@ class TestPluginFolder:
 class TestEntryPoints:
     """Plugins that installed distributions declare in the proxyservice.plugins group."""
 
-    def test_an_entry_point_plugin_is_installed_and_loads(self, tmp_path: Path, plugin_settings: Settings) -> None:
+    def test_an_entry_point_plugin_is_installed_and_loads(self, tmp_path: Path) -> None:
         site = tmp_path / "site"
         (site / "ep_thumbs").mkdir(parents=True)
         (site / "ep_thumbs" / "__init__.py").write_text(textwrap.dedent(GOOD))

@@ -9,7 +9,6 @@ from typing import Iterator
 from unittest import mock
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from proxyservice.config import Settings

@@ -1,7 +1,5 @@
 """Access control: bearer tokens with scopes, signed links, and the secret production needs."""
 
-import time
-from pathlib import Path
 
 import pytest
 from flask import Flask

@@ -1,6 +1,5 @@
 """The proxy store on a real temp folder."""
 
-import io
 from pathlib import Path
 
 import pytest

@@ -47,7 +47,7 @@ class PdfRasterizer:
         command = [executable, "-f", "1", "-l", "1", "-png", "-singlefile",
                    "-scale-to", str(longest_side), str(source), str(prefix)]
         try:
-            finished = run_bounded(command, timeout, memory_bytes=self.memory_mb * 1024 * 1024 if self.memory_mb else None)
+            finished = run_bounded(command, timeout, memory_mb=self.memory_mb)
         except TimedOut as e:
             raise PdfTimedOut(f"drawing {source.name} timed out after {timeout:g} s") from e
         drawn = prefix.with_suffix(".png")

@@ -182,8 +182,7 @@ class HtmlRenderer:
         with tempfile.TemporaryDirectory(prefix="wkhtml-runtime-") as runtime_dir:
             environment = {**os.environ, "XDG_RUNTIME_DIR": runtime_dir, "QT_QPA_PLATFORM": "offscreen"}
             try:
-                memory = self.memory_mb * 1024 * 1024 if self.memory_mb else None
-                finished = run_bounded(command, timeout, environment, memory)
+                finished = run_bounded(command, timeout, environment, self.memory_mb)
             except TimedOut as e:
                 raise RenderTimedOut(f"rendering {source.name} timed out after {timeout:g} s") from e
         messages = _messages(finished.stderr)

@@ -20,11 +20,11 @@ from flask import Flask
 from ...domain import ProxySize, SourceFile
 from ...process.media_types import decide_mimetype
 from ..context import init_settings, session_on_g
+from ..hashing import CHUNK, sha256_of
 from .errors import SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 1024 * 1024
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -94,6 +94,8 @@ class SourceFiles:
     def save_upload(self, stream: IO[bytes], filename: str) -> Path:
         """Keep an uploaded file under its content hash and return its path.
 
+        The folder it is kept in is named by that hash: :meth:`upload_id` reads it back.
+
         Raises
         ------
         SourceTooLarge
@@ -150,20 +152,22 @@ class SourceFiles:
             folder = folder.parent
         return folder
 
-    def describe(self, path: Path, proxy_size: ProxySize) -> SourceFile:
-        """Hash a readable file and say what it is."""
-        digest = hashlib.sha256()
-        with path.open("rb") as stream:
-            for chunk in iter(lambda: stream.read(CHUNK), b""):
-                digest.update(chunk)
+    def describe(self, path: Path, proxy_size: ProxySize, file_id: str | None = None) -> SourceFile:
+        """Say what a readable file is, hashing it unless its ``file_id`` is known already."""
         guessed, _ = mimetypes.guess_type(path.name)
         return SourceFile(
-            file_id=digest.hexdigest(),
+            file_id=file_id or sha256_of(path),
             path=str(path),
             size=path.stat().st_size,
             mimetype=decide_mimetype(self.sniff(path), guessed),
             proxy_size=proxy_size,
         )
+
+    def upload_id(self, path: Path) -> str | None:
+        """The content hash of an upload kept by :meth:`save_upload`, from its folder's name."""
+        if path.parent.parent.resolve() == self.upload_root.resolve():
+            return path.parent.name
+        return None
 
     @staticmethod
     def sniff(path: Path) -> str | None:

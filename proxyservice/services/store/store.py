@@ -11,7 +11,6 @@ its bytes are; a half-written proxy is never seen, and replacing a proxy
 never shows new metadata over old bytes.
 """
 
-import hashlib
 import json
 import logging
 import os
@@ -27,6 +26,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ...domain import ProxyFile
 from ..context import init_settings, session_on_g
+from ..hashing import sha256_of
 from .errors import DoesNotExist, StoreFailed
 
 logger = logging.getLogger(__name__)
@@ -34,15 +34,6 @@ logger = logging.getLogger(__name__)
 FILE_ID = re.compile(r"^[0-9a-f]{64}$")
 TYPEIDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TEMP_DIR = ".proxytmp"
-CHUNK = 1024 * 1024
-
-
-def _sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -131,7 +122,7 @@ class ProxyStore:
             raise ValueError(f"type identifier {typeidentifier!r} must match {TYPEIDENTIFIER.pattern}")
         folder = self.root / file_id
         try:
-            checksum = _sha256_of(source)
+            checksum = sha256_of(source)
             width, height = _image_size(source)
             proxy = ProxyFile(
                 file_id=file_id,

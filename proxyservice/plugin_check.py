@@ -14,12 +14,13 @@ from typing import Any, Callable, Sequence
 
 from PIL import Image
 
-from ..config import Settings
-from ..domain import PluginStatus, ProxyPlugin
-from ..schemas import first_error
-from ..services.sources import SourceError, SourceFiles
-from ..services.store import ProxyStore
-from .registry import NAMESPACE, PluginInvalid, enabled_names, import_plugin, installed_plugins
+from .config import Settings
+from .domain import PluginStatus, ProxyPlugin
+from .factory import create_web_app
+from .plugins.registry import NAMESPACE, PluginInvalid, enabled_names, import_plugin, installed_plugins
+from .schemas import first_error
+from .services.sources import SourceError, SourceFiles
+from .services.store import ProxyStore
 
 
 class Level(str, Enum):
@@ -191,8 +192,6 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
     keep_proxies
         Keep the proxies made (their paths are in the report).
     """
-    from ..factory import create_web_app  # the check builds a throwaway app of its own
-
     report = CheckReport([], [])
     try:
         plugin_class = import_plugin(target, settings.plugin_dir)
