@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what proxyservice needs on a Debian (bookworm) machine; safe to run again.
-#   - Debian packages: wkhtmltopdf (the renderer), redis-server (the broker, for the
+#   - Debian packages: wkhtmltopdf (the renderer), bubblewrap (its sandbox), redis-server (the broker, for the
 #     run command and the tests), fonts, and real-world HTML documentation the tests render.
 #   - Python packages: into .venv, from pyproject.toml (again only when it changed).
 set -euo pipefail
@@ -13,6 +13,10 @@ command -v wkhtmltoimage >/dev/null || packages+=(wkhtmltopdf)
 command -v redis-server >/dev/null || packages+=(redis-server)
 command -v redis-cli >/dev/null || packages+=(redis-tools)
 command -v pdftoppm >/dev/null || packages+=(poppler-utils)
+# The sandbox every converter runs in, and the filtering proxy for RENDER_ALLOWED_HOSTS.
+command -v bwrap >/dev/null || packages+=(bubblewrap)
+command -v tinyproxy >/dev/null || packages+=(tinyproxy-bin)
+command -v socat >/dev/null || packages+=(socat)
 ldconfig -p | grep -q 'libmagic\.so\.1' || packages+=(libmagic1)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
 # Real pages with stylesheets, scripts and web-font links, for the tests.

@@ -103,6 +103,10 @@ class Settings:
     """The wkhtmltoimage binary: a name looked up on PATH, or a path."""
     PDFTOPPM: str = "pdftoppm"
     """The pdftoppm binary (Debian's poppler-utils) that draws PDF pages."""
+    BWRAP: str = "bwrap"
+    """The bubblewrap binary (Debian's bubblewrap) every converter runs inside: no network, a view of only its files."""
+    UNSAFE_NO_SANDBOX: bool = False
+    """UNSAFE: run converters without the sandbox, with the worker's network and files; only for files you trust."""
     MAX_IMAGE_PIXELS: int = 50_000_000
     """Images with more pixels are refused before they are decoded (decompression bombs)."""
     MAX_SOURCE_BYTES: int = 50 * 1024 * 1024

@@ -11,6 +11,7 @@ from .routes import api
 from .services.context import SETTINGS_KEY
 from .services.auth import Auth
 from .services.renderer import HtmlRenderer
+from .services.sandbox import Sandbox
 from .services.sources import SourceFiles
 from .services.store import ProxyStore
 from .services.task_queue import TaskQueue
@@ -20,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 """Room for the multipart envelope around an upload of MAX_SOURCE_BYTES."""
-SERVICES = (Auth, ProxyStore, SourceFiles, TaskRecords, TaskQueue, HtmlRenderer)
+SERVICES = (Auth, ProxyStore, SourceFiles, TaskRecords, TaskQueue, Sandbox, HtmlRenderer)
 
 
 def json_error(error: HTTPException) -> Response:

@@ -29,11 +29,14 @@ from .factory import create_web_app
 from .plugins.registry import enabled_plugins
 from .process.recovery import lost_tasks
 from .services.imaging import ImagingError
+from .services.pdf import PdfError
 from .services.renderer import RenderError
+from .services.sandbox import SandboxError
 from .services.sources import SourceError
 from .services.store import StoreError, StoreFailed
 from .services.task_queue import RUN_PLUGIN_JOB, QueueError, TaskQueue, celery_config
 from .services.task_records import RecordsUnavailable, TaskRecords, TaskRecordsError
+from .worker_status import register_status_command
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +107,7 @@ def run_plugin_job(
             raise RetryLater(str(e)) from e
         records.mark_finished(task_id, TaskState.FAILED, error=f"gave up after {attempt + 1} tries: {e}")
         return
-    except (RenderError, ImagingError, StoreError, SourceError, JobRefused) as e:
+    except (RenderError, PdfError, SandboxError, ImagingError, StoreError, SourceError, JobRefused) as e:
         logger.warning("task %s failed: %s", task_id, e)
         records.mark_finished(task_id, TaskState.FAILED, error=str(e))
         return
@@ -126,6 +129,7 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
     settings = flask_app.config["PROXYSERVICE_SETTINGS"]
     celery_app = Celery("proxyservice")
     celery_app.conf.update(celery_config(settings))
+    register_status_command(flask_app)
 
     class AppContextTask(Task):
         """Runs every task inside the Flask app context, where services live."""

@@ -126,6 +126,14 @@ class Worker:
             self.process = None
 
 
+def render_page(renderer: Any, page: Path, out: Path, timeout: float = 30, tree: Path | None = None) -> Any:
+    """Render ``page`` as the HTML plugin does: seeing itself and the web assets of ``tree`` (its folder)."""
+    from proxyservice.services.sources.page_view import page_view
+
+    real = page.resolve() if page.exists() else page
+    return renderer.render(page, out, timeout, page_view(real, (tree or page.parent).resolve()))
+
+
 def assert_not_blank(png: Path | bytes, min_spread: float = 10.0) -> Image.Image:
     """Open a PNG and check that it shows something: its pixels are not all one colour."""
     source: Any = png if isinstance(png, Path) else __import__("io").BytesIO(png)

@@ -8,7 +8,6 @@ from http import HTTPStatus
 from typing import Any, Callable
 
 from ..services.context import current_settings
-from ..services.renderer import HtmlRenderer, RendererMissing
 from ..services.store import ProxyStore
 from ..services.task_queue import TaskQueue
 from ..services.task_records import TaskRecords
@@ -18,6 +17,7 @@ logger = logging.getLogger(__name__)
 
 Check = Callable[[], dict[str, Any]]
 CHECK_TIMED_OUT = "did not answer within %.1f s"
+NO_WORKER = "no worker answered: the converters run on the workers"
 
 
 def _store(store: ProxyStore) -> Check:
@@ -42,12 +42,15 @@ def _workers(queue: TaskQueue, timeout: float) -> Check:
     return check
 
 
-def _renderer(renderer: HtmlRenderer) -> Check:
+def _renderer(queue: TaskQueue, timeout: float) -> Check:
+    """The converters and their sandbox, as a worker reports them: they run there, not here."""
+
     def check() -> dict[str, Any]:
-        try:
-            return {"up": True, "version": renderer.version()}
-        except RendererMissing as e:
-            return {"up": False, "error": str(e)}
+        answer = queue.converter_status(timeout)
+        if answer is None:
+            return {"up": False, "error": NO_WORKER}
+        worker, status = answer
+        return {**status, "up": bool(status.get("up")), "worker": worker}
 
     return check
 
@@ -65,7 +68,7 @@ def readiness() -> Response:
         "task_records": _records(TaskRecords.current_session()),
         "broker": _broker(queue, timeout),
         "workers": _workers(queue, timeout),
-        "renderer": _renderer(HtmlRenderer.current_session()),
+        "renderer": _renderer(queue, timeout),
     }
     pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readiness")
     started = time.monotonic()

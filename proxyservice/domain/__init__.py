@@ -4,6 +4,7 @@ from .plugin import PluginStatus, ProxyPlugin, Submitter
 from .proxy import ProxyFile, ProxySize
 from .source import SourceFile
 from .task import TaskRecord, TaskState
+from .view import SourceView
 
 __all__ = [
     "PluginStatus",
@@ -11,6 +12,7 @@ __all__ = [
     "ProxyPlugin",
     "ProxySize",
     "SourceFile",
+    "SourceView",
     "Submitter",
     "TaskRecord",
     "TaskState",

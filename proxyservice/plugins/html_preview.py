@@ -22,9 +22,9 @@ def render_html_preview(file_id: str, path: str, width: int, height: int) -> lis
     """
     settings = current_settings()
     page = Path(path)
-    readable = SourceFiles.current_session().readable_folder(page, settings.RENDER_ALLOW_UP)
+    view = SourceFiles.current_session().page_view(page, settings.RENDER_ALLOW_UP)
     with temporary_file(".png") as raw:
-        report = HtmlRenderer.current_session().render(page, raw, settings.RENDER_TIMEOUT, readable)
+        report = HtmlRenderer.current_session().render(page, raw, settings.RENDER_TIMEOUT, view)
         ingest_scaled(raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
     return list(report.warnings)
 

@@ -5,6 +5,7 @@ from pathlib import Path
 from ..domain import ProxySize
 from ..services.context import current_settings
 from ..services.pdf import PdfRasterizer
+from ..services.sandbox import Sandbox
 from .api import temporary_file
 from .base import WorkerProxyPlugin, ingest_scaled
 
@@ -17,7 +18,7 @@ def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int) -> list
     """Draw a PDF's first page into a ``thumbnail`` proxy; runs in a worker."""
     settings = current_settings()
     with temporary_file(".png") as page:
-        PdfRasterizer(settings.PDFTOPPM, settings.RENDER_MEMORY_MB).first_page(
+        PdfRasterizer(settings.PDFTOPPM, settings.RENDER_MEMORY_MB, Sandbox.current_session()).first_page(
             Path(path), page, DRAW_SCALE * max(width, height), settings.RENDER_TIMEOUT
         )
         ingest_scaled(page, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)

@@ -12,12 +12,11 @@ from proxyservice.config import Settings
 from proxyservice.controllers import readiness
 from proxyservice.factory import create_web_app
 from proxyservice.schemas import first_error
-from proxyservice.services.renderer import RendererMissing
 
 
 @pytest.fixture
 def seams() -> Iterator[dict[str, mock.MagicMock]]:
-    names = ("ProxyStore", "TaskRecords", "TaskQueue", "HtmlRenderer")
+    names = ("ProxyStore", "TaskRecords", "TaskQueue")
     patches = {name: mock.patch(f"{readiness.__name__}.{name}") for name in names}
     sessions = {name: patch.start().current_session.return_value for name, patch in patches.items()}
     sessions["ProxyStore"].is_available.return_value = True
@@ -25,7 +24,8 @@ def seams() -> Iterator[dict[str, mock.MagicMock]]:
     sessions["TaskRecords"].is_available.return_value = True
     sessions["TaskQueue"].is_available.return_value = True
     sessions["TaskQueue"].workers_answering.return_value = ["w1@host"]
-    sessions["HtmlRenderer"].version.return_value = "0.12.6"
+    sessions["TaskQueue"].converter_status.return_value = (
+        "w1@host", {"up": True, "sandbox": "bubblewrap 0.8.0", "wkhtmltoimage": "0.12.6"})
     yield sessions
     mock.patch.stopall()
 
@@ -37,7 +37,8 @@ class TestReady:
         with app.app_context():
             data, status, _ = readiness.readiness()
         assert status is HTTPStatus.OK and data["ready"] is True
-        assert data["checks"]["renderer"]["version"] == "0.12.6"
+        assert data["checks"]["renderer"] == {"up": True, "sandbox": "bubblewrap 0.8.0", "wkhtmltoimage": "0.12.6",
+                                              "worker": "w1@host"}
         assert data["checks"]["workers"]["workers"] == ["w1@host"]
         assert first_error("Readiness", data) is None
 
@@ -60,12 +61,23 @@ class TestNotReady:
             data, status, _ = readiness.readiness()
         assert status is HTTPStatus.SERVICE_UNAVAILABLE and data["checks"]["workers"]["up"] is False
 
-    def test_the_renderer(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
-        seams["HtmlRenderer"].version.side_effect = RendererMissing("not installed")
+    def test_the_sandbox_of_the_workers(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
+        seams["TaskQueue"].converter_status.return_value = (
+            "w1@host", {"up": False, "error": "the converter sandbox (bubblewrap) cannot start", "wkhtmltoimage": "0.12.6"})
         with app.app_context():
             data, status, _ = readiness.readiness()
         assert status is HTTPStatus.SERVICE_UNAVAILABLE
-        assert data["checks"]["renderer"] == {"up": False, "error": "not installed"}
+        assert data["checks"]["renderer"]["up"] is False
+        assert data["checks"]["renderer"]["error"] == "the converter sandbox (bubblewrap) cannot start"
+        assert data["checks"]["renderer"]["worker"] == "w1@host"
+        assert first_error("Readiness", data) is None
+
+    def test_no_worker_to_report_on_the_converters(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
+        seams["TaskQueue"].converter_status.return_value = None
+        with app.app_context():
+            data, status, _ = readiness.readiness()
+        assert status is HTTPStatus.SERVICE_UNAVAILABLE
+        assert data["checks"]["renderer"] == {"up": False, "error": readiness.NO_WORKER}
 
     def test_a_check_that_hangs_is_cut_off(self, settings: Settings, seams: dict[str, mock.MagicMock]) -> None:
         seams["ProxyStore"].is_available.side_effect = lambda: time.sleep(5)

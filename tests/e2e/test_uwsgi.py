@@ -47,7 +47,8 @@ class TestThroughUwsgi:
         response = requests.get(f"{uwsgi_url}/status", timeout=10)
         body = response.json()
         assert response.status_code == 200, body
-        assert body["checks"]["renderer"]["version"].startswith("0.12")
+        assert body["checks"]["renderer"]["wkhtmltoimage"].startswith("0.12")
+        assert body["checks"]["renderer"]["sandbox"].startswith("bubblewrap")
         assert body["checks"]["workers"]["workers"]
 
     def test_upload_follow_and_download_with_a_token_then_a_signed_link(self, uwsgi_url: str, service: Service) -> None:

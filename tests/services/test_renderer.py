@@ -11,7 +11,8 @@ from PIL import Image
 
 from proxyservice.domain import ProxySize
 from proxyservice.services.renderer import HtmlRenderer, RenderFailed, RendererMissing, RenderTimedOut
-from tests.support import assert_not_blank
+from proxyservice.services.sandbox import Sandbox
+from tests.support import assert_not_blank, render_page
 
 VIEWPORT = ProxySize(1024, 768)
 
@@ -40,7 +41,7 @@ class TestRender:
 
     def test_a_page_with_its_stylesheet_beside_it(self, renderer: HtmlRenderer, source_dir: Path, tmp_path: Path) -> None:
         out = tmp_path / "out.png"
-        report = renderer.render(source_dir / "styled.html", out, timeout=30)
+        report = render_page(renderer, source_dir / "styled.html", out, timeout=30)
         image = assert_not_blank(out)
         assert image.size == (1024, 768)
         # styled.css paints the body #1f4e8c: the stylesheet beside the page was read.
@@ -49,7 +50,7 @@ class TestRender:
 
     def test_unreachable_web_fonts_are_warnings_not_failures(self, renderer: HtmlRenderer, source_dir: Path, tmp_path: Path) -> None:
         out = tmp_path / "out.png"
-        report = renderer.render(source_dir / "webfont.html", out, timeout=30)
+        report = render_page(renderer, source_dir / "webfont.html", out, timeout=30)
         assert_not_blank(out)
         assert any("fonts.googleapis.com" in w for w in report.warnings)
         assert not any("[=" in w or "Loading page" in w for w in report.warnings), "progress noise is dropped"
@@ -58,7 +59,7 @@ class TestRender:
         page = tmp_path / "meta.html"
         page.write_text('<html><head><meta name="imgkit-width" content="99">'
                         '<meta name="imgkit-format" content="jpg"></head><body><h1>x</h1></body></html>')
-        renderer.render(page, tmp_path / "out.png", timeout=30)
+        render_page(renderer, page, tmp_path / "out.png", timeout=30)
         with Image.open(tmp_path / "out.png") as image:
             assert (image.format, image.size) == ("PNG", (1024, 768))
 
@@ -66,7 +67,7 @@ class TestRender:
     def test_a_page_wider_than_the_window_is_cropped_to_it(self, renderer: HtmlRenderer, tmp_path: Path) -> None:
         page = tmp_path / "wide.html"
         page.write_text("<h1 style='font-size:50px'>" + "unbreakable" * 40 + "</h1>")
-        renderer.render(page, tmp_path / "out.png", timeout=30)
+        render_page(renderer, page, tmp_path / "out.png", timeout=30)
         with Image.open(tmp_path / "out.png") as image:
             assert image.size == (1024, 768)
 
@@ -76,22 +77,22 @@ class TestFailures:
 
     def test_a_missing_page_fails_with_the_renderers_words(self, renderer: HtmlRenderer, tmp_path: Path) -> None:
         with pytest.raises(RenderFailed, match="made no image"):
-            renderer.render(tmp_path / "absent.html", tmp_path / "out.png", timeout=30)
+            render_page(renderer, tmp_path / "absent.html", tmp_path / "out.png", timeout=30)
 
     def test_a_page_that_never_loads_is_killed_at_the_limit(self, tmp_path: Path, silent_server: int) -> None:
-        renderer = HtmlRenderer("wkhtmltoimage", VIEWPORT, 200, allowed_hosts=("127.0.0.1",))
+        renderer = HtmlRenderer("wkhtmltoimage", VIEWPORT, 200, sandbox=Sandbox(allowed_hosts=("127.0.0.1",)))
         page = tmp_path / "never-loads-7f3a.html"
         page.write_text(f'<html><body><img src="http://127.0.0.1:{silent_server}/hang.png"></body></html>')
         started = time.monotonic()
         with pytest.raises(RenderTimedOut, match="timed out after 1 s"):
-            renderer.render(page, tmp_path / "out.png", timeout=1)
+            render_page(renderer, page, tmp_path / "out.png", timeout=1)
         assert time.monotonic() - started < 10
         assert processes_rendering(page.name) == [], "no renderer process is left behind"
 
     def test_a_missing_binary_is_reported(self, tmp_path: Path) -> None:
         missing = HtmlRenderer("no-such-wkhtmltoimage", VIEWPORT, 0)
         with pytest.raises(RendererMissing):
-            missing.render(tmp_path / "a.html", tmp_path / "out.png", timeout=5)
+            render_page(missing, tmp_path / "a.html", tmp_path / "out.png", timeout=5)
         with pytest.raises(RendererMissing):
             missing.version()
 

@@ -1,12 +1,13 @@
-"""Rendering pages written by strangers: no network, no files outside the page's tree, bounded memory.
+"""Rendering pages written by strangers: no network, no file outside the page's tree, bounded time and memory.
 
-Each test attacks the real wkhtmltoimage: a canary HTTP server on loopback
-must receive nothing, and a canary image outside the page's folder must not
-show in the render.
+Each test attacks the real wkhtmltoimage in the real sandbox: a canary server
+on loopback (IPv4 and IPv6) must receive no connection, and secrets outside
+the page's tree (a magenta image, a text file) must never show in the render.
+Control tests show that each check can fail.
 """
 
 import http.server
-import os
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -16,160 +17,222 @@ import pytest
 from PIL import Image
 
 from proxyservice.domain import ProxySize
-from proxyservice.services.renderer import HtmlRenderer, RenderFailed
+from proxyservice.services.renderer import HtmlRenderer, RenderFailed, RenderTimedOut
+from proxyservice.services.renderer.renderer import OUTSIDE
+from proxyservice.services.sandbox import Sandbox
+from proxyservice.services.sources import SourceFiles
+from tests.canary import MAGENTA, SECRET_TEXT, Canary, magenta_pixels, plant_secrets, reader_script, symlink
 
 VIEWPORT = ProxySize(1024, 768)
-MAGENTA = (255, 0, 255)
-
-
-class Canary:
-    """A loopback HTTP server that records every request."""
-
-    def __init__(self) -> None:
-        self.hits: list[str] = []
-        canary = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                canary.hits.append(self.path)
-                if self.path.startswith("/to-file"):
-                    self.send_response(302)
-                    self.send_header("Location", self.path.split("?", 1)[1])
-                    self.end_headers()
-                    return
-                if self.path == "/redirect":
-                    self.send_response(302)
-                    self.send_header("Location", f"http://127.0.0.1:{canary.port}/after-redirect")
-                    self.end_headers()
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.end_headers()
-                self.wfile.write(b"x")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        return f"http://{host}:{self.port}{path}"
 
 
 @pytest.fixture
 def canary() -> Iterator[Canary]:
     server = Canary()
     yield server
-    server.server.shutdown()
+    server.close()
 
 
-def every_kind_of_request(canary: Canary, host: str) -> str:
-    u = lambda path: canary.url(path, host)  # noqa: E731
-    return f"""<html><head>
-<link rel="stylesheet" href="{u('/link.css')}"><script src="{u('/script.js')}"></script>
-<style>body {{ background: url({u('/css-url.png')}) }} @import url({u('/import.css')});</style></head>
-<body><img src="{u('/img.png')}"><iframe src="{u('/iframe.html')}"></iframe><iframe src="{u('/redirect')}"></iframe>
-<script>var x = new XMLHttpRequest(); x.open("GET", "{u('/xhr')}"); x.send();</script></body></html>"""
+class Site:
+    """A source root with one package's documentation, another package beside it, and secrets outside."""
 
+    def __init__(self, tmp_path: Path) -> None:
+        self.root = tmp_path / "doc"
+        self.html = self.root / "pkg" / "html"
+        self.html.mkdir(parents=True)
+        (self.html / "_static").mkdir()
+        (self.html / "_static" / "style.css").write_text("body { border-top: 40px solid rgb(31, 78, 140); }")
+        self.secrets = plant_secrets(tmp_path / "outside")
+        self.other = plant_secrets(self.root / "other")  # another package's files
+        (self.html / "notes.txt").write_text(SECRET_TEXT)  # a document beside the page
+        (self.html / "sibling.pdf").write_text(SECRET_TEXT)
+        symlink(self.secrets["image"].parent, self.html / "link")
+        symlink(self.secrets["image"], self.html / "linked-canary.png")
+        symlink(self.secrets["text"], self.html / "linked-secret.css")
+        self.sources = SourceFiles((self.root,), tmp_path / "uploads", 10**7)
+        self.out = tmp_path / "out.png"
 
-def render(tmp_path: Path, html: str, **options: object) -> Path:
-    page = tmp_path / "site" / "page.html"
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(html)
-    out = tmp_path / "out.png"
-    HtmlRenderer("wkhtmltoimage", VIEWPORT, 200, **options).render(page, out, timeout=30)  # type: ignore[arg-type]
-    return out
+    def render(self, html: str, sandbox: Sandbox | None = None, timeout: float = 30) -> tuple[Path, tuple[str, ...]]:
+        page = self.html / "page.html"
+        page.write_text(html)
+        view = self.sources.page_view(page, levels_up=1)
+        report = HtmlRenderer("wkhtmltoimage", VIEWPORT, 300, sandbox=sandbox or Sandbox()).render(
+            page, self.out, timeout, view)
+        return self.out, report.warnings
 
-
-def magenta_pixels(png: Path) -> int:
-    with Image.open(png) as image:
-        colours = image.convert("RGB").getcolors(maxcolors=1 << 24) or []
-        return sum(count for count, colour in colours if colour == MAGENTA)
-
-
-class TestNoNetwork:
-    """A page's requests to http(s) hosts are not made."""
-
-    @pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
-    def test_the_canary_receives_nothing(self, tmp_path: Path, canary: Canary, host: str) -> None:
-        render(tmp_path, every_kind_of_request(canary, host))
-        time.sleep(0.2)
-        assert canary.hits == []
-
-    def test_an_allowed_host_is_reached_and_no_other(self, tmp_path: Path, canary: Canary) -> None:
-        render(tmp_path, every_kind_of_request(canary, "localhost"), allowed_hosts=("localhost",))
-        time.sleep(0.2)
-        assert {"/link.css", "/img.png", "/xhr", "/iframe.html", "/redirect"} <= set(canary.hits)
-        assert "/after-redirect" not in canary.hits, "a redirect to another host stays blocked"
+    def attempt(self, html: str, sandbox: Sandbox | None = None) -> None:
+        """Render a page whose picture does not matter (its own navigation may fail it)."""
+        try:
+            self.render(html, sandbox)
+        except RenderFailed:
+            pass
 
 
 @pytest.fixture
-def outside(tmp_path: Path) -> Path:
-    """A magenta canary image outside the page's folder."""
-    secret = tmp_path / "secret"
-    secret.mkdir()
-    Image.new("RGB", (600, 600), MAGENTA).save(secret / "canary.png")
-    return secret / "canary.png"
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path)
+
+
+def every_request(canary: Canary, host: str) -> str:
+    """A page that tries every way a page has to reach a server."""
+    u = lambda path: canary.url(path, host)  # noqa: E731
+    ws = lambda path: canary.url(path, host, "ws")  # noqa: E731
+    return f"""<html><head>
+<meta http-equiv="refresh" content="1; url={u('/meta-refresh')}">
+<link rel="stylesheet" href="{u('/link.css')}"><script src="{u('/script.js')}"></script>
+<style>@import url({u('/import.css')}); body {{ background: url({u('/css-url.png')}) }}
+@font-face {{ font-family: x; src: url({u('/font.woff')}) }} h1 {{ font-family: x }}</style></head>
+<body><h1>requests</h1><img src="{u('/img.png')}"><iframe src="{u('/iframe.html')}"></iframe>
+<object data="{u('/object')}"></object><video src="{u('/video.mp4')}"></video>
+<form id="f" action="{u('/form')}" method="post"><input name="x" value="1"></form>
+<script>
+var x = new XMLHttpRequest(); x.open("GET", "{u('/xhr')}"); x.send();
+try {{ fetch("{u('/fetch')}"); }} catch (e) {{}}
+try {{ new WebSocket("{ws('/ws')}"); }} catch (e) {{}}
+try {{ new EventSource("{u('/events')}"); }} catch (e) {{}}
+try {{ navigator.sendBeacon("{u('/beacon')}", "x"); }} catch (e) {{}}
+new Image().src = "{u('/js-image.png')}";
+document.getElementById("f").submit();
+</script></body></html>"""
+
+
+class TestNoNetwork:
+    """Nothing a page does reaches any server: the sandbox's network is a loopback of its own."""
+
+    @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]"])
+    def test_the_canary_receives_nothing(self, site: Site, canary: Canary, host: str) -> None:
+        site.attempt(every_request(canary, host))
+        assert canary.settle() == []
+
+    def test_a_port_scan_of_loopback_finds_nothing(self, site: Site, canary: Canary) -> None:
+        """A page that probes ports by timing WebSockets and draws what it found."""
+        ports = [6379, 5432, 5672, 8000, canary.port]
+        script = "".join(f'try {{ new WebSocket("ws://127.0.0.1:{port}/"); }} catch (e) {{}}' for port in ports)
+        site.render(f"<html><body><h1>scan</h1><script>{script}</script></body></html>")
+        assert canary.settle() == []
+
+    def test_control_allowed_hosts_are_reached_through_the_proxy_and_no_other(
+            self, site: Site, canary: Canary) -> None:
+        """The check can fail: with 127.0.0.1 allowed, its HTTP requests arrive; WebSockets and other names don't."""
+        sandbox = Sandbox(allowed_hosts=("127.0.0.1",))
+        site.attempt(every_request(canary, "127.0.0.1") + every_request(canary, "localhost")
+                     + every_request(canary, "[::1]"), sandbox)
+        hits = canary.settle()
+        assert {"GET /img.png HTTP/1.1", "GET /xhr HTTP/1.1", "GET /link.css HTTP/1.1"} <= set(hits)
+        assert not [hit for hit in hits if hit.startswith("WS ")], "a WebSocket bypasses the proxy and finds no network"
+        assert all(hit.startswith(("GET /", "POST /form")) for hit in hits), hits
+
+    def test_a_redirect_from_an_allowed_host_to_another_stays_blocked(self, site: Site, canary: Canary) -> None:
+        other = Canary()
+        try:
+            redirect = canary.url("/to-file?" + other.url("/after-redirect", "localhost"))
+            site.render(f'<img src="{redirect}"><iframe src="{redirect}"></iframe>',
+                        Sandbox(allowed_hosts=("127.0.0.1",)))
+            assert any("/to-file" in hit for hit in canary.settle()), "the redirect was served"
+            assert other.settle() == []
+        finally:
+            other.close()
+
+
+FILE_REFERENCES = [
+    "file://{image}", "FILE://{image}", "File://{image}", "file:{image}",
+    "../../../outside/canary.png", "./../../../outside/canary.png", "link/canary.png", "linked-canary.png",
+    "../../other/canary.png", "file://{other}",
+]
 
 
 class TestLocalFiles:
-    """Only the page's own tree is readable; the canary image never shows."""
+    """Only the page's tree's stylesheets, scripts and images exist for it; secrets never show."""
 
-    def test_the_canary_shows_when_allowed(self, tmp_path: Path, outside: Path) -> None:
-        """The check can fail: with the canary's folder readable, it shows."""
-        page = tmp_path / "site" / "page.html"
-        page.parent.mkdir(parents=True)
-        page.write_text(f'<img src="file://{outside}">')
-        HtmlRenderer("wkhtmltoimage", VIEWPORT, 200).render(page, tmp_path / "out.png", 30, readable=tmp_path)
-        assert magenta_pixels(tmp_path / "out.png") > 10000
-
-    @pytest.mark.parametrize(
-        "reference",
-        ["file://{canary}", "FILE://{canary}", "File://{canary}", "../secret/canary.png",
-         "./../secret/canary.png", "link/canary.png", "linked-canary.png"],
-    )
-    def test_references_out_of_the_tree_show_nothing(self, tmp_path: Path, outside: Path, reference: str) -> None:
-        site = tmp_path / "site"
-        site.mkdir()
-        os.symlink(outside.parent, site / "link")
-        os.symlink(outside, site / "linked-canary.png")
-        html = (f'<img src="{reference.format(canary=outside)}">'
-                f'<div style="width:600px;height:600px;background:url({reference.format(canary=outside)})"></div>')
-        assert magenta_pixels(render(tmp_path, html)) == 0
-
-    def test_a_redirect_to_a_file_shows_nothing(self, tmp_path: Path, outside: Path, canary: Canary) -> None:
-        html = f'<img src="{canary.url("/to-file?file://" + str(outside))}"><iframe src="{canary.url("/to-file?file://" + str(outside))}"></iframe>'
-        out = render(tmp_path, html, allowed_hosts=("127.0.0.1",))
-        assert any(hit.startswith("/to-file") for hit in canary.hits), "the redirect was served"
+    @pytest.mark.parametrize("reference", FILE_REFERENCES)
+    def test_images_out_of_the_tree_show_nothing(self, site: Site, reference: str) -> None:
+        ref = reference.format(image=site.secrets["image"], other=site.other["image"])
+        html = (f'<h1>files</h1><img src="{ref}"><iframe src="{ref}" width="600" height="600"></iframe>'
+                f'<div style="width:600px;height:600px;background:url({ref})"></div>')
+        out, _ = site.render(html)
         assert magenta_pixels(out) == 0
+
+    @pytest.mark.parametrize("reference", [
+        "notes.txt", "sibling.pdf", "linked-secret.css", "../../other/secret.txt", "../../../outside/secret.txt",
+        "file://{text}", "FILE://{text}",
+    ])
+    def test_scripts_read_no_secret(self, site: Site, reference: str) -> None:
+        ref = reference.format(text=site.secrets["text"])
+        out, warnings = site.render(f'<h1>read</h1><iframe src="{ref}"></iframe>' + reader_script(ref))
+        assert magenta_pixels(out) == 0
+        assert not any(SECRET_TEXT in warning for warning in warnings)
+
+    def test_a_meta_refresh_to_a_file_shows_nothing(self, site: Site) -> None:
+        site.out.unlink(missing_ok=True)
+        site.attempt(f'<meta http-equiv="refresh" content="0; url=file://{site.secrets["image"]}"><h1>x</h1>')
+        assert not site.out.exists() or magenta_pixels(site.out) == 0
+
+    def test_a_redirect_to_a_file_shows_nothing(self, site: Site, canary: Canary) -> None:
+        redirect = canary.url("/to-file?file://" + str(site.secrets["image"]))
+        out, _ = site.render(f'<img src="{redirect}"><iframe src="{redirect}"></iframe>',
+                             Sandbox(allowed_hosts=("127.0.0.1",)))
+        assert any("/to-file" in hit for hit in canary.settle()), "the redirect was served"
+        assert magenta_pixels(out) == 0
+
+    def test_control_the_trees_own_assets_show(self, site: Site) -> None:
+        """The checks can fail: an image and a stylesheet in the tree show, and a script reads a file there."""
+        Image.new("RGB", (600, 600), MAGENTA).save(site.html / "_static" / "own.png")
+        (site.html / "_static" / "secret.css").write_text(SECRET_TEXT)
+        out, _ = site.render('<link rel="stylesheet" href="_static/style.css"><h1>own</h1>'
+                             '<img src="_static/own.png">')
+        assert magenta_pixels(out) > 10000
+        with Image.open(out) as image:
+            assert image.convert("RGB").getpixel((500, 20)) == (31, 78, 140), "the stylesheet applied"
+        site.html.joinpath("_static", "own.png").unlink()
+        out, _ = site.render("<h1>own</h1>" + reader_script("_static/secret.css"))
+        assert magenta_pixels(out) > 10000, "the reader script works where reading is allowed"
+
+
+class TestMessages:
+    """Warnings and errors never name a file outside the page's tree, nor say whether one exists."""
+
+    def test_an_existing_and_a_missing_file_read_alike(self, site: Site) -> None:
+        said = []
+        for target in ("/etc/shadow", "/etc/no-such-file-0b2c", str(site.secrets["text"]), "/usr/bin/env"):
+            try:
+                _, warnings = site.render(f'<meta http-equiv="refresh" content="0; url=file://{target}">'
+                                          f'<img src="file://{target}"><h1>x</h1>')
+                said.append(warnings)
+            except RenderFailed as e:
+                said.append((str(e),))
+        assert said[0] == said[1] == said[2] == said[3]
+        assert all(OUTSIDE in " ".join(words) for words in said), said
+        assert not any("/etc" in word or "outside/" in word or "/usr/bin" in word for words in said for word in words)
+
+    def test_files_of_the_tree_are_named_relative_to_the_page(self, site: Site) -> None:
+        _, warnings = site.render('<h1>x</h1><img src="_static/missing.png">')
+        assert not any(str(site.root) in warning for warning in warnings)
 
 
 class TestLimits:
     """Pages built to exhaust the renderer end within the limits."""
 
-    def test_a_page_200000_px_tall_is_clipped_to_the_window(self, tmp_path: Path) -> None:
+    def test_a_page_200000_px_tall_is_clipped_to_the_window(self, site: Site) -> None:
         started = time.monotonic()
-        out = render(tmp_path, '<div style="height:200000px;background:linear-gradient(red,blue)">tall</div>')
+        out, _ = site.render('<div style="height:200000px;background:linear-gradient(red,blue)">tall</div>')
         with Image.open(out) as image:
             assert image.size == (1024, 768)
         assert time.monotonic() - started < 20
 
-    def test_a_page_that_allocates_without_end_is_stopped_by_the_memory_limit(self, tmp_path: Path) -> None:
+    def test_a_page_that_allocates_without_end_is_stopped_by_the_memory_limit(self, site: Site) -> None:
         greedy = ("<script>var a=[]; for (var i=0;i<400;i++){ a.push(new Array(1024*1024).join('xxxxxxxx') + i); }"
                   "document.body.innerHTML='done '+a.length;</script>")
+        page = site.html / "page.html"
+        page.write_text(f"<html><body>{greedy}</body></html>")
         started = time.monotonic()
         try:
-            render(tmp_path, f"<html><body>{greedy}</body></html>", memory_mb=256)
+            HtmlRenderer("wkhtmltoimage", VIEWPORT, 200, memory_mb=256).render(
+                page, site.out, 30, site.sources.page_view(page, 1))
         except RenderFailed:
             pass  # no image at all is as good an end as a partial one
         assert time.monotonic() - started < 15, "without the limit it takes 3 GB and about 20 s"
 
-    def test_an_endless_stylesheet_ends_within_the_time_limit(self, tmp_path: Path) -> None:
-        """A stylesheet from an allowed host that never stops coming."""
-        from proxyservice.services.renderer import RenderTimedOut
-
+    def test_an_endless_stylesheet_from_an_allowed_host_ends_within_the_time_limit(self, site: Site) -> None:
         class Endless(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 self.send_response(200)
@@ -187,33 +250,27 @@ class TestLimits:
 
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endless)
         threading.Thread(target=server.serve_forever, daemon=True).start()
-        page = tmp_path / "site" / "endless-css-5e2b.html"
-        page.parent.mkdir(parents=True)
-        page.write_text(f'<link rel="stylesheet" href="http://127.0.0.1:{server.server_address[1]}/endless.css"><h1>x</h1>')
         started = time.monotonic()
         try:
             with pytest.raises(RenderTimedOut):
-                HtmlRenderer("wkhtmltoimage", VIEWPORT, 200, allowed_hosts=("127.0.0.1",)).render(
-                    page, tmp_path / "out.png", timeout=3)
+                site.render(f'<link rel="stylesheet" href="http://127.0.0.1:{server.server_address[1]}/e.css">'
+                            '<h1>x</h1>', Sandbox(allowed_hosts=("127.0.0.1",)), timeout=3)
         finally:
             server.shutdown()
         assert time.monotonic() - started < 6
-        import subprocess
+        assert_nothing_left(site.html / "page.html")
 
-        assert subprocess.run(["pgrep", "-f", page.name], capture_output=True).stdout == b""
-
-    def test_an_endless_script_ends_within_the_time_limit(self, tmp_path: Path) -> None:
-        from proxyservice.services.renderer import RenderTimedOut
-
-        page = tmp_path / "site" / "spin-0c1d.html"
-        page.parent.mkdir(parents=True)
-        page.write_text("<html><body><h1>spin</h1><script>while (true) {}</script></body></html>")
+    def test_an_endless_script_ends_within_the_time_limit(self, site: Site) -> None:
         started = time.monotonic()
         try:
-            HtmlRenderer("wkhtmltoimage", VIEWPORT, 200).render(page, tmp_path / "out.png", timeout=5)
+            site.render("<html><body><h1>spin</h1><script>while (true) {}</script></body></html>", timeout=5)
         except (RenderTimedOut, RenderFailed):
             pass
         assert time.monotonic() - started < 8
-        import subprocess
+        assert_nothing_left(site.html / "page.html")
 
-        assert subprocess.run(["pgrep", "-f", page.name], capture_output=True).stdout == b""
+
+def assert_nothing_left(page: Path) -> None:
+    """No renderer, sandbox or proxy process of this page is left running."""
+    found = subprocess.run(["pgrep", "-f", str(page)], capture_output=True, text=True).stdout
+    assert found == "", f"left running: {found}"

@@ -60,28 +60,83 @@ class TestResolve:
             sources.resolve(str(root / "big.html"))
 
 
-class TestReadableFolder:
-    """The folder a page's renderer may read."""
+class TestPageTree:
+    """The folder whose files a page may load."""
 
-    def test_up_to_the_levels_asked_and_never_above_the_root(self, layout: tuple[SourceFiles, Path, Path]) -> None:
+    def test_up_to_the_levels_asked_and_never_above_its_package(self, layout: tuple[SourceFiles, Path, Path]) -> None:
         sources, root, _ = layout
-        page = root / "html" / "library" / "os.html"
+        page = root / "pkg" / "html" / "library" / "os.html"
         page.parent.mkdir(parents=True)
         page.write_text("<p>os</p>")
-        assert sources.readable_folder(page, 0) == page.parent.resolve()
-        assert sources.readable_folder(page, 1) == (root / "html").resolve()
-        assert sources.readable_folder(page, 5) == root.resolve()
-        assert sources.readable_folder(root / "page.html", 1) == root.resolve()
+        assert sources.page_tree(page, 0) == page.parent.resolve()
+        assert sources.page_tree(page, 1) == (root / "pkg" / "html").resolve()
+        assert sources.page_tree(page, 5) == (root / "pkg").resolve(), "never another package's documentation"
+
+    def test_a_page_directly_in_a_root_reads_its_own_folder(self, layout: tuple[SourceFiles, Path, Path]) -> None:
+        sources, root, _ = layout
+        assert sources.page_tree(root / "page.html", 3) == root.resolve()
 
     def test_an_upload_reads_only_its_own_folder(self, layout: tuple[SourceFiles, Path, Path]) -> None:
         sources, _, _ = layout
         saved = sources.save_upload(io.BytesIO(b"<p>up</p>"), "up.html")
-        assert sources.readable_folder(saved, 3) == saved.parent.resolve()
+        assert sources.page_tree(saved, 3) == saved.parent.resolve()
+        assert sources.page_view(saved, 3).paths == (saved.resolve(),)
 
     def test_a_page_outside_every_root(self, layout: tuple[SourceFiles, Path, Path]) -> None:
         sources, _, outside = layout
         with pytest.raises(SourceOutsideRoots):
-            sources.readable_folder(outside / "secret.html", 1)
+            sources.page_tree(outside / "secret.html", 1)
+
+
+@pytest.fixture
+def sphinx(tmp_path: Path) -> tuple[SourceFiles, Path]:
+    """A package's documentation as Sphinx lays it out, with things a page must not read beside it."""
+    root = tmp_path / "doc"
+    html = root / "pkg" / "html"
+    for name in ("_static/basic.css", "_static/doctools.js", "_static/fonts/a.woff2", "_images/fig.png",
+                 "library/os.html", "library/os.css", "library/secret.pdf", "library/notes.txt", "index.html",
+                 "_static/searchindex.json"):
+        (html / name).parent.mkdir(parents=True, exist_ok=True)
+        (html / name).write_text(name)
+    (root / "other" / "theme.css").parent.mkdir(parents=True)
+    (root / "other" / "theme.css").write_text("another package's")
+    os.symlink(root / "other" / "theme.css", html / "_static" / "linked-out.css")
+    os.symlink(html / "_static" / "basic.css", html / "library" / "linked-in.css")
+    return SourceFiles((root,), tmp_path / "uploads", max_bytes=1000), html
+
+
+class TestPageView:
+    """What the sandbox shows a page: itself and the web assets of its tree, nothing else."""
+
+    def test_the_page_first_then_its_assets(self, sphinx: tuple[SourceFiles, Path]) -> None:
+        sources, html = sphinx
+        view = sources.page_view(html / "library" / "os.html", 1)
+        assert view.folder == html.resolve() and view.paths[0] == (html / "library" / "os.html").resolve()
+        shown = {path.relative_to(html.resolve()).as_posix() for path in view.paths[1:]}
+        # _images holds assets only: shown whole; _static holds a .json too: its assets one by one.
+        assert shown == {"_images", "_static/basic.css", "_static/doctools.js", "_static/fonts",
+                         "library/os.css", "library/linked-in.css"}
+        assert not view.truncated
+
+    def test_other_documents_and_links_out_of_the_tree_stay_hidden(self, sphinx: tuple[SourceFiles, Path]) -> None:
+        sources, html = sphinx
+        names = {path.name for path in sources.page_view(html / "library" / "os.html", 1).paths}
+        assert not names & {"secret.pdf", "notes.txt", "index.html", "searchindex.json", "linked-out.css", "theme.css"}
+
+    def test_a_huge_tree_is_cut_to_a_bound_with_the_pages_folder_first(self, tmp_path: Path) -> None:
+        from proxyservice.services.sources import page_view as module
+
+        root = tmp_path / "root"
+        site = root / "site"
+        (site / "page").mkdir(parents=True)
+        (site / "page" / "index.html").write_text("x")
+        (site / "page" / "own.css").write_text("x")
+        for index in range(module.MAX_MOUNTS + 50):
+            (site / f"pic{index:04}.png").write_text("x")
+            (site / f"doc{index:04}.txt").write_text("x")
+        view = SourceFiles((root,), tmp_path / "uploads", 1000).page_view(site / "page" / "index.html", 1)
+        assert view.truncated and len(view.paths) == module.MAX_MOUNTS + 1
+        assert (site / "page" / "own.css").resolve() in view.paths
 
 
 def _png_bytes() -> bytes:

@@ -2,13 +2,15 @@
 
 pdftoppm is chosen over a Python binding: it is maintained with poppler, runs
 in its own process (a crash or a hang on a hostile PDF cannot take the worker
-with it) and is killed, with anything it started, past the time limit.
+with it) inside the sandbox (no network, no file but the PDF), and is killed,
+with anything it started, past the time limit.
 """
 
 import shutil
+import tempfile
 from pathlib import Path
 
-from ..subprocesses import TimedOut, run_bounded
+from ..sandbox import RunTimedOut, Sandbox
 from .errors import PdfInvalid, PdfTimedOut, PdfToolMissing
 
 
@@ -21,11 +23,14 @@ class PdfRasterizer:
         The pdftoppm command or path.
     memory_mb
         The heap it may take.
+    sandbox
+        Where it runs.
     """
 
-    def __init__(self, binary: str = "pdftoppm", memory_mb: int | None = None) -> None:
+    def __init__(self, binary: str = "pdftoppm", memory_mb: int | None = None, sandbox: Sandbox | None = None) -> None:
         self.binary = binary
         self.memory_mb = memory_mb
+        self.sandbox = sandbox or Sandbox()
 
     def first_page(self, source: Path, output: Path, longest_side: int, timeout: float) -> Path:
         """Draw page 1 of ``source`` as a PNG whose longest side is ``longest_side`` pixels.
@@ -43,17 +48,18 @@ class PdfRasterizer:
         executable = shutil.which(self.binary)
         if executable is None:
             raise PdfToolMissing(f"{self.binary!r} was not found; install poppler-utils")
-        prefix = output.with_suffix("")
-        command = [executable, "-f", "1", "-l", "1", "-png", "-singlefile",
-                   "-scale-to", str(longest_side), str(source), str(prefix)]
-        try:
-            finished = run_bounded(command, timeout, memory_mb=self.memory_mb)
-        except TimedOut as e:
-            raise PdfTimedOut(f"drawing {source.name} timed out after {timeout:g} s") from e
-        drawn = prefix.with_suffix(".png")
-        if finished.returncode != 0 or not drawn.is_file():
-            reason = finished.stderr.strip().splitlines()[-1:] or [f"exit code {finished.returncode}"]
-            raise PdfInvalid(f"{source.name} has no page that can be drawn: {reason[0]}")
-        if drawn != output:
+        with tempfile.TemporaryDirectory(prefix=".pdf-", dir=output.parent) as work:
+            prefix = Path(work) / "page"
+            command = [executable, "-f", "1", "-l", "1", "-png", "-singlefile",
+                       "-scale-to", str(longest_side), str(source), str(prefix)]
+            try:
+                finished = self.sandbox.run(command, (source,), Path(work), timeout, self.memory_mb)
+            except RunTimedOut as e:
+                raise PdfTimedOut(f"drawing {source.name} timed out after {timeout:g} s") from e
+            drawn = prefix.with_suffix(".png")
+            if finished.returncode != 0 or not drawn.is_file():
+                reason = finished.stderr.strip().splitlines()[-1:] or [f"exit code {finished.returncode}"]
+                said = reason[0].replace(str(source), source.name).replace(str(prefix), "page")
+                raise PdfInvalid(f"{source.name} has no page that can be drawn: {said}")
             drawn.replace(output)
         return output

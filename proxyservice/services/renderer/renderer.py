@@ -2,10 +2,11 @@
 
 imgkit builds the command line; this module runs it, because imgkit itself
 has no timeout and treats the word "Error" in stderr as a failure, while a
-page with an unreachable web font still renders. So: the renderer runs in its
-own process group under a time limit (the whole group is killed past it), an
-image that was made is a success with the load errors as warnings, and no
-image is a failure with the renderer's own words.
+page with an unreachable web font still renders. So: the renderer runs in the
+sandbox (no network but the allowed hosts, no files but the page's own) under
+a time limit, an image that was made is a success with the load errors as
+warnings, and no image is a failure with the renderer's own words. Neither
+ever names a file outside the page's tree, nor says whether one exists.
 
 HTML is always rendered from a file: imgkit only reads ``<meta
 name="imgkit-...">`` options from string sources, so a page cannot choose
@@ -24,17 +25,25 @@ from pathlib import Path
 import imgkit
 from flask import Flask
 
-from ...domain import ProxySize
+from ...domain import ProxySize, SourceView
 from ..context import init_settings, session_on_g
-from ..subprocesses import TimedOut, run_bounded
+from ..sandbox import RunTimedOut, Sandbox
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_BAR = re.compile(r"\[[=> ]*\]\s*\d+%")
-NOISE = ("Loading page", "Rendering (", "Done", "QStandardPaths:", "Exit with code")
+NOISE = ("Loading page", "Rendering (", "Done", "QStandardPaths:", "Exit with code",
+         # What a blocked reference is replaced by: said of nearly every page, and nothing to act on.
+         "Error: Failed to load about:blank")
+BLOCKED = "Warning: Blocked access to file"
+"""wkhtmltoimage names the blocked file only when it exists: the sentence is replaced whole."""
 VERSION_TIMEOUT_SECONDS = 5.0
 NO_NETWORK_PROXY = "http://127.0.0.1:0"
+"""Inside the sandbox there is no network anyway; this also stops requests where the proxy is honoured."""
+FILE_REFERENCE = re.compile(r"(?i:file://)[^\s,]*|(?<![\w/:.])/[^\s,:'\"()]+")
+OUTSIDE = "a reference to a file outside the page's folder was blocked"
+"""Said of every file outside the page's folder, whether it exists or not."""
 
 
 @dataclass(frozen=True)
@@ -45,18 +54,37 @@ class RenderReport:
     """Resources that failed to load (fonts, scripts, images): the page still rendered."""
 
 
-def _messages(stderr: str) -> tuple[str, ...]:
-    """The renderer's own sentences in its stderr, without progress bars."""
+def _redacted(message: str, view: SourceView, page: Path) -> str:
+    """``message`` with paths of the page's tree made relative to it; one fixed sentence if it names another file."""
+    outside = False
+
+    def relative(match: re.Match[str]) -> str:
+        nonlocal outside
+        text = match.group(0)
+        path = Path(re.sub(r"(?i)^file://", "", text) or "/")
+        if not path.is_absolute() or not os.path.normpath(path).startswith(str(view.folder) + os.sep):
+            outside = True
+            return text
+        return os.path.relpath(os.path.normpath(path), page.parent)
+
+    redacted = FILE_REFERENCE.sub(relative, message)
+    return OUTSIDE if outside else redacted
+
+
+def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
+    """The renderer's own sentences in its stderr, without progress bars, naming no file outside the page's tree."""
     found: list[str] = []
     for raw in PROGRESS_BAR.sub("\n", stderr).splitlines():
         line = raw.strip()
-        if line and not line.startswith(NOISE) and line not in found:
-            found.append(line)
+        if line and not line.startswith(NOISE):
+            line = OUTSIDE if line.startswith(BLOCKED) else _redacted(line, view, page)
+            if line not in found:
+                found.append(line)
     return tuple(found)
 
 
 class HtmlRenderer:
-    """wkhtmltoimage, run with a time limit.
+    """wkhtmltoimage, run in the sandbox with a time limit.
 
     Parameters
     ----------
@@ -66,10 +94,10 @@ class HtmlRenderer:
         The window size pages are rendered at.
     javascript_delay_ms
         How long scripts may run after the page loaded.
-    allowed_hosts
-        The only hosts whose http(s) resources a page may load.
     memory_mb
         The heap the renderer may take.
+    sandbox
+        Where it runs: no network but the allowed hosts, no files but the page's own.
     """
 
     def __init__(
@@ -77,14 +105,14 @@ class HtmlRenderer:
         binary: str,
         viewport: ProxySize,
         javascript_delay_ms: int,
-        allowed_hosts: tuple[str, ...] = (),
         memory_mb: int | None = None,
+        sandbox: Sandbox | None = None,
     ) -> None:
         self.binary = binary
         self.viewport = viewport
         self.javascript_delay_ms = javascript_delay_ms
-        self.allowed_hosts = allowed_hosts
         self.memory_mb = memory_mb
+        self.sandbox = sandbox or Sandbox()
 
     @staticmethod
     def init_app(app: Flask) -> None:
@@ -100,8 +128,8 @@ class HtmlRenderer:
                 s.WKHTMLTOIMAGE,
                 ProxySize(s.RENDER_VIEWPORT_WIDTH, s.RENDER_VIEWPORT_HEIGHT),
                 s.RENDER_JAVASCRIPT_DELAY_MS,
-                s.RENDER_ALLOWED_HOSTS,
                 s.RENDER_MEMORY_MB,
+                Sandbox.current_session(),
             ),
         )
 
@@ -135,15 +163,12 @@ class HtmlRenderer:
             "crop-w": str(self.viewport.width),
             "crop-h": str(self.viewport.height),
             "javascript-delay": str(self.javascript_delay_ms),
-            # Blocks file:// reads, then lets the page reach one folder (its
-            # stylesheets, scripts and images) and nothing else.
+            # Inside the sandbox only the page's files exist; wkhtmltoimage's own
+            # check keeps it to them as well, a second wall.
             "disable-local-file-access": None,
             "allow": str(readable),
-            # No network: every request goes to a proxy at port 0, where no
-            # connection can ever be made, except those to allowed hosts.
-            # Redirects, iframes, XHR and CSS url()s all go through it.
-            "proxy": NO_NETWORK_PROXY,
-            "bypass-proxy-for": list(self.allowed_hosts),
+            # The sandbox's egress proxy when hosts are allowed, else none at all.
+            "proxy": self.sandbox.egress_proxy or NO_NETWORK_PROXY,
         }
         config = imgkit.config(wkhtmltoimage=self.executable())
         command: list[str] = imgkit.IMGKit(str(source), "file", options=options, config=config).command(
@@ -151,7 +176,7 @@ class HtmlRenderer:
         )
         return command
 
-    def render(self, source: Path, output: Path, timeout: float, readable: Path | None = None) -> RenderReport:
+    def render(self, source: Path, output: Path, timeout: float, view: SourceView) -> RenderReport:
         """Render an HTML file into a PNG image.
 
         Parameters
@@ -161,10 +186,9 @@ class HtmlRenderer:
         output
             Where the PNG is written.
         timeout
-            Seconds the render may take; then the renderer's whole process
-            group is killed.
-        readable
-            The one folder the page may load files from; its own by default.
+            Seconds the render may take; then the renderer and all it started are killed.
+        view
+            What the page may read: itself and its tree's stylesheets, scripts and images.
 
         Raises
         ------
@@ -174,22 +198,28 @@ class HtmlRenderer:
             The render took longer than ``timeout``.
         RenderFailed
             No image was made.
+        SandboxError
+            The sandbox could not be set up; nothing was rendered.
         """
-        try:
-            command = self.command(source, output, readable or source.parent)
-        except OSError as e:  # imgkit checks that the page exists
-            raise RenderFailed(f"rendering {source.name} made no image: {e}") from e
-        with tempfile.TemporaryDirectory(prefix="wkhtml-runtime-") as runtime_dir:
-            environment = {**os.environ, "XDG_RUNTIME_DIR": runtime_dir, "QT_QPA_PLATFORM": "offscreen"}
+        # The renderer writes into a folder of its own: the one thing it may write.
+        with tempfile.TemporaryDirectory(prefix=".render-", dir=output.parent) as work:
+            made = Path(work) / "render.png"
             try:
-                finished = run_bounded(command, timeout, environment, self.memory_mb)
-            except TimedOut as e:
+                command = self.command(source, made, view.folder)
+            except OSError as e:  # imgkit checks that the page exists
+                raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read") from e
+            environment = {"QT_QPA_PLATFORM": "offscreen"}
+            try:
+                finished = self.sandbox.run(command, view.paths, Path(work), timeout, self.memory_mb, environment,
+                                            egress=True)
+            except RunTimedOut as e:
                 raise RenderTimedOut(f"rendering {source.name} timed out after {timeout:g} s") from e
-        messages = _messages(finished.stderr)
-        if output.is_file() and output.stat().st_size > 0:
-            if finished.returncode != 0:
-                logger.info("rendered %s with load errors: %s", source, messages)
-            return RenderReport(warnings=messages)
+            messages = _messages(finished.stderr, view, source)
+            if made.is_file() and made.stat().st_size > 0:
+                os.replace(made, output)
+                if finished.returncode != 0:
+                    logger.info("rendered %s with load errors: %s", source, messages)
+                return RenderReport(warnings=messages)
         reason = "; ".join(messages) or f"wkhtmltoimage exited with code {finished.returncode}"
         raise RenderFailed(f"rendering {source.name} made no image: {reason}")
 

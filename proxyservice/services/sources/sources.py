@@ -17,11 +17,12 @@ from typing import IO
 import magic
 from flask import Flask
 
-from ...domain import ProxySize, SourceFile
+from ...domain import ProxySize, SourceFile, SourceView
 from ...process.media_types import decide_mimetype
 from ..context import init_settings, session_on_g
 from ..hashing import CHUNK, sha256_of
 from .errors import SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge
+from .page_view import page_view
 
 logger = logging.getLogger(__name__)
 
@@ -125,12 +126,14 @@ class SourceFiles:
             temp.unlink(missing_ok=True)
         return target
 
-    def readable_folder(self, path: Path, levels_up: int) -> Path:
-        """The folder the renderer may read for a page: its stylesheets, scripts, images.
+    def page_tree(self, path: Path, levels_up: int) -> Path:
+        """The folder whose stylesheets, scripts and images a page may load.
 
-        That is the page's folder and up to ``levels_up`` folders above it,
-        but never above the source root it is in; an upload's folder holds
-        only that upload, so an upload may read nothing else.
+        That is the page's folder and up to ``levels_up`` folders above it
+        (Sphinx pages load ``../_static``), never above the folder that holds
+        it directly under its source root: with ``/usr/share/doc`` as a root,
+        one package's documentation, never another's. An upload's folder
+        holds only that upload, so an upload may read nothing else.
 
         Raises
         ------
@@ -143,14 +146,30 @@ class SourceFiles:
             return real.parent
         roots = [root for root in self.roots if real.is_relative_to(root)]
         if not roots:
-            raise SourceOutsideRoots(f"{str(path)!r} is outside the allowed source folders")
-        boundary = max(roots, key=lambda root: len(root.parts))
+            raise SourceOutsideRoots("the page is outside the allowed source folders")
+        root = max(roots, key=lambda root: len(root.parts))
+        below = real.relative_to(root).parts
+        boundary = root / below[0] if len(below) > 1 else root
         folder = real.parent
         for _ in range(levels_up):
-            if folder == boundary or not folder.parent.is_relative_to(boundary):
+            if folder == boundary:
                 break
             folder = folder.parent
         return folder
+
+    def page_view(self, path: Path, levels_up: int) -> SourceView:
+        """What the renderer may read for a page: the page, and the web assets of its tree.
+
+        Raises
+        ------
+        SourceOutsideRoots
+            The page is in no root.
+        """
+        real = path.resolve()
+        tree = self.page_tree(real, levels_up)
+        if real.is_relative_to(self.upload_root.resolve()):
+            return SourceView.of_file(real)
+        return page_view(real, tree)
 
     def describe(self, path: Path, proxy_size: ProxySize, file_id: str | None = None) -> SourceFile:
         """Say what a readable file is, hashing it unless its ``file_id`` is known already."""

@@ -11,6 +11,8 @@ UNACKED = "unacked"
 RUN_PLUGIN_JOB = "proxyservice.run_plugin_job"
 """Name of the one Celery task: run a plugin's job. Sent by name, so the web app
 need not import the workers' code."""
+CONVERTER_STATUS = "proxyservice_converter_status"
+"""Remote-control command workers answer with their sandbox's and converters' state."""
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:

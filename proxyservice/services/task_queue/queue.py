@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError
 
 from ...config import Settings
 from ..context import init_settings, session_on_g
-from .celery_config import QUEUE, RUN_PLUGIN_JOB, UNACKED, celery_config
+from .celery_config import CONVERTER_STATUS, QUEUE, RUN_PLUGIN_JOB, UNACKED, celery_config
 from .errors import QueueUnavailable
 
 logger = logging.getLogger(__name__)
@@ -126,6 +126,20 @@ class TaskQueue:
             logger.warning("cannot ping workers: %s", e)
             return []
         return sorted(name for reply in replies for name in reply)
+
+    def converter_status(self, timeout: float | None = None) -> tuple[str, dict[str, Any]] | None:
+        """The first worker to answer within ``timeout`` seconds, with its converters' state; ``None`` if none did."""
+        seconds = timeout or self.settings.BROKER_TIMEOUT
+        try:
+            replies = self.celery.control.broadcast(CONVERTER_STATUS, reply=True, timeout=seconds, limit=1) or []
+        except (OperationalError, redis.RedisError, OSError) as e:
+            logger.warning("cannot ask workers for their converters: %s", e)
+            return None
+        for reply in replies:
+            for name, status in reply.items():
+                if isinstance(status, dict):
+                    return name, status
+        return None
 
 
 _QUEUES: dict[Settings, TaskQueue] = {}

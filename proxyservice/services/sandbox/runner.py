@@ -1,7 +1,7 @@
-"""Running a renderer program with a time limit that kills its whole process group.
+"""Running a program with a time limit that kills its whole process group.
 
-wkhtmltoimage and pdftoppm may start children or hang on input written by
-strangers; killing only the direct child would leave the rest running.
+Converters may start children or hang on input written by strangers; killing
+only the direct child would leave the rest running.
 """
 
 import ctypes
@@ -13,9 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
-
-class TimedOut(Exception):
-    """The program ran longer than its limit; its process group was killed."""
+from .errors import RunTimedOut
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform == "linux" else None
 def _prepare_child(memory_mb: int | None) -> Callable[[], None]:
     def prepare() -> None:  # runs in the child, before exec
         if _LIBC is not None:
-            # Killed with its parent: a worker child killed mid-render leaves no renderer behind.
+            # Killed with its parent: a worker child killed mid-render leaves no converter behind.
             _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if memory_mb:
             limit = memory_mb * 1024 * 1024
@@ -42,8 +40,32 @@ def _prepare_child(memory_mb: int | None) -> Callable[[], None]:
     return prepare
 
 
+def start_bounded(
+    command: Sequence[str], env: Mapping[str, str] | None = None, memory_mb: int | None = None,
+    pass_fds: Sequence[int] = (), stderr: int = subprocess.PIPE,
+) -> "subprocess.Popen[bytes]":
+    """Start ``command`` in a new session, to die with this process; stderr is piped unless told.
+
+    Raises
+    ------
+    OSError
+        It could not be started.
+    """
+    return subprocess.Popen(
+        list(command),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        env=dict(env) if env is not None else None,
+        start_new_session=True,
+        pass_fds=tuple(pass_fds),
+        preexec_fn=_prepare_child(memory_mb),  # the workers that convert are single-threaded
+    )
+
+
 def run_bounded(
-    command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, memory_mb: int | None = None
+    command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, memory_mb: int | None = None,
+    pass_fds: Sequence[int] = (),
 ) -> Finished:
     """Run ``command`` in a new session and wait at most ``timeout`` seconds.
 
@@ -53,35 +75,30 @@ def run_bounded(
         The most heap, in MiB, (RLIMIT_DATA: heap and private mappings) it may take;
         past it its allocations fail. Address space is not limited: WebKit
         reserves gigabytes it never uses.
+    pass_fds
+        File descriptors the program inherits.
 
     Raises
     ------
-    TimedOut
+    RunTimedOut
         It did not end in time; it and every process it started were killed.
     OSError
         It could not be started.
     """
-    process = subprocess.Popen(
-        list(command),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=dict(env) if env is not None else None,
-        start_new_session=True,
-        preexec_fn=_prepare_child(memory_mb),  # the workers that render are single-threaded
-    )
+    process = start_bounded(command, env, memory_mb, pass_fds)
     try:
         _, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as e:
-        _kill_group(process)
-        raise TimedOut(f"{os.path.basename(command[0])} ran longer than {timeout:g} s") from e
+        stop(process)
+        raise RunTimedOut(f"{os.path.basename(command[0])} ran longer than {timeout:g} s") from e
     finally:
         if process.poll() is None:  # an exception other than the timeout
-            _kill_group(process)
+            stop(process)
     return Finished(process.returncode, stderr.decode("utf-8", "replace"))
 
 
-def _kill_group(process: "subprocess.Popen[bytes]") -> None:
+def stop(process: "subprocess.Popen[bytes]") -> None:
+    """Kill a program started here and its whole process group, and reap it."""
     try:
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:

@@ -1,0 +1,131 @@
+"""The bubblewrap command line that gives one converter run its own small world.
+
+What the program inside sees:
+
+- new user, PID, IPC, UTS and network namespaces: its network is a loopback
+  of its own, so no socket reaches anything outside; no capabilities, and no
+  further user namespaces;
+- ``/usr`` read-only (its libraries, fonts and helpers), with ``/usr/share/doc``
+  and every folder the service keeps files in hidden under empty tmpfs;
+- a handful of ``/etc`` entries (fonts, the loader cache, CA certificates);
+- the files this one run may read, read-only, at their own paths;
+- one writable folder for its output, and a private ``/tmp``;
+- a cleared environment.
+"""
+
+import os
+from pathlib import Path
+from typing import Mapping, Sequence
+
+SANDBOX_UID = 65534
+"""The program runs as ``nobody`` inside its user namespace."""
+SYSTEM_TREE = Path("/usr")
+MERGED_USR_LINKS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
+SYSTEM_FILES = (
+    "/etc/fonts",
+    "/etc/ld.so.cache",
+    "/etc/ssl/certs",
+    "/etc/alternatives",
+    "/etc/localtime",
+    "/var/cache/fontconfig",
+)
+"""Read-only when present: font configuration, the loader cache, CA certificates."""
+ALWAYS_HIDDEN = (Path("/usr/share/doc"),)
+"""Inside ``/usr`` but no converter's business: every package's documentation."""
+TMP_BYTES = 64 * 1024 * 1024
+"""The private /tmp is a tmpfs of at most this size."""
+RUNTIME_DIR = "/tmp/runtime"
+EGRESS_SOCKET = "/run/egress.sock"
+"""Where the egress proxy's socket appears inside, when the run may reach allowed hosts."""
+BASE_ENVIRONMENT = {
+    "PATH": "/usr/local/bin:/usr/bin:/bin",
+    "HOME": "/tmp",
+    "LANG": "C.UTF-8",
+    "XDG_RUNTIME_DIR": RUNTIME_DIR,
+}
+
+
+def _system_view() -> list[str]:
+    arguments = ["--ro-bind", str(SYSTEM_TREE), str(SYSTEM_TREE)]
+    for name in MERGED_USR_LINKS:
+        top = Path("/") / name
+        if top.is_symlink():
+            arguments += ["--symlink", os.readlink(top), str(top)]
+        elif top.is_dir():
+            arguments += ["--ro-bind", str(top), str(top)]
+    for entry in SYSTEM_FILES:
+        arguments += ["--ro-bind-try", entry, entry]
+    return arguments
+
+
+def _hidden(hidden: Sequence[Path]) -> list[Path]:
+    """The folders to cover with an empty tmpfs: those that would show inside ``/usr``."""
+    covered: list[Path] = []
+    for folder in (*ALWAYS_HIDDEN, *hidden):
+        real = folder.resolve() if folder.exists() else folder
+        if real.is_relative_to(SYSTEM_TREE) and real != SYSTEM_TREE and real not in covered:
+            covered.append(real)
+    return covered
+
+
+def bubblewrap_command(
+    bwrap: str,
+    program: Sequence[str],
+    reads: Sequence[Path],
+    writes: Path | None,
+    hidden: Sequence[Path] = (),
+    environment: Mapping[str, str] | None = None,
+    status_fd: int | None = None,
+    egress_socket: Path | None = None,
+) -> list[str]:
+    """The command that runs ``program`` inside a sandbox of its own.
+
+    Parameters
+    ----------
+    bwrap
+        The bubblewrap executable.
+    reads
+        Files and folders the program may read, bound read-only at their own paths.
+    writes
+        The one folder it may write, at its own path.
+    hidden
+        Folders that must not show even where ``/usr`` is visible (source roots, the data folder).
+    environment
+        Variables set inside, besides a minimal PATH, HOME, LANG and XDG_RUNTIME_DIR.
+    status_fd
+        A descriptor bubblewrap writes its JSON status to (``{"exit-code": N}`` once the program ran).
+    egress_socket
+        A Unix socket to bind inside at :data:`EGRESS_SOCKET`: the only way out.
+    """
+    arguments = [
+        bwrap,
+        "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+        "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
+        "--disable-userns",
+        "--cap-drop", "ALL",
+        "--die-with-parent",
+        # A program with no controlling terminal of ours cannot push input into one (TIOCSTI).
+        "--new-session",
+        "--hostname", "sandbox",
+        *_system_view(),
+        "--dev", "/dev",
+        "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
+        "--perms", "0700", "--dir", RUNTIME_DIR,
+    ]
+    covered = _hidden(hidden)
+    for folder in covered:
+        arguments += ["--tmpfs", str(folder)]
+    for path in reads:
+        arguments += ["--ro-bind", str(path), str(path)]
+    if writes is not None:
+        arguments += ["--bind", str(writes), str(writes)]
+    if egress_socket is not None:
+        arguments += ["--ro-bind", str(egress_socket), EGRESS_SOCKET]
+    for folder in covered:
+        arguments += ["--remount-ro", str(folder)]
+    arguments += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
+    for name, value in {**BASE_ENVIRONMENT, **(environment or {})}.items():
+        arguments += ["--setenv", name, value]
+    if status_fd is not None:
+        arguments += ["--json-status-fd", str(status_fd)]
+    return [*arguments, "--", *program]

@@ -1,0 +1,205 @@
+"""Running an external converter inside an OS sandbox: bubblewrap, and nothing done by halves.
+
+Where the sandbox cannot be set up (no bubblewrap, user namespaces refused by
+the kernel, a seccomp profile or AppArmor), converters are not run: the run
+fails with :class:`SandboxUnavailable` saying why, and readiness says so too.
+Only the setting UNSAFE_NO_SANDBOX runs them without it.
+"""
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from flask import Flask
+
+from ..context import init_settings, session_on_g
+from .bubblewrap import EGRESS_SOCKET, bubblewrap_command
+from .egress import EGRESS_PROXY, check_host_names, egress_socket, relay_command
+from .errors import RunTimedOut, SandboxSetupFailed, SandboxUnavailable
+from .runner import Finished, run_bounded
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Sandbox", "EGRESS_PROXY"]
+
+CHECK_TIMEOUT_SECONDS = 5.0
+UNAVAILABLE = "the converter sandbox (bubblewrap) cannot start on this worker, so no converter is run: %s"
+VIEW_CHANGED = "a file the converter was to read went away while its sandbox was being built"
+NOT_INSTALLED = "%r was not found; install Debian's bubblewrap package (or set BWRAP)"
+
+
+def _statuses(raw: bytes) -> list[dict[str, object]]:
+    """The JSON documents bubblewrap wrote to its status descriptor, one after another."""
+    decoder, text, at = json.JSONDecoder(), raw.decode("utf-8", "replace"), 0
+    found: list[dict[str, object]] = []
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at >= len(text):
+            return found
+        try:
+            document, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError:
+            return found
+        if isinstance(document, dict):
+            found.append(document)
+
+
+def _bwrap_words(stderr: str) -> str:
+    lines = [line[len("bwrap: "):] for line in stderr.splitlines() if line.startswith("bwrap: ")]
+    return "; ".join(lines) or "bubblewrap failed before the program started"
+
+
+class Sandbox:
+    """Runs programs in bubblewrap, each with only what one run needs.
+
+    Parameters
+    ----------
+    bwrap
+        The bubblewrap command or path.
+    enabled
+        False only when an operator opted out (UNSAFE_NO_SANDBOX): programs then run as they are.
+    hidden
+        Folders that never show inside, even where a system folder around them does.
+    allowed_hosts
+        The only hosts a run with egress may reach, through a filtering proxy.
+    """
+
+    def __init__(self, bwrap: str = "bwrap", enabled: bool = True, hidden: Sequence[Path] = (),
+                 allowed_hosts: Sequence[str] = ()) -> None:
+        self.bwrap = bwrap
+        self.enabled = enabled
+        self.hidden = tuple(hidden)
+        self.allowed_hosts = check_host_names(allowed_hosts)
+
+    @staticmethod
+    def init_app(app: Flask) -> None:
+        """Make sure ``app`` has settings for the sandbox."""
+        init_settings(app)
+
+    @classmethod
+    def current_session(cls) -> "Sandbox":
+        """The sandbox of the current application context."""
+        return session_on_g(
+            "sandbox",
+            lambda s: cls(
+                s.BWRAP,
+                enabled=not s.UNSAFE_NO_SANDBOX,
+                hidden=(*s.SOURCE_ROOTS, s.DATA_DIR, s.proxy_store_root, s.plugin_dir),
+                allowed_hosts=s.RENDER_ALLOWED_HOSTS,
+            ),
+        )
+
+    @property
+    def egress_proxy(self) -> str | None:
+        """The proxy a converter must use to reach the allowed hosts; ``None`` when it may reach none."""
+        return EGRESS_PROXY if self.enabled and self.allowed_hosts else None
+
+    def executable(self) -> str:
+        """The full path of bubblewrap.
+
+        Raises
+        ------
+        SandboxUnavailable
+            It is not installed.
+        """
+        found = shutil.which(self.bwrap)
+        if found is None:
+            raise SandboxUnavailable(UNAVAILABLE % (NOT_INSTALLED % self.bwrap))
+        return found
+
+    def run(
+        self,
+        command: Sequence[str],
+        reads: Sequence[Path],
+        writes: Path,
+        timeout: float,
+        memory_mb: int | None = None,
+        environment: Mapping[str, str] | None = None,
+        egress: bool = False,
+    ) -> Finished:
+        """Run ``command`` in a sandbox that sees ``reads`` and may write ``writes``.
+
+        Parameters
+        ----------
+        reads
+            Files and folders it may read (read-only, at their own paths).
+        writes
+            The one folder it may write: make a fresh one per run.
+        timeout
+            Seconds it may take; then it and everything it started are killed.
+        memory_mb
+            The heap it may take.
+        environment
+            Variables it gets (the rest of the worker's environment is not passed).
+        egress
+            Whether it may reach the allowed hosts through :attr:`egress_proxy`.
+
+        Raises
+        ------
+        SandboxUnavailable
+            The sandbox cannot be set up here; the program was not run.
+        SandboxSetupFailed
+            This run's sandbox could not be built; the program was not run.
+        RunTimedOut
+            It ran longer than ``timeout``.
+        OSError
+            It could not be started.
+        """
+        if not self.enabled:
+            return run_bounded(command, timeout, {**os.environ, **(environment or {})}, memory_mb)
+        bwrap = self.executable()
+        with ExitStack() as stack:
+            socket_path = None
+            program = list(command)
+            if egress and self.allowed_hosts:
+                private = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="proxyservice-egress-")))
+                socket_path = stack.enter_context(egress_socket(self.allowed_hosts, private))
+                program = relay_command(program, EGRESS_SOCKET)
+            status_read, status_write = os.pipe()
+            stack.callback(os.close, status_read)
+            try:
+                full = bubblewrap_command(bwrap, program, reads, writes, self.hidden, environment,
+                                          status_fd=status_write, egress_socket=socket_path)
+                finished = run_bounded(full, timeout, memory_mb=memory_mb, pass_fds=(status_write,))
+            finally:
+                os.close(status_write)
+            os.set_blocking(status_read, False)
+            try:
+                statuses = _statuses(os.read(status_read, 1 << 16))
+            except BlockingIOError:
+                statuses = []
+        if any("exit-code" in status for status in statuses):
+            return finished
+        words = _bwrap_words(finished.stderr)
+        if any("child-pid" in status for status in statuses) and "Can't find source path" in words:
+            raise SandboxSetupFailed(VIEW_CHANGED)
+        raise SandboxUnavailable(UNAVAILABLE % words)
+
+    def check(self, timeout: float = CHECK_TIMEOUT_SECONDS) -> str:
+        """Start an empty sandbox, as every run does; return bubblewrap's version.
+
+        Raises
+        ------
+        SandboxUnavailable
+            It cannot start here, with bubblewrap's reason.
+        """
+        if not self.enabled:
+            return "disabled (UNSAFE_NO_SANDBOX)"
+        with tempfile.TemporaryDirectory(prefix="proxyservice-check-") as folder:
+            try:
+                self.run(["/bin/true"], (), Path(folder), timeout)
+            except (SandboxSetupFailed, RunTimedOut, OSError) as e:
+                raise SandboxUnavailable(UNAVAILABLE % e) from e
+        try:
+            version = subprocess.run([self.executable(), "--version"], capture_output=True, text=True,
+                                     timeout=timeout, check=True).stdout.strip()
+        except (OSError, subprocess.SubprocessError) as e:
+            raise SandboxUnavailable(UNAVAILABLE % e) from e
+        return version

@@ -1,0 +1,238 @@
+"""The sandbox itself, with a tiny program of the tests' own run through the same wrapper as the converters.
+
+The program is Debian's Python (``/usr/bin/python3``, inside the sandbox's
+``/usr``); it tries what a hostile converter would, and writes what it found
+into the one folder it may write.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from proxyservice.services.sandbox import RunTimedOut, Sandbox, SandboxSetupFailed, SandboxUnavailable
+from proxyservice.services.sandbox.bubblewrap import bubblewrap_command
+from tests.canary import Canary, SECRET_TEXT, plant_secrets
+
+PROBE = textwrap.dedent('''
+    import json, os, socket, sys
+    out, targets = sys.argv[1], json.loads(sys.argv[2])
+    found = {}
+    def attempt(name, action):
+        try:
+            found[name] = "ok: " + str(action())[:80]
+        except Exception as e:
+            found[name] = "refused: " + type(e).__name__
+    for name, (host, port) in targets["connect"].items():
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        attempt("connect " + name, lambda: socket.create_connection((host, port), timeout=2).close())
+    for name, path in targets["read"].items():
+        attempt("read " + name, lambda: open(path).read())
+    for name, path in targets["write"].items():
+        attempt("write " + name, lambda: open(path, "w").write("x"))
+    attempt("udp", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", ("1.1.1.1", 53)))
+    attempt("environment", lambda: os.environ.get("PROXYSERVICE_SECRET_PROBE", "absent"))
+    attempt("uid", lambda: os.getuid())
+    attempt("list /usr/share/doc", lambda: os.listdir("/usr/share/doc"))
+    with open(os.path.join(out, "found.json"), "w") as f:
+        json.dump(found, f)
+''')
+
+
+@pytest.fixture
+def canary() -> Iterator[Canary]:
+    server = Canary()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def world() -> Iterator[dict[str, Path]]:
+    """A file the program may read, secrets it may not, and a folder of its own to write.
+
+    Made in a folder an unprivileged user can reach (pytest's own are the test user's alone).
+    """
+    tmp_path = Path(tempfile.mkdtemp(prefix="sandbox-world-"))
+    os.chmod(tmp_path, 0o755)
+    yield _world(tmp_path)
+    shutil.rmtree(tmp_path)
+
+
+def _world(tmp_path: Path) -> dict[str, Path]:
+    allowed = tmp_path / "view" / "allowed.txt"
+    allowed.parent.mkdir(parents=True)
+    allowed.write_text("readable")
+    secrets = plant_secrets(tmp_path / "secrets")
+    (tmp_path / "view" / "beside.txt").write_text(SECRET_TEXT)
+    out = tmp_path / "out"
+    out.mkdir()
+    probe = tmp_path / "probe.py"
+    probe.write_text(PROBE)
+    return {"allowed": allowed, "secret": secrets["text"], "beside": tmp_path / "view" / "beside.txt",
+            "out": out, "probe": probe, "root": tmp_path}
+
+
+def probe(sandbox: Sandbox, world: dict[str, Path], canary: Canary, as_user: list[str] | None = None) -> dict[str, str]:
+    targets = {
+        "connect": {"loopback": ["127.0.0.1", canary.port], "ipv6 loopback": ["::1", canary.port],
+                    "redis": ["127.0.0.1", 6379]},
+        "read": {"allowed": str(world["allowed"]), "secret": str(world["secret"]), "beside": str(world["beside"]),
+                 "shadow": "/etc/shadow", "proc": "/proc/1/environ"},
+        "write": {"own folder": str(world["out"] / "made.txt"), "usr": "/usr/made.txt",
+                  "next to the allowed file": str(world["allowed"].parent / "made.txt")},
+    }
+    command = ["/usr/bin/python3", str(world["probe"]), str(world["out"]), json.dumps(targets)]
+    if as_user:
+        # The very command line the sandbox runs, started by an unprivileged user.
+        full = bubblewrap_command(sandbox.executable(), command, [world["allowed"], world["probe"]], world["out"])
+        result = subprocess.run([*as_user, *full], capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+    else:
+        finished = sandbox.run(command, [world["allowed"], world["probe"]], world["out"], timeout=30,
+                               environment={"ONLY_THIS": "1"})
+        assert finished.returncode == 0, finished.stderr
+    return dict(json.loads((world["out"] / "found.json").read_text()))
+
+
+class TestTheTinyProgram:
+    """A program of our own tries to get out: nothing but its own view works."""
+
+    def test_no_socket_reaches_anything_and_no_file_outside_its_view_is_read(
+            self, world: dict[str, Path], canary: Canary, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("PROXYSERVICE_SECRET_PROBE", "the worker's environment")
+        found = probe(Sandbox(), world, canary)
+        assert found["read allowed"] == "ok: readable", "the check can fail: what it may read, it reads"
+        assert found["write own folder"].startswith("ok")
+        refused = {name: said for name, said in found.items() if said.startswith("refused")}
+        assert set(refused) == {"connect loopback", "connect ipv6 loopback", "connect redis", "read secret",
+                                "read beside", "read shadow", "read proc", "write usr", "udp"}, found
+        # Beside its files is the sandbox's private /tmp: what it writes there never reaches the worker's disk.
+        assert not (world["allowed"].parent / "made.txt").exists()
+        assert found["environment"] == "ok: absent", "the worker's environment is not passed in"
+        assert found["uid"] == "ok: 65534"
+        assert found["list /usr/share/doc"] == "ok: []", "every package's documentation is hidden"
+        assert canary.settle() == []
+
+    def test_the_same_as_an_unprivileged_user(self, world: dict[str, Path], canary: Canary) -> None:
+        """Workers run as an unprivileged user (the image's ``proxy``): the sandbox needs no privilege."""
+        for path in world["root"].rglob("*"):
+            os.chmod(path, 0o777 if path.is_dir() else 0o666)
+        os.chmod(world["root"], 0o777)
+        os.chmod(world["secret"], 0o644)
+        nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
+        found = probe(Sandbox(), world, canary, as_user=nobody)
+        assert found["read allowed"] == "ok: readable"
+        assert found["read secret"].startswith("refused") and found["connect loopback"].startswith("refused")
+        assert canary.settle() == []
+
+    def test_control_without_the_sandbox_everything_is_reached(
+            self, world: dict[str, Path], canary: Canary) -> None:
+        """The check can fail: unsandboxed (UNSAFE_NO_SANDBOX), the same program reaches the canary and the secret."""
+        found = probe(Sandbox(enabled=False), world, canary)
+        assert found["connect loopback"] == "ok: None" and found["read secret"] == f"ok: {SECRET_TEXT}"
+        assert canary.settle() != []
+
+
+class TestEgress:
+    """With allowed hosts, the one way out is the filtering proxy."""
+
+    def test_only_allowed_hosts_through_the_proxy_and_https_tunnels_to_443_only(
+            self, tmp_path: Path, canary: Canary) -> None:
+        script = tmp_path / "egress.py"
+        script.write_text(textwrap.dedent(f'''
+            import socket, sys
+            def ask(request):
+                s = socket.create_connection(("127.0.0.1", 3128), timeout=5)
+                s.sendall(request.encode())
+                return s.recv(200).decode("latin-1").split("\\r\\n")[0]
+            said = [ask("GET http://127.0.0.1:{canary.port}/allowed HTTP/1.0\\r\\n\\r\\n"),
+                    ask("GET http://localhost:{canary.port}/other-name HTTP/1.0\\r\\n\\r\\n"),
+                    ask("CONNECT 127.0.0.1:{canary.port} HTTP/1.0\\r\\n\\r\\n"),
+                    ask("GET /no-absolute-uri HTTP/1.0\\r\\nHost: 127.0.0.1:{canary.port}\\r\\n\\r\\n")]
+            open(sys.argv[1] + "/said.txt", "w").write("\\n".join(said))
+        '''))
+        out = tmp_path / "out"
+        out.mkdir()
+        sandbox = Sandbox(allowed_hosts=("127.0.0.1",))
+        finished = sandbox.run(["/usr/bin/python3", str(script), str(out)], [script], out, 30, egress=True)
+        assert finished.returncode == 0, finished.stderr
+        allowed, other, tunnel, relative = (out / "said.txt").read_text().splitlines()
+        assert allowed.startswith("HTTP/1.") and " 200 " in allowed
+        assert " 403 " in other and " 403 " in tunnel and not relative.startswith("HTTP/1.1 200")
+        assert canary.settle() == ["GET /allowed HTTP/1.0"]
+
+    def test_no_egress_unless_asked(self, tmp_path: Path) -> None:
+        out = tmp_path / "out"
+        out.mkdir()
+        finished = Sandbox(allowed_hosts=("127.0.0.1",)).run(
+            ["/bin/sh", "-c", "test -e /run/egress.sock && echo there >&2; exit 0"], [], out, 10)
+        assert "there" not in finished.stderr
+
+    @pytest.mark.parametrize("host", ["*.example.org", "http://example.org", "example.org:443", "::1"])
+    def test_allowed_hosts_are_exact_names(self, host: str) -> None:
+        with pytest.raises(ValueError, match="not a host name"):
+            Sandbox(allowed_hosts=(host,))
+
+
+class TestFailures:
+    """Where the sandbox cannot be set up, nothing runs, and the reason is said."""
+
+    def test_no_bubblewrap(self, tmp_path: Path) -> None:
+        sandbox = Sandbox(bwrap="no-such-bwrap")
+        with pytest.raises(SandboxUnavailable, match="no converter is run.*no-such-bwrap.*bubblewrap"):
+            sandbox.run(["/bin/true"], [], tmp_path, 10)
+        with pytest.raises(SandboxUnavailable):
+            sandbox.check()
+
+    def test_user_namespaces_refused(self, tmp_path: Path) -> None:
+        """As in a container under Docker's default seccomp profile: bubblewrap cannot make its namespaces."""
+        refusing = tmp_path / "bwrap"
+        # A real refusal by the kernel: bubblewrap itself, started in a user namespace whose
+        # user is unmapped, where no further namespace may be made.
+        refusing.write_text(f'#!/bin/sh\nexec unshare --user {shutil.which("bwrap")} "$@"\n')
+        refusing.chmod(0o755)
+        sandbox = Sandbox(bwrap=str(refusing))
+        with pytest.raises(SandboxUnavailable, match="cannot start on this worker"):
+            sandbox.check()
+
+    def test_a_file_that_vanished(self, tmp_path: Path) -> None:
+        with pytest.raises(SandboxSetupFailed):
+            Sandbox().run(["/bin/true"], [tmp_path / "gone.html"], tmp_path, 10)
+
+    def test_the_check_names_bubblewraps_version(self) -> None:
+        assert Sandbox().check().startswith("bubblewrap ")
+        assert "UNSAFE" in Sandbox(enabled=False).check()
+
+    def test_a_program_past_its_time_is_killed_with_all_it_started(self, tmp_path: Path) -> None:
+        marker = "sandbox-sleeper-4c1e"
+        started = time.monotonic()
+        with pytest.raises(RunTimedOut):
+            Sandbox().run(["/bin/sh", "-c", f"sleep 300 & sleep 301 # {marker}"], [], tmp_path, 1)
+        assert time.monotonic() - started < 5
+        time.sleep(0.2)
+        left = subprocess.run(["pgrep", "-f", "sleep 30[01]"], capture_output=True, text=True).stdout
+        assert left == "", "nothing the program started is left running"
+
+
+def test_a_socket_outside_is_not_reachable_by_path_either(tmp_path: Path) -> None:
+    """A Unix socket of the worker's (Redis's, say) is not in the view."""
+    path = tmp_path / "service.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    server.listen(1)
+    out = tmp_path / "out"
+    out.mkdir()
+    try:
+        finished = Sandbox().run(["/usr/bin/python3", "-c",
+                                  f"import socket; socket.socket(socket.AF_UNIX).connect({str(path)!r})"], [], out, 10)
+        assert finished.returncode != 0 and "FileNotFoundError" in finished.stderr
+    finally:
+        server.close()
