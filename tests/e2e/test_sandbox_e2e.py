@@ -150,3 +150,27 @@ class TestNoSandbox:
             renderer = readiness.get_json()["checks"]["renderer"]
             assert renderer["up"] is False and "cannot start on this worker" in renderer["error"]
             assert not list((Path(service.environment["DATA_DIR"]) / "proxies").glob("*/blobs/*")), "nothing rendered"
+
+
+class TestAllowedHostsThroughTheWorker:
+    """With 127.0.0.1 allowed (the session's service), redirects out of it lead nowhere."""
+
+    def test_a_redirect_to_another_host_or_to_a_file_is_not_followed(
+            self, service: Service, canary: Canary, tmp_path: Path) -> None:
+        secrets = plant_secrets(tmp_path / "outside")
+        other = Canary()
+        try:
+            to_other = canary.url("/to-file?" + other.url("/after-redirect", "localhost"))
+            to_file = canary.url("/to-file?file://" + str(secrets["image"]))
+            html = (f'<h1>redirects</h1><img src="{to_other}"><iframe src="{to_other}"></iframe>'
+                    f'<img src="{to_file}"><iframe src="{to_file}" width="600" height="600"></iframe>'
+                    f'<script>new WebSocket("{canary.url("/ws", scheme="ws")}");</script>')
+            result = by_path(service, service.sources, html)
+            assert result["status"] == "succeeded", result
+            assert magenta_pixels(result["preview"]) == 0
+            hits = canary.settle()
+            assert [hit for hit in hits if "/to-file" in hit], "the allowed host was reached, through the proxy"
+            assert not [hit for hit in hits if hit.startswith("WS ")], "a WebSocket finds no network"
+            assert other.settle() == []
+        finally:
+            other.close()
