@@ -3,14 +3,39 @@
 The images' CMDs themselves are run by the end-to-end tests (tests.support.dockerfile_command).
 """
 
+import hashlib
 import importlib
+import json
 import re
+from typing import Any
 
 import yaml
 
 from tests.support import ROOT, dockerfile_command
 
 DOCKERFILES = ("Dockerfile", "Dockerfile-worker")
+WORKER_SECURITY_OPTIONS = {"seccomp=./seccomp-worker.json", "apparmor=unconfined", "systempaths=unconfined",
+                           "no-new-privileges:true"}
+"""What the converter sandbox needs of Docker (README, "Sandbox"; tests/test_seccomp_profile.py shows why)."""
+PRIVILEGE_KEYS = {"security_opt", "cap_add", "cap_drop", "privileged", "user", "userns_mode", "pid", "ipc",
+                  "devices", "sysctls"}
+DEFAULT_SECCOMP = ROOT / "tests" / "fixtures" / "docker-default-seccomp.json"
+DEFAULT_SECCOMP_SHA256 = "536529b665dd0972c37bfb569f5d4ac8a53592e7b00752bc39ff063ca9864c74"
+"""moby/profiles seccomp/default.json at seccomp/v0.2.3 (836ae4d37ef2ec995c77c99fc55f5b5f3af3a897), unmodified."""
+WORKER_SECCOMP = ROOT / "config" / "seccomp-worker.json"
+CLONE_NEWUSER = 0x10000000
+
+
+def _compose() -> dict[str, Any]:
+    return dict(yaml.safe_load((ROOT / "config" / "compose.yaml").read_text()))
+
+
+def _rules(profile: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """One (syscall, action, conditions) per name in each entry, conditions as canonical JSON."""
+    return sorted(
+        (name, entry["action"], json.dumps({key: entry.get(key) for key in ("args", "includes", "excludes",
+                                                                              "errnoRet")}, sort_keys=True))
+        for entry in profile["syscalls"] for name in entry["names"])
 
 
 class TestDockerfiles:
@@ -31,6 +56,16 @@ class TestDockerfiles:
                     for source in line.split()[1:-1]:
                         assert (ROOT / source).exists(), f"{name}: {source}"
 
+    def test_the_worker_image_has_the_sandbox_and_runs_as_its_own_user(self) -> None:
+        text = (ROOT / "Dockerfile-worker").read_text()
+        installed = re.search(r"apt-get install ([^&]*)", text)
+        assert installed is not None
+        assert {"bubblewrap", "tinyproxy-bin", "socat"} <= set(installed.group(1).split())
+        # Root in the worker, with the system paths the sandbox needs writable, could write the host's sysctls.
+        users = [line.split()[1] for line in text.splitlines() if line.startswith("USER ")]
+        assert users and users[-1] == "proxy"
+        assert not re.search(r"chmod\s+(u\+s|[0-7]*4[0-7]{3})\b", text), "bubblewrap stays non-setuid"
+
     def test_the_commands_name_what_exists(self) -> None:
         web = dockerfile_command("Dockerfile")
         assert web[1:] == ["--ini", "uwsgi.ini"] and (ROOT / "uwsgi.ini").is_file()
@@ -43,8 +78,7 @@ class TestCompose:
     """config/compose.yaml."""
 
     def test_web_and_worker_share_broker_and_data(self) -> None:
-        compose = yaml.safe_load((ROOT / "config" / "compose.yaml").read_text())
-        services = compose["services"]
+        services = _compose()["services"]
         assert {"redis", "web", "worker"} <= set(services)
         for name, dockerfile in (("web", "Dockerfile"), ("worker", "Dockerfile-worker")):
             build = services[name]["build"]
@@ -52,8 +86,60 @@ class TestCompose:
             assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
         assert services["web"]["volumes"] == services["worker"]["volumes"]
 
+    def test_the_worker_gets_what_the_converter_sandbox_needs_and_no_more(self) -> None:
+        worker = _compose()["services"]["worker"]
+        assert set(worker["security_opt"]) == WORKER_SECURITY_OPTIONS
+        assert len(worker["security_opt"]) == len(WORKER_SECURITY_OPTIONS)
+        assert worker["cap_drop"] == ["ALL"]
+        assert set(worker) & PRIVILEGE_KEYS == {"security_opt", "cap_drop"}, "the image's user, no capability"
+        # Compose reads a seccomp profile relative to the compose file's folder.
+        [seccomp] = [option.split("=", 1)[1] for option in worker["security_opt"] if option.startswith("seccomp=")]
+        assert (ROOT / "config" / seccomp).resolve() == WORKER_SECCOMP.resolve()
+
+    def test_the_other_services_get_none_of_it(self) -> None:
+        services = _compose()["services"]
+        for name in set(services) - {"worker"}:
+            assert not set(services[name]) & PRIVILEGE_KEYS, name
+
     def test_redis_keeps_queued_work_across_a_restart(self) -> None:
-        compose = yaml.safe_load((ROOT / "config" / "compose.yaml").read_text())
-        command = compose["services"]["redis"]["command"]
+        command = _compose()["services"]["redis"]["command"]
         assert command[command.index("--appendonly") + 1] == "yes"
         assert "appendonly yes" in (ROOT / "config" / "redis.conf").read_text()
+
+
+class TestWorkerSeccompProfile:
+    """config/seccomp-worker.json: Docker's default profile, untouched, and bubblewrap's few additions."""
+
+    def test_the_fixture_is_mobys_default_unmodified(self) -> None:
+        assert hashlib.sha256(DEFAULT_SECCOMP.read_bytes()).hexdigest() == DEFAULT_SECCOMP_SHA256
+
+    def test_a_diff_against_the_default_shows_only_additions(self) -> None:
+        default, worker = DEFAULT_SECCOMP.read_text(), WORKER_SECCOMP.read_text()
+        closing = "\n\t]\n}"
+        assert default.endswith(closing) and worker.endswith(closing)
+        assert worker.startswith(default[: -len(closing)] + ",\n")
+
+    def test_it_parses_and_adds_only_what_bubblewrap_calls(self) -> None:
+        default, worker = json.loads(DEFAULT_SECCOMP.read_text()), json.loads(WORKER_SECCOMP.read_text())
+        assert {key: value for key, value in worker.items() if key != "syscalls"} == \
+            {key: value for key, value in default.items() if key != "syscalls"}
+        kept, added = _rules(default), _rules(worker)
+        assert [rule for rule in kept if rule not in added] == [], "nothing of Docker's is taken away"
+        for rule in kept:
+            added.remove(rule)
+        assert {(name, action) for name, action, _ in added} == {
+            (name, "SCMP_ACT_ALLOW") for name in ("clone", "unshare", "mount", "umount2", "pivot_root", "sethostname")}
+        assert len(added) == 7, "clone twice (s390 passes its flags second), each other call once"
+
+    def test_namespaces_only_come_with_a_user_namespace(self) -> None:
+        additions = json.loads(WORKER_SECCOMP.read_text())["syscalls"][
+            len(json.loads(DEFAULT_SECCOMP.read_text())["syscalls"]):]
+        for entry in additions:
+            assert entry["comment"].startswith("proxyservice worker: ")
+            assert "includes" not in entry or "caps" not in entry["includes"]
+            if entry["names"] == ["clone"]:
+                [condition] = entry["args"]
+                assert condition["op"] == "SCMP_CMP_MASKED_EQ"
+                assert condition["value"] == condition["valueTwo"] == CLONE_NEWUSER
+            if entry["names"] == ["unshare"]:
+                assert entry["args"] == [{"index": 0, "value": CLONE_NEWUSER, "op": "SCMP_CMP_EQ"}]
