@@ -236,3 +236,52 @@ def test_a_socket_outside_is_not_reachable_by_path_either(tmp_path: Path) -> Non
         assert finished.returncode != 0 and "FileNotFoundError" in finished.stderr
     finally:
         server.close()
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the probe uses x86-64 system call numbers")
+class TestSeccomp:
+    """Inside, the converter cannot make namespaces, mount, trace, or reach the kernel's rarer interfaces."""
+
+    ATTEMPTS = textwrap.dedent('''
+        import ctypes, errno, json, os, socket, sys
+        libc = ctypes.CDLL(None, use_errno=True)
+        found = {}
+        def call(label, name, *args):
+            result = getattr(libc, name)(*args)
+            found[label] = "ok" if result >= 0 else errno.errorcode[ctypes.get_errno()]
+        call("unshare", "unshare", 0x10000000)               # CLONE_NEWUSER
+        call("mount", "mount", b"none", b"/tmp", b"tmpfs", 0, None)
+        call("ptrace", "ptrace", 16, 1, None, None)          # PTRACE_ATTACH to pid 1
+        call("io_uring_setup", "syscall", 425, 1, None)      # x86-64 numbers
+        call("bpf", "syscall", 321, 0, None, 0)
+        call("clone3", "syscall", 435, None, 0)
+        try:
+            socket.socket(socket.AF_PACKET, socket.SOCK_RAW); found["packet socket"] = "ok"
+        except OSError as e:
+            found["packet socket"] = errno.errorcode[e.errno]
+        socket.socket(socket.AF_INET6).close(); found["inet6 socket"] = "ok"
+        found["fork"] = "ok" if os.fork() or os._exit(0) else "?"
+        open(sys.argv[1] + "/found.json", "w").write(json.dumps(found))
+    ''')
+
+    def test_what_it_may_not_do(self, tmp_path: Path) -> None:
+        script = tmp_path / "attempts.py"
+        script.write_text(self.ATTEMPTS)
+        out = tmp_path / "out"
+        out.mkdir()
+        finished = Sandbox().run(["/usr/bin/python3", str(script), str(out)], [script], out, 30)
+        assert finished.returncode == 0, finished.stderr
+        found = json.loads((out / "found.json").read_text())
+        assert found == {"unshare": "EPERM", "mount": "EPERM", "ptrace": "EPERM", "io_uring_setup": "EPERM",
+                         "bpf": "EPERM", "clone3": "ENOSYS", "packet socket": "EAFNOSUPPORT",
+                         "inet6 socket": "ok", "fork": "ok"}
+
+    def test_control_unfiltered_the_same_calls_get_further(self, tmp_path: Path) -> None:
+        """The check can fail: without the sandbox the same calls are not refused by a filter."""
+        script = tmp_path / "attempts.py"
+        script.write_text(self.ATTEMPTS)
+        out = tmp_path / "out"
+        out.mkdir()
+        Sandbox(enabled=False).run(["/usr/bin/python3", str(script), str(out)], [script], out, 30)
+        found = json.loads((out / "found.json").read_text())
+        assert found["unshare"] == "ok" and found["clone3"] != "ENOSYS" and found["packet socket"] != "EAFNOSUPPORT"

@@ -3,8 +3,9 @@
 What the program inside sees:
 
 - new user, PID, IPC, UTS and network namespaces: its network is a loopback
-  of its own, so no socket reaches anything outside; no capabilities, and no
-  further user namespaces;
+  of its own, so no socket reaches anything outside; no capabilities;
+- a seccomp filter (``seccomp.py``): no further namespaces, no mounts, no
+  reading other processes, little of the kernel's rarer interfaces;
 - ``/usr`` read-only (its libraries, fonts and helpers), with ``/usr/share/doc``
   and every folder the service keeps files in hidden under empty tmpfs;
 - a handful of ``/etc`` entries (fonts, the loader cache, CA certificates);
@@ -77,6 +78,7 @@ def bubblewrap_command(
     environment: Mapping[str, str] | None = None,
     status_fd: int | None = None,
     egress_socket: Path | None = None,
+    seccomp_fd: int | None = None,
 ) -> list[str]:
     """The command that runs ``program`` inside a sandbox of its own.
 
@@ -96,12 +98,13 @@ def bubblewrap_command(
         A descriptor bubblewrap writes its JSON status to (``{"exit-code": N}`` once the program ran).
     egress_socket
         A Unix socket to bind inside at :data:`EGRESS_SOCKET`: the only way out.
+    seccomp_fd
+        A descriptor to read the program's seccomp filter from (a BPF program).
     """
     arguments = [
         bwrap,
         "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
         "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
-        "--disable-userns",
         "--cap-drop", "ALL",
         "--die-with-parent",
         # A program with no controlling terminal of ours cannot push input into one (TIOCSTI).
@@ -128,4 +131,6 @@ def bubblewrap_command(
         arguments += ["--setenv", name, value]
     if status_fd is not None:
         arguments += ["--json-status-fd", str(status_fd)]
+    if seccomp_fd is not None:
+        arguments += ["--seccomp", str(seccomp_fd)]
     return [*arguments, "--", *program]

@@ -23,6 +23,7 @@ from .bubblewrap import EGRESS_SOCKET, bubblewrap_command
 from .egress import EGRESS_PROXY, check_host_names, egress_socket, relay_command
 from .errors import RunTimedOut, SandboxSetupFailed, SandboxUnavailable
 from .runner import Finished, run_bounded
+from .seccomp import denying_filter
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,16 @@ def _statuses(raw: bytes) -> list[dict[str, object]]:
             return found
         if isinstance(document, dict):
             found.append(document)
+
+
+def _readable(data: bytes) -> int:
+    """A descriptor to read ``data`` from (a pipe already holding it, its writing end closed)."""
+    read, write = os.pipe()
+    try:
+        os.write(write, data)  # a filter is a few KiB: well under a pipe's buffer
+    finally:
+        os.close(write)
+    return read
 
 
 def _bwrap_words(stderr: str) -> str:
@@ -164,10 +175,12 @@ class Sandbox:
                 program = relay_command(program, EGRESS_SOCKET)
             status_read, status_write = os.pipe()
             stack.callback(os.close, status_read)
+            filter_fd = _readable(denying_filter())
+            stack.callback(os.close, filter_fd)
             try:
                 full = bubblewrap_command(bwrap, program, reads, writes, self.hidden, environment,
-                                          status_fd=status_write, egress_socket=socket_path)
-                finished = run_bounded(full, timeout, memory_mb=memory_mb, pass_fds=(status_write,))
+                                          status_fd=status_write, egress_socket=socket_path, seccomp_fd=filter_fd)
+                finished = run_bounded(full, timeout, memory_mb=memory_mb, pass_fds=(status_write, filter_fd))
             finally:
                 os.close(status_write)
             os.set_blocking(status_read, False)
