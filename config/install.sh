@@ -18,6 +18,7 @@ command -v bwrap >/dev/null || packages+=(bubblewrap)
 command -v tinyproxy >/dev/null || packages+=(tinyproxy-bin)
 command -v socat >/dev/null || packages+=(socat)
 ldconfig -p | grep -q 'libmagic\.so\.1' || packages+=(libmagic1)
+ldconfig -p | grep -q 'libseccomp\.so\.2' || packages+=(libseccomp2)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
 # Real pages with stylesheets, scripts and web-font links, for the tests.
 [ -e /usr/share/doc/nodejs/api/fs.html ] || packages+=(nodejs-doc)
