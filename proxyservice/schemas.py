@@ -2,6 +2,10 @@
 
 The same files describe the API in ``schema/openapi.yaml``, validate request
 bodies and plugin schemas at run time, and validate responses in the tests.
+
+Error messages quote what a client sent only as a short prefix (:func:`quoted`):
+jsonschema's own messages repeat the whole value, and a 10 MB field would come
+back whole in the answer and the logs.
 """
 
 import json
@@ -16,6 +20,11 @@ from .config import PROJECT_ROOT
 
 SCHEMA_DIR = PROJECT_ROOT / "schema"
 RESOURCES = SCHEMA_DIR / "resources"
+QUOTE_LIMIT = 64
+"""Most characters of a client's value that an error message repeats."""
+MESSAGE_LIMIT = 256
+"""Most characters of a whole validation message, however many values it quotes."""
+ELLIPSIS = "…"
 
 
 @lru_cache(maxsize=1)
@@ -35,14 +44,34 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(document, registry=_registry())
 
 
+def quoted(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)``, cut to ``limit`` characters with an ellipsis when longer."""
+    return _shortened(repr(value), limit)
+
+
 def first_error(name: str, instance: Any) -> str | None:
-    """The first way ``instance`` breaks schema ``name``, naming the field; ``None`` if valid."""
+    """The first way ``instance`` breaks schema ``name``, naming the field; ``None`` if valid.
+
+    Values from ``instance`` appear in the message as short prefixes only
+    (:data:`QUOTE_LIMIT`), and the message is at most :data:`MESSAGE_LIMIT` long.
+    """
     errors = sorted(validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
     if not errors:
         return None
     error = errors[0]
-    where = "/".join(str(part) for part in error.absolute_path)
-    return f"{where}: {error.message}" if where else error.message
+    message = error.message
+    # jsonschema writes the offending value, and for objects the offending
+    # keys, with repr(): put the short forms in their place.
+    for value in (error.instance, *(error.instance if isinstance(error.instance, dict) else ())):
+        whole = repr(value)
+        if len(whole) > QUOTE_LIMIT:
+            message = message.replace(whole, quoted(value))
+    where = "/".join(_shortened(str(part), QUOTE_LIMIT) for part in error.absolute_path)
+    return _shortened(f"{where}: {message}" if where else message, MESSAGE_LIMIT)
+
+
+def _shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
 
 
 def resource_path(name: str) -> Path:

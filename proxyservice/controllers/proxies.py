@@ -1,5 +1,6 @@
 """Proxies: list a file's proxies and serve their bytes."""
 
+import time
 from dataclasses import asdict
 from http import HTTPStatus
 from pathlib import Path
@@ -7,14 +8,17 @@ from pathlib import Path
 from flask import url_for
 from werkzeug.exceptions import NotFound, ServiceUnavailable
 
+from ..schemas import quoted
 from ..services.auth import Auth
 from ..services.context import current_settings
 from ..services.store import DoesNotExist, ProxyStore, StoreFailed
 from . import Response
 
-NO_PROXIES = "no proxies of file %r (yet)"
-NO_SUCH_PROXY = "no proxy %r of file %r"
+NO_PROXIES = "no proxies of file %s (yet)"
+NO_SUCH_PROXY = "no proxy %s of file %s"
 STORE_DOWN = "the proxy store cannot be read; try again shortly"
+CACHE_SECONDS = 3600
+"""How long a client may reuse a proxy's bytes before it asks again (with If-None-Match)."""
 
 
 def list_proxies(file_id: str) -> Response:
@@ -24,7 +28,7 @@ def list_proxies(file_id: str) -> Response:
     except StoreFailed as e:
         raise ServiceUnavailable(STORE_DOWN) from e
     if not proxies:
-        raise NotFound(NO_PROXIES % file_id)
+        raise NotFound(NO_PROXIES % quoted(file_id))
     auth, ttl = Auth.current_session(), current_settings().SIGNED_LINK_TTL
     listed = []
     for proxy in proxies:
@@ -35,23 +39,46 @@ def list_proxies(file_id: str) -> Response:
     return body, HTTPStatus.OK, {}
 
 
-def proxy_content(file_id: str, typeidentifier: str, if_none_match: list[str]) -> Response:
+def proxy_content(
+    file_id: str, typeidentifier: str, if_none_match: list[str], link_expires: int | None = None
+) -> Response:
     """A proxy's bytes (as a path to send), or ``304`` when the client has them.
 
     Parameters
     ----------
     if_none_match
         The entity tags from the request's ``If-None-Match`` header.
+    link_expires
+        When the request came through a signed link: the link's expiry time
+        (Unix seconds). ``None`` when it came with a bearer token.
     """
     try:
         proxy, blob = ProxyStore.current_session().get(file_id, typeidentifier)
     except DoesNotExist as e:
-        raise NotFound(NO_SUCH_PROXY % (typeidentifier, file_id)) from e
+        raise NotFound(NO_SUCH_PROXY % (quoted(typeidentifier), quoted(file_id))) from e
     except StoreFailed as e:
         raise ServiceUnavailable(STORE_DOWN) from e
     # The blob's name is its checksum, so a tag names one content for ever.
-    headers = {"ETag": f'"{proxy.checksum}"', "Cache-Control": "public, max-age=3600"}
+    headers = {"ETag": f'"{proxy.checksum}"', "Cache-Control": cache_control(link_expires, time.time())}
     if proxy.checksum in if_none_match or "*" in if_none_match:
         return None, HTTPStatus.NOT_MODIFIED, headers
     data: tuple[Path, str, str] = (blob, proxy.mimetype, proxy.filename)
     return data, HTTPStatus.OK, headers
+
+
+def cache_control(link_expires: int | None, now: float) -> str:
+    """The ``Cache-Control`` of a proxy's bytes.
+
+    Parameters
+    ----------
+    link_expires
+        The signed link's expiry time (Unix seconds), or ``None`` for a request with a bearer token.
+    now
+        The time now (Unix seconds).
+    """
+    if link_expires is None:
+        # Only the token holder's own cache may keep the bytes: a shared cache
+        # (a CDN, a company proxy) would hand them to clients without a token.
+        return f"private, max-age={CACHE_SECONDS}"
+    # Anyone holding the link may have the bytes, but only while the link is valid.
+    return f"public, max-age={max(0, min(CACHE_SECONDS, int(link_expires - now)))}"

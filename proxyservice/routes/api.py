@@ -8,7 +8,14 @@ from typing import Callable, TypeVar
 
 from flask import Blueprint, Response, jsonify, make_response, request, send_file
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    Forbidden,
+    LengthRequired,
+    RequestHeaderFieldsTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 
 from ..controllers import Response as ControllerResponse
 from ..controllers import ingest, plugins, proxies, readiness, tasks
@@ -26,9 +33,26 @@ FORM_NUMBER = "%s: must be a whole number"
 FORM_BOOLEAN = "%s: must be true or false"
 FORM_TRUE = ("true",)
 FORM_FALSE = ("false",)
+BODY_NOT_READABLE = ("body: this server cannot read a chunked (Transfer-Encoding: chunked) body; "
+                     "send it with a Content-Length")
+MAX_HEADER_BYTES = 16 * 1024
+"""Largest header block accepted (names, values and separators); 431 above it."""
+HEADERS_TOO_LARGE = "headers: %d bytes of header fields; at most %d are accepted"
 
 
 View = TypeVar("View", bound=Callable[..., Response])
+
+
+@blueprint.before_app_request
+def _refuse_large_headers() -> None:
+    """Answer 431 to a request whose header fields pass :data:`MAX_HEADER_BYTES`.
+
+    uWSGI's http router closes connections whose headers pass about 60 KiB
+    before any of this runs; below that, the client is told what went wrong.
+    """
+    size = sum(len(name) + len(value) + 4 for name, value in request.headers.items())  # "name: value\r\n"
+    if size > MAX_HEADER_BYTES:
+        raise RequestHeaderFieldsTooLarge(HEADERS_TOO_LARGE % (size, MAX_HEADER_BYTES))
 
 
 def _check_scope(scope: str) -> None:
@@ -93,6 +117,12 @@ def _form_options() -> dict[str, Any]:
 @requires("proxy:create")
 def ingest_file() -> Response:
     """Ingest a file by path (JSON) or upload (multipart)."""
+    # A chunked body reaches the app only from a server that reads it whole and
+    # says so (wsgi.input_terminated); uWSGI 2.0's http router drops it, and
+    # the client would otherwise hear that its empty body is not JSON.
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if chunked and not request.environ.get("wsgi.input_terminated"):
+        raise LengthRequired(BODY_NOT_READABLE)
     if request.mimetype == "application/json":
         try:
             body = request.get_json(silent=True)
@@ -136,15 +166,18 @@ def list_proxies(file_id: str) -> Response:
 @blueprint.route("/proxies/<file_id>/<typeidentifier>", methods=["GET"])
 def proxy_content(file_id: str, typeidentifier: str) -> Response:
     """The bytes of one proxy: with a token, or through a signed link."""
+    link_expires: int | None = None
     if "signature" in request.args:
         try:
-            Auth.current_session().check_link(request.path, request.args.get("expires"), request.args.get("signature"))
+            link_expires = Auth.current_session().check_link(
+                request.path, request.args.get("expires"), request.args.get("signature")
+            )
         except LinkInvalid as e:
             raise Forbidden(str(e)) from e
     else:
         _check_scope("proxy:read")
     data, status, headers = proxies.proxy_content(
-        file_id, typeidentifier, [tag for tag in request.if_none_match.as_set()]
+        file_id, typeidentifier, [tag for tag in request.if_none_match.as_set()], link_expires
     )
     if status is HTTPStatus.NOT_MODIFIED:
         response = make_response("", status)

@@ -52,3 +52,24 @@ class TestContent:
     def test_an_unknown_type(self, app: Flask, stored: str) -> None:
         with app.test_request_context(), pytest.raises(NotFound):
             proxies.proxy_content(FILE_ID, "thumbnail", [])
+
+    def test_an_unknown_file_is_quoted_short(self, app: Flask) -> None:
+        with app.test_request_context(), pytest.raises(NotFound) as refused:
+            proxies.proxy_content("f" * 10_000, "preview", [])
+        assert refused.value.description is not None and len(refused.value.description) < 200
+
+
+class TestCacheControl:
+    """Who may cache a proxy's bytes, and for how long."""
+
+    def test_with_a_token_only_the_clients_own_cache(self) -> None:
+        assert proxies.cache_control(None, now=1_000.0) == f"private, max-age={proxies.CACHE_SECONDS}"
+
+    def test_a_signed_link_anyone_until_it_expires(self) -> None:
+        assert proxies.cache_control(1_090, now=1_000.0) == "public, max-age=90"
+
+    def test_a_long_link_no_longer_than_a_token(self) -> None:
+        assert proxies.cache_control(1_000 + 86_400, now=1_000.0) == f"public, max-age={proxies.CACHE_SECONDS}"
+
+    def test_a_link_in_its_last_second_is_not_kept(self) -> None:
+        assert proxies.cache_control(1_000, now=1_000.5) == "public, max-age=0"

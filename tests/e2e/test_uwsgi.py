@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -15,10 +17,10 @@ from tests.e2e.conftest import Service
 from tests.support import ROOT, assert_not_blank, dockerfile_command, free_port, wait_until
 
 
-@pytest.fixture(scope="module")
-def uwsgi_url(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def running_uwsgi(service: Service, log: Path) -> Iterator[str]:
+    """uWSGI as the Dockerfile starts it (the shipped uwsgi.ini), on a free port; its URL."""
     port = free_port()
-    log = tmp_path_factory.mktemp("uwsgi") / "uwsgi.log"
     environment = {**os.environ, **service.environment, "PROXYSERVICE_HTTP": f"127.0.0.1:{port}",
                    "UWSGI_VIRTUALENV": sys.prefix}
     with log.open("wb") as out:
@@ -38,6 +40,12 @@ def uwsgi_url(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Ite
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def uwsgi_url(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_uwsgi(service, tmp_path_factory.mktemp("uwsgi") / "uwsgi.log") as url:
+        yield url
 
 
 class TestThroughUwsgi:
@@ -68,10 +76,12 @@ class TestThroughUwsgi:
         [proxy] = client.get(uwsgi_url + finished.headers["Location"], timeout=10).json()["proxies"]
         image = client.get(uwsgi_url + proxy["url"], timeout=10)
         assert image.headers["Content-Type"] == "image/png"
+        assert image.headers["Cache-Control"].startswith("private"), "no shared cache keeps token-protected bytes"
         assert assert_not_blank(image.content).size == (400, 300)
 
         # Shared without a token: the signed link works, the bare URL does not, a forged one neither.
-        assert requests.get(uwsgi_url + proxy["signed_url"], timeout=10).content == image.content
+        shared = requests.get(uwsgi_url + proxy["signed_url"], timeout=10)
+        assert shared.content == image.content and shared.headers["Cache-Control"].startswith("public")
         assert requests.get(uwsgi_url + proxy["url"], timeout=10).status_code == 401
         forged = proxy["signed_url"].replace("signature=", "signature=0")
         assert requests.get(uwsgi_url + forged, timeout=10).status_code == 403

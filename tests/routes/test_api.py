@@ -204,3 +204,67 @@ class TestHostileInput:
         if response.status_code == 202:
             saved = response.get_json()["filename"]
             assert saved.isascii() and "/" not in saved and "\x00" not in saved
+
+    @pytest.mark.parametrize("body, start, repeated", [
+        ({"path": "/" + "a" * 10_000_000}, "path: '/aaaa", "a"),
+        ({"path": "relative/" + "a" * 100_000}, "path: 'relative/aaaa", "a"),
+        ({"path": "/x", "plugins": ["no separator " * 10_000]}, "plugins/0: 'no separator", "no separator "),
+        ({"path": "/x", "size": {"width": "w" * 100_000, "height": 1}}, "size/width: 'wwww", "w"),
+        ({"path": "/x", "k" * 100_000: 1}, "Additional properties are not allowed ('kkkk", "k"),
+        ({"path": "/x", **{f"key{i}" * 30: 1 for i in range(1_000)}}, "Additional properties are not allowed ('key", "key1"),
+    ])
+    def test_a_long_value_is_quoted_as_a_short_prefix(
+        self, client: FlaskClient, body: dict[str, object], start: str, repeated: str
+    ) -> None:
+        response = client.post("/ingest", json=body)
+        message = error_of(response)
+        assert response.status_code == 400 and message.startswith(start)
+        assert len(message) <= 256 and "…" in message
+        longest_quote = repeated * (65 // len(repeated) + 1)
+        assert longest_quote not in message, "no value is quoted beyond 64 characters"
+
+
+class TestHeaderSize:
+    """A request whose header fields are too large: 431, before anything else is looked at."""
+
+    @pytest.mark.parametrize("path", ["/plugins", "/status", "/nowhere"])
+    def test_431_above_16_kib(self, client: FlaskClient, path: str) -> None:
+        response = client.get(path, headers={"X-Padding": "p" * 17_000})
+        assert response.status_code == 431
+        assert error_of(response).startswith("headers: ") and "16384" in error_of(response)
+
+    def test_431_before_the_token_is_checked(self, settings: Settings) -> None:
+        response = create_web_app(settings).test_client().get("/plugins", headers={"X-Padding": "p" * 17_000})
+        assert response.status_code == 431
+
+    def test_a_large_but_acceptable_block_is_served(self, client: FlaskClient) -> None:
+        assert client.get("/plugins", headers={"X-Padding": "p" * 15_000}).status_code == 200
+
+
+class TestChunkedBodies:
+    """POST /ingest with Transfer-Encoding: chunked."""
+
+    def test_411_when_the_server_did_not_read_the_body(self, client: FlaskClient, queue: InMemoryTaskQueue) -> None:
+        response = client.post("/ingest", data=b'{"path": "/x"}', content_type="application/json",
+                               headers={"Transfer-Encoding": "chunked"})
+        assert response.status_code == 411 and "Content-Length" in error_of(response)
+        assert queue.sent == []
+
+    def test_json_from_a_server_that_read_it_whole(self, client: FlaskClient, queue: InMemoryTaskQueue,
+                                                   source_dir: Path) -> None:
+        body = f'{{"path": "{source_dir / "plain.html"}"}}'.encode()
+        response = client.post("/ingest", input_stream=io.BytesIO(body), content_type="application/json",
+                               headers={"Transfer-Encoding": "chunked"},
+                               environ_overrides={"wsgi.input_terminated": True})
+        assert response.status_code == 202, response.get_json()
+
+    def test_multipart_from_a_server_that_read_it_whole(self, client: FlaskClient, queue: InMemoryTaskQueue) -> None:
+        boundary = "b0undary"
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"up.html\"\r\n"
+                f"Content-Type: text/html\r\n\r\n<h1>chunked</h1>\r\n--{boundary}--\r\n").encode()
+        response = client.post("/ingest", input_stream=io.BytesIO(body),
+                               content_type=f"multipart/form-data; boundary={boundary}",
+                               headers={"Transfer-Encoding": "chunked"},
+                               environ_overrides={"wsgi.input_terminated": True})
+        assert response.status_code == 202, response.get_json()
+        assert response.get_json()["filename"] == "up.html"

@@ -1,8 +1,10 @@
 """Access control: bearer tokens with scopes, signed links, and the secret production needs."""
 
+import base64
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from proxyservice.config import DEVELOPMENT_SECRET, Settings, SettingInvalid
 from proxyservice.factory import create_web_app
@@ -39,23 +41,49 @@ class TestTokens:
         assert app.test_client().get("/status").status_code in (200, 503)
 
     @pytest.mark.parametrize("header, reason", [
-        ("Bearer not.a.token", "not valid"),
         ("Basic dXNlcjpwYXNz", "must be 'Bearer <token>'"),
         ("Bearer ", "must be 'Bearer <token>'"),
     ])
-    def test_malformed_tokens(self, app: Flask, header: str, reason: str) -> None:
+    def test_no_bearer_token(self, app: Flask, header: str, reason: str) -> None:
         response = app.test_client().get("/plugins", headers={"Authorization": header})
         assert response.status_code == 401 and reason in response.get_json()["message"]
 
     def test_an_expired_token(self, app: Flask, settings: Settings) -> None:
         token = Auth(settings.auth_secret).issue(["proxy:read"], ttl_seconds=-10)
         response = app.test_client().get("/plugins", headers={"Authorization": f"Bearer {token}"})
-        assert response.status_code == 401 and "expired" in response.get_json()["message"]
+        assert response.status_code == 401 and response.get_json()["message"] == "the token has expired"
+
+
+def _segment(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+class TestBadTokens:
+    """A token that cannot be trusted: the answer says so and nothing of why it failed to decode."""
+
+    @pytest.mark.parametrize("token", [
+        "not.a.token",
+        f"{_segment(bytes([0xff]))}.e30.x",  # PyJWT: "'utf-8' codec can't decode byte 0xff..."
+        f"{_segment(b'[1, 2]')}.e30.x",  # PyJWT: "Invalid header string: must be a json object"
+        _segment(b'{"alg": "none"}') + "." + _segment(b'{"scope": "proxy:read"}') + ".",  # unsigned
+        "a" * 10_000,
+        "\u00e9t\u00e9.\u00e9t\u00e9.\u00e9t\u00e9",  # not ASCII (the header arrives as latin-1)
+    ])
+    def test_the_message_is_invalid_token_and_nothing_more(self, app: Flask, token: str) -> None:
+        response = app.test_client().get("/plugins", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401
+        assert response.get_json()["message"] == "invalid token"
 
     def test_a_token_signed_with_another_secret(self, app: Flask) -> None:
         token = Auth("another-secret-of-more-than-32-characters").issue(["proxy:read"], 60)
         response = app.test_client().get("/plugins", headers={"Authorization": f"Bearer {token}"})
-        assert response.status_code == 401
+        assert response.status_code == 401 and response.get_json()["message"] == "invalid token"
+
+    def test_a_token_altered_after_signing(self, app: Flask, settings: Settings) -> None:
+        header, _, signature = Auth(settings.auth_secret).issue(["proxy:read"], 60).split(".")
+        forged = _segment(b'{"iss": "proxyservice", "exp": 9999999999, "scope": "proxy:read proxy:create"}')
+        response = app.test_client().get("/plugins", headers={"Authorization": f"Bearer {header}.{forged}.{signature}"})
+        assert response.status_code == 401 and response.get_json()["message"] == "invalid token"
 
 
 class TestSignedLinks:
@@ -81,6 +109,35 @@ class TestSignedLinks:
         old, old_signature = auth.sign_link(path, -5)
         expired = anonymous.get(f"{path}?expires={old}&signature={old_signature}")
         assert expired.status_code == 403 and "expired" in expired.get_json()["message"]
+
+
+def max_age(cache_control: str) -> int:
+    [age] = [int(part.split("=")[1]) for part in cache_control.split(", ") if part.startswith("max-age=")]
+    return age
+
+
+class TestCaching:
+    """What caches between the service and its clients may keep."""
+
+    def test_bytes_fetched_with_a_token_are_private(self, client: FlaskClient, stored: None) -> None:
+        response = client.get(f"/proxies/{FILE_ID}/preview")
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"].split(", ")[0] == "private"
+        assert "public" not in response.headers["Cache-Control"]
+
+    def test_a_not_modified_answer_with_a_token_is_private_too(self, client: FlaskClient, stored: None) -> None:
+        etag = client.get(f"/proxies/{FILE_ID}/preview").headers["ETag"]
+        response = client.get(f"/proxies/{FILE_ID}/preview", headers={"If-None-Match": etag})
+        assert response.status_code == 304 and response.headers["Cache-Control"].startswith("private")
+
+    @pytest.mark.parametrize("ttl", [90, 86_400])
+    def test_a_signed_link_is_public_until_it_expires(self, app: Flask, settings: Settings, stored: None, ttl: int) -> None:
+        path = f"/proxies/{FILE_ID}/preview"
+        expires, signature = Auth(settings.auth_secret).sign_link(path, ttl)
+        response = app.test_client().get(f"{path}?expires={expires}&signature={signature}")
+        assert response.status_code == 200
+        assert response.headers["Cache-Control"].startswith("public")
+        assert min(ttl, 3600) - 5 <= max_age(response.headers["Cache-Control"]) <= min(ttl, 3600)
 
 
 class TestSecrets:

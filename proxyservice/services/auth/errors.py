@@ -19,7 +19,11 @@ class TokenMissing(AuthError):
 
 
 class TokenInvalid(AuthError):
-    """The token cannot be trusted: malformed, signed with another secret, or expired."""
+    """The token cannot be trusted: malformed, signed with another secret, or expired.
+
+    Its message says only "invalid token", or that the token expired: why a
+    token failed to decode is for the log, not for whoever sent it.
+    """
 
 
 class ScopeMissing(AuthError):

@@ -24,6 +24,8 @@ ALGORITHM = "HS256"
 ISSUER = "proxyservice"
 SCOPES = ("proxy:create", "proxy:read")
 LINK_KEY_LABEL = b"proxyservice signed links"
+INVALID_TOKEN = "invalid token"
+EXPIRED_TOKEN = "the token has expired"
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +95,12 @@ class Auth:
             claims = jwt.decode(token.strip(), self.secret, algorithms=[ALGORITHM], issuer=ISSUER,
                                 options={"require": ["exp", "iss", "scope"]})
         except jwt.ExpiredSignatureError as e:
-            raise TokenInvalid("the token has expired") from e
+            raise TokenInvalid(EXPIRED_TOKEN) from e
         except jwt.PyJWTError as e:
-            raise TokenInvalid(f"the token is not valid: {e}") from e
+            # PyJWT's reasons describe the decoder ("'utf-8' codec can't decode
+            # byte..."): they help an operator, and only a prober elsewhere.
+            logger.debug("refused a bearer token: %s", e)
+            raise TokenInvalid(INVALID_TOKEN) from e
         if scope not in str(claims.get("scope", "")).split():
             raise ScopeMissing(f"the token does not grant {scope}")
         return str(claims.get("sub", ""))
@@ -105,8 +110,8 @@ class Auth:
         expires = int(time.time()) + ttl_seconds
         return expires, self._signature(path, expires)
 
-    def check_link(self, path: str, expires: str | None, signature: str | None) -> None:
-        """Check a signed link.
+    def check_link(self, path: str, expires: str | None, signature: str | None) -> int:
+        """Check a signed link; return its expiry time (Unix seconds).
 
         Raises
         ------
@@ -115,10 +120,12 @@ class Auth:
         """
         if not expires or not signature or not (expires.isascii() and expires.isdigit()):
             raise LinkInvalid("the link is not signed")
-        if not hmac.compare_digest(self._signature(path, int(expires)).encode(), signature.encode("utf-8", "replace")):
+        expiry = int(expires)
+        if not hmac.compare_digest(self._signature(path, expiry).encode(), signature.encode("utf-8", "replace")):
             raise LinkInvalid("the link's signature does not match")
-        if int(expires) < time.time():
+        if expiry < time.time():
             raise LinkInvalid("the link has expired")
+        return expiry
 
     def _signature(self, path: str, expires: int) -> str:
         key = hmac.new(self.secret.encode(), LINK_KEY_LABEL, hashlib.sha256).digest()
