@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from proxyservice.services.store import DoesNotExist, ProxyStore
+from proxyservice.services.store import DoesNotExist, ProxyStore, StoreFailed
 
 FILE_ID = "ab" * 32
 
@@ -73,3 +73,15 @@ class TestAvailability:
     def test_a_folder_under_a_file_is_not(self, tmp_path: Path) -> None:
         (tmp_path / "file").write_text("x")
         assert not ProxyStore(tmp_path / "file" / "store").is_available()
+
+
+class TestErrorsNameNoPath:
+    """Store errors end up in task errors that clients read: they give the reason, not the store's paths."""
+
+    def test_a_store_that_cannot_be_written(self, tmp_path: Path) -> None:
+        blocked = tmp_path / "not-a-folder"
+        blocked.write_text("a file where the store's folder should be")
+        store = ProxyStore(blocked)
+        with pytest.raises(StoreFailed) as raised:
+            store.generate_temp_filename(".png")
+        assert str(tmp_path) not in str(raised.value) and "Not a directory" in str(raised.value)

@@ -83,7 +83,8 @@ class ProxyStore:
         try:
             self.temp_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise StoreFailed(f"cannot make {self.temp_dir}: {e.strerror}") from e
+            logger.warning("cannot make %s: %s", self.temp_dir, e)
+            raise StoreFailed(f"cannot make the proxy store's temp folder: {e.strerror}") from e
         return self.temp_dir / f"{uuid.uuid4().hex}{suffix}"
 
     def ingest(
@@ -143,7 +144,9 @@ class ProxyStore:
             previous = self._read_meta(folder / f"{typeidentifier}.json")
             self._write_json_atomically(folder / f"{typeidentifier}.json", asdict(proxy))
         except OSError as e:
-            raise StoreFailed(f"cannot store proxy {typeidentifier} of {file_id}: {e}") from e
+            # Task errors reach clients: the reason, never the store's paths (those go to the log).
+            logger.warning("cannot store proxy %s of %s: %s", typeidentifier, file_id, e)
+            raise StoreFailed(f"cannot store proxy {typeidentifier} of {file_id}: {e.strerror or type(e).__name__}") from e
         if previous is not None and previous.checksum != checksum:
             (blobs / previous.checksum).unlink(missing_ok=True)
         logger.info("stored proxy %s/%s (%d bytes)", file_id, typeidentifier, proxy.bytes)
@@ -190,7 +193,8 @@ class ProxyStore:
         except FileNotFoundError:
             return None
         except (OSError, ValueError, TypeError) as e:
-            raise StoreFailed(f"proxy metadata {path} is unreadable: {e}") from e
+            logger.warning("proxy metadata %s is unreadable: %s", path, e)
+            raise StoreFailed(f"the metadata of proxy {path.stem} of {path.parent.name} is unreadable") from e
 
     def _write_json_atomically(self, target: Path, data: dict[str, object]) -> None:
         self.temp_dir.mkdir(parents=True, exist_ok=True)
