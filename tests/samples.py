@@ -7,6 +7,14 @@ from PIL import Image, ImageDraw
 
 DEBIAN_PDF = Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf")
 DEBIAN_TEXT = Path("/usr/share/doc/python3.11/html/_sources/library/os.rst.txt")
+DEBIAN_SCRIPTED_PAGE = Path("/usr/share/doc/python3.11/html/search.html")
+"""A real page libmagic calls application/javascript: it is mostly script."""
+XHTML = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>API index</title></head>
+<body style="background:#ffe"><h1 style="color:#a00">An XHTML page</h1><p>It starts with an XML declaration,
+so libmagic calls it text/xml.</p><ul><li>one</li><li>two</li><li>three</li></ul></body></html>
+"""
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
@@ -50,6 +58,12 @@ def write_samples(folder: Path) -> dict[str, Path]:
     (folder / "really-html.txt").write_bytes((FIXTURES / "styled.html").read_bytes())
     (folder / "styled.css").write_bytes((FIXTURES / "styled.css").read_bytes())
     files["html_as_txt"] = folder / "really-html.txt"
+    (folder / "declared.xhtml").write_text(XHTML)
+    files["xhtml_declared"] = folder / "declared.xhtml"
+    (folder / "declared.html").write_text(XHTML)
+    files["html_declared"] = folder / "declared.html"
+    (folder / "search.html").write_bytes(DEBIAN_SCRIPTED_PAGE.read_bytes())
+    files["html_mostly_script"] = folder / "search.html"
     (folder / "page.html").write_bytes((FIXTURES / "plain.html").read_bytes())
     files["html"] = folder / "page.html"
     return files

@@ -17,7 +17,8 @@ PLUGIN_FOR = {
     "transparent_png": "image_thumbnail::ImageThumbnail", "no_extension": "image_thumbnail::ImageThumbnail",
     "pdf": "pdf_thumbnail::PDFThumbnail", "text": "text_thumbnail::TextThumbnail",
     "python": "text_thumbnail::TextThumbnail", "html": "html_preview::HTMLPreview",
-    "html_as_txt": "html_preview::HTMLPreview",
+    "html_as_txt": "text_thumbnail::TextThumbnail", "xhtml_declared": "html_preview::HTMLPreview",
+    "html_declared": "html_preview::HTMLPreview", "html_mostly_script": "html_preview::HTMLPreview",
 }
 
 BROKEN = '''

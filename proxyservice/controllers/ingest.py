@@ -92,7 +92,8 @@ def _choose_plugins(plugins: PluginSet, source: SourceFile, named: list[str] | N
             if name != ALL_ENABLED and plugins.get(name) is None:
                 raise NotFound(PLUGIN_NOT_ENABLED % name)
         plugins = PluginSet(tuple((n, c) for n, c in plugins.plugins if n in named), ())
-    chosen = PluginSet(plugins.handling(source), ())
+    # A plugin a client names may take any file whose extension it handles.
+    chosen = PluginSet(plugins.handling(source, or_its_extension=bool(named)), ())
     if not chosen.plugins:
         reason = NAMED_PLUGINS_DO_NOT_HANDLE if named else NO_PLUGIN_HANDLES
         raise UnsupportedMediaType(reason % (source.mimetype, source.ext or "no extension"))

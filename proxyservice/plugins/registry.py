@@ -238,12 +238,20 @@ class PluginSet:
         """The plugin class of that name, if it is loaded."""
         return dict(self.plugins).get(name)
 
-    def handling(self, source: SourceFile) -> tuple[tuple[str, type[ProxyPlugin]], ...]:
-        """The plugins that handle a file, by its extension and its mimetype."""
+    def handling(self, source: SourceFile, or_its_extension: bool = False) -> tuple[tuple[str, type[ProxyPlugin]], ...]:
+        """The plugins that handle a file, by its extension and its mimetype.
+
+        Parameters
+        ----------
+        or_its_extension
+            Also those that handle its extension whatever its content (a client named them).
+        """
         chosen = []
         for name, plugin_class in self.plugins:
             try:
-                if plugin_class().handles(ext=source.ext, mimetype=source.mimetype):
+                plugin = plugin_class()
+                if plugin.handles(ext=source.ext, mimetype=source.mimetype) or (
+                        or_its_extension and source.ext and plugin.handles(ext=source.ext, mimetype=None)):
                     chosen.append((name, plugin_class))
             except Exception:  # a plugin's bug must not fail the ingest
                 logger.exception("plugin %s raised in handles()", name)

@@ -58,6 +58,18 @@ class TestPluginChoice:
         data, _, _ = ingest.ingest_path(str(source_dir / "plain.html"), {"plugins": ["@proxy"]})
         assert [task["plugin"] for task in data["tasks"]] == ["html_preview::HTMLPreview"]
 
+    def test_a_named_plugin_takes_a_file_whose_extension_it_handles(
+        self, queue: InMemoryTaskQueue, source_dir: Path
+    ) -> None:
+        """Whatever the content looks like: a .html file whose bytes libmagic calls a PNG."""
+        from tests.samples import png_bytes
+
+        (source_dir / "odd.html").write_bytes(png_bytes())
+        unnamed, _, _ = ingest.ingest_path(str(source_dir / "odd.html"), {})
+        assert [task["plugin"] for task in unnamed["tasks"]] == ["image_thumbnail::ImageThumbnail"]
+        named, _, _ = ingest.ingest_path(str(source_dir / "odd.html"), {"plugins": ["html_preview::HTMLPreview"]})
+        assert [task["plugin"] for task in named["tasks"]] == ["html_preview::HTMLPreview"]
+
     def test_named_plugins_that_do_not_handle_the_file(self, queue: InMemoryTaskQueue, source_dir: Path) -> None:
         with pytest.raises(UnsupportedMediaType, match="none of the plugins named"):
             ingest.ingest_path(str(source_dir / "plain.html"), {"plugins": ["pdf_thumbnail::PDFThumbnail"]})

@@ -23,7 +23,11 @@ EXPECTED = {
     "pdf": ("pdf_thumbnail", "thumbnail", "image/png"),
     "text": ("text_thumbnail", "thumbnail", "image/png"),
     "python": ("text_thumbnail", "thumbnail", "image/png"),
-    "html_as_txt": ("html_preview", "preview", "image/png"),
+    # As a browser shows them: a .txt is text whatever it holds; a page is a page whatever libmagic says.
+    "html_as_txt": ("text_thumbnail", "thumbnail", "image/png"),
+    "xhtml_declared": ("html_preview", "preview", "image/png"),
+    "html_declared": ("html_preview", "preview", "image/png"),
+    "html_mostly_script": ("html_preview", "preview", "image/png"),
 }
 
 

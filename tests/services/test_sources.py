@@ -151,12 +151,15 @@ PNG_BYTES = _png_bytes()
 
 
 class TestMediaType:
-    """The type comes from the content, not only the name."""
+    """The type a browser would give: the name, checked against the content."""
 
     @pytest.mark.parametrize(
         "name, content, expected",
         [
-            ("page.txt", b"<!DOCTYPE html><html><body><p>hi</p></body></html>", "text/html"),
+            ("page.txt", b"<!DOCTYPE html><html><body><p>hi</p></body></html>", "text/plain"),
+            ("page", b"<!DOCTYPE html><html><body><p>hi</p></body></html>", "text/html"),
+            ("page.xhtml", b'<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>',
+             "application/xhtml+xml"),
             ("picture", PNG_BYTES, "image/png"),
             ("style.css", b"body { color: red; }", "text/css"),
             ("notes.html", b"just some words, no markup at all", "text/html"),

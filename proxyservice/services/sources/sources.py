@@ -18,7 +18,7 @@ import magic
 from flask import Flask
 
 from ...domain import ProxySize, SourceFile, SourceView
-from ...process.media_types import decide_mimetype
+from .media_types import decide_mimetype
 from ..context import init_settings, session_on_g
 from ..hashing import CHUNK, sha256_of
 from .errors import SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge
