@@ -97,6 +97,9 @@ class Settings:
     """Hosts (comma-separated, exact names) whose http(s) resources pages may load; none by default."""
     RENDER_MEMORY_MB: int = 1024
     """Heap a renderer process (wkhtmltoimage, pdftoppm) may take, in MiB; past it allocations fail."""
+    RENDER_PAGE_BYTES: int = 1024 * 1024
+    """Pages longer than this are rendered from about this much of them: their start and their last part
+    (sidebars, footers), without the middle, far below the first screen."""
     RENDER_JAVASCRIPT_DELAY_MS: int = 200
     """Milliseconds the renderer waits for scripts after the page loaded."""
     WKHTMLTOIMAGE: str = "wkhtmltoimage"

@@ -125,7 +125,7 @@ class TestPagesThatMisbehave:
             response = service.follow(location)
         body = response.get_json()
         assert response.status_code == 200 and body["status"] == "failed"
-        assert "timed out after 8 s" in body["error"]
+        assert "took longer than 8 s (RENDER_TIMEOUT)" in body["error"]
         # The worker goes on: the next page renders.
         location, _ = ingest(service, unique_copy(service, "styled.html"), size={"width": 120, "height": 90})
         finished(service, location)

@@ -55,7 +55,7 @@ class PdfRasterizer:
             try:
                 finished = self.sandbox.run(command, (source,), Path(work), timeout, self.memory_mb)
             except RunTimedOut as e:
-                raise PdfTimedOut(f"drawing {source.name} timed out after {timeout:g} s") from e
+                raise PdfTimedOut(f"drawing {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
             drawn = prefix.with_suffix(".png")
             if finished.returncode != 0 or not drawn.is_file():
                 reason = finished.stderr.strip().splitlines()[-1:] or [f"exit code {finished.returncode}"]

@@ -24,10 +24,12 @@ from pathlib import Path
 
 import imgkit
 from flask import Flask
+from PIL import Image
 
 from ...domain import ProxySize, SourceView
 from ..context import init_settings, session_on_g
-from ..sandbox import RunTimedOut, Sandbox
+from ..sandbox import Finished, RunTimedOut, Sandbox
+from .cutting import cut_page
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
 
 logger = logging.getLogger(__name__)
@@ -44,6 +46,20 @@ NO_NETWORK_PROXY = "http://127.0.0.1:0"
 FILE_REFERENCE = re.compile(r"(?i:file://)[^\s,]*|(?<![\w/:.])/[^\s,:'\"()]+")
 OUTSIDE = "a reference to a file outside the page's folder was blocked"
 """Said of every file outside the page's folder, whether it exists or not."""
+
+
+CRASH_SIGNALS = frozenset({6, 7, 11})
+"""SIGABRT, SIGBUS, SIGSEGV: how wkhtmltoimage ends when an allocation past its memory limit fails."""
+
+
+def _whole_image(png: Path) -> bool:
+    """Whether a render left by a failing renderer decodes as a whole image (not a bare header)."""
+    try:
+        with Image.open(png) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -98,6 +114,8 @@ class HtmlRenderer:
         The heap the renderer may take.
     sandbox
         Where it runs: no network but the allowed hosts, no files but the page's own.
+    page_bytes
+        Pages longer than this are cut to about this size for rendering (``cutting.py``).
     """
 
     def __init__(
@@ -107,12 +125,14 @@ class HtmlRenderer:
         javascript_delay_ms: int,
         memory_mb: int | None = None,
         sandbox: Sandbox | None = None,
+        page_bytes: int | None = None,
     ) -> None:
         self.binary = binary
         self.viewport = viewport
         self.javascript_delay_ms = javascript_delay_ms
         self.memory_mb = memory_mb
         self.sandbox = sandbox or Sandbox()
+        self.page_bytes = page_bytes
 
     @staticmethod
     def init_app(app: Flask) -> None:
@@ -130,6 +150,7 @@ class HtmlRenderer:
                 s.RENDER_JAVASCRIPT_DELAY_MS,
                 s.RENDER_MEMORY_MB,
                 Sandbox.current_session(),
+                s.RENDER_PAGE_BYTES,
             ),
         )
 
@@ -201,27 +222,47 @@ class HtmlRenderer:
         SandboxError
             The sandbox could not be set up; nothing was rendered.
         """
-        # The renderer writes into a folder of its own: the one thing it may write.
-        with tempfile.TemporaryDirectory(prefix=".render-", dir=output.parent) as work:
+        with tempfile.TemporaryDirectory(prefix=".render-", dir=output.parent) as work, \
+                tempfile.TemporaryDirectory(prefix=".page-", dir=output.parent) as copies:
+            # The renderer writes into a folder of its own: the one thing it may write.
             made = Path(work) / "render.png"
             try:
                 command = self.command(source, made, view.folder)
             except OSError as e:  # imgkit checks that the page exists
                 raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read") from e
-            environment = {"QT_QPA_PLATFORM": "offscreen"}
+            reads = self._reads(source, view, Path(copies))
             try:
-                finished = self.sandbox.run(command, view.paths, Path(work), timeout, self.memory_mb, environment,
-                                            egress=True)
+                finished = self.sandbox.run(command, reads, Path(work), timeout, self.memory_mb,
+                                            {"QT_QPA_PLATFORM": "offscreen"}, egress=True)
             except RunTimedOut as e:
-                raise RenderTimedOut(f"rendering {source.name} timed out after {timeout:g} s") from e
+                raise RenderTimedOut(f"rendering {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
             messages = _messages(finished.stderr, view, source)
-            if made.is_file() and made.stat().st_size > 0:
+            if made.is_file() and (finished.returncode == 0 or _whole_image(made)):
                 os.replace(made, output)
                 if finished.returncode != 0:
                     logger.info("rendered %s with load errors: %s", source, messages)
                 return RenderReport(warnings=messages)
-        reason = "; ".join(messages) or f"wkhtmltoimage exited with code {finished.returncode}"
-        raise RenderFailed(f"rendering {source.name} made no image: {reason}")
+        raise RenderFailed(f"rendering {source.name} made no image: {self._failure(finished, messages)}")
+
+    def _reads(self, source: Path, view: SourceView, copies: Path) -> list[Path | tuple[Path, Path]]:
+        """What the sandbox shows: the view, with a huge page replaced by its cut copy at its own path."""
+        reads: list[Path | tuple[Path, Path]] = list(view.paths)
+        if self.page_bytes and self.sandbox.enabled and source.stat().st_size > self.page_bytes:
+            cut = cut_page(source.read_bytes(), self.page_bytes)
+            if cut is not None:
+                copy = copies / "page.html"
+                copy.write_bytes(cut)
+                logger.info("rendering %s from %d of its %d bytes", source, len(cut), source.stat().st_size)
+                reads = [(copy, source) if path == source else path for path in reads]
+        return reads
+
+    def _failure(self, finished: Finished, messages: tuple[str, ...]) -> str:
+        """Why no image was made, in words a user can act on."""
+        signal = finished.returncode - 128 if finished.returncode > 128 else -finished.returncode
+        if signal in CRASH_SIGNALS and self.memory_mb:
+            return (f"wkhtmltoimage crashed (signal {signal}), most likely because it needed more than "
+                    f"{self.memory_mb} MiB (RENDER_MEMORY_MB)")
+        return "; ".join(messages) or f"wkhtmltoimage exited with code {finished.returncode}"
 
     def version(self) -> str:
         """wkhtmltoimage's version (``0.12.6``).

@@ -72,7 +72,7 @@ def _hidden(hidden: Sequence[Path]) -> list[Path]:
 def bubblewrap_command(
     bwrap: str,
     program: Sequence[str],
-    reads: Sequence[Path],
+    reads: Sequence[Path | tuple[Path, Path]],
     writes: Path | None,
     hidden: Sequence[Path] = (),
     environment: Mapping[str, str] | None = None,
@@ -87,7 +87,8 @@ def bubblewrap_command(
     bwrap
         The bubblewrap executable.
     reads
-        Files and folders the program may read, bound read-only at their own paths.
+        Files and folders the program may read, bound read-only at their own paths, or
+        ``(file, path)``: a file shown at another path.
     writes
         The one folder it may write, at its own path.
     hidden
@@ -118,8 +119,9 @@ def bubblewrap_command(
     covered = _hidden(hidden)
     for folder in covered:
         arguments += ["--tmpfs", str(folder)]
-    for path in reads:
-        arguments += ["--ro-bind", str(path), str(path)]
+    for read in reads:
+        source, shown_at = read if isinstance(read, tuple) else (read, read)
+        arguments += ["--ro-bind", str(source), str(shown_at)]
     if writes is not None:
         arguments += ["--bind", str(writes), str(writes)]
     if egress_socket is not None:

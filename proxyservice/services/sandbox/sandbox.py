@@ -128,7 +128,7 @@ class Sandbox:
     def run(
         self,
         command: Sequence[str],
-        reads: Sequence[Path],
+        reads: Sequence[Path | tuple[Path, Path]],
         writes: Path,
         timeout: float,
         memory_mb: int | None = None,
@@ -140,7 +140,8 @@ class Sandbox:
         Parameters
         ----------
         reads
-            Files and folders it may read (read-only, at their own paths).
+            Files and folders it may read (read-only, at their own paths), or
+            ``(file, path)``: a file shown at another path.
         writes
             The one folder it may write: make a fresh one per run.
         timeout
