@@ -85,7 +85,7 @@ def probe(sandbox: Sandbox, world: dict[str, Path], canary: Canary, as_user: lis
         "connect": {"loopback": ["127.0.0.1", canary.port], "ipv6 loopback": ["::1", canary.port],
                     "redis": ["127.0.0.1", 6379]},
         "read": {"allowed": str(world["allowed"]), "secret": str(world["secret"]), "beside": str(world["beside"]),
-                 "shadow": "/etc/shadow", "proc": "/proc/1/environ"},
+                 "shadow": "/etc/shadow", "proc environ": "/proc/1/environ", "kernel keys": "/proc/keys"},
         "write": {"own folder": str(world["out"] / "made.txt"), "usr": "/usr/made.txt",
                   "next to the allowed file": str(world["allowed"].parent / "made.txt")},
     }
@@ -113,7 +113,10 @@ class TestTheTinyProgram:
         assert found["write own folder"].startswith("ok")
         refused = {name: said for name, said in found.items() if said.startswith("refused")}
         assert set(refused) == {"connect loopback", "connect ipv6 loopback", "connect redis", "read secret",
-                                "read beside", "read shadow", "read proc", "write usr", "udp"}, found
+                                "read beside", "read shadow", "read kernel keys", "write usr", "udp"}, found
+        # Its /proc is its own PID namespace's (pid 1 is bubblewrap, with none of the worker's
+        # environment), with what Docker hides of the kernel hidden (/proc/keys...).
+        assert "PROXYSERVICE_SECRET_PROBE" not in found["read proc environ"]
         # Beside its files is the sandbox's private /tmp: what it writes there never reaches the worker's disk.
         assert not (world["allowed"].parent / "made.txt").exists()
         assert found["environment"] == "ok: absent", "the worker's environment is not passed in"

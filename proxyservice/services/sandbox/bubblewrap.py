@@ -9,6 +9,7 @@ What the program inside sees:
 - ``/usr`` read-only (its libraries, fonts and helpers), with ``/usr/share/doc``
   and every folder the service keeps files in hidden under empty tmpfs;
 - a handful of ``/etc`` entries (fonts, the loader cache, CA certificates);
+- a ``/proc`` of its own PID namespace, and a minimal ``/dev``;
 - the files this one run may read, read-only, at their own paths;
 - one writable folder for its output, and a private ``/tmp``;
 - a cleared environment.
@@ -31,6 +32,10 @@ SYSTEM_FILES = (
     "/var/cache/fontconfig",
 )
 """Read-only when present: font configuration, the loader cache, CA certificates."""
+PROC_HIDDEN_FILES = ("kcore", "keys", "key-users", "kallsyms", "kmsg", "config.gz", "timer_list", "sched_debug",
+                     "latency_stats", "timer_stats", "iomem", "sysrq-trigger")
+PROC_HIDDEN_FOLDERS = ("acpi", "asound", "scsi", "driver", "irq", "bus")
+"""What of the kernel a sandbox's /proc still shows and no converter needs: hidden, as Docker hides it."""
 ALWAYS_HIDDEN = (Path("/usr/share/doc"),)
 """Inside ``/usr`` but no converter's business: every package's documentation."""
 TMP_BYTES = 64 * 1024 * 1024
@@ -56,6 +61,17 @@ def _system_view() -> list[str]:
             arguments += ["--ro-bind", str(top), str(top)]
     for entry in SYSTEM_FILES:
         arguments += ["--ro-bind-try", entry, entry]
+    return arguments
+
+
+def _proc_masks() -> list[str]:
+    arguments: list[str] = []
+    for name in PROC_HIDDEN_FILES:
+        if os.path.isfile(f"/proc/{name}"):
+            arguments += ["--ro-bind", "/dev/null", f"/proc/{name}"]
+    for name in PROC_HIDDEN_FOLDERS:
+        if os.path.isdir(f"/proc/{name}"):
+            arguments += ["--tmpfs", f"/proc/{name}", "--remount-ro", f"/proc/{name}"]
     return arguments
 
 
@@ -113,6 +129,10 @@ def bubblewrap_command(
         "--hostname", "sandbox",
         *_system_view(),
         "--dev", "/dev",
+        # A proc of the sandbox's own PID namespace: it shows no process outside. WebKit needs
+        # /proc/self/maps (glibc finds the main thread's stack there); without it, renders crash.
+        "--proc", "/proc",
+        *_proc_masks(),
         "--size", str(TMP_BYTES), "--tmpfs", "/tmp",
         "--perms", "0700", "--dir", RUNTIME_DIR,
     ]

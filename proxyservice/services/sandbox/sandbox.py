@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["Sandbox", "EGRESS_PROXY"]
 
 CHECK_TIMEOUT_SECONDS = 5.0
+BWRAP_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 UNAVAILABLE = "the converter sandbox (bubblewrap) cannot start on this worker, so no converter is run: %s"
 VIEW_CHANGED = "a file the converter was to read went away while its sandbox was being built"
 NOT_INSTALLED = "%r was not found; install Debian's bubblewrap package (or set BWRAP)"
@@ -181,7 +182,9 @@ class Sandbox:
             try:
                 full = bubblewrap_command(bwrap, program, reads, writes, self.hidden, environment,
                                           status_fd=status_write, egress_socket=socket_path, seccomp_fd=filter_fd)
-                finished = run_bounded(full, timeout, memory_mb=memory_mb, pass_fds=(status_write, filter_fd))
+                # bubblewrap itself gets no more of the worker's environment than the program does:
+                # its own processes stay in the sandbox, and their /proc/*/environ with them.
+                finished = run_bounded(full, timeout, BWRAP_ENVIRONMENT, memory_mb, pass_fds=(status_write, filter_fd))
             finally:
                 os.close(status_write)
             os.set_blocking(status_read, False)
