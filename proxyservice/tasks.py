@@ -159,8 +159,12 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
 def recover_lost_tasks() -> list[str]:
     """Send again the queued tasks the broker lost; return their ids. Needs an app context."""
     queue = TaskQueue.current_session()
-    records = TaskRecords.current_session()
-    lost = lost_tasks(records.in_state(TaskState.QUEUED), queue.held_ids(), datetime.now(timezone.utc))
+    # This runs in the worker's main process while billiard forks pool children:
+    # a child forked with a records connection open here loses its writes (see
+    # TaskRecords.no_fork_while_open). The connection is closed before the broker is asked.
+    with TaskRecords.current_session().no_fork_while_open() as records:
+        queued = records.in_state(TaskState.QUEUED)
+    lost = lost_tasks(queued, queue.held_ids(), datetime.now(timezone.utc))
     for record in lost:
         logger.warning("task %s was queued but the broker lost it; sending it again", record.task_id)
         queue.send(record.task_id, record.plugin, record.job, list(record.args))

@@ -1,5 +1,7 @@
 """Task records in a real SQLite file."""
 
+import os
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -59,3 +61,90 @@ class TestMissing:
         assert not records.is_available()
         with pytest.raises(RecordsUnavailable):
             records.put(record())
+
+
+def wait_for_child(pid: int) -> int:
+    """The exit code of a forked child."""
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+class TestFork:
+    """A worker forks a pool child while another of its threads reads the records (the recovery thread)."""
+
+    def test_a_child_forked_during_a_read_finishes_a_task_every_process_sees(self, tmp_path: Path) -> None:
+        db = tmp_path / "t.db"
+        setup = TaskRecords(db)
+        setup.put(record())
+        setup.close()
+        reading, forked = threading.Event(), threading.Event()
+
+        def recovery() -> None:
+            with TaskRecords(db).no_fork_while_open() as records:
+                records.in_state(TaskState.QUEUED)
+                reading.set()
+                # Keeps the connection open past the fork below unless the fork
+                # waits for this block; the outcome does not depend on the time.
+                forked.wait(0.5)
+
+        thread = threading.Thread(target=recovery)
+        thread.start()
+        reading.wait()
+        started_read, started_write = os.pipe()
+        go_read, go_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the pool child: starts the task, then finishes it once the web app has looked
+            code = 1
+            try:
+                os.close(started_read)
+                os.close(go_write)
+                child = TaskRecords(db)
+                child.mark_started("t1")
+                os.write(started_write, b"s")
+                os.read(go_read, 1)
+                child.mark_finished("t1", TaskState.SUCCEEDED)
+                child.close()
+                code = 0
+            finally:
+                os._exit(code)
+        forked.set()
+        thread.join()
+        os.close(started_write)
+        os.close(go_read)
+        assert os.read(started_read, 1) == b"s", "the child started the task"
+        # The web app reads and closes: the last connection it knows of, so it
+        # deletes the WAL unless the child really holds its lock.
+        web = TaskRecords(db)
+        assert web.get("t1").state is TaskState.IN_PROGRESS
+        web.close()
+        os.write(go_write, b"g")
+        os.close(go_write)
+        os.close(started_read)
+        assert wait_for_child(pid) == 0
+        after = TaskRecords(db)
+        assert after.get("t1").state is TaskState.SUCCEEDED
+        after.close()
+
+    def test_a_child_forked_with_a_connection_open_refuses_the_records(self, tmp_path: Path) -> None:
+        db = tmp_path / "t.db"
+        parent = TaskRecords(db)
+        parent.put(record())  # and left open across the fork
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            message = b"no error"
+            try:
+                os.close(reader)
+                TaskRecords(db).get("t1")
+            except RecordsUnavailable as e:
+                message = str(e).encode()
+            finally:
+                os.write(writer, message)
+                os._exit(0)
+        os.close(writer)
+        with os.fdopen(reader, "rb") as pipe:
+            message = pipe.read().decode()
+        assert wait_for_child(pid) == 0
+        parent.close()
+        assert message.startswith(f"this process was forked while {db} was open in its parent")
+        assert TaskRecords(db).get("t1") == record(), "the parent's records are untouched"

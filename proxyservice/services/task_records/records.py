@@ -8,10 +8,14 @@ processes and the worker processes share one file safely.
 
 import json
 import logging
+import os
 import sqlite3
+import threading
+import weakref
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from flask import Flask, g
 
@@ -38,6 +42,50 @@ CREATE TABLE IF NOT EXISTS tasks (
 CREATE INDEX IF NOT EXISTS tasks_by_state ON tasks (state);
 """
 BUSY_TIMEOUT_SECONDS = 10.0
+FORK_WAIT_SECONDS = 2 * BUSY_TIMEOUT_SECONDS
+"""Longest a fork waits for a ``no_fork_while_open`` block, whose reads wait BUSY_TIMEOUT_SECONDS at most."""
+FORKED_WITH_OPEN_CONNECTION = (
+    "this process was forked while %s was open in its parent: SQLite's locks do not cross fork(),"
+    " so writes from here could be lost. Close the records before forking (no_fork_while_open)"
+)
+
+# No connection may be open across fork() (SQLite's "How To Corrupt", 2.6).
+# SQLite counts per process the locks it holds on a file; a child forked while
+# a connection is open inherits the count but not the POSIX locks, so it never
+# takes the SHARED lock it believes it holds. Another process closing its
+# connection then finds itself the last user, checkpoints and deletes the WAL,
+# and the child's later commits go to the deleted file: seen by the child, lost
+# to every other process. A fork during an open or a close can also copy a held
+# SQLite mutex: the child hangs at its first open. The worker's main process
+# reads records in its recovery thread while billiard forks pool children:
+# forks wait for such blocks to close, and a child that got an open connection
+# anyway refuses the records rather than hang or lose writes.
+_no_fork = threading.Lock()
+_fork_waited = threading.local()
+_connecting_or_open: "weakref.WeakSet[TaskRecords]" = weakref.WeakSet()
+_open_at_fork: set[str] = set()
+"""Databases (absolute paths) this process's parent had open when it forked this process."""
+
+
+def _before_fork() -> None:
+    _fork_waited.holds_lock = _no_fork.acquire(timeout=FORK_WAIT_SECONDS)
+    if not _fork_waited.holds_lock:
+        logger.error("forking after %.0f s with task records still open", FORK_WAIT_SECONDS)
+
+
+def _after_fork_in_parent() -> None:
+    if getattr(_fork_waited, "holds_lock", False):
+        _fork_waited.holds_lock = False
+        _no_fork.release()
+
+
+def _after_fork_in_child() -> None:
+    # Runs between fork and exec too (subprocess with preexec_fn): no I/O, no logging here.
+    _after_fork_in_parent()
+    _open_at_fork.update(os.path.abspath(r.path) for r in list(_connecting_or_open))
+
+
+os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)
 
 
 def utcnow() -> datetime:
@@ -185,23 +233,47 @@ class TaskRecords:
             return False
         return True
 
+    @contextmanager
+    def no_fork_while_open(self) -> Iterator["TaskRecords"]:
+        """These records, closed at the end of the block; ``os.fork()`` in other threads waits for it.
+
+        For a thread that reads records in a process whose other threads fork
+        children that use the records too (the worker's main process, which
+        forks pool children at any time). Keep the block to the records' own
+        work: never fork in it, and leave slow calls (the broker) outside.
+        Blocks of several threads run one at a time.
+        """
+        with _no_fork:
+            try:
+                yield self
+            finally:
+                self.close()
+
     def close(self) -> None:
         """Close the connection, if open."""
         if self._connection is not None:
             self._connection.close()
             self._connection = None
+        _connecting_or_open.discard(self)
 
     def _connect(self) -> sqlite3.Connection:
+        if _open_at_fork and os.path.abspath(self.path) in _open_at_fork:
+            raise RecordsUnavailable(FORKED_WITH_OPEN_CONNECTION % self.path)
         if self._connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(
-                self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
-                check_same_thread=False,
-            )
-            connection.row_factory = sqlite3.Row
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.executescript(SCHEMA)
-            self._connection = connection
+            # From here until close() returns, SQLite holds state of this file that a fork must not copy.
+            _connecting_or_open.add(self)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._connection = sqlite3.connect(
+                    self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                    check_same_thread=False,
+                )
+                self._connection.row_factory = sqlite3.Row
+                self._connection.execute("PRAGMA journal_mode=WAL")
+                self._connection.executescript(SCHEMA)
+            except BaseException:
+                self.close()
+                raise
         return self._connection
 
     def _execute(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
