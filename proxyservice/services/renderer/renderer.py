@@ -44,8 +44,9 @@ VERSION_TIMEOUT_SECONDS = 5.0
 NO_NETWORK_PROXY = "http://127.0.0.1:0"
 """Inside the sandbox there is no network anyway; this also stops requests where the proxy is honoured."""
 FILE_REFERENCE = re.compile(r"(?i:file://)[^\s,]*|(?<![\w/:.])/[^\s,:'\"()]+")
-OUTSIDE = "a reference to a file outside the page's folder was blocked"
-"""Said of every file outside the page's folder, whether it exists or not."""
+OUTSIDE = "the page refers to a file that is missing or outside its folder; it was not loaded"
+"""Said of every file outside the page's tree, whether it exists or not (and of missing ones inside it:
+wkhtmltoimage tells the two apart only by naming the files that exist)."""
 
 
 CRASH_SIGNALS = frozenset({6, 7, 11})
