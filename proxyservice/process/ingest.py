@@ -30,6 +30,8 @@ class TaskBook(Protocol):
 
     def put(self, record: TaskRecord) -> None: ...
 
+    def claim(self, record: TaskRecord) -> bool: ...
+
     def delete(self, task_id: str) -> None: ...
 
 
@@ -96,14 +98,20 @@ class _RecordingSubmitter:
         self.book = book
         self.sender = sender
         self.sent: list[str] = []
+        self.joined: list[TaskRecord] = []
+        """Tasks already queued or under way, that this request joins instead of sending again."""
         self.errors: list[Exception] = []
 
     def __call__(self, fn: Callable[..., Any], args: Sequence[Any]) -> None:
-        task_id = self.base_id if not self.sent else f"{self.base_id}-{len(self.sent)}"
+        count = len(self.sent) + len(self.joined)
+        task_id = self.base_id if not count else f"{self.base_id}-{count}"
         name = job_name(fn)
-        self.book.put(
-            TaskRecord(task_id, self.source.file_id, self.plugin, TaskState.QUEUED, _now(), name, tuple(args))
-        )
+        record = TaskRecord(task_id, self.source.file_id, self.plugin, TaskState.QUEUED, _now(), name, tuple(args))
+        if not self.book.claim(record):
+            # The same task is queued or running (a request at the same moment, or a force
+            # while it runs): one render, which this request follows too.
+            self.joined.append(self.book.find(task_id) or record)
+            return
         try:
             self.sender.send(task_id, self.plugin, name, args)
         except Exception as e:  # reported by the plugin as FATAL; kept for the caller
@@ -144,8 +152,9 @@ def _run_plugin(
     except Exception as e:  # a plugin's bug must not fail the other plugins
         logger.exception("plugin %s raised on %s", name, source.path)
         status, error = PluginStatus.ERRORED, PLUGIN_RAISED % e
-    if status is PluginStatus.INPROGRESS and submitter.sent:
-        return [TaskOutcome(task_id, name, TaskState.QUEUED) for task_id in submitter.sent], []
+    if status is PluginStatus.INPROGRESS and (submitter.sent or submitter.joined):
+        return ([TaskOutcome(task_id, name, TaskState.QUEUED) for task_id in submitter.sent]
+                + [TaskOutcome(r.task_id, name, r.state, reused=True) for r in submitter.joined]), []
     if submitter.errors:
         return [TaskOutcome(base_id, name, TaskState.FAILED, error=str(submitter.errors[0]))], submitter.errors
     state = {

@@ -148,3 +148,48 @@ class TestFork:
         parent.close()
         assert message.startswith(f"this process was forked while {db} was open in its parent")
         assert TaskRecords(db).get("t1") == record(), "the parent's records are untouched"
+
+
+class TestClaim:
+    """Of many requests for the same task at once, exactly one claims it."""
+
+    def test_only_while_the_task_is_not_queued_or_under_way(self, tmp_path: Path) -> None:
+        from datetime import datetime, timezone
+
+        from proxyservice.domain import TaskRecord, TaskState
+
+        records = TaskRecords(tmp_path / "tasks.sqlite3")
+        record = TaskRecord("t1", "f" * 64, "html_preview::HTMLPreview", TaskState.QUEUED,
+                            datetime.now(timezone.utc), "m:f", ("a",))
+        assert records.claim(record) is True
+        assert records.claim(record) is False, "queued: claimed already"
+        records.mark_started("t1")
+        assert records.claim(record) is False, "under way: claimed already"
+        records.mark_finished("t1", TaskState.FAILED, error="boom")
+        assert records.claim(record) is True, "finished: may run again"
+        assert records.get("t1").state is TaskState.QUEUED and records.get("t1").error is None
+
+    def test_threads_and_processes_racing_claim_once(self, tmp_path: Path) -> None:
+        import multiprocessing
+        from concurrent.futures import ThreadPoolExecutor
+
+        path = tmp_path / "tasks.sqlite3"
+        TaskRecords(path).is_available()  # the schema, before the race
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(4) as pool:
+            claimed = pool.map(_claim_in_a_process, [str(path)] * 8)
+        with ThreadPoolExecutor(8) as threads:
+            claimed += list(threads.map(lambda _: _claim_in_a_process(str(path)), range(16)))
+        assert claimed.count(True) == 1
+
+
+def _claim_in_a_process(path: str) -> bool:
+    from datetime import datetime, timezone
+
+    from proxyservice.domain import TaskRecord, TaskState
+
+    records = TaskRecords(Path(path))
+    try:
+        return records.claim(TaskRecord("race", "f" * 64, "p::P", TaskState.QUEUED, datetime.now(timezone.utc)))
+    finally:
+        records.close()

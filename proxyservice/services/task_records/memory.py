@@ -16,6 +16,13 @@ class InMemoryTaskRecords:
     def put(self, record: TaskRecord) -> None:
         self.records[record.task_id] = record
 
+    def claim(self, record: TaskRecord) -> bool:
+        earlier = self.records.get(record.task_id)
+        if earlier is not None and not earlier.state.is_finished:
+            return False
+        self.put(record)
+        return True
+
     def get(self, task_id: str) -> TaskRecord:
         if task_id not in self.records:
             raise RecordNotFound(f"no task {task_id!r}")

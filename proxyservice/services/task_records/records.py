@@ -113,6 +113,22 @@ def _record(row: sqlite3.Row) -> TaskRecord:
     )
 
 
+def _row(record: TaskRecord) -> tuple[Any, ...]:
+    return (
+        record.task_id,
+        record.file_id,
+        record.plugin,
+        record.state.value,
+        record.submitted.isoformat(),
+        record.job,
+        json.dumps(list(record.args)),
+        record.started.isoformat() if record.started else None,
+        record.finished.isoformat() if record.finished else None,
+        record.error,
+        json.dumps(list(record.warnings)),
+    )
+
+
 class TaskRecords:
     """The task records in one SQLite file.
 
@@ -144,22 +160,24 @@ class TaskRecords:
 
     def put(self, record: TaskRecord) -> None:
         """Write a record, replacing one with the same task id."""
-        self._execute(
-            "INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.task_id,
-                record.file_id,
-                record.plugin,
-                record.state.value,
-                record.submitted.isoformat(),
-                record.job,
-                json.dumps(list(record.args)),
-                record.started.isoformat() if record.started else None,
-                record.finished.isoformat() if record.finished else None,
-                record.error,
-                json.dumps(list(record.warnings)),
-            ),
+        self._execute("INSERT OR REPLACE INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", _row(record))
+
+    def claim(self, record: TaskRecord) -> bool:
+        """Write a new task's record unless the same task is queued or under way; return whether it was written.
+
+        One conditional write, so that of many requests for the same task at
+        once exactly one claims it (and sends it): the database decides, not
+        a read followed by a write.
+        """
+        changed = self._change(
+            "INSERT INTO tasks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task_id) DO UPDATE SET"
+            " file_id = excluded.file_id, plugin = excluded.plugin, state = excluded.state,"
+            " submitted = excluded.submitted, job = excluded.job, args = excluded.args, started = excluded.started,"
+            " finished = excluded.finished, error = excluded.error, warnings = excluded.warnings"
+            " WHERE tasks.state NOT IN (?, ?)",
+            (*_row(record), TaskState.QUEUED.value, TaskState.IN_PROGRESS.value),
         )
+        return changed == 1
 
     def get(self, task_id: str) -> TaskRecord:
         """Return the record of a task.
@@ -275,6 +293,13 @@ class TaskRecords:
                 self.close()
                 raise
         return self._connection
+
+    def _change(self, sql: str, params: tuple[Any, ...]) -> int:
+        """Run a write; return how many rows it changed."""
+        try:
+            return int(self._connect().execute(sql, params).rowcount)
+        except (sqlite3.Error, OSError) as e:
+            raise RecordsUnavailable(f"task records at {self.path}: {e}") from e
 
     def _execute(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
         try:
