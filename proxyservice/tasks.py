@@ -33,7 +33,7 @@ from .services.pdf import PdfError
 from .services.renderer import RenderError
 from .services.sandbox import SandboxError
 from .services.sources import SourceError
-from .services.store import StoreError, StoreFailed
+from .services.store import ProxyStore, StoreError, StoreFailed
 from .services.task_queue import RUN_PLUGIN_JOB, QueueError, TaskQueue, celery_config
 from .services.task_records import RecordsUnavailable, TaskRecords, TaskRecordsError
 from .worker_status import register_status_command
@@ -157,18 +157,25 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
 
 
 def recover_lost_tasks() -> list[str]:
-    """Send again the queued tasks the broker lost; return their ids. Needs an app context."""
+    """Send again the queued and started tasks the broker lost; return their ids. Needs an app context."""
     queue = TaskQueue.current_session()
     # This runs in the worker's main process while billiard forks pool children:
     # a child forked with a records connection open here loses its writes (see
     # TaskRecords.no_fork_while_open). The connection is closed before the broker is asked.
     with TaskRecords.current_session().no_fork_while_open() as records:
-        queued = records.in_state(TaskState.QUEUED)
-    lost = lost_tasks(queued, queue.held_ids(), datetime.now(timezone.utc))
+        waiting = records.in_state(TaskState.QUEUED) + records.in_state(TaskState.IN_PROGRESS)
+    lost = lost_tasks(waiting, queue.held_ids(), datetime.now(timezone.utc))
+    sent = []
     for record in lost:
-        logger.warning("task %s was queued but the broker lost it; sending it again", record.task_id)
+        if record.state is TaskState.IN_PROGRESS:
+            with TaskRecords.current_session().no_fork_while_open() as records:
+                # Only if it is still as read: a task that finished meanwhile is not run again.
+                if not records.requeue_if_unchanged(record):
+                    continue
+        logger.warning("task %s was %s but the broker lost it; sending it again", record.task_id, record.state.value)
         queue.send(record.task_id, record.plugin, record.job, list(record.args))
-    return [record.task_id for record in lost]
+        sent.append(record.task_id)
+    return sent
 
 
 def _recover_forever(flask_app: Flask, settings: Settings) -> None:
@@ -178,4 +185,7 @@ def _recover_forever(flask_app: Flask, settings: Settings) -> None:
                 recover_lost_tasks()
         except (QueueError, TaskRecordsError) as e:
             logger.warning("cannot recover lost tasks now: %s", e)
+        with flask_app.app_context():
+            # What a killed worker left half-made: no task runs longer than its hard limit.
+            ProxyStore.current_session().sweep_temp(older_than=settings.TASK_TIME_LIMIT)
         time.sleep(settings.RECOVERY_INTERVAL)

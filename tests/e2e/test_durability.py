@@ -176,6 +176,43 @@ class TestLostQueue:
         assert finished.status_code == 303, finished.get_json()
 
 
+class TestKilledWorkerAndForgottenQueue:
+    """A whole worker killed mid-render, then Redis restarted without its data: the started task is run again."""
+
+    def test_the_started_task_the_broker_forgot_finishes(self, durable: tuple[Service, Worker], slow: SlowServer) -> None:
+        service, worker = durable
+        hits = slow.hits
+        location = ingest(service, slow.page(service.sources, "forgotten-started.html"))
+        wait_until(lambda: slow.hits > hits and renderer_children(worker), 30, "a render under way")
+        assert worker.process is not None
+        os.killpg(worker.process.pid, signal.SIGKILL)
+        worker.process.wait()
+        worker.process = None
+        service.broker.stop()
+        service.broker.start()  # no data kept: the task is in neither the queue nor the taken set
+        assert state(service, location) == "in_progress"
+        worker.start()
+        finished = service.follow(location, timeout=60)
+        assert finished.status_code == 303, finished.get_json()
+        one_proxy(service, location)
+
+
+class TestTempFiles:
+    """Files a killed child left half-made in the store's temp folder are swept once older than a task may run."""
+
+    def test_they_go_and_fresh_ones_stay(self, durable: tuple[Service, Worker]) -> None:
+        service, _ = durable
+        temp = Path(service.environment["DATA_DIR"]) / "proxies" / ".proxytmp"
+        temp.mkdir(parents=True, exist_ok=True)
+        left, fresh = temp / "left-by-a-killed-child.png", temp / "being-made-now.png"
+        left.write_bytes(b"\x89PNG" + b"x" * 3_000_000)
+        fresh.write_bytes(b"\x89PNG")
+        long_ago = time.time() - 3600  # older than TASK_TIME_LIMIT (150 s)
+        os.utime(left, (long_ago, long_ago))
+        wait_until(lambda: not left.exists(), 15, "the worker's sweep (every RECOVERY_INTERVAL, 2 s here)")
+        assert fresh.exists()
+
+
 class TestKilledWorker:
     """A whole worker killed: its task finishes on another worker after the visibility timeout."""
 

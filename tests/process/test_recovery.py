@@ -1,5 +1,6 @@
-"""Which queued tasks were lost by the broker."""
+"""Which queued or started tasks were lost by the broker."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from proxyservice.domain import TaskRecord, TaskState
@@ -12,8 +13,12 @@ def queued(task_id: str, age_seconds: float, job: str = "m:f") -> TaskRecord:
     return TaskRecord(task_id, "f" * 64, "p::P", TaskState.QUEUED, NOW - timedelta(seconds=age_seconds), job)
 
 
+def started(task_id: str, age_seconds: float) -> TaskRecord:
+    return replace(queued(task_id, 600), state=TaskState.IN_PROGRESS, started=NOW - timedelta(seconds=age_seconds))
+
+
 class TestLostTasks:
-    """A queued record the broker does not hold, and old enough to have been sent."""
+    """A record the broker does not hold, and old enough to have been sent or taken."""
 
     def test_only_those_the_broker_does_not_hold(self) -> None:
         records = [queued("held", 60), queued("lost", 60)]
@@ -24,3 +29,8 @@ class TestLostTasks:
 
     def test_work_done_in_process_has_nothing_to_send(self) -> None:
         assert lost_tasks([queued("inline", 60, job="")], set(), NOW) == []
+
+    def test_a_started_task_whose_message_is_gone_is_lost(self) -> None:
+        """Its worker was killed and the broker forgot it: a running task stays held until it is acked."""
+        records = [started("running", 60), started("orphan", 60), started("just-taken", 0.5)]
+        assert [r.task_id for r in lost_tasks(records, {"running"}, NOW)] == ["orphan"]

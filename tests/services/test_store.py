@@ -85,3 +85,26 @@ class TestErrorsNameNoPath:
         with pytest.raises(StoreFailed) as raised:
             store.generate_temp_filename(".png")
         assert str(tmp_path) not in str(raised.value) and "Not a directory" in str(raised.value)
+
+
+class TestSweep:
+    """What a killed worker left in the temp folder goes once it is older than any task may run."""
+
+    def test_old_files_and_folders_go_and_fresh_ones_stay(self, tmp_path: Path) -> None:
+        import os
+        import time
+
+        store = ProxyStore(tmp_path / "store")
+        old_file = store.generate_temp_filename(".png")
+        old_file.write_bytes(b"x" * 100)
+        old_folder = store.temp_dir / ".render-abc"
+        old_folder.mkdir()
+        (old_folder / "render.png").write_bytes(b"x")
+        fresh = store.generate_temp_filename(".png")
+        fresh.write_bytes(b"y")
+        hour_ago = time.time() - 3600
+        for path in (old_file, old_folder):
+            os.utime(path, (hour_ago, hour_ago))
+        assert store.sweep_temp(older_than=150) == 2
+        assert not old_file.exists() and not old_folder.exists() and fresh.exists()
+        assert store.sweep_temp(older_than=150) == 0

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from dataclasses import asdict
 from pathlib import Path
@@ -175,6 +176,36 @@ class ProxyStore:
                 if blob.is_file():
                     return proxy, blob
         raise DoesNotExist(f"no proxy {typeidentifier!r} for file {file_id!r}")
+
+    def sweep_temp(self, older_than: float) -> int:
+        """Remove what was left in the temp folder more than ``older_than`` seconds ago; return how many.
+
+        Proxies are made there and moved out when done; a worker killed
+        mid-render leaves its files behind. Nothing lives there longer than a
+        task may run (TASK_TIME_LIMIT), so anything older is an orphan.
+        """
+        removed = 0
+        cutoff = time.time() - older_than
+        try:
+            entries = list(os.scandir(self.temp_dir))
+        except FileNotFoundError:
+            return 0
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                else:
+                    os.unlink(entry.path)
+                removed += 1
+            except FileNotFoundError:
+                continue  # another worker swept it first
+            except OSError as e:
+                logger.warning("cannot remove %s from the store's temp folder: %s", entry.name, e)
+        if removed:
+            logger.info("removed %d files left in the proxy store's temp folder", removed)
+        return removed
 
     def is_available(self) -> bool:
         """Whether the store's folder can be written now."""

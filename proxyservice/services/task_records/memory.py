@@ -23,6 +23,12 @@ class InMemoryTaskRecords:
         self.put(record)
         return True
 
+    def requeue_if_unchanged(self, record: TaskRecord) -> bool:
+        if self.records.get(record.task_id) != record:
+            return False
+        self.put(replace(record, state=TaskState.QUEUED, started=None))
+        return True
+
     def get(self, task_id: str) -> TaskRecord:
         if task_id not in self.records:
             raise RecordNotFound(f"no task {task_id!r}")

@@ -179,6 +179,14 @@ class TaskRecords:
         )
         return changed == 1
 
+    def requeue_if_unchanged(self, record: TaskRecord) -> bool:
+        """Put a started task back to ``queued`` if its record is still as read; return whether it was."""
+        return self._change(
+            "UPDATE tasks SET state = ?, started = NULL WHERE task_id = ? AND state = ? AND started IS ?",
+            (TaskState.QUEUED.value, record.task_id, record.state.value,
+             record.started.isoformat() if record.started else None),
+        ) == 1
+
     def get(self, task_id: str) -> TaskRecord:
         """Return the record of a task.
 
