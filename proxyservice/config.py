@@ -74,6 +74,8 @@ class Settings:
     """Folder for everything the service writes: proxies, uploads and task records."""
     PROXY_STORE_ROOT: Path | None = None
     """Where proxies are kept; ``$DATA_DIR/proxies`` when unset."""
+    STORE_MIN_FREE_MB: int = 64
+    """Free room, in MiB, the proxy store's disk keeps: below it, ingest answers 503 and tasks wait and retry."""
     SOURCE_ROOTS: tuple[Path, ...] = ()
     """Folders (``:``-separated) whose files may be ingested by path; uploads are always allowed."""
     REDIS_URL: str = "redis://127.0.0.1:6379/0"

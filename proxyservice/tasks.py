@@ -108,6 +108,13 @@ def run_plugin_job(
         records.mark_finished(task_id, TaskState.FAILED, error=f"gave up after {attempt + 1} tries: {e}")
         return
     except (RenderError, PdfError, SandboxError, ImagingError, StoreError, SourceError, JobRefused) as e:
+        if attempt < settings.TASK_MAX_RETRIES and not _store_has_room():
+            # A converter whose output was cut short by a full disk fails in its own words
+            # ("image file is truncated"): the disk is the cause, and it passes.
+            logger.warning("task %s failed on a full disk (try %d): %s", task_id, attempt + 1, e)
+            records.put(replace(records.get(task_id), state=TaskState.QUEUED,
+                                error="will retry: the proxy store's disk is full"))
+            raise RetryLater(str(e)) from e
         logger.warning("task %s failed: %s", task_id, e)
         records.mark_finished(task_id, TaskState.FAILED, error=str(e))
         return
@@ -121,6 +128,14 @@ def run_plugin_job(
     warnings = tuple(str(w) for w in (result or ()))
     records.mark_finished(task_id, TaskState.SUCCEEDED, warnings=warnings)
     logger.info("task %s succeeded with %d warnings", task_id, len(warnings))
+
+
+def _store_has_room() -> bool:
+    try:
+        ProxyStore.current_session().check_room()
+    except StoreFailed:
+        return False
+    return True
 
 
 def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:

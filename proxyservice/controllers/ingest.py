@@ -20,8 +20,15 @@ from ..domain import ProxySize, SourceFile
 from ..plugins.registry import ALL_ENABLED, PluginSet, enabled_plugins
 from ..process.ingest import IngestOutcome, ingest_file
 from ..services.context import current_settings
-from ..services.sources import SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge
-from ..services.store import ProxyStore
+from ..services.sources import (
+    SourceEmpty,
+    SourceFiles,
+    SourceNotFound,
+    SourceOutsideRoots,
+    SourceTooLarge,
+    UploadNotKept,
+)
+from ..services.store import ProxyStore, StoreFailed
 from ..services.task_queue import QueueUnavailable, TaskQueue
 from ..services.task_records import RecordsUnavailable, TaskRecords
 from . import Response
@@ -39,6 +46,7 @@ BROKER_DOWN = "the task queue is unreachable; nothing was queued, try again shor
 QUEUE_FULL = "%d tasks are waiting, more than the service takes (MAX_QUEUE_LENGTH); try again later"
 RETRY_AFTER_SECONDS = 30
 RECORDS_DOWN = "the task records cannot be written; nothing was queued"
+DISK_RETRY_AFTER_SECONDS = 60
 
 
 def ingest_path(path: str, options: dict[str, Any]) -> Response:
@@ -67,13 +75,24 @@ def ingest_path(path: str, options: dict[str, Any]) -> Response:
 
 def ingest_upload(stream: IO[bytes], filename: str, options: dict[str, Any]) -> Response:
     """Ingest an uploaded file: keep it under its hash, then as :func:`ingest_path`."""
+    _check_room()
     try:
         saved = SourceFiles.current_session().save_upload(stream, filename)
     except SourceTooLarge as e:
         raise RequestEntityTooLarge(str(e)) from e
     except SourceEmpty as e:
         raise BadRequest(EMPTY_FILE % e) from e
+    except UploadNotKept as e:
+        raise ServiceUnavailable(str(e), retry_after=DISK_RETRY_AFTER_SECONDS) from e
     return _ingest(saved, options)
+
+
+def _check_room() -> None:
+    """A full disk is a moment's trouble: 503 with Retry-After, before anything is written or queued."""
+    try:
+        ProxyStore.current_session().check_room()
+    except StoreFailed as e:
+        raise ServiceUnavailable(str(e), retry_after=DISK_RETRY_AFTER_SECONDS) from e
 
 
 def _proxy_size(options: dict[str, Any]) -> ProxySize:
@@ -101,6 +120,7 @@ def _choose_plugins(plugins: PluginSet, source: SourceFile, named: list[str] | N
 
 
 def _ingest(path: Path, options: dict[str, Any]) -> Response:
+    _check_room()
     settings = current_settings()
     sources = SourceFiles.current_session()
     # An upload was hashed as it arrived; a path is hashed here.

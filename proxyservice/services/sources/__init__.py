@@ -1,6 +1,6 @@
 """Source files: paths inside the allowed roots, and uploads."""
 
-from .errors import SourceEmpty, SourceError, SourceNotFound, SourceOutsideRoots, SourceTooLarge
+from .errors import SourceEmpty, SourceError, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
 from .sources import SourceFiles
 
 __all__ = [
@@ -10,4 +10,5 @@ __all__ = [
     "SourceOutsideRoots",
     "SourceTooLarge",
     "SourceEmpty",
+    "UploadNotKept",
 ]

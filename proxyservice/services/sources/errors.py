@@ -4,10 +4,11 @@ SourceError
 ├── SourceNotFound       no file at that path
 ├── SourceOutsideRoots   the path leads outside every allowed folder
 ├── SourceTooLarge       the file is larger than MAX_SOURCE_BYTES
-└── SourceEmpty          the file has no bytes
+├── SourceEmpty          the file has no bytes
+└── UploadNotKept        an upload could not be written (a full disk): try again later
 """
 
-__all__ = ["SourceError", "SourceNotFound", "SourceOutsideRoots", "SourceTooLarge", "SourceEmpty"]
+__all__ = ["SourceError", "SourceNotFound", "SourceOutsideRoots", "SourceTooLarge", "SourceEmpty", "UploadNotKept"]
 
 
 class SourceError(Exception):
@@ -28,3 +29,7 @@ class SourceTooLarge(SourceError):
 
 class SourceEmpty(SourceError):
     """The file is empty: there is nothing to make a proxy of."""
+
+
+class UploadNotKept(SourceError):
+    """The upload could not be written to the service's disk (full, or not writable); nothing was kept."""

@@ -21,7 +21,7 @@ from ...domain import ProxySize, SourceFile, SourceView
 from .media_types import decide_mimetype
 from ..context import init_settings, session_on_g
 from ..hashing import CHUNK, sha256_of
-from .errors import SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge
+from .errors import SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
 from .page_view import page_view
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,17 @@ class SourceFiles:
             More than ``max_bytes`` arrived; nothing is kept.
         SourceEmpty
             No bytes arrived; nothing is kept.
+        UploadNotKept
+            It could not be written (a full disk); nothing is kept.
         """
+        try:
+            return self._keep_upload(stream, filename)
+        except OSError as e:
+            logger.warning("cannot keep an upload in %s: %s", self.upload_root, e)
+            raise UploadNotKept(f"the upload could not be kept: {e.strerror or e}; nothing was kept, "
+                                "try again later") from e
+
+    def _keep_upload(self, stream: IO[bytes], filename: str) -> Path:
         self.upload_root.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
         size = 0

@@ -28,7 +28,7 @@ from PIL import Image, UnidentifiedImageError
 from ...domain import ProxyFile
 from ..context import init_settings, session_on_g
 from ..hashing import sha256_of
-from .errors import DoesNotExist, StoreFailed
+from .errors import DoesNotExist, StoreFailed, StoreFull
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +53,13 @@ class ProxyStore:
     ----------
     root
         The store's folder; made on first write.
+    min_free_mb
+        Below this much free room on its disk, no new proxy is begun.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, min_free_mb: int = 0) -> None:
         self.root = root
+        self.min_free_mb = min_free_mb
 
     @staticmethod
     def init_app(app: Flask) -> None:
@@ -66,7 +69,7 @@ class ProxyStore:
     @classmethod
     def current_session(cls) -> "ProxyStore":
         """The store of the current application context."""
-        return session_on_g("proxy_store", lambda s: cls(s.proxy_store_root))
+        return session_on_g("proxy_store", lambda s: cls(s.proxy_store_root, s.STORE_MIN_FREE_MB))
 
     @property
     def temp_dir(self) -> Path:
@@ -78,9 +81,12 @@ class ProxyStore:
 
         Raises
         ------
+        StoreFull
+            Its disk has less room than ``min_free_mb``: making a proxy now would fill it.
         StoreFailed
             The temp folder could not be made.
         """
+        self.check_room()
         try:
             self.temp_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -176,6 +182,31 @@ class ProxyStore:
                 if blob.is_file():
                     return proxy, blob
         raise DoesNotExist(f"no proxy {typeidentifier!r} for file {file_id!r}")
+
+    def free_mb(self) -> int:
+        """Room left on the disk the store is on, in MiB (of its nearest existing folder)."""
+        folder = self.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        return shutil.disk_usage(folder).free // (1024 * 1024)
+
+    def check_room(self) -> None:
+        """Make sure the store's disk has room for new proxies.
+
+        Raises
+        ------
+        StoreFull
+            It has less than ``min_free_mb`` free.
+        """
+        if not self.min_free_mb:
+            return
+        try:
+            free = self.free_mb()
+        except OSError as e:
+            raise StoreFailed(f"cannot see how full the proxy store's disk is: {e.strerror}") from e
+        if free < self.min_free_mb:
+            raise StoreFull(f"the proxy store's disk is full ({free} MiB free, {self.min_free_mb} MiB needed: "
+                            "STORE_MIN_FREE_MB); try again when there is room")
 
     def sweep_temp(self, older_than: float) -> int:
         """Remove what was left in the temp folder more than ``older_than`` seconds ago; return how many.
