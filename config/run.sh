@@ -8,10 +8,21 @@ config/install.sh
 export DATA_DIR="${DATA_DIR:-$PWD/data}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export PROXYSERVICE_HTTP="${PROXYSERVICE_HTTP:-127.0.0.1:8000}"
-# On your own machine: development signs tokens with a marked, insecure secret
-# unless AUTH_SECRET is set. Production (the images) refuses to start without one.
+# On your own machine: development. Production (the images) refuses to start without AUTH_SECRET.
 export PROXYSERVICE_ENV="${PROXYSERVICE_ENV:-development}"
 mkdir -p "$DATA_DIR/redis" "$DATA_DIR/logs"
+
+# Development without AUTH_SECRET: a secret of this data folder's own, made once and readable
+# by you only. The service signs with it, and `proxyservice token` finds it in $DATA_DIR.
+if [ -z "${AUTH_SECRET:-}" ] && [ "$PROXYSERVICE_ENV" = development ]; then
+  secret_file="$DATA_DIR/development-secret"
+  if [ ! -s "$secret_file" ]; then
+    (umask 077 && .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(48))' >"$secret_file.new" \
+      && mv "$secret_file.new" "$secret_file")
+  fi
+  AUTH_SECRET="$(cat "$secret_file")"
+  export AUTH_SECRET
+fi
 
 children=()
 stop_all() { trap - EXIT INT TERM; kill "${children[@]}" 2>/dev/null || true; wait || true; }

@@ -1,55 +1,60 @@
-"""The ``proxyservice`` command: plugins, ingest and status from the shell.
+"""The ``proxyservice`` command: plugins, ingest, task status and tokens from the shell.
 
-A Flask CLI group (``FlaskGroup``): every command runs inside the app built
-from the environment's settings, and goes through the same controllers and
-process layer as the HTTP API.
+A plain click group. Commands that need the service build its app from the
+environment's settings, as a worker does, and call the ingest use case and the
+services themselves (:mod:`.cli_submit`): the same process layer as ``POST
+/ingest``, never a faked request. What they print and their exit codes are in
+:mod:`.cli_output`.
 """
 
-import fnmatch
-import json
-import os
-import sys
-import time
-from dataclasses import dataclass, field
-from http import HTTPStatus
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup
-from werkzeug.exceptions import HTTPException
 
-from .config import SettingInvalid
-from .controllers import ingest as ingest_controller
-from .controllers.tasks import task_body
-from .domain import TaskRecord
+from .cli_ingest import follow_rendering, patterns, submit_all, walk
+from .cli_output import Exit, Summary, emit, file_json, file_lines, record_json, status_exit
+from .cli_submit import FileSubmitter, Refusal, ServiceDown, directory_outside_roots, watch_tasks
+from .cli_token import SecretUnavailable, signing_secret
+from .config import Settings, SettingInvalid
+from .domain import TaskState
 from .factory import create_web_app
 from .plugin_check import check_plugin
 from .plugins.enabling import set_enabled
 from .plugins.registry import PluginInvalid, enabled_names, installed_plugins, load_plugin
 from .services.auth import SCOPES, Auth
-from .services.context import current_settings
-from .services.task_records import TaskRecords
-
-WAIT_POLL_SECONDS = 0.2
+from .services.task_records import RecordsUnavailable, TaskRecords
 
 
-def _emit(as_json: bool, data: Any, lines: list[str]) -> None:
-    if as_json:
-        click.echo(json.dumps(data, indent=2, default=str))
-    else:
-        for line in lines:
-            click.echo(line)
+def _settings() -> Settings:
+    """The service's settings, from the environment; a bad value is a one-line error."""
+    try:
+        return Settings.from_environ()
+    except SettingInvalid as e:
+        raise click.ClickException(str(e)) from e
 
 
-def _cli_app() -> Flask:
-    return create_web_app(serve_http=False)
+def _enter_app() -> Settings:
+    """Build the service's app (for its services, serving nothing) and work in its context until the command ends."""
+    settings = _settings()
+    app = create_web_app(settings, serve_http=False)
+    click.get_current_context().with_resource(app.app_context())
+    return settings
 
 
-@click.group(cls=FlaskGroup, create_app=_cli_app, add_default_commands=False, add_version_option=False)
+def _exit(code: Exit) -> None:
+    if code is not Exit.OK:
+        click.get_current_context().exit(int(code))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
-    """Make proxies (preview images) of files: plugins, ingest and task status."""
+    """Make proxies (preview images) of files: plugins, ingest, task status and tokens.
+
+    Settings come from the environment, as the service's do (SOURCE_ROOTS,
+    DATA_DIR, REDIS_URL...). Exit codes: 0 done, 1 failed or refused,
+    2 bad usage, 3 not finished yet, 130 interrupted.
+    """
 
 
 # -- plugins -----------------------------------------------------------------
@@ -63,7 +68,7 @@ def plugins() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def plugins_list(as_json: bool) -> None:
     """List installed plugins, enabled or not, with what they handle."""
-    settings = current_settings()
+    settings = _settings()
     installed, broken_modules = installed_plugins(settings.plugin_dir)
     enabled = set(enabled_names(settings))
     rows: list[dict[str, Any]] = []
@@ -85,7 +90,7 @@ def plugins_list(as_json: bool) -> None:
         lines.append(f"{mark} {row['name']:<36} {row['namespace'] or '-':<16} {handles}   [{row['origin']}]")
         if row["error"]:
             lines.append(f"    {row['error']}")
-    _emit(as_json, rows, lines)
+    emit(as_json, rows, lines)
 
 
 @plugins.command("enable")
@@ -103,7 +108,7 @@ def plugins_disable(name: str) -> None:
 
 
 def _set_enabled(name: str, enabled: bool) -> None:
-    settings = current_settings()
+    settings = _settings()
     try:
         if enabled:
             load_plugin(name, settings.plugin_dir)
@@ -120,57 +125,35 @@ def _set_enabled(name: str, enabled: bool) -> None:
 @click.option("--keep-proxies", is_flag=True, help="Keep the proxies made and print their paths.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def plugins_check(target: str, file: Path | None, inline: bool, keep_proxies: bool, as_json: bool) -> None:
-    """Check a plugin: TARGET is path/to/file.py::Class or an installed name; FILE a sample it should handle."""
-    report = check_plugin(target, file, current_settings(), inline=inline, keep_proxies=keep_proxies)
+    """Check a plugin: TARGET is path/to/file.py::Class or an installed name; FILE a sample it should handle.
+
+    FILE is rendered as the service would render it: with its SOURCE_ROOTS,
+    RENDER_ALLOW_UP and other settings. A FILE outside every root is checked
+    with its own folder as the root, and the check says so.
+    """
+    report = check_plugin(target, file, _settings(), inline=inline, keep_proxies=keep_proxies)
     data = {"target": target, "ok": not report.failed,
             "findings": [{"level": f.level.name, "message": f.message} for f in report.findings],
             "kept": [str(path) for path in report.kept]}
     lines = [f"{f.level.value} {f.message}" for f in report.findings]
     lines += [f"kept: {path}" for path in report.kept]
-    _emit(as_json, data, lines)
-    if report.failed:
-        sys.exit(1)
+    emit(as_json, data, lines)
+    _exit(Exit.FAILED if report.failed else Exit.OK)
 
 
 # -- ingest ------------------------------------------------------------------
 
-def _options(plugins_option: str | None, force: bool) -> dict[str, Any]:
-    options: dict[str, Any] = {"force": force}
-    if plugins_option:
-        options["plugins"] = [name.strip() for name in plugins_option.split(",") if name.strip()]
-    return options
-
-
-def _ingest_one(path: Path, options: dict[str, Any]) -> tuple[HTTPStatus, dict[str, Any]]:
-    """Ingest through the API's controller; an HTTP error becomes a status and a message."""
-    with current_app.test_request_context():
-        try:
-            data, status, _ = ingest_controller.ingest_path(str(path.resolve()), options)
-        except HTTPException as e:
-            return HTTPStatus(e.code or 500), {"message": e.description}
-    return status, data
-
-
-def _wait(task_ids: list[str], timeout: float) -> dict[str, TaskRecord]:
-    """Poll the task records until every task is finished or ``timeout`` passed.
-
-    Files with the same bytes share a task, so ids may repeat.
-    """
-    task_ids = sorted(set(task_ids))
-    records = TaskRecords.current_session()
-    deadline = time.monotonic() + timeout
-    finished: dict[str, TaskRecord] = {}
-    while True:
-        for task_id in task_ids:
-            record = records.find(task_id)
-            if record is not None and (record.state.is_finished or time.monotonic() > deadline):
-                finished[task_id] = record
-        if len(finished) == len(task_ids) or time.monotonic() > deadline:
-            return finished
-        time.sleep(WAIT_POLL_SECONDS)
-
-
 PLUGINS_HELP = "Plugins to use, comma-separated names, or @proxy for all enabled (default: those that handle the file)."
+
+
+def _submitter(settings: Settings, plugins_option: str | None, force: bool) -> FileSubmitter:
+    """What submits files; a plugin named but not enabled is a one-line error before any file."""
+    named = [name.strip() for name in (plugins_option or "").split(",") if name.strip()] or None
+    submitter = FileSubmitter(settings, named, force)
+    unknown = submitter.unknown_plugin()
+    if unknown is not None:
+        raise click.ClickException(unknown.reason)
+    return submitter
 
 
 @cli.command("add-file")
@@ -181,43 +164,26 @@ PLUGINS_HELP = "Plugins to use, comma-separated names, or @proxy for all enabled
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds --wait waits at most.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def add_file(path: Path, plugins_option: str | None, force: bool, wait: bool, timeout: float, as_json: bool) -> None:
-    """Ingest one file (under SOURCE_ROOTS) and print each plugin's status."""
-    status, data = _ingest_one(path, _options(plugins_option, force))
-    if status >= 400:
-        raise click.ClickException(data["message"])
-    tasks = data["tasks"]
-    if wait:
-        finished = _wait([task["task_id"] for task in tasks], timeout)
-        tasks = [task_body(finished[t["task_id"]]) if t["task_id"] in finished else t for t in tasks]
-    lines = [f"{path}: file {data['file_id'][:12]}…"]
-    for task in tasks:
-        detail = task.get("error") or ("unchanged" if task.get("reused") and task["status"] == "succeeded" else "")
-        lines.append(f"  {task['plugin']:<34} {task['status']:<12} {task['task_id']}  {detail or ''}".rstrip())
-    _emit(as_json, {**data, "tasks": tasks}, lines)
-    if any(task["status"] == "failed" for task in tasks):
-        sys.exit(1)
+    """Ingest one file (under SOURCE_ROOTS): print its file id, where its proxies will be, and each task.
 
-
-@dataclass
-class Summary:
-    """What ``ingest`` did, file by file."""
-
-    submitted: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    unsupported: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-    tasks: dict[str, list[str]] = field(default_factory=dict)
-    interrupted: bool = False
-
-
-def _walk(root: Path, include: list[str], exclude: list[str]) -> Iterator[Path]:
-    for folder, subfolders, names in os.walk(root):
-        subfolders.sort()
-        for name in sorted(names):
-            if any(fnmatch.fnmatch(name, pattern) for pattern in include) and not any(
-                fnmatch.fnmatch(name, pattern) for pattern in exclude
-            ):
-                yield Path(folder) / name
+    Exits 0 when every task succeeded (without --wait: was queued), 1 when one
+    failed or the file was refused, 3 when --wait ran out before the tasks finished.
+    """
+    submitter = _submitter(_enter_app(), plugins_option, force)
+    try:
+        result = submitter.submit(path)
+    except ServiceDown as e:
+        raise click.ClickException(str(e)) from e
+    if isinstance(result, Refusal):
+        raise click.ClickException(result.reason)
+    latest = watch_tasks([task.task_id for task in result.pending], timeout) if wait else {}
+    data = file_json(str(path), result, latest)
+    emit(as_json, data, file_lines(data))
+    states = [TaskState(task["status"]) for task in data["tasks"]]
+    if any(state.is_finished and state is not TaskState.SUCCEEDED for state in states):
+        _exit(Exit.FAILED)
+    if wait and not all(state.is_finished for state in states):
+        _exit(Exit.NOT_FINISHED)
 
 
 @cli.command("ingest")
@@ -226,74 +192,59 @@ def _walk(root: Path, include: list[str], exclude: list[str]) -> Iterator[Path]:
 @click.option("--exclude", default="", help="File name patterns to leave out, comma-separated.")
 @click.option("--plugins", "plugins_option", help=PLUGINS_HELP)
 @click.option("--force", is_flag=True, help="Make the proxies again even if unchanged.")
-@click.option("--wait", is_flag=True, help="Wait until every task has finished; failures then count.")
+@click.option("--wait", is_flag=True, help="Then show the rendering until every task has finished; failures count.")
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds --wait waits at most.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def ingest_tree(directory: Path, include: str, exclude: str, plugins_option: str | None, force: bool,
                 wait: bool, timeout: float, as_json: bool) -> None:
-    """Ingest every matching file under DIRECTORY, with a progress bar and a summary.
+    """Ingest every matching file under DIRECTORY (under SOURCE_ROOTS), with progress bars and a summary.
 
     Each file is submitted on its own: an interrupted run loses nothing already
     submitted, and running it again does not render unchanged files again.
+    With --wait, a second bar follows the rendering (tasks finished of all,
+    failures counted). Exits 0 when nothing failed, 1 when a file failed or the
+    service could not take more, 3 when --wait ran out first, 130 on Ctrl-C.
     """
-    files = list(_walk(directory, _patterns(include), _patterns(exclude)))
-    options = _options(plugins_option, force)
+    settings = _enter_app()
+    outside = directory_outside_roots(directory, settings)
+    if outside:
+        raise click.ClickException(outside)
+    submitter = _submitter(settings, plugins_option, force)
+    files = list(walk(directory, patterns(include), patterns(exclude)))
     summary = Summary()
     try:
-        with click.progressbar(files, label="Ingesting", file=sys.stderr, show_pos=True,
-                               item_show_func=lambda p: p.name if p else None) as bar:
-            for path in bar:
-                status, data = _ingest_one(path, options)
-                if status == HTTPStatus.ACCEPTED:
-                    summary.submitted.append(str(path))
-                    summary.tasks[str(path)] = [t["task_id"] for t in data["tasks"] if t["status"] in ("queued", "in_progress")]
-                elif status == HTTPStatus.SEE_OTHER:
-                    summary.unchanged.append(str(path))
-                elif status == HTTPStatus.UNSUPPORTED_MEDIA_TYPE:
-                    summary.unsupported.append(str(path))
-                else:
-                    reason = data.get("message") or "; ".join(t["error"] or t["status"] for t in data.get("tasks", []))
-                    summary.failed[str(path)] = reason
+        submit_all(submitter, files, summary)
+        if wait and not summary.stopped:
+            follow_rendering(summary, timeout)
     except KeyboardInterrupt:
         summary.interrupted = True
-    if wait and summary.tasks and not summary.interrupted:
-        _wait_for_files(summary, timeout)
-    _report(summary, as_json)
-    if summary.interrupted:
-        sys.exit(130)
-    if summary.failed:
-        sys.exit(1)
+    emit(as_json, summary.to_json(), summary.lines())
+    _exit(summary.exit_code())
 
 
-def _patterns(option: str) -> list[str]:
-    return [pattern.strip() for pattern in option.split(",") if pattern.strip()]
+# -- status and tokens -------------------------------------------------------
 
+@cli.command("status")
+@click.argument("task_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def status(task_id: str, as_json: bool) -> None:
+    """Print one task's state.
 
-def _wait_for_files(summary: Summary, timeout: float) -> None:
-    every = [task_id for ids in summary.tasks.values() for task_id in ids]
-    finished = _wait(every, timeout)
-    for path, ids in summary.tasks.items():
-        errors = [finished[i].error or "failed" for i in ids if i in finished and finished[i].state.value == "failed"]
-        pending = [i for i in ids if i not in finished or not finished[i].state.is_finished]
-        if errors or pending:
-            summary.failed[path] = "; ".join(errors) or f"not finished after {timeout:g} s"
-
-
-def _report(summary: Summary, as_json: bool) -> None:
-    done = [p for p in summary.submitted if p not in summary.failed]
-    data = {"submitted": len(summary.submitted), "unchanged": len(summary.unchanged),
-            "unsupported": len(summary.unsupported), "failed": summary.failed,
-            "interrupted": summary.interrupted, "files": {"submitted": summary.submitted,
-            "unchanged": summary.unchanged, "unsupported": summary.unsupported}}
-    lines = [
-        "Interrupted: the files below were handled; run the same command again to go on." if summary.interrupted else "Done.",
-        f"  submitted:             {len(summary.submitted)}" + (f" ({len(done)} ok)" if summary.tasks else ""),
-        f"  skipped as unchanged:  {len(summary.unchanged)}",
-        f"  no plugin handles:     {len(summary.unsupported)}",
-        f"  failed:                {len(summary.failed)}",
-    ]
-    lines += [f"    {path}: {reason}" for path, reason in summary.failed.items()]
-    _emit(as_json, data, lines)
+    Exits 0 when it succeeded (its proxies are at proxies_url), 1 when it
+    failed or was skipped (or there is no such task), 3 while it is queued or in progress.
+    """
+    _enter_app()
+    try:
+        record = TaskRecords.current_session().find(task_id)
+    except RecordsUnavailable as e:
+        raise click.ClickException(str(e)) from e
+    if record is None:
+        raise click.ClickException(f"no task {task_id!r}")
+    body = record_json(record)
+    lines = [f"{key}: {value}" for key, value in body.items() if value not in (None, []) and key != "warnings"]
+    lines += [f"warning: {warning}" for warning in record.warnings]
+    emit(as_json, body, lines)
+    _exit(status_exit(record.state))
 
 
 @cli.command("token")
@@ -302,25 +253,18 @@ def _report(summary: Summary, as_json: bool) -> None:
 @click.option("--ttl", default=3600, show_default=True, help="Seconds the token is valid.")
 @click.option("--subject", default="client", show_default=True, help="Who the token is for.")
 def token(scopes: tuple[str, ...], ttl: int, subject: str) -> None:
-    """Print a bearer token signed with AUTH_SECRET."""
+    """Print a bearer token the service accepts.
+
+    Signed with AUTH_SECRET when set; else with the development secret that
+    make run keeps in $DATA_DIR/development-secret.
+    """
     try:
-        secret = current_settings().auth_secret
-    except SettingInvalid as e:
+        found = signing_secret(_settings())
+    except SecretUnavailable as e:
         raise click.ClickException(str(e)) from e
-    click.echo(Auth(secret).issue(list(scopes), ttl, subject))
-
-
-@cli.command("status")
-@click.argument("task_id")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def status(task_id: str, as_json: bool) -> None:
-    """Print one task's state."""
-    record = TaskRecords.current_session().find(task_id)
-    if record is None:
-        raise click.ClickException(f"no task {task_id!r}")
-    body = task_body(record)
-    lines = [f"{key}: {value}" for key, value in body.items() if value not in (None, [])]
-    _emit(as_json, body, lines)
+    if found.note:
+        click.echo(found.note, err=True)
+    click.echo(Auth(found.secret).issue(list(scopes), ttl, subject))
 
 
 def main() -> None:

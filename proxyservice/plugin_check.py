@@ -1,7 +1,12 @@
 """``proxyservice plugins check``: what is right and wrong with a plugin, one finding a line.
 
-The plugin runs in a throwaway service (its own data folder), so checking
-never touches the real proxy store or task records.
+A FILE is rendered as the service renders it: with the service's settings
+(SOURCE_ROOTS, RENDER_ALLOW_UP, the viewport, the sandbox and its view of the
+page's tree), so a page's stylesheets in ``../_static`` load as they do in a
+worker. Only a FILE outside every source root, which the service would not
+read by path, is checked with its own folder as the root, and the report says
+so. The proxies go to a throwaway store, so checking never touches the real
+proxy store; no task is recorded or queued.
 """
 
 import shutil
@@ -21,6 +26,10 @@ from .plugins.registry import NAMESPACE, PluginInvalid, enabled_names, import_pl
 from .schemas import first_error
 from .services.sources import SourceError, SourceFiles
 from .services.store import ProxyStore
+
+
+OUTSIDE_ROOTS = ("%s is outside SOURCE_ROOTS, so the service would not read it by path: "
+                 "checked with its own folder %s as the root")
 
 
 class Level(str, Enum):
@@ -175,6 +184,16 @@ def _process(plugin_class: type[ProxyPlugin], is_async: bool, source: Any, inlin
     return True
 
 
+def _source_roots(file: Path, settings: Settings, report: CheckReport) -> tuple[Path, ...]:
+    """The service's source roots; for a FILE outside all of them, its own folder (and the report says so)."""
+    sources = SourceFiles(settings.SOURCE_ROOTS, settings.upload_root, settings.MAX_SOURCE_BYTES)
+    real = file.resolve()
+    if any(real.is_relative_to(root) for root in sources.roots):
+        return settings.SOURCE_ROOTS
+    report.add(Level.WARN, OUTSIDE_ROOTS % (file, real.parent))
+    return (real.parent,)
+
+
 def check_plugin(target: str, file: Path | None, settings: Settings, inline: bool = False,
                  keep_proxies: bool = False) -> CheckReport:
     """Check a plugin, and with ``file`` run it on that file.
@@ -186,7 +205,7 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
     file
         A sample file the plugin should handle.
     settings
-        The service's settings (for the plugin folder and the proxy size).
+        The service's settings: the plugin folder, the proxy size, and all that rendering uses.
     inline
         Run submitted async jobs here, in this process.
     keep_proxies
@@ -208,7 +227,9 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
     if file is None or not usable:
         return report
     scratch = Path(tempfile.mkdtemp(prefix="proxyservice-check-"))
-    throwaway = replace(settings, DATA_DIR=scratch, PROXY_STORE_ROOT=None, SOURCE_ROOTS=(file.resolve().parent,))
+    # The service's settings but for the store: the same roots, viewport, sandbox and view of the page's tree.
+    throwaway = replace(settings, PROXY_STORE_ROOT=scratch / "proxies",
+                        SOURCE_ROOTS=_source_roots(file, settings, report))
     app = create_web_app(throwaway, serve_http=False)
     try:
         with app.app_context():

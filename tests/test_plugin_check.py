@@ -1,14 +1,16 @@
-"""``proxyservice plugins check``: the built-ins pass on real files; broken plugins are caught."""
+"""``proxyservice plugins check``: built-ins pass on real files, broken plugins are caught, pages render as served."""
 
+import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from PIL import Image, ImageStat
 
 from proxyservice.cli import cli
 from proxyservice.plugins.registry import BUILTIN_PLUGINS
-from tests.samples import DEBIAN_PDF, DEBIAN_TEXT, write_samples
+from tests.samples import DEBIAN_PDF, DEBIAN_TEXT, FIXTURES, write_samples
 
 PLUGIN_FOR = {
     "png": "image_thumbnail::ImageThumbnail", "jpeg": "image_thumbnail::ImageThumbnail",
@@ -57,8 +59,9 @@ class NotMyType(Base):
 '''
 
 
-def check(tmp_path: Path, *arguments: str) -> Result:
-    return CliRunner().invoke(cli, ["plugins", "check", *arguments], env={"DATA_DIR": str(tmp_path / "data")},
+def check(tmp_path: Path, *arguments: str, **environment: str) -> Result:
+    return CliRunner().invoke(cli, ["plugins", "check", *arguments],
+                              env={"DATA_DIR": str(tmp_path / "data"), "SOURCE_ROOTS": "", **environment},
                               catch_exceptions=False)
 
 
@@ -93,7 +96,10 @@ class TestBuiltins:
     def test_keep_proxies_prints_where_they_are(self, tmp_path: Path, samples: dict[str, Path]) -> None:
         result = check(tmp_path, "image_thumbnail::ImageThumbnail", str(samples["jpeg"]), "--inline", "--keep-proxies")
         kept = Path(result.output.split("kept: ")[1].strip())
-        assert kept.is_file() and kept.name.endswith("thumbnail.jpg")
+        try:
+            assert kept.is_file() and kept.name.endswith("thumbnail.jpg")
+        finally:
+            shutil.rmtree(kept.parent.parent)
 
     def test_a_file_the_plugin_does_not_handle(self, tmp_path: Path, samples: dict[str, Path]) -> None:
         result = check(tmp_path, "pdf_thumbnail::PDFThumbnail", str(samples["png"]))
@@ -129,3 +135,56 @@ class TestBrokenPlugins:
         assert message in result.output
         if cls != "Missing":
             assert "❗" in result.output and "is not installed" in result.output
+
+
+def site(root: Path) -> Path:
+    """A page in ``site/pages/`` whose stylesheet is in ``site/_static/``, as Sphinx lays them out."""
+    (root / "site" / "_static").mkdir(parents=True)
+    (root / "site" / "pages").mkdir()
+    shutil.copyfile(FIXTURES / "styled.css", root / "site" / "_static" / "styled.css")
+    page = root / "site" / "pages" / "page.html"
+    page.write_text((FIXTURES / "styled.html").read_text().replace('href="styled.css"', 'href="../_static/styled.css"'))
+    return page
+
+
+def checked_proxy(tmp_path: Path, page: Path, **environment: str) -> tuple[list[str], tuple[float, ...]]:
+    """Check the HTML plugin on a page: the report's lines and the mean colour of the proxy it made."""
+    result = check(tmp_path, "html_preview::HTMLPreview", str(page), "--inline", "--keep-proxies", **environment)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    [kept] = [Path(line.removeprefix("kept: ")) for line in lines if line.startswith("kept: ")]
+    try:
+        with Image.open(kept) as image:
+            return lines, tuple(ImageStat.Stat(image.convert("RGB")).mean)
+    finally:
+        shutil.rmtree(kept.parent.parent)
+
+
+def is_blue(colour: tuple[float, ...]) -> bool:
+    """Mostly the stylesheet's dark blue background (#1f4e8c), not an unstyled page's white."""
+    red, _, blue = colour
+    return blue > red + 40 and sum(colour) < 3 * 180
+
+
+class TestRoots:
+    """A FILE is rendered with the service's SOURCE_ROOTS and settings; only one outside them in its own folder."""
+
+    def test_a_page_in_the_roots_loads_its_stylesheet_a_folder_up(self, tmp_path: Path) -> None:
+        page = site(tmp_path / "sources")
+        lines, colour = checked_proxy(tmp_path, page, SOURCE_ROOTS=str(tmp_path / "sources"))
+        assert not any("outside SOURCE_ROOTS" in line for line in lines), lines
+        assert is_blue(colour), f"drawn unstyled: mean colour {colour}"
+
+    def test_the_services_render_allow_up_is_used(self, tmp_path: Path) -> None:
+        page = site(tmp_path / "sources")
+        _, colour = checked_proxy(tmp_path, page, SOURCE_ROOTS=str(tmp_path / "sources"), RENDER_ALLOW_UP="0")
+        assert not is_blue(colour), "RENDER_ALLOW_UP=0 keeps ../_static out, as in the service"
+
+    def test_a_file_outside_the_roots_is_checked_in_its_own_folder_and_says_so(self, tmp_path: Path) -> None:
+        page = site(tmp_path / "elsewhere")
+        (tmp_path / "sources").mkdir()
+        lines, colour = checked_proxy(tmp_path, page, SOURCE_ROOTS=str(tmp_path / "sources"))
+        said = [line for line in lines if "outside SOURCE_ROOTS" in line]
+        assert said == [f"❗ {page} is outside SOURCE_ROOTS, so the service would not read it by path: "
+                        f"checked with its own folder {page.parent} as the root"]
+        assert not is_blue(colour), "its stylesheet is a folder up, outside its own folder"

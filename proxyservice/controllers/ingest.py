@@ -17,8 +17,9 @@ from werkzeug.exceptions import (
 )
 
 from ..domain import ProxySize, SourceFile
-from ..plugins.registry import ALL_ENABLED, PluginSet, enabled_plugins
+from ..plugins.registry import enabled_plugins
 from ..process.ingest import IngestOutcome, ingest_file
+from ..process.plugin_choice import Plugins, PluginRefusal, choose_plugins
 from ..services.context import current_settings
 from ..services.sources import (
     SourceEmpty,
@@ -39,9 +40,7 @@ OUTSIDE_ROOTS = "path: %s"
 NO_SUCH_FILE = "path: %s"
 EMPTY_FILE = "file: %s"
 SIZE_TOO_LARGE = "size: width and height must be at most %d"
-PLUGIN_NOT_ENABLED = "plugins: %r is not an enabled plugin (see GET /plugins)"
-NO_PLUGIN_HANDLES = "no enabled plugin makes proxies of %s files (%s)"
-NAMED_PLUGINS_DO_NOT_HANDLE = "none of the plugins named makes proxies of %s files (%s)"
+SEE_PLUGINS = " (see GET /plugins)"
 BROKER_DOWN = "the task queue is unreachable; nothing was queued, try again shortly"
 QUEUE_FULL = "%d tasks are waiting, more than the service takes (MAX_QUEUE_LENGTH); try again later"
 RETRY_AFTER_SECONDS = 30
@@ -105,17 +104,12 @@ def _proxy_size(options: dict[str, Any]) -> ProxySize:
     return ProxySize(size["width"], size["height"])
 
 
-def _choose_plugins(plugins: PluginSet, source: SourceFile, named: list[str] | None) -> PluginSet:
-    if named and ALL_ENABLED not in named:
-        for name in named:
-            if name != ALL_ENABLED and plugins.get(name) is None:
-                raise NotFound(PLUGIN_NOT_ENABLED % name)
-        plugins = PluginSet(tuple((n, c) for n, c in plugins.plugins if n in named), ())
-    # A plugin a client names may take any file whose extension it handles.
-    chosen = PluginSet(plugins.handling(source, or_its_extension=bool(named)), ())
-    if not chosen.plugins:
-        reason = NAMED_PLUGINS_DO_NOT_HANDLE if named else NO_PLUGIN_HANDLES
-        raise UnsupportedMediaType(reason % (source.mimetype, source.ext or "no extension"))
+def _choose_plugins(source: SourceFile, named: list[str] | None) -> Plugins:
+    chosen = choose_plugins(enabled_plugins(current_settings()), source, named)
+    if isinstance(chosen, PluginRefusal):
+        if chosen.not_enabled:
+            raise NotFound(chosen.reason + SEE_PLUGINS)
+        raise UnsupportedMediaType(chosen.reason)
     return chosen
 
 
@@ -125,7 +119,7 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
     sources = SourceFiles.current_session()
     # An upload was hashed as it arrived; a path is hashed here.
     source = sources.describe(path, _proxy_size(options), sources.upload_id(path))
-    chosen = _choose_plugins(enabled_plugins(settings), source, options.get("plugins"))
+    chosen = _choose_plugins(source, options.get("plugins"))
     queue = TaskQueue.current_session()
     try:
         waiting = queue.length()
@@ -136,7 +130,7 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
     try:
         outcome = ingest_file(
             source,
-            chosen.plugins,
+            chosen,
             TaskRecords.current_session(),
             queue,
             ProxyStore.current_session(),

@@ -1,12 +1,13 @@
 """Pure data of the proxy service: no I/O, no imports from the rest of the project."""
 
-from .plugin import PluginStatus, ProxyPlugin, Submitter
+from .plugin import ALL_ENABLED, PluginStatus, ProxyPlugin, Submitter
 from .proxy import ProxyFile, ProxySize
 from .source import SourceFile
 from .task import TaskRecord, TaskState
 from .view import SourceView
 
 __all__ = [
+    "ALL_ENABLED",
     "PluginStatus",
     "ProxyFile",
     "ProxyPlugin",

@@ -10,6 +10,10 @@ from enum import Enum
 from typing import Any, Callable, Protocol, Sequence
 
 
+ALL_ENABLED = "@proxy"
+"""The group name that stands for every enabled proxy plugin."""
+
+
 class PluginStatus(str, Enum):
     """What :meth:`ProxyPlugin.process` did with a file: an outcome, not an error."""
 

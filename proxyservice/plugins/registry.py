@@ -47,8 +47,6 @@ BUILTIN_PLUGINS = (
 )
 """The built-in plugins, by name."""
 ENTRY_POINT_GROUP = "proxyservice.plugins"
-ALL_ENABLED = "@proxy"
-"""The group name that stands for every enabled proxy plugin."""
 NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 

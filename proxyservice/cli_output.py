@@ -1,0 +1,173 @@
+"""What the ``proxyservice`` command prints: lines for people, JSON with ``--json``, and its exit codes.
+
+The JSON of a file and of a task has the shape the HTTP API answers with
+(``POST /ingest``, ``GET /status/<task_id>``), so scripts can use either.
+"""
+
+import json
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, Mapping
+
+import click
+from flask import current_app
+
+from .controllers.tasks import task_body
+from .domain import TaskRecord, TaskState
+from .process.ingest import IngestOutcome, TaskOutcome
+
+MAX_LISTED = 20
+"""Failed files listed one by one in the summary; ``--json`` lists them all."""
+
+
+class Exit(IntEnum):
+    """The command's exit codes (README, "The command line")."""
+
+    OK = 0
+    """Done: every task succeeded, or (without ``--wait``) every file was taken."""
+    FAILED = 1
+    """A task failed or was skipped, an input was refused, or the service could not take work."""
+    USAGE = 2
+    """A bad option or argument (click's own)."""
+    NOT_FINISHED = 3
+    """A task is still queued or in progress (``status``, or ``--wait`` past its ``--timeout``)."""
+    INTERRUPTED = 130
+    """Ctrl-C: what was submitted stays submitted."""
+
+
+def emit(as_json: bool, data: Any, lines: list[str]) -> None:
+    """Print ``data`` as JSON, or ``lines`` for people."""
+    if as_json:
+        click.echo(json.dumps(data, indent=2, default=str))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+def url_for_path(endpoint: str, **values: str) -> str:
+    """The path of one of the API's routes (``/proxies/<file_id>``), built without a request."""
+    return current_app.url_map.bind("localhost").build(endpoint, values)
+
+
+def task_json(task: TaskOutcome, record: TaskRecord | None = None) -> dict[str, Any]:
+    """A task as ``POST /ingest`` lists it; with its ``record``, as it is now, with its warnings."""
+    return {
+        "task_id": task.task_id,
+        "plugin": task.plugin,
+        "status": (record or task).state.value,
+        "reused": task.reused,
+        "error": (record or task).error,
+        "warnings": list(record.warnings) if record else [],
+        "status_url": url_for_path("api.task_status", task_id=task.task_id),
+    }
+
+
+def record_json(record: TaskRecord) -> dict[str, Any]:
+    """A task record as ``GET /status/<task_id>`` answers, and its file's proxies once it succeeded."""
+    body: dict[str, Any] = task_body(record)
+    if record.state is TaskState.SUCCEEDED:
+        body["proxies_url"] = url_for_path("api.list_proxies", file_id=record.file_id)
+    return body
+
+
+def status_exit(state: TaskState) -> Exit:
+    """The exit code of ``status`` for a task in ``state``."""
+    if state is TaskState.SUCCEEDED:
+        return Exit.OK
+    if state.is_finished:
+        return Exit.FAILED
+    return Exit.NOT_FINISHED
+
+
+def file_json(path: str, outcome: IngestOutcome, latest: Mapping[str, TaskRecord] | None = None) -> dict[str, Any]:
+    """One submitted file, as ``POST /ingest`` answers, with the path it was named by.
+
+    Parameters
+    ----------
+    latest
+        The tasks' records as they are now, for those that were waited for.
+    """
+    file_id = outcome.source.file_id
+    return {
+        "path": path,
+        "file_id": file_id,
+        "filename": outcome.source.name,
+        "mimetype": outcome.source.mimetype,
+        "proxies_url": url_for_path("api.list_proxies", file_id=file_id),
+        "tasks": [task_json(task, (latest or {}).get(task.task_id)) for task in outcome.tasks],
+    }
+
+
+def file_lines(data: dict[str, Any]) -> list[str]:
+    """``add-file``'s lines: the path, the full file id, where its proxies are, and each task."""
+    lines = [f"path: {data['path']}", f"file_id: {data['file_id']}", f"proxies_url: {data['proxies_url']}"]
+    for task in data["tasks"]:
+        detail = task["error"] or ("unchanged" if task["reused"] and task["status"] == "succeeded" else "")
+        lines.append(f"task: {task['task_id']}  {task['plugin']}  {task['status']}  {detail}".rstrip())
+        lines += [f"  warning: {warning}" for warning in task["warnings"]]
+    return lines
+
+
+@dataclass
+class Summary:
+    """What ``ingest`` did, file by file, and what became of the tasks it waited for."""
+
+    submitted: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    unsupported: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    unfinished: list[str] = field(default_factory=list)
+    pending: dict[str, list[str]] = field(default_factory=dict)
+    """The tasks each submitted file waits for."""
+    rendering: dict[str, int] | None = None
+    """With ``--wait``: tasks, succeeded, failed and unfinished."""
+    interrupted: bool = False
+    stopped: str | None = None
+    """Why the run stopped early: the service could not take more work."""
+
+    def exit_code(self) -> Exit:
+        """Interrupted, then failed or stopped, then not finished, else OK."""
+        if self.interrupted:
+            return Exit.INTERRUPTED
+        if self.failed or self.stopped:
+            return Exit.FAILED
+        if self.unfinished:
+            return Exit.NOT_FINISHED
+        return Exit.OK
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary for ``--json``."""
+        return {
+            "submitted": len(self.submitted), "unchanged": len(self.unchanged),
+            "unsupported": len(self.unsupported), "failed": self.failed, "unfinished": self.unfinished,
+            "rendering": self.rendering, "interrupted": self.interrupted, "stopped": self.stopped,
+            "files": {"submitted": self.submitted, "unchanged": self.unchanged, "unsupported": self.unsupported},
+        }
+
+    def lines(self) -> list[str]:
+        """The summary for people."""
+        if self.interrupted:
+            head = "Interrupted: what was submitted stays submitted; run the same command again to go on."
+        elif self.stopped:
+            head = f"Stopped: {self.stopped}. What was submitted stays submitted; run the same command again to go on."
+        else:
+            head = "Done."
+        lines = [
+            head,
+            f"  submitted:             {len(self.submitted)}",
+            f"  skipped as unchanged:  {len(self.unchanged)}",
+            f"  no plugin handles:     {len(self.unsupported)}",
+        ]
+        if self.rendering is not None:
+            rendered = self.rendering
+            lines.append(f"  rendered:              {rendered['succeeded']} of {rendered['tasks']} tasks"
+                         f" ({rendered['failed']} failed, {rendered['unfinished']} not finished)")
+        if self.unfinished:
+            lines.append(f"  not finished:          {len(self.unfinished)} (still rendering; "
+                         "see proxyservice status TASK_ID, or wait longer with --timeout)")
+        lines.append(f"  failed:                {len(self.failed)}")
+        listed = list(self.failed.items())
+        lines += [f"    {path}: {reason}" for path, reason in listed[:MAX_LISTED]]
+        if len(listed) > MAX_LISTED:
+            lines.append(f"    … and {len(listed) - MAX_LISTED} more (--json lists them all)")
+        return lines

@@ -1,0 +1,180 @@
+"""Submitting files from the command line: the use case of ``POST /ingest``, without a request.
+
+``add-file`` and ``ingest`` call the ingest use case (:func:`process.ingest.ingest_file`)
+with the services of the app built from the environment's settings, as the
+route's controller does, and watch the task records until the work is done.
+A file that cannot be taken is an expected outcome (a :class:`Refusal`, one
+per file of a tree); a service that cannot take work stops the whole run:
+
+Exception
+└── ServiceDown       the broker, the task records or the store's disk cannot take work; nothing more can be submitted
+    └── QueueFull     more tasks are waiting than MAX_QUEUE_LENGTH; room comes back as workers go on
+"""
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .config import Settings
+from .domain import ProxyPlugin, ProxySize, SourceFile, TaskRecord, TaskState
+from .plugins.registry import enabled_plugins
+from .process.ingest import IngestOutcome, TaskOutcome, ingest_file
+from .process.plugin_choice import PluginRefusal, choose_plugins, unknown_plugin
+from .services.sources import SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge
+from .services.store import ProxyStore, StoreFailed
+from .services.task_queue import QueueUnavailable, TaskQueue
+from .services.task_records import RecordsUnavailable, TaskRecords
+
+__all__ = ["FileSubmitter", "Refusal", "ServiceDown", "QueueFull", "directory_outside_roots",
+           "failed_reason", "watch_tasks"]
+
+SEE_PLUGINS = " (see proxyservice plugins list)"
+BROKER_DOWN = "the task queue at REDIS_URL is unreachable; nothing was queued (is the service's Redis running?)"
+RECORDS_DOWN = "the task records cannot be written (%s); nothing was queued"
+QUEUE_FULL = "%d tasks are waiting, more than the service takes (MAX_QUEUE_LENGTH)"
+OUTSIDE_ROOTS = ("%s is outside SOURCE_ROOTS (%s): nothing was ingested; "
+                 "name a folder under them, or add it to SOURCE_ROOTS")
+WATCH_POLL_SECONDS = 0.2
+
+
+class ServiceDown(Exception):
+    """The broker, the task records or the store's disk cannot take work now; every next file would meet the same."""
+
+
+class QueueFull(ServiceDown):
+    """More tasks wait than MAX_QUEUE_LENGTH; wait for the workers, then submit again."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why one file was not submitted, in a user's words."""
+
+    reason: str
+    unsupported: bool = False
+    """No plugin makes proxies of its type: not a failure, the file is simply not for this service."""
+
+
+def directory_outside_roots(directory: Path, settings: Settings) -> str | None:
+    """The one-line refusal for a folder no file of which the service may read by path, if it is one."""
+    sources = SourceFiles(settings.SOURCE_ROOTS, settings.upload_root, settings.MAX_SOURCE_BYTES)
+    real = directory.resolve()
+    if any(real.is_relative_to(root) for root in sources.roots):
+        return None
+    roots = ":".join(str(root) for root in settings.SOURCE_ROOTS) or "unset"
+    return OUTSIDE_ROOTS % (directory, roots)
+
+
+class FileSubmitter:
+    """Gives files to the plugins that should make their proxies. Needs an app context.
+
+    Parameters
+    ----------
+    settings
+        The service's settings (roots, queue limit, proxy size).
+    named
+        Plugin names (or ``@proxy``) the user asked for; ``None`` for those that handle each file.
+    force
+        Make the proxies again even where an earlier task succeeded.
+    """
+
+    def __init__(self, settings: Settings, named: list[str] | None, force: bool) -> None:
+        self.settings = settings
+        self.named = named
+        self.force = force
+        self.plugins = enabled_plugins(settings)
+        self.sources = SourceFiles.current_session()
+        self.records = TaskRecords.current_session()
+        self.queue = TaskQueue.current_session()
+        self.store = ProxyStore.current_session()
+
+    def unknown_plugin(self) -> Refusal | None:
+        """The refusal for a named plugin that is not enabled: said once, before any file is walked."""
+        refusal = unknown_plugin(self.plugins, self.named)
+        return None if refusal is None else Refusal(refusal.reason + SEE_PLUGINS)
+
+    def submit(self, path: Path, size: ProxySize | None = None) -> IngestOutcome | Refusal:
+        """Submit one file by path; a file that cannot be taken is a :class:`Refusal`.
+
+        Raises
+        ------
+        ServiceDown, QueueFull
+            The service cannot take work now; nothing was queued for this file.
+        """
+        try:
+            real = self.sources.resolve(str(path.absolute()))
+        except (SourceOutsideRoots, SourceNotFound, SourceTooLarge, SourceEmpty) as e:
+            return Refusal(f"path: {e}")
+        try:
+            self.store.check_room()
+        except StoreFailed as e:
+            raise ServiceDown(str(e)) from e
+        source = self.sources.describe(real, size or self.settings.default_proxy_size, self.sources.upload_id(real))
+        chosen = choose_plugins(self.plugins, source, self.named)
+        if isinstance(chosen, PluginRefusal):
+            return Refusal(chosen.reason + (SEE_PLUGINS if chosen.not_enabled else ""),
+                           unsupported=not chosen.not_enabled)
+        try:
+            waiting = self.queue.length()
+        except QueueUnavailable as e:
+            raise ServiceDown(BROKER_DOWN) from e
+        if waiting >= self.settings.MAX_QUEUE_LENGTH:
+            raise QueueFull(QUEUE_FULL % waiting)
+        try:
+            outcome = ingest_file(source, chosen, self.records, self.queue, self.store, force=self.force)
+        except RecordsUnavailable as e:
+            raise ServiceDown(RECORDS_DOWN % e) from e
+        if any(isinstance(e, QueueUnavailable) for e in outcome.send_errors):
+            raise ServiceDown(BROKER_DOWN)
+        return outcome
+
+
+def watch_tasks(task_ids: Iterable[str], timeout: float,
+                progress: Callable[[list[TaskRecord]], None] = lambda _: None) -> dict[str, TaskRecord]:
+    """Follow tasks in their records until each has finished or ``timeout`` passed. Needs an app context.
+
+    Parameters
+    ----------
+    task_ids
+        The tasks; files with the same bytes share a task, so ids may repeat.
+    timeout
+        Seconds to wait at most.
+    progress
+        Called with the records of the tasks that finished since its last call.
+
+    Returns
+    -------
+    dict
+        The last record of every task that has one; a task not finished by then keeps its
+        ``queued`` or ``in_progress`` record. A task without a record (withdrawn) is not waited for.
+    """
+    records = TaskRecords.current_session()
+    waiting = sorted(set(task_ids))
+    latest: dict[str, TaskRecord] = {}
+    deadline = time.monotonic() + timeout
+    while True:
+        finished, withdrawn = [], set()
+        for task_id in waiting:
+            record = records.find(task_id)
+            if record is None:
+                withdrawn.add(task_id)
+                continue
+            latest[task_id] = record
+            if record.state.is_finished:
+                finished.append(record)
+        if finished:
+            progress(finished)
+        done = withdrawn | {record.task_id for record in finished}
+        waiting = [task_id for task_id in waiting if task_id not in done]
+        if not waiting or time.monotonic() > deadline:
+            return latest
+        time.sleep(WATCH_POLL_SECONDS)
+
+
+def failed_reason(task: TaskRecord | TaskOutcome) -> str | None:
+    """Why a finished task made no proxy, or ``None`` when it did (or is not finished)."""
+    if task.state is TaskState.FAILED:
+        return task.error or f"{task.plugin} failed"
+    if task.state is TaskState.SKIPPED:
+        return f"{task.plugin} skipped it" + (f": {task.error}" if task.error else "")
+    return None
