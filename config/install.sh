@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what proxyservice needs on a Debian (bookworm) machine; safe to run again.
 #   - Debian packages: wkhtmltopdf (the renderer), bubblewrap (its sandbox), redis-server (the broker, for the
-#     run command and the tests), fonts, and real-world HTML documentation the tests render.
+#     run command and the tests), nginx (in front of uWSGI), fonts, and real-world HTML documentation the tests render.
 #   - Python packages: into .venv, from pyproject.toml (again only when it changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,9 @@ command -v wkhtmltoimage >/dev/null || packages+=(wkhtmltopdf)
 command -v redis-server >/dev/null || packages+=(redis-server)
 command -v redis-cli >/dev/null || packages+=(redis-tools)
 command -v pdftoppm >/dev/null || packages+=(poppler-utils)
+# In front of the web app's workers; uWSGI starts its own (uwsgi.ini). Debian's
+# package also enables a system nginx on port 80, which proxyservice does not use.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || packages+=(nginx)
 # The sandbox every converter runs in, and the filtering proxy for RENDER_ALLOWED_HOSTS.
 command -v bwrap >/dev/null || packages+=(bubblewrap)
 command -v tinyproxy >/dev/null || packages+=(tinyproxy-bin)

@@ -1,4 +1,4 @@
-"""What can be checked of the Docker images and compose file without a Docker engine.
+"""What can be checked of the Docker images, the compose file and the web image's nginx without a Docker engine.
 
 The images' CMDs themselves are run by the end-to-end tests (tests.support.dockerfile_command).
 """
@@ -6,11 +6,18 @@ The images' CMDs themselves are run by the end-to-end tests (tests.support.docke
 import hashlib
 import importlib
 import json
+import os
 import re
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
+from proxyservice.config import Settings
+from proxyservice.factory import UPLOAD_OVERHEAD_BYTES
 from tests.support import ROOT, dockerfile_command
 
 DOCKERFILES = ("Dockerfile", "Dockerfile-worker")
@@ -24,6 +31,9 @@ DEFAULT_SECCOMP_SHA256 = "536529b665dd0972c37bfb569f5d4ac8a53592e7b00752bc39ff06
 """moby/profiles seccomp/default.json at seccomp/v0.2.3 (836ae4d37ef2ec995c77c99fc55f5b5f3af3a897), unmodified."""
 WORKER_SECCOMP = ROOT / "config" / "seccomp-worker.json"
 CLONE_NEWUSER = 0x10000000
+NGINX_SH = ROOT / "config" / "nginx.sh"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+"""As config/nginx.sh finds it: Debian's /usr/sbin is not on an ordinary user's PATH."""
 
 
 def _compose() -> dict[str, Any]:
@@ -143,3 +153,79 @@ class TestWorkerSeccompProfile:
                 assert condition["value"] == condition["valueTwo"] == CLONE_NEWUSER
             if entry["names"] == ["unshare"]:
                 assert entry["args"] == [{"index": 0, "value": CLONE_NEWUSER, "op": "SCMP_CMP_EQ"}]
+
+
+def _render(folder: Path, address: str = "127.0.0.1:8000", **environment: str) -> subprocess.CompletedProcess[str]:
+    """config/nginx.sh render, as uwsgi.ini runs it, into ``folder``."""
+    return subprocess.run(["sh", str(NGINX_SH), "render", str(folder), address, str(folder / "uwsgi.sock")],
+                          env={**os.environ, **environment}, capture_output=True, text=True, timeout=30)
+
+
+@pytest.fixture
+def runtime(tmp_path: Path) -> Path:
+    """A private runtime folder, as uwsgi.ini makes one (mktemp -d)."""
+    folder = tmp_path / "runtime"
+    folder.mkdir(mode=0o700)
+    return folder
+
+
+class TestNginxInFront:
+    """config/nginx.conf, rendered by config/nginx.sh as uwsgi.ini does, and what the web image needs for it."""
+
+    def test_the_rendered_config_passes_nginx_t(self, runtime: Path) -> None:
+        rendered = _render(runtime, "0.0.0.0:8000")
+        assert rendered.returncode == 0, rendered.stderr
+        checked = subprocess.run([NGINX, "-t", "-p", f"{runtime}/", "-c", "nginx.conf", "-e", "stderr"],
+                                 capture_output=True, text=True, timeout=30)
+        assert checked.returncode == 0 and "test is successful" in checked.stderr, checked.stderr
+        config = (runtime / "nginx.conf").read_text()
+        assert not re.search(r"@[A-Z_]+@", config) and "listen 0.0.0.0:8000;" in config
+        assert f"uwsgi_pass unix:{runtime}/uwsgi.sock;" in config
+
+    def test_the_body_limit_follows_max_source_bytes(self, runtime: Path) -> None:
+        assert _render(runtime).returncode == 0
+        default = Settings.MAX_SOURCE_BYTES + UPLOAD_OVERHEAD_BYTES
+        assert f"client_max_body_size {default};" in (runtime / "nginx.conf").read_text()
+        assert _render(runtime, MAX_SOURCE_BYTES="1000").returncode == 0
+        assert f"client_max_body_size {1000 + UPLOAD_OVERHEAD_BYTES};" in (runtime / "nginx.conf").read_text()
+
+    @pytest.mark.parametrize("environment, address, message", [
+        ({"MAX_SOURCE_BYTES": "50_000_000"}, "127.0.0.1:8000", "MAX_SOURCE_BYTES='50_000_000'"),
+        ({}, "127.0.0.1:8000; include /etc/passwd", "is not host:port"),
+        ({}, "", "is not host:port"),
+    ])
+    def test_what_nginx_cannot_take_stops_it_with_a_reason(self, runtime: Path, environment: dict[str, str],
+                                                           address: str, message: str) -> None:
+        rendered = _render(runtime, address, **environment)
+        assert rendered.returncode != 0 and message in rendered.stderr
+
+    def test_it_renders_only_into_a_private_folder(self, tmp_path: Path) -> None:
+        shared = tmp_path / "shared"
+        shared.mkdir(mode=0o755)
+        rendered = _render(shared)
+        assert rendered.returncode != 0 and "mode 0700" in rendered.stderr
+        assert not (shared / "nginx.conf").exists()
+        # mktemp -d failed (TMPDIR not writable): uwsgi.ini passes an empty folder.
+        empty = subprocess.run(["sh", str(NGINX_SH), "render", "", "127.0.0.1:8000", "/uwsgi.sock"],
+                               capture_output=True, text=True, timeout=30)
+        assert empty.returncode != 0 and "not an absolute path" in empty.stderr
+
+    def test_uwsgi_ini_renders_then_supervises_it(self) -> None:
+        ini = (ROOT / "uwsgi.ini").read_text()
+        options = dict(re.findall(r"^([a-z0-9-]+) = (.*)$", ini, re.M))
+        assert options["socket"] == "%(proxyservice-runtime)/uwsgi.sock", "the workers only on the private socket"
+        assert not {"http", "http-socket", "fastrouter", "https"} & set(options)
+        assert "config/nginx.sh\" render" in options["exec-asap"]
+        assert "config/nginx.sh\" run" in options["attach-daemon2"] and "control=1" in options["attach-daemon2"]
+
+    def test_its_defaults_are_the_apps(self) -> None:
+        script = NGINX_SH.read_text()
+        assert f"DEFAULT_MAX_SOURCE_BYTES={Settings.MAX_SOURCE_BYTES} " in script
+        assert f"UPLOAD_OVERHEAD_BYTES={UPLOAD_OVERHEAD_BYTES} " in script
+
+    def test_the_web_image_and_install_sh_bring_nginx(self) -> None:
+        text = (ROOT / "Dockerfile").read_text()
+        installed = re.search(r"apt-get install ([^&]*)", text)
+        assert installed is not None and "nginx" in installed.group(1).split()
+        assert re.search(r"^COPY .*config/nginx\.conf.*config/nginx\.sh", text, re.M)
+        assert "packages+=(nginx)" in (ROOT / "config" / "install.sh").read_text()

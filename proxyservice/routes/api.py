@@ -33,8 +33,8 @@ FORM_NUMBER = "%s: must be a whole number"
 FORM_BOOLEAN = "%s: must be true or false"
 FORM_TRUE = ("true",)
 FORM_FALSE = ("false",)
-BODY_NOT_READABLE = ("body: this server cannot read a chunked (Transfer-Encoding: chunked) body; "
-                     "send it with a Content-Length")
+BODY_NOT_READABLE = ("body: this deployment cannot read chunked (Transfer-Encoding: chunked) bodies; "
+                     "send the body with a Content-Length")
 MAX_HEADER_BYTES = 16 * 1024
 """Largest header block accepted (names, values and separators); 431 above it."""
 HEADERS_TOO_LARGE = "headers: %d bytes of header fields; at most %d are accepted"
@@ -47,8 +47,10 @@ View = TypeVar("View", bound=Callable[..., Response])
 def _refuse_large_headers() -> None:
     """Answer 431 to a request whose header fields pass :data:`MAX_HEADER_BYTES`.
 
-    uWSGI's http router closes connections whose headers pass about 60 KiB
-    before any of this runs; below that, the client is told what went wrong.
+    nginx (config/nginx.conf) answers 431 itself to a single field over 16 KiB
+    or more than 32 KiB in all; this is the wall for what passes it (many
+    fields, 16 to 32 KiB in all), and the only one when the app runs without
+    nginx (``flask run``, the test client).
     """
     size = sum(len(name) + len(value) + 4 for name, value in request.headers.items())  # "name: value\r\n"
     if size > MAX_HEADER_BYTES:
@@ -117,9 +119,10 @@ def _form_options() -> dict[str, Any]:
 @requires("proxy:create")
 def ingest_file() -> Response:
     """Ingest a file by path (JSON) or upload (multipart)."""
-    # A chunked body reaches the app only from a server that reads it whole and
-    # says so (wsgi.input_terminated); uWSGI 2.0's http router drops it, and
-    # the client would otherwise hear that its empty body is not JSON.
+    # nginx in front (uwsgi.ini) reads a chunked body whole and passes it with
+    # a Content-Length; Werkzeug's dev server reads it and says so
+    # (wsgi.input_terminated). Behind a server that does neither (uWSGI without
+    # nginx), the client would otherwise hear that its empty body is not JSON.
     chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     if chunked and not request.environ.get("wsgi.input_terminated"):
         raise LengthRequired(BODY_NOT_READABLE)

@@ -1,20 +1,26 @@
-"""Hostile clients against real uWSGI started with the shipped uwsgi.ini, as the Dockerfile starts it.
+"""Hostile clients against the shipped configuration: uWSGI started as the Dockerfile starts it, nginx in front.
 
-Slow senders, header blocks too large, bodies shorter than announced, chunked bodies.
+Slow senders, silent ones, header blocks too large, bodies too large or shorter
+than announced, chunked bodies, uploads the app refuses without reading them.
 """
 
+import json
 import logging
 import math
 import re
 import socket
 import threading
 import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Iterator
 
 import pytest
 import requests
 
 from proxyservice.config import Settings
+from proxyservice.factory import UPLOAD_OVERHEAD_BYTES
+from proxyservice.schemas import first_error
 from tests.conftest import bearer
 from tests.e2e.conftest import Service
 from tests.e2e.test_uwsgi import running_uwsgi
@@ -24,8 +30,18 @@ SLOW_CLIENTS = 200
 BYTE_INTERVAL = 2.0  # seconds between two bytes of one slow client
 PROBES = 100
 P99_LIMIT = 0.2  # seconds
-# Seconds of silence after which the http router drops a client that has not finished its headers.
-HEADERS_TIMEOUT = int(re.findall(r"^http-headers-timeout = (\d+)$", (ROOT / "uwsgi.ini").read_text(), re.M)[0])
+NGINX_CONF = (ROOT / "config" / "nginx.conf").read_text()
+
+
+def _seconds(directive: str) -> int:
+    return int(re.findall(rf"^\s*{directive} (\d+)s;$", NGINX_CONF, re.M)[0])
+
+
+HEADER_TIMEOUT = _seconds("client_header_timeout")
+"""Seconds of silence after which nginx drops a client that has not finished its header fields."""
+BODY_TIMEOUT = _seconds("client_body_timeout")
+"""...and one that has not finished its body."""
+MAX_BODY = Settings.MAX_SOURCE_BYTES + UPLOAD_OVERHEAD_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +100,17 @@ class SlowClients:
             sent += 1
 
 
+def _complete(answer: bytes) -> bool:
+    """Whether ``answer`` holds a whole HTTP response (head, and a body as long as its Content-Length)."""
+    head, found, body = answer.partition(b"\r\n\r\n")
+    if not found:
+        return False
+    length = re.search(rb"^content-length: *(\d+)\r?$", head, re.I | re.M)
+    return length is not None and len(body) >= int(length.group(1))
+
+
 def raw_exchange(url: str, data: bytes, half_close: bool = False, timeout: float = 10) -> tuple[bytes, float]:
-    """Send ``data`` on a new connection; what came back before the server closed it, and after how long."""
+    """Send ``data`` on a new connection: the answer, once whole or once the server closed; after how long."""
     answer = b""
     with socket.create_connection(address(url), timeout=timeout) as connection:
         started = time.monotonic()
@@ -93,7 +118,7 @@ def raw_exchange(url: str, data: bytes, half_close: bool = False, timeout: float
             connection.sendall(data)
             if half_close:
                 connection.shutdown(socket.SHUT_WR)
-            while chunk := connection.recv(65536):
+            while not _complete(answer) and (chunk := connection.recv(65536)):
                 answer += chunk
         except (BrokenPipeError, ConnectionResetError):  # closed by the server while we still sent
             pass
@@ -104,39 +129,58 @@ def status_of(answer: bytes) -> int:
     return int(answer.split(b" ", 2)[1])
 
 
-class StalledClient(threading.Thread):
-    """A client that sends half its headers, then nothing: when does the server close it?"""
+def error_of(answer: bytes) -> dict[str, object]:
+    """The JSON error of a raw answer, checked against the API's Error schema."""
+    body = json.loads(answer.partition(b"\r\n\r\n")[2])
+    assert first_error("Error", body) is None, body
+    assert body["status"] == status_of(answer)
+    return dict(body)
 
-    def __init__(self, url: str) -> None:
+
+class SilentClient(threading.Thread):
+    """A client that sends part of a request, then nothing: when is it cut off, and what does it hear?"""
+
+    def __init__(self, url: str, part: bytes, patience: float) -> None:
         super().__init__(daemon=True)
-        self.connection = socket.create_connection(address(url), timeout=HEADERS_TIMEOUT + 20)
-        self.closed_after: float | None = None
+        self.connection = socket.create_connection(address(url), timeout=patience)
+        self.part = part
+        self.heard = b""
+        self.cut_after: float | None = None
 
     def run(self) -> None:
         started = time.monotonic()
-        self.connection.sendall(b"GET /plugins HTTP/1.1\r\nHost: stalled\r\n")
         try:
-            self.connection.recv(1)
-            self.closed_after = time.monotonic() - started
-        except OSError:
+            self.connection.sendall(self.part)
+            while chunk := self.connection.recv(65536):
+                self.heard += chunk
+            self.cut_after = time.monotonic() - started  # closed
+        except ConnectionResetError:
+            self.cut_after = time.monotonic() - started  # reset (nginx's reset_timedout_connection)
+        except OSError:  # our own patience ran out: never cut off
             pass
         finally:
             self.connection.close()
 
 
+def ingest_head(token: str, content_type: str, framing: str) -> bytes:
+    return (f"POST /ingest HTTP/1.1\r\nHost: hostile\r\nAuthorization: {token}\r\n"
+            f"Content-Type: {content_type}\r\n{framing}\r\n\r\n").encode()
+
+
 class TestSlowClients:
-    """200 clients each send a byte every 2 s (slow headers, slow JSON and multipart bodies)."""
+    """200 clients each send a byte every 2 s (slow headers, slow JSON and multipart bodies); two fall silent."""
 
     def test_they_do_not_hold_up_others(self, uwsgi_url: str, token: str) -> None:
-        stalled = StalledClient(uwsgi_url)
-        stalled.start()
+        silent_in_headers = SilentClient(uwsgi_url, b"GET /plugins HTTP/1.1\r\nHost: silent\r\n", HEADER_TIMEOUT + 20)
+        silent_in_body = SilentClient(uwsgi_url, ingest_head(token, "application/json", "Content-Length: 1000")
+                                      + b'{"path": "/', BODY_TIMEOUT + 20)
+        silent_in_headers.start()
+        silent_in_body.start()
+        # Bodies announced at 10 MB: under nginx's limit (a larger one is refused at once, with 413).
         slow_headers = (b"GET /plugins HTTP/1.1\r\nHost: slow\r\n", b"X-Slow: " + b"s" * 1000)
-        slow_json = (f"POST /ingest HTTP/1.1\r\nHost: slow\r\nAuthorization: {token}\r\n"
-                     "Content-Type: application/json\r\nContent-Length: 100000000\r\n\r\n".encode(),
-                     b'{"path": "/' + b"j" * 1000)
-        slow_upload = (f"POST /ingest HTTP/1.1\r\nHost: slow\r\nAuthorization: {token}\r\n"
-                       "Content-Type: multipart/form-data; boundary=b0undary\r\nContent-Length: 100000000\r\n\r\n"
-                       "--b0undary\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.html\"\r\n\r\n".encode(),
+        slow_json = (ingest_head(token, "application/json", "Content-Length: 10000000"), b'{"path": "/' + b"j" * 1000)
+        slow_upload = (ingest_head(token, "multipart/form-data; boundary=b0undary", "Content-Length: 10000000")
+                       + b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.html"\r\n\r\n',
                        b"u" * 1000)
         mix = [slow_headers, slow_json, slow_headers, slow_upload] * (SLOW_CLIENTS // 4)
         times: list[float] = []
@@ -166,62 +210,107 @@ class TestSlowClients:
                     SLOW_CLIENTS, p99 * 1000, median * 1000, max(times) * 1000)
         assert p99 < P99_LIMIT, f"p99 {p99 * 1000:.0f} ms (median {median * 1000:.0f} ms)"
 
-        # Meanwhile, the client that stopped sending its headers was disconnected.
-        stalled.join(timeout=HEADERS_TIMEOUT + 10)
-        assert stalled.closed_after is not None, "the stalled client was never disconnected"
-        assert HEADERS_TIMEOUT - 1 <= stalled.closed_after <= HEADERS_TIMEOUT + 3, stalled.closed_after
+        # Meanwhile, the clients that fell silent were cut off after the
+        # timeouts of config/nginx.conf, and heard nothing (nginx resets them).
+        for silent, patience in ((silent_in_headers, HEADER_TIMEOUT), (silent_in_body, BODY_TIMEOUT)):
+            silent.join(timeout=patience + 20)
+            assert silent.cut_after is not None, f"a client silent for {patience + 20} s was never cut off"
+            assert patience - 1 <= silent.cut_after <= patience + 5, silent.cut_after
+            assert silent.heard == b""
 
 
 class TestMalformedRequests:
-    """Requests a server must survive, answered (or dropped) at once, through uWSGI's routers."""
+    """Requests a server must survive, answered at once by nginx (or, past it, by the app) in JSON."""
 
-    @pytest.mark.parametrize("size", [20_000, 50_000])
-    def test_headers_too_large_get_431(self, uwsgi_url: str, token: str, size: int) -> None:
+    @pytest.mark.parametrize("size", [20_000, 50_000, 100_000])
+    def test_a_header_too_large_gets_431(self, uwsgi_url: str, token: str, size: int) -> None:
         response = requests.get(f"{uwsgi_url}/plugins", headers={"Authorization": token, "X-Big": "b" * size},
                                 timeout=10)
-        assert response.status_code == 431 and response.json()["message"].startswith("headers: ")
+        body = response.json()
+        assert response.status_code == 431 and first_error("Error", body) is None
+        assert body["message"] == "headers: more than 16384 bytes of header fields; at most 16384 are accepted"
 
-    def test_headers_past_the_routers_limit_are_cut_off(self, uwsgi_url: str) -> None:
-        # uWSGI's http router keeps at most 64 KiB of headers: past that it
-        # closes the connection without an answer (documented in uwsgi.ini).
-        answer, took = raw_exchange(uwsgi_url, b"GET /plugins HTTP/1.1\r\nHost: big\r\nX-Big: " + b"b" * 100_000
-                                    + b"\r\n\r\n")
-        assert answer == b"" and took < 2
+    def test_many_fields_past_16_kib_get_431_from_the_app(self, uwsgi_url: str, token: str) -> None:
+        # Each field fits nginx's 16 KiB buffers and all of them its 32 KiB: the app counts them.
+        fields = {f"X-Field-{n}": "f" * 2000 for n in range(10)}
+        response = requests.get(f"{uwsgi_url}/plugins", headers={"Authorization": token, **fields}, timeout=10)
+        assert response.status_code == 431
+        assert re.fullmatch(r"headers: \d+ bytes of header fields; at most 16384 are accepted",
+                            response.json()["message"])
+
+    def test_a_request_line_too_long_gets_414(self, uwsgi_url: str) -> None:
+        answer, _ = raw_exchange(uwsgi_url, b"GET /plugins?" + b"q" * 20_000 + b" HTTP/1.1\r\nHost: long\r\n\r\n")
+        assert status_of(answer) == 414 and error_of(answer)["error"] == "Request URI Too Long"
+
+    def test_a_body_announced_too_large_is_refused_before_it_is_sent(self, uwsgi_url: str, token: str) -> None:
+        # 60 MB announced, not one byte of it sent: the answer comes from the headers alone.
+        answer, took = raw_exchange(uwsgi_url, ingest_head(token, "application/json", "Content-Length: 60000000"))
+        assert status_of(answer) == 413 and took < 2
+        assert error_of(answer)["message"] == (f"body: larger than the {MAX_BODY} bytes this server accepts "
+                                               "(MAX_SOURCE_BYTES and 1 MiB of multipart envelope)")
+
+    def test_content_length_and_chunked_together_get_400(self, uwsgi_url: str, token: str) -> None:
+        # The request smuggling pattern: two lengths for one body.
+        answer, _ = raw_exchange(uwsgi_url, ingest_head(token, "application/json",
+                                                        "Content-Length: 5\r\nTransfer-Encoding: chunked") + b"0\r\n\r\n")
+        assert status_of(answer) == 400 and error_of(answer)["error"] == "Bad Request"
+
+    def test_nginx_own_error_pages_are_not_served(self, uwsgi_url: str) -> None:
+        response = requests.get(f"{uwsgi_url}/_nginx/431", timeout=10)
+        assert response.status_code == 404 and first_error("Error", response.json()) is None
 
     def test_a_body_shorter_than_announced_then_a_half_close(self, uwsgi_url: str, token: str) -> None:
-        # The http router drops the request as soon as the client closes its
-        # side: no worker ever sees it. It cannot answer 400 then: the
-        # router has no way to answer once its client has closed (nor does nginx).
-        request = (f"POST /ingest HTTP/1.1\r\nHost: short\r\nAuthorization: {token}\r\n"
-                   "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n").encode() + b'{"path": "/x"}'
+        # nginx reads end-of-file on the body as a client gone (it cannot tell a
+        # half-close from a close), and closes without an answer: no worker ever
+        # sees the request (README, "Security").
+        request = ingest_head(token, "application/json", "Content-Length: 1000") + b'{"path": "/x"}'
         answer, took = raw_exchange(uwsgi_url, request, half_close=True)
         assert answer == b"" and took < 1
         assert requests.get(f"{uwsgi_url}/plugins", headers={"Authorization": token}, timeout=5).status_code == 200
 
-    @pytest.mark.parametrize("content_type, body", [
-        ("application/json", b'{"path": "/x"}'),
-        ("multipart/form-data; boundary=b0undary",
-         b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="a.html"\r\n\r\n<p>x</p>\r\n--b0undary--\r\n'),
-    ])
-    def test_a_chunked_body_is_refused_with_411(self, uwsgi_url: str, token: str, content_type: str,
-                                                 body: bytes) -> None:
-        # uWSGI's http router does not pass chunked bodies on (with
-        # http-chunked-input it would, but then a slow chunked client would
-        # hold a worker thread): the client is told to send a Content-Length.
-        request = (f"POST /ingest HTTP/1.1\r\nHost: chunked\r\nAuthorization: {token}\r\nContent-Type: {content_type}\r\n"
-                   "Transfer-Encoding: chunked\r\n\r\n").encode() + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
-        answer, took = raw_exchange(uwsgi_url, request)
-        assert status_of(answer) == 411 and b"Content-Length" in answer and took < 2
+
+class TestBodies:
+    """Bodies reach a worker whole: chunked ones de-chunked, large ones from a file."""
+
+    def test_a_chunked_json_body_is_queued(self, uwsgi_url: str, token: str, service: Service) -> None:
+        page = service.sources / f"chunked-{uuid.uuid4().hex}.html"
+        page.write_text(f"<h1>{page.name}</h1>")
+        body = json.dumps({"path": str(page)}).encode()
+        answer, _ = raw_exchange(uwsgi_url, ingest_head(token, "application/json", "Transfer-Encoding: chunked")
+                                 + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        assert status_of(answer) == 202, answer
+        assert first_error("IngestResult", json.loads(answer.partition(b"\r\n\r\n")[2])) is None
+
+    def test_a_chunked_multipart_upload_in_pieces_is_queued(self, uwsgi_url: str, token: str) -> None:
+        body = (b'--b0undary\r\nContent-Disposition: form-data; name="file"; filename="chunked.html"\r\n'
+                b"Content-Type: text/html\r\n\r\n<h1>%s</h1>\r\n--b0undary--\r\n" % uuid.uuid4().hex.encode())
+        pieces = [body[:40], body[40:100], body[100:]]
+        chunked = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces) + b"0\r\n\r\n"
+        answer, _ = raw_exchange(uwsgi_url, ingest_head(token, "multipart/form-data; boundary=b0undary",
+                                                        "Transfer-Encoding: chunked") + chunked)
+        assert status_of(answer) == 202, answer
+        assert json.loads(answer.partition(b"\r\n\r\n")[2])["filename"] == "chunked.html"
 
     def test_a_large_upload_is_buffered_whole_then_read(self, uwsgi_url: str, token: str) -> None:
-        # 3 MB: past the fastrouter's 64 KiB in memory, so it goes through its temp file.
+        # 3 MB: past nginx's 64 KiB in memory and uWSGI's 1 MiB, so through both temp files.
         upload = b"\x00\x01" * 1_500_000
         response = requests.post(f"{uwsgi_url}/ingest", files={"file": ("blob.bin", upload)},
                                  headers={"Authorization": token}, timeout=30)
         assert response.status_code == 415 and "no enabled plugin" in response.json()["message"]
 
-    def test_a_small_json_body_is_buffered_whole_then_read(self, uwsgi_url: str, token: str) -> None:
-        # Under 64 KiB: held in the fastrouter's memory.
+    def test_uploads_the_app_refuses_unread_are_answered(self, uwsgi_url: str) -> None:
+        # The app answers 401 without reading the body. Without uWSGI's
+        # post-buffering nginx would still be writing it to a closed socket, and
+        # most of these would get 502.
+        upload = b"\x00" * 5_000_000
+
+        def post(_: int) -> int:
+            return requests.post(f"{uwsgi_url}/ingest", files={"file": ("blob.bin", upload)}, timeout=30).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert list(pool.map(post, range(24))) == [401] * 24
+
+    def test_a_small_json_body_is_read(self, uwsgi_url: str, token: str) -> None:
         response = requests.post(f"{uwsgi_url}/ingest", json={"path": "/etc/passwd"},
                                  headers={"Authorization": token}, timeout=10)
         assert response.status_code == 403 and "outside the allowed source folders" in response.json()["message"]

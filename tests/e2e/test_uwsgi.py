@@ -1,6 +1,10 @@
-"""The web app under real uWSGI (the production entrypoint), driven over HTTP."""
+"""The web app under real uWSGI (the production entrypoint, nginx in front), driven over HTTP."""
 
 import os
+import re
+import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +23,7 @@ from tests.support import ROOT, assert_not_blank, dockerfile_command, free_port,
 
 @contextmanager
 def running_uwsgi(service: Service, log: Path) -> Iterator[str]:
-    """uWSGI as the Dockerfile starts it (the shipped uwsgi.ini), on a free port; its URL."""
+    """uWSGI as the Dockerfile starts it (the shipped uwsgi.ini, nginx in front), on a free port; its URL."""
     port = free_port()
     environment = {**os.environ, **service.environment, "PROXYSERVICE_HTTP": f"127.0.0.1:{port}",
                    "UWSGI_VIRTUALENV": sys.prefix}
@@ -29,6 +33,8 @@ def running_uwsgi(service: Service, log: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
 
     def answers() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"uWSGI exited ({process.returncode}): {log.read_text()[-3000:]}")
         try:
             return requests.get(f"{url}/status", timeout=2).status_code in (200, 503)
         except requests.ConnectionError:
@@ -40,6 +46,30 @@ def running_uwsgi(service: Service, log: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def runtime_folder(log: Path) -> Path:
+    """The private runtime folder of the uWSGI writing ``log``, where its socket is bound."""
+    [folder] = re.findall(r"bound to UNIX address (\S+)/uwsgi\.sock", log.read_text())
+    return Path(folder)
+
+
+def refuses_connections(url: str) -> bool:
+    host, port = url.removeprefix("http://").split(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=1).close()
+        return False
+    except ConnectionRefusedError:
+        return True
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie no one has reaped yet does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +124,55 @@ class TestThroughUwsgi:
                               headers={"Authorization": reader}, timeout=10)
         assert wrong.status_code == 403 and "proxy:create" in wrong.json()["message"]
         assert requests.get(f"{uwsgi_url}/status", timeout=10).status_code == 200, "readiness stays open"
+
+
+def uwsgi_until_it_stops(service: Service, address: str) -> subprocess.CompletedProcess[str]:
+    """Run the Dockerfile's command with PROXYSERVICE_HTTP=``address``, expecting it to stop by itself."""
+    environment = {**os.environ, **service.environment, "PROXYSERVICE_HTTP": address, "UWSGI_VIRTUALENV": sys.prefix}
+    return subprocess.run(dockerfile_command("Dockerfile"), cwd=ROOT, env=environment, capture_output=True,
+                          text=True, timeout=30)
+
+
+class TestNginxInFront:
+    """uWSGI starts nginx in its own private runtime folder, and nginx goes when uWSGI goes."""
+
+    def test_an_address_nginx_cannot_use_stops_uwsgi_before_it_starts(self, service: Service) -> None:
+        stopped = uwsgi_until_it_stops(service, "127.0.0.1:8000; listen 0.0.0.0:80")
+        assert stopped.returncode == 1 and "nginx.sh: PROXYSERVICE_HTTP='127.0.0.1:8000; listen 0.0.0.0:80' " \
+            "is not host:port" in stopped.stdout + stopped.stderr
+
+    def test_when_nginx_cannot_listen_uwsgi_stops(self, service: Service) -> None:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            host, port = taken.getsockname()
+            stopped = uwsgi_until_it_stops(service, f"{host}:{port}")
+        log = stopped.stdout + stopped.stderr
+        # The control daemon ends uWSGI gracefully, with status 0 (uWSGI 2.0 has no other).
+        assert "Address already in use" in log and "goodbye to uWSGI" in log
+
+    def test_stopping_uwsgi_stops_nginx_and_removes_its_folder(self, service: Service, tmp_path: Path,
+                                                              uwsgi_url: str) -> None:
+        log = tmp_path / "uwsgi.log"
+        with running_uwsgi(service, log) as url:
+            response = requests.get(f"{url}/status", timeout=10)
+            assert response.headers["Server"] == "nginx", "nginx answers, and says no version"
+            folder = runtime_folder(log)
+            assert folder.stat().st_mode & 0o777 == 0o700 and folder.parent == Path(os.environ.get("TMPDIR", "/tmp"))
+            assert requests.get(f"{uwsgi_url}/status", timeout=10).status_code == 200, "another instance beside it"
+            nginx = int((folder / "nginx.pid").read_text())
+            assert alive(nginx)
+        assert not alive(nginx) and not folder.exists() and refuses_connections(url)
+
+    def test_a_killed_uwsgi_takes_nginx_with_it(self, service: Service, tmp_path: Path) -> None:
+        log = tmp_path / "uwsgi.log"
+        with running_uwsgi(service, log) as url:
+            folder = runtime_folder(log)
+            nginx = int((folder / "nginx.pid").read_text())
+            [master] = re.findall(r"spawned uWSGI master process \(pid: (\d+)\)", log.read_text())
+            os.kill(int(master), signal.SIGKILL)
+            # nginx's master is told (SIGTERM) and stops its worker: nothing keeps the port.
+            wait_until(lambda: not alive(nginx) and refuses_connections(url), 10, "nginx to stop")
+        # Nothing ran uWSGI's exit hook: the folder stays behind in TMPDIR.
+        assert folder.exists()
+        shutil.rmtree(folder)
