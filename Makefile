@@ -1,6 +1,10 @@
 # The two commands of the README.
-.PHONY: run test
+.PHONY: run test corpus
 run:
 	./config/run.sh
 test:
 	./config/test.sh
+# Every HTML page Debian ships under /usr/share/doc, through a real worker (minutes).
+corpus:
+	config/install.sh
+	.venv/bin/python -m pytest -m slow tests/e2e/test_corpus.py -s

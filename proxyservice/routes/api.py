@@ -170,7 +170,8 @@ def list_proxies(file_id: str) -> Response:
 def proxy_content(file_id: str, typeidentifier: str) -> Response:
     """The bytes of one proxy: with a token, or through a signed link."""
     link_expires: int | None = None
-    if "signature" in request.args:
+    # Either part of a link makes it a link: a malformed one is refused, never ignored beside a token.
+    if "signature" in request.args or "expires" in request.args:
         try:
             link_expires = Auth.current_session().check_link(
                 request.path, request.args.get("expires"), request.args.get("signature")

@@ -110,6 +110,12 @@ class TestSignedLinks:
         expired = anonymous.get(f"{path}?expires={old}&signature={old_signature}")
         assert expired.status_code == 403 and "expired" in expired.get_json()["message"]
 
+    @pytest.mark.parametrize("query", ["expires=soon", "expires=123", "signature=abc", "expires=&signature="])
+    def test_a_malformed_link_is_refused_even_beside_a_token(self, client: object, stored: None, query: str) -> None:
+        """Either part of a link makes the request a link: never silently ignored because a token came too."""
+        response = client.get(f"/proxies/{FILE_ID}/preview?{query}")  # type: ignore[attr-defined]
+        assert response.status_code == 403
+
 
 def max_age(cache_control: str) -> int:
     [age] = [int(part.split("=")[1]) for part in cache_control.split(", ") if part.startswith("max-age=")]
