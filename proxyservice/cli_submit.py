@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .config import Settings
-from .domain import ProxyPlugin, ProxySize, SourceFile, TaskRecord, TaskState
+from .domain import ProxySize, TaskRecord, TaskState
 from .plugins.registry import enabled_plugins
 from .process.ingest import IngestOutcome, TaskOutcome, ingest_file
 from .process.plugin_choice import PluginRefusal, choose_plugins, unknown_plugin

@@ -1,12 +1,18 @@
-"""Where services find the settings and cache their sessions (Flask's ``g``)."""
+"""Where services find the settings, and the one pattern they share (arXiv-base's ``MetaIntegration``).
 
-from typing import Callable, TypeVar
+Each service is built from the settings alone (:meth:`SettingsService.from_settings`),
+so it can be made anywhere: in a web request, where :meth:`current_session`
+caches it on Flask's ``g``, and in a worker's job context, with no Flask at all.
+"""
+
+from typing import Callable, ClassVar, TypeVar
 
 from flask import Flask, current_app, g
 
 from ..config import Settings
 
 SessionT = TypeVar("SessionT")
+ServiceT = TypeVar("ServiceT", bound="SettingsService")
 
 SETTINGS_KEY = "PROXYSERVICE_SETTINGS"
 
@@ -36,3 +42,27 @@ def session_on_g(key: str, factory: Callable[[Settings], SessionT]) -> SessionT:
         setattr(g, key, factory(current_settings()))
     session: SessionT = getattr(g, key)
     return session
+
+
+class SettingsService:
+    """A service built from the settings: ``init_app``, ``current_session`` and ``from_settings``.
+
+    A subclass names its ``SESSION_KEY`` and implements :meth:`from_settings`.
+    """
+
+    SESSION_KEY: ClassVar[str]
+
+    @staticmethod
+    def init_app(app: Flask) -> None:
+        """Make sure ``app`` has the settings this service is built from."""
+        init_settings(app)
+
+    @classmethod
+    def from_settings(cls: type[ServiceT], settings: Settings) -> ServiceT:
+        """The service as these settings configure it."""
+        raise NotImplementedError
+
+    @classmethod
+    def current_session(cls: type[ServiceT]) -> ServiceT:
+        """The service of the current application context, made once per context."""
+        return session_on_g(cls.SESSION_KEY, cls.from_settings)

@@ -17,7 +17,8 @@ import jwt
 from flask import Flask
 
 from ...config import DEVELOPMENT_SECRET
-from ..context import init_settings, session_on_g
+from ...config import Settings
+from ..context import SettingsService, init_settings
 from .errors import LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
 
 ALGORITHM = "HS256"
@@ -31,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class Auth:
+class Auth(SettingsService):
     """Makes and checks tokens and links.
 
     Parameters
@@ -41,11 +42,18 @@ class Auth:
     """
 
     secret: str
+    SESSION_KEY = "auth"
 
-    @staticmethod
-    def init_app(app: Flask) -> None:
-        """Make sure ``app`` has settings for auth."""
-        init_settings(app)
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Auth":
+        """Auth signing with AUTH_SECRET.
+
+        Raises
+        ------
+        SettingInvalid
+            In production without a secret of its own.
+        """
+        return cls(settings.auth_secret)
 
     @staticmethod
     def check_secret(app: Flask) -> None:
@@ -58,11 +66,6 @@ class Auth:
         """
         if init_settings(app).auth_secret == DEVELOPMENT_SECRET:
             logger.warning("signing tokens with the INSECURE development secret: set AUTH_SECRET")
-
-    @classmethod
-    def current_session(cls) -> "Auth":
-        """The auth of the current application context."""
-        return session_on_g("auth", lambda s: cls(s.auth_secret))
 
     def issue(self, scopes: list[str], ttl_seconds: int, subject: str = "client") -> str:
         """A signed token granting ``scopes`` for ``ttl_seconds``.

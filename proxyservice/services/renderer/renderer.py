@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import imgkit
-from flask import Flask
 from PIL import Image
 
 from ...domain import ProxySize, SourceView
-from ..context import init_settings, session_on_g
+from ...config import Settings
+from ..context import SettingsService
 from ..sandbox import Finished, RunTimedOut, Sandbox
 from .cutting import cut_page
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
@@ -100,7 +100,7 @@ def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
     return tuple(found)
 
 
-class HtmlRenderer:
+class HtmlRenderer(SettingsService):
     """wkhtmltoimage, run in the sandbox with a time limit.
 
     Parameters
@@ -135,24 +135,18 @@ class HtmlRenderer:
         self.sandbox = sandbox or Sandbox()
         self.page_bytes = page_bytes
 
-    @staticmethod
-    def init_app(app: Flask) -> None:
-        """Make sure ``app`` has settings for the renderer."""
-        init_settings(app)
+    SESSION_KEY = "html_renderer"
 
     @classmethod
-    def current_session(cls) -> "HtmlRenderer":
-        """The renderer of the current application context."""
-        return session_on_g(
-            "html_renderer",
-            lambda s: cls(
-                s.WKHTMLTOIMAGE,
-                ProxySize(s.RENDER_VIEWPORT_WIDTH, s.RENDER_VIEWPORT_HEIGHT),
-                s.RENDER_JAVASCRIPT_DELAY_MS,
-                s.RENDER_MEMORY_MB,
-                Sandbox.current_session(),
-                s.RENDER_PAGE_BYTES,
-            ),
+    def from_settings(cls, settings: Settings) -> "HtmlRenderer":
+        """The renderer with the configured window, limits and sandbox."""
+        return cls(
+            settings.WKHTMLTOIMAGE,
+            ProxySize(settings.RENDER_VIEWPORT_WIDTH, settings.RENDER_VIEWPORT_HEIGHT),
+            settings.RENDER_JAVASCRIPT_DELAY_MS,
+            settings.RENDER_MEMORY_MB,
+            Sandbox.from_settings(settings),
+            settings.RENDER_PAGE_BYTES,
         )
 
     def executable(self) -> str:

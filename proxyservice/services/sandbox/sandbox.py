@@ -16,9 +16,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from flask import Flask
 
-from ..context import init_settings, session_on_g
+from ...config import Settings
+from ..context import SettingsService
 from .bubblewrap import EGRESS_SOCKET, bubblewrap_command
 from .egress import EGRESS_PROXY, check_host_names, egress_socket, relay_command
 from .errors import RunTimedOut, SandboxSetupFailed, SandboxUnavailable
@@ -68,7 +68,7 @@ def _bwrap_words(stderr: str) -> str:
     return "; ".join(lines) or "bubblewrap failed before the program started"
 
 
-class Sandbox:
+class Sandbox(SettingsService):
     """Runs programs in bubblewrap, each with only what one run needs.
 
     Parameters
@@ -90,22 +90,16 @@ class Sandbox:
         self.hidden = tuple(hidden)
         self.allowed_hosts = check_host_names(allowed_hosts)
 
-    @staticmethod
-    def init_app(app: Flask) -> None:
-        """Make sure ``app`` has settings for the sandbox."""
-        init_settings(app)
+    SESSION_KEY = "sandbox"
 
     @classmethod
-    def current_session(cls) -> "Sandbox":
-        """The sandbox of the current application context."""
-        return session_on_g(
-            "sandbox",
-            lambda s: cls(
-                s.BWRAP,
-                enabled=not s.UNSAFE_NO_SANDBOX,
-                hidden=(*s.SOURCE_ROOTS, s.DATA_DIR, s.proxy_store_root, s.plugin_dir),
-                allowed_hosts=s.RENDER_ALLOWED_HOSTS,
-            ),
+    def from_settings(cls, settings: Settings) -> "Sandbox":
+        """The sandbox, hiding every folder the service keeps files in."""
+        return cls(
+            settings.BWRAP,
+            enabled=not settings.UNSAFE_NO_SANDBOX,
+            hidden=(*settings.SOURCE_ROOTS, settings.DATA_DIR, settings.proxy_store_root, settings.plugin_dir),
+            allowed_hosts=settings.RENDER_ALLOWED_HOSTS,
         )
 
     @property

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import IO
 
 import magic
-from flask import Flask
 
 from ...domain import ProxySize, SourceFile, SourceView
 from .media_types import decide_mimetype
-from ..context import init_settings, session_on_g
+from ...config import Settings
+from ..context import SettingsService
 from ..hashing import CHUNK, sha256_of
 from .errors import SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
 from .page_view import page_view
@@ -36,7 +36,7 @@ def safe_filename(name: str) -> str:
     return cleaned[:200] or "upload"
 
 
-class SourceFiles:
+class SourceFiles(SettingsService):
     """The files the service may read.
 
     Parameters
@@ -54,18 +54,12 @@ class SourceFiles:
         self.roots = tuple(root.resolve() for root in (*roots, upload_root))
         self.max_bytes = max_bytes
 
-    @staticmethod
-    def init_app(app: Flask) -> None:
-        """Make sure ``app`` has settings for the source roots."""
-        init_settings(app)
+    SESSION_KEY = "source_files"
 
     @classmethod
-    def current_session(cls) -> "SourceFiles":
-        """The source files of the current application context."""
-        return session_on_g(
-            "source_files",
-            lambda s: cls(s.SOURCE_ROOTS, s.upload_root, s.MAX_SOURCE_BYTES),
-        )
+    def from_settings(cls, settings: Settings) -> "SourceFiles":
+        """The files under SOURCE_ROOTS, and the uploads in DATA_DIR."""
+        return cls(settings.SOURCE_ROOTS, settings.upload_root, settings.MAX_SOURCE_BYTES)
 
     def resolve(self, path: str) -> Path:
         """Return the real path of a file a client named, if it may be read.

@@ -22,11 +22,11 @@ import uuid
 from dataclasses import asdict
 from pathlib import Path
 
-from flask import Flask
 from PIL import Image, UnidentifiedImageError
 
 from ...domain import ProxyFile
-from ..context import init_settings, session_on_g
+from ...config import Settings
+from ..context import SettingsService
 from ..hashing import sha256_of
 from .errors import DoesNotExist, StoreFailed, StoreFull
 
@@ -46,7 +46,7 @@ def _image_size(path: Path) -> tuple[int, int]:
         return (0, 0)
 
 
-class ProxyStore:
+class ProxyStore(SettingsService):
     """Keeps proxies under one folder.
 
     Parameters
@@ -61,15 +61,12 @@ class ProxyStore:
         self.root = root
         self.min_free_mb = min_free_mb
 
-    @staticmethod
-    def init_app(app: Flask) -> None:
-        """Make sure ``app`` has settings for the store."""
-        init_settings(app)
+    SESSION_KEY = "proxy_store"
 
     @classmethod
-    def current_session(cls) -> "ProxyStore":
-        """The store of the current application context."""
-        return session_on_g("proxy_store", lambda s: cls(s.proxy_store_root, s.STORE_MIN_FREE_MB))
+    def from_settings(cls, settings: Settings) -> "ProxyStore":
+        """The store in PROXY_STORE_ROOT (or DATA_DIR/proxies)."""
+        return cls(settings.proxy_store_root, settings.STORE_MIN_FREE_MB)
 
     @property
     def temp_dir(self) -> Path:
