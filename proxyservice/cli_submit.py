@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 
 from .config import Settings
 from .domain import ProxySize, TaskRecord, TaskState
+from .plugins.context import JobContext
 from .plugins.registry import enabled_plugins
 from .process.ingest import IngestOutcome, TaskOutcome, ingest_file
 from .process.plugin_choice import PluginRefusal, choose_plugins, unknown_plugin
@@ -121,7 +122,9 @@ class FileSubmitter:
         if waiting >= self.settings.MAX_QUEUE_LENGTH:
             raise QueueFull(QUEUE_FULL % waiting)
         try:
-            outcome = ingest_file(source, chosen, self.records, self.queue, self.store, force=self.force)
+            # A plugin that works in process() (not async) stores its proxies through the job context.
+            with JobContext.from_settings(self.settings).active():
+                outcome = ingest_file(source, chosen, self.records, self.queue, self.store, force=self.force)
         except RecordsUnavailable as e:
             raise ServiceDown(RECORDS_DOWN % e) from e
         if any(isinstance(e, QueueUnavailable) for e in outcome.send_errors):

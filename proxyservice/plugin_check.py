@@ -21,7 +21,7 @@ from PIL import Image
 
 from .config import Settings
 from .domain import PluginStatus, ProxyPlugin
-from .factory import create_web_app
+from .plugins.context import JobContext, call_job
 from .plugins.registry import NAMESPACE, PluginInvalid, enabled_names, import_plugin, installed_plugins
 from .schemas import first_error
 from .services.sources import SourceError, SourceFiles
@@ -138,7 +138,7 @@ def _check_proxies(store: ProxyStore, file_id: str, box: Any, report: CheckRepor
 
 
 def _process(plugin_class: type[ProxyPlugin], is_async: bool, source: Any, inline: bool,
-             report: CheckReport) -> bool:
+             report: CheckReport, context: JobContext) -> bool:
     """Run process() (and, inline, its jobs); return whether proxies should now exist."""
     submitted: list[tuple[Callable[..., Any], Sequence[Any]]] = []
     job_errors: list[str] = []
@@ -147,13 +147,14 @@ def _process(plugin_class: type[ProxyPlugin], is_async: bool, source: Any, inlin
         submitted.append((fn, args))
         if inline:
             try:
-                for warning in fn(*args) or ():
+                for warning in call_job(fn, args, context) or ():
                     report.add(Level.WARN, f"job warning: {warning}")
             except Exception as e:
                 job_errors.append(f"{type(e).__name__}: {e}")
 
     try:
-        status = plugin_class(submit=submit).process(source.file_id, source.path, source)
+        with context.active():
+            status = plugin_class(submit=submit).process(source.file_id, source.path, source)
     except Exception as e:
         report.add(Level.FAIL, f"process() raised instead of returning a status: {type(e).__name__}: {e}")
         report.add(Level.WARN, traceback.format_exc().strip().splitlines()[-1])
@@ -230,28 +231,28 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
     # The service's settings but for the store: the same roots, viewport, sandbox and view of the page's tree.
     throwaway = replace(settings, PROXY_STORE_ROOT=scratch / "proxies",
                         SOURCE_ROOTS=_source_roots(file, settings, report))
-    app = create_web_app(throwaway, serve_http=False)
+    # The context a worker would give the plugin's job, on the throwaway store.
+    context = JobContext.from_settings(throwaway)
     try:
-        with app.app_context():
-            try:
-                real = SourceFiles.current_session().resolve(str(file.resolve()))
-            except SourceError as e:
-                report.add(Level.FAIL, f"{file}: {e}")
-                return report
-            source = SourceFiles.current_session().describe(real, throwaway.default_proxy_size)
-            try:
-                handled = plugin.handles(ext=source.ext, mimetype=source.mimetype)
-            except Exception as e:
-                report.add(Level.FAIL, f"handles() raised {type(e).__name__}: {e}")
-                return report
-            what = f"{file.name} ({source.ext or 'no extension'}, {source.mimetype})"
-            if not handled:
-                report.add(Level.FAIL, f"handles() says no to {what}")
-                return report
-            report.add(Level.OK, f"handles {what}")
-            is_async = bool(plugin.is_async())
-            if _process(plugin_class, is_async, source, inline, report):
-                _check_proxies(ProxyStore.current_session(), source.file_id, source.proxy_size, report, keep_proxies)
+        try:
+            real = context.sources.resolve(str(file.resolve()))
+        except SourceError as e:
+            report.add(Level.FAIL, f"{file}: {e}")
+            return report
+        source = context.sources.describe(real, throwaway.default_proxy_size)
+        try:
+            handled = plugin.handles(ext=source.ext, mimetype=source.mimetype)
+        except Exception as e:
+            report.add(Level.FAIL, f"handles() raised {type(e).__name__}: {e}")
+            return report
+        what = f"{file.name} ({source.ext or 'no extension'}, {source.mimetype})"
+        if not handled:
+            report.add(Level.FAIL, f"handles() says no to {what}")
+            return report
+        report.add(Level.OK, f"handles {what}")
+        is_async = bool(plugin.is_async())
+        if _process(plugin_class, is_async, source, inline, report, context):
+            _check_proxies(context.store, source.file_id, source.proxy_size, report, keep_proxies)
     finally:
         if not report.kept:
             shutil.rmtree(scratch, ignore_errors=True)

@@ -26,6 +26,7 @@ from flask import Flask
 from .config import Settings
 from .domain import TaskState
 from .factory import create_web_app
+from .plugins.context import JobContext, call_job
 from .plugins.registry import enabled_plugins
 from .process.recovery import lost_tasks
 from .services.imaging import ImagingError
@@ -99,7 +100,7 @@ def run_plugin_job(
         return
     records.mark_started(task_id)
     try:
-        result = resolve_job(plugin, job, settings)(*args)
+        result = call_job(resolve_job(plugin, job, settings), args, JobContext.from_settings(settings))
     except TRANSIENT_ERRORS as e:
         if attempt < settings.TASK_MAX_RETRIES:
             logger.warning("task %s met a transient error (try %d): %s", task_id, attempt + 1, e)

@@ -92,7 +92,7 @@ class TestResolveJob:
         "subprocess:run",
         "proxyservice.plugins.html_preview:os.system",
         "proxyservice.plugins.html_preview:Path",
-        "proxyservice.plugins.html_preview:current_settings",
+        "proxyservice.plugins.html_preview:JobContext",
         "proxyservice.plugins.html_preview:logger",
         "proxyservice.plugins.html_preview:missing",
     ])

@@ -17,6 +17,7 @@ from werkzeug.exceptions import (
 )
 
 from ..domain import ProxySize, SourceFile
+from ..plugins.context import JobContext
 from ..plugins.registry import enabled_plugins
 from ..process.ingest import IngestOutcome, ingest_file
 from ..process.plugin_choice import Plugins, PluginRefusal, choose_plugins
@@ -128,14 +129,16 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
     if waiting >= settings.MAX_QUEUE_LENGTH:
         raise TooManyRequests(QUEUE_FULL % waiting, retry_after=RETRY_AFTER_SECONDS)
     try:
-        outcome = ingest_file(
-            source,
-            chosen,
-            TaskRecords.current_session(),
-            queue,
-            ProxyStore.current_session(),
-            force=bool(options.get("force", False)),
-        )
+        # A plugin that works in process() (not async) stores its proxies through the job context.
+        with JobContext.from_settings(settings).active():
+            outcome = ingest_file(
+                source,
+                chosen,
+                TaskRecords.current_session(),
+                queue,
+                ProxyStore.current_session(),
+                force=bool(options.get("force", False)),
+            )
     except RecordsUnavailable as e:
         raise ServiceUnavailable(RECORDS_DOWN) from e
     if any(isinstance(e, QueueUnavailable) for e in outcome.send_errors):

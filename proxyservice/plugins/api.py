@@ -1,6 +1,11 @@
-"""What a plugin author imports: the contract and the helpers to store proxies.
+"""What a plugin author imports: the contract, the job's context and the helpers to store proxies.
 
-    from proxyservice.plugins.api import PluginStatus, Proxy, ProxyPlugin, generate_temp_filename
+    from proxyservice.plugins.api import JobContext, PluginStatus, Proxy, ProxyPlugin, generate_temp_filename
+
+A job (the function a plugin submits) may take a ``context`` keyword
+argument: the worker then hands it the :class:`JobContext` it runs in, with
+the settings, the store, the sources and the sandbox. The helpers below use
+that same context, so a PixStor-style plugin that only calls them works too.
 """
 
 from contextlib import contextmanager
@@ -8,9 +13,10 @@ from pathlib import Path
 from typing import Iterator
 
 from ..domain import PluginStatus, ProxyFile, ProxyPlugin, SourceFile
-from ..services.store import ProxyStore
+from .context import JobContext, current_job_context
 
-__all__ = ["PluginStatus", "Proxy", "ProxyPlugin", "SourceFile", "generate_temp_filename", "temporary_file"]
+__all__ = ["JobContext", "PluginStatus", "Proxy", "ProxyPlugin", "SourceFile", "generate_temp_filename",
+           "temporary_file"]
 
 
 def generate_temp_filename(suffix: str = "") -> Path:
@@ -19,17 +25,14 @@ def generate_temp_filename(suffix: str = "") -> Path:
     Making the proxy there, then :meth:`Proxy.ingest`-ing it, moves it into
     place atomically: a half-written proxy is never seen.
     """
-    return ProxyStore.current_session().generate_temp_filename(suffix)
+    return current_job_context().generate_temp_filename(suffix)
 
 
 @contextmanager
 def temporary_file(suffix: str = "") -> Iterator[Path]:
     """A path from :func:`generate_temp_filename`, removed on leaving (if it was not ingested)."""
-    path = generate_temp_filename(suffix)
-    try:
+    with current_job_context().temporary_file(suffix) as path:
         yield path
-    finally:
-        path.unlink(missing_ok=True)
 
 
 class Proxy:
@@ -41,14 +44,16 @@ class Proxy:
         The file's id, as given to :meth:`ProxyPlugin.process`.
     plugin
         The plugin making the proxies, or its namespace.
+    context
+        The job's context; the one the job runs in when not given.
     """
 
-    def __init__(self, id_: str, plugin: ProxyPlugin | str) -> None:
+    def __init__(self, id_: str, plugin: ProxyPlugin | str, context: JobContext | None = None) -> None:
         self.id_ = id_
         self.namespace = plugin if isinstance(plugin, str) else plugin.namespace()
+        self.context = context
 
     def ingest(self, path: Path | str, typeidentifier: str, filename: str, mimetype: str) -> ProxyFile:
         """Move a finished proxy file into the store, replacing an earlier one of that type."""
-        return ProxyStore.current_session().ingest(
-            self.id_, self.namespace, Path(path), typeidentifier, filename, mimetype
-        )
+        store = (self.context or current_job_context()).store
+        return store.ingest(self.id_, self.namespace, Path(path), typeidentifier, filename, mimetype)

@@ -1,8 +1,9 @@
 """A base for plugins that make one proxy per file in a worker.
 
 A subclass names its job (a module-level function of its own module taking
-``file_id, path, width, height`` and returning warnings), what it handles
-and its schema; :meth:`process` submits the job, as the contract asks.
+``file_id, path, width, height`` and its ``context``, and returning
+warnings), what it handles and its schema; :meth:`process` submits the job,
+as the contract asks.
 """
 
 import logging
@@ -11,17 +12,16 @@ from typing import Any, Callable, ClassVar
 from pathlib import Path
 
 from ..domain import ProxyFile, ProxySize, SourceFile
-from ..services.context import current_settings
-from ..services.imaging import ImageScaler
-from .api import PluginStatus, Proxy, ProxyPlugin, temporary_file
+from .api import JobContext, PluginStatus, Proxy, ProxyPlugin
+from .context import current_job_context
 
 logger = logging.getLogger(__name__)
 
-Job = Callable[[str, str, int, int], list[str]]
+Job = Callable[..., list[str]]
 
 
-def ingest_scaled(image: Path, file_id: str, namespace: str, typeidentifier: str, box: ProxySize,
-                  palette: bool = False, photo: bool = False) -> ProxyFile:
+def ingest_scaled(context: JobContext, image: Path, file_id: str, namespace: str, typeidentifier: str,
+                  box: ProxySize, palette: bool = False, photo: bool = False) -> ProxyFile:
     """Scale an image made by a job into ``box`` and store it as the file's proxy.
 
     Parameters
@@ -29,9 +29,9 @@ def ingest_scaled(image: Path, file_id: str, namespace: str, typeidentifier: str
     palette, photo
         As :meth:`ImageScaler.fit`: 256 colours for pages and drawings, JPEG for photos.
     """
-    with temporary_file() as out:
-        scaled = ImageScaler(current_settings().MAX_IMAGE_PIXELS).fit(image, out, box, palette=palette, photo=photo)
-        return Proxy(file_id, namespace).ingest(
+    with context.temporary_file() as out:
+        scaled = context.image_scaler().fit(image, out, box, palette=palette, photo=photo)
+        return Proxy(file_id, namespace, context).ingest(
             out, typeidentifier, f"{typeidentifier}{scaled.extension}", scaled.mimetype
         )
 
@@ -43,7 +43,7 @@ class WorkerProxyPlugin(ProxyPlugin):
     SCHEMA: ClassVar[list[dict[str, Any]]]
 
     @staticmethod
-    def job(file_id: str, path: str, width: int, height: int) -> list[str]:
+    def job(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
         """Make and store the proxy; return warnings. Overridden by a module-level function."""
         raise NotImplementedError
 
@@ -63,7 +63,8 @@ class WorkerProxyPlugin(ProxyPlugin):
         return self.SCHEMA
 
     def process(self, id_: str, file_: str, fileinfo: Any = None) -> PluginStatus:
-        size = fileinfo.proxy_size if isinstance(fileinfo, SourceFile) else current_settings().default_proxy_size
+        size = (fileinfo.proxy_size if isinstance(fileinfo, SourceFile)
+                else current_job_context().settings.default_proxy_size)
         try:
             self._submit(type(self).job, args=[id_, file_, size.width, size.height])
         except Exception as e:  # the contract: report FATAL, never propagate

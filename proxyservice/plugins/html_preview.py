@@ -3,16 +3,13 @@
 from pathlib import Path
 
 from ..domain import ProxySize
-from ..services.context import current_settings
-from ..services.renderer import HtmlRenderer
-from ..services.sources import SourceFiles
-from .api import temporary_file
+from .api import JobContext
 from .base import WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "html_preview"
 
 
-def render_html_preview(file_id: str, path: str, width: int, height: int) -> list[str]:
+def render_html_preview(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
     """Render an HTML file and store its ``preview`` proxy; runs in a worker.
 
     Returns
@@ -20,12 +17,12 @@ def render_html_preview(file_id: str, path: str, width: int, height: int) -> lis
     list of str
         Warnings: resources of the page that could not be loaded.
     """
-    settings = current_settings()
+    settings = context.settings
     page = Path(path)
-    view = SourceFiles.current_session().page_view(page, settings.RENDER_ALLOW_UP)
-    with temporary_file(".png") as raw:
-        report = HtmlRenderer.current_session().render(page, raw, settings.RENDER_TIMEOUT, view)
-        ingest_scaled(raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
+    view = context.sources.page_view(page, settings.RENDER_ALLOW_UP)
+    with context.temporary_file(".png") as raw:
+        report = context.html_renderer().render(page, raw, settings.RENDER_TIMEOUT, view)
+        ingest_scaled(context, raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
     return list(report.warnings)
 
 

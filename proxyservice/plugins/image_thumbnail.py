@@ -3,19 +3,20 @@
 from pathlib import Path
 
 from ..domain import ProxySize
+from .api import JobContext
 from .base import WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "image_thumbnail"
 
 
-def make_image_thumbnail(file_id: str, path: str, width: int, height: int) -> list[str]:
+def make_image_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
     """Scale an image into a ``thumbnail`` proxy; runs in a worker.
 
     EXIF orientation is applied, transparency kept (PNG), an opaque picture
     becomes a JPEG, an animation gives its first frame, and an image of more
     than MAX_IMAGE_PIXELS pixels is refused before it is decoded.
     """
-    ingest_scaled(Path(path), file_id, NAMESPACE, "thumbnail", ProxySize(width, height), photo=True)
+    ingest_scaled(context, Path(path), file_id, NAMESPACE, "thumbnail", ProxySize(width, height), photo=True)
     return []
 
 

@@ -3,10 +3,7 @@
 from pathlib import Path
 
 from ..domain import ProxySize
-from ..services.context import current_settings
-from ..services.pdf import PdfRasterizer
-from ..services.sandbox import Sandbox
-from .api import temporary_file
+from .api import JobContext
 from .base import WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "pdf_thumbnail"
@@ -14,14 +11,13 @@ DRAW_SCALE = 2
 """The page is drawn at twice the proxy size, then scaled down: sharper text."""
 
 
-def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int) -> list[str]:
+def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
     """Draw a PDF's first page into a ``thumbnail`` proxy; runs in a worker."""
-    settings = current_settings()
-    with temporary_file(".png") as page:
-        PdfRasterizer(settings.PDFTOPPM, settings.RENDER_MEMORY_MB, Sandbox.current_session()).first_page(
-            Path(path), page, DRAW_SCALE * max(width, height), settings.RENDER_TIMEOUT
+    with context.temporary_file(".png") as page:
+        context.pdf_rasterizer().first_page(
+            Path(path), page, DRAW_SCALE * max(width, height), context.settings.RENDER_TIMEOUT
         )
-        ingest_scaled(page, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
+        ingest_scaled(context, page, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
     return []
 
 

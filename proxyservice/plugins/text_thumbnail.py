@@ -5,7 +5,7 @@ import logging
 from PIL import Image, ImageDraw, ImageFont
 
 from ..domain import ProxySize
-from .api import temporary_file
+from .api import JobContext
 from .base import WorkerProxyPlugin, ingest_scaled
 
 logger = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def first_lines(raw: bytes, count: int) -> list[str]:
     return ["".join(c if c.isprintable() else " " for c in line.replace("\t", TAB)) for line in lines]
 
 
-def make_text_thumbnail(file_id: str, path: str, width: int, height: int) -> list[str]:
+def make_text_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
     """Draw the first lines of a text file into a ``thumbnail`` proxy; runs in a worker."""
     with open(path, "rb") as stream:
         raw = stream.read(READ_BYTES)
@@ -48,9 +48,9 @@ def make_text_thumbnail(file_id: str, path: str, width: int, height: int) -> lis
     draw = ImageDraw.Draw(canvas)
     for number, line in enumerate(first_lines(raw, (CANVAS[1] - 2 * MARGIN) // line_height)):
         draw.text((MARGIN, MARGIN + number * line_height), line[:200], fill=(20, 20, 20), font=font)
-    with temporary_file(".png") as drawn:
+    with context.temporary_file(".png") as drawn:
         canvas.save(drawn, format="PNG")
-        ingest_scaled(drawn, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
+        ingest_scaled(context, drawn, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
     return []
 
 

@@ -1,0 +1,114 @@
+"""The world a plugin's job sees, handed to it: the same on any host, and all of it in one place.
+
+A worker builds a :class:`JobContext` from its settings for each job and
+passes it as the job's ``context`` argument when the job takes one; the
+plugin API's helpers (``Proxy(...).ingest``, ``generate_temp_filename``) use
+the context of the job they run in. Nothing here reads Flask's ``g``: a job
+runs the same in a worker, in ``plugins check`` and in a test.
+"""
+
+import inspect
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from ..config import Settings
+from ..services.imaging import ImageScaler
+from ..services.pdf import PdfRasterizer
+from ..services.renderer import HtmlRenderer
+from ..services.sandbox import Sandbox
+from ..services.sources import SourceFiles
+from ..services.store import ProxyStore
+
+NO_CONTEXT = ("no job context: plugin helpers work inside a job the service runs "
+              "(a worker, `proxyservice plugins check`), or inside JobContext.active()")
+
+_current: ContextVar["JobContext | None"] = ContextVar("proxyservice_job_context", default=None)
+
+
+@dataclass(frozen=True)
+class JobContext:
+    """What a plugin's job may use.
+
+    Parameters
+    ----------
+    settings
+        The service's settings (limits, sizes, binaries).
+    store
+        Where proxies go (through :meth:`proxy` or the API's ``Proxy``).
+    sources
+        The files proxies are made of, and what a page may read of its tree.
+    sandbox
+        Where every external program a job runs must run (``sandbox.run``).
+    """
+
+    settings: Settings
+    store: ProxyStore
+    sources: SourceFiles
+    sandbox: Sandbox
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "JobContext":
+        """The context of a job on a host with these settings."""
+        return cls(settings, ProxyStore.from_settings(settings), SourceFiles.from_settings(settings),
+                   Sandbox.from_settings(settings))
+
+    @contextmanager
+    def active(self) -> Iterator["JobContext"]:
+        """Make this the context the plugin API's helpers use, for the block."""
+        token = _current.set(self)
+        try:
+            yield self
+        finally:
+            _current.reset(token)
+
+    def generate_temp_filename(self, suffix: str = "") -> Path:
+        """A fresh path in the store's temp folder to make a proxy in."""
+        return self.store.generate_temp_filename(suffix)
+
+    @contextmanager
+    def temporary_file(self, suffix: str = "") -> Iterator[Path]:
+        """A path from :meth:`generate_temp_filename`, removed on leaving (if it was not stored)."""
+        path = self.generate_temp_filename(suffix)
+        try:
+            yield path
+        finally:
+            path.unlink(missing_ok=True)
+
+    def html_renderer(self) -> HtmlRenderer:
+        """wkhtmltoimage with the configured window and limits, in this context's sandbox."""
+        renderer = HtmlRenderer.from_settings(self.settings)
+        renderer.sandbox = self.sandbox
+        return renderer
+
+    def pdf_rasterizer(self) -> PdfRasterizer:
+        """pdftoppm with the configured limits, in this context's sandbox."""
+        return PdfRasterizer(self.settings.PDFTOPPM, self.settings.RENDER_MEMORY_MB, self.sandbox)
+
+    def image_scaler(self) -> ImageScaler:
+        """Pillow, refusing images over MAX_IMAGE_PIXELS."""
+        return ImageScaler(self.settings.MAX_IMAGE_PIXELS)
+
+
+def call_job(job: Callable[..., Any], args: Sequence[Any], context: JobContext) -> Any:
+    """Run a plugin's job in ``context``: handed to it as ``context`` when it takes one."""
+    with context.active():
+        if "context" in inspect.signature(job).parameters:
+            return job(*args, context=context)
+        return job(*args)
+
+
+def current_job_context() -> JobContext:
+    """The context of the job running now.
+
+    Raises
+    ------
+    RuntimeError
+        No job is running here (see :data:`NO_CONTEXT`).
+    """
+    context = _current.get()
+    if context is None:
+        raise RuntimeError(NO_CONTEXT)
+    return context

@@ -1,0 +1,43 @@
+"""A plugin's job runs in the context handed to it: no Flask app, the same on any host."""
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from proxyservice.config import Settings
+from proxyservice.plugins.api import JobContext, Proxy, generate_temp_filename
+from proxyservice.plugins.context import NO_CONTEXT, call_job
+from proxyservice.plugins.image_thumbnail import make_image_thumbnail
+
+FILE_ID = "cd" * 32
+
+
+def legacy_job(file_id: str, path: str) -> list[str]:
+    """A PixStor-style job: no context argument, only the API's helpers."""
+    out = generate_temp_filename(".png")
+    Image.new("RGB", (30, 20), "teal").save(out)
+    Proxy(file_id, "legacy").ingest(out, "thumbnail", "thumbnail.png", "image/png")
+    return ["made by a legacy job"]
+
+
+class TestJobContext:
+    """Jobs see the settings, the store, the sources and the sandbox through their context."""
+
+    def test_a_built_in_job_runs_with_no_flask_app(self, settings: Settings, tmp_path: Path) -> None:
+        picture = tmp_path / "photo.png"
+        Image.new("RGB", (800, 600), "tomato").save(picture)
+        context = JobContext.from_settings(settings)
+        assert call_job(make_image_thumbnail, [FILE_ID, str(picture), 200, 150], context) == []
+        [proxy] = context.store.list(FILE_ID)
+        assert (proxy.plugin, proxy.width, proxy.height) == ("image_thumbnail", 200, 150)
+
+    def test_a_job_without_a_context_argument_uses_the_one_it_runs_in(self, settings: Settings) -> None:
+        context = JobContext.from_settings(settings)
+        assert call_job(legacy_job, [FILE_ID, "unused"], context) == ["made by a legacy job"]
+        assert [p.plugin for p in context.store.list(FILE_ID)] == ["legacy"]
+
+    def test_the_helpers_outside_any_job_say_what_is_missing(self) -> None:
+        with pytest.raises(RuntimeError, match="no job context"):
+            generate_temp_filename(".png")
+        assert "plugins check" in NO_CONTEXT
