@@ -32,7 +32,7 @@ from .process.recovery import lost_tasks
 from .services.imaging import ImagingError
 from .services.pdf import PdfError
 from .services.renderer import RenderError
-from .services.sandbox import SandboxError
+from .services.sandbox import SandboxError, ViewChanged
 from .services.sources import SourceError
 from .services.store import ProxyStore, StoreError, StoreFailed
 from .services.task_queue import RUN_PLUGIN_JOB, QueueError, TaskQueue, celery_config
@@ -41,8 +41,9 @@ from .worker_status import register_status_command
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (StoreFailed, RecordsUnavailable)
-"""Errors that may pass: a store or records database briefly unusable (disk full, locked, a mount away)."""
+TRANSIENT_ERRORS = (StoreFailed, RecordsUnavailable, ViewChanged)
+"""Errors that may pass: a store or records database briefly unusable (disk full, locked, a mount away),
+a page's tree changing while its render was set up."""
 MAX_BACKOFF_SECONDS = 60
 JOB_NOT_ALLOWED = "job %r is not a function of plugin %r's module"
 PLUGIN_NOT_ENABLED = "plugin %r is not enabled on this worker"

@@ -19,8 +19,8 @@ from PIL import Image
 from proxyservice.domain import ProxySize
 from proxyservice.services.renderer import HtmlRenderer, RenderFailed, RenderTimedOut
 from proxyservice.services.renderer.renderer import OUTSIDE
-from proxyservice.services.sandbox import Sandbox
-from proxyservice.services.sources import SourceFiles
+from proxyservice.services.sandbox import Sandbox, ViewChanged
+from proxyservice.services.sources import SourceError, SourceFiles
 from tests.canary import MAGENTA, SECRET_TEXT, Canary, magenta_pixels, plant_secrets, reader_script, symlink
 
 VIEWPORT = ProxySize(1024, 768)
@@ -274,3 +274,60 @@ def assert_nothing_left(page: Path) -> None:
     """No renderer, sandbox or proxy process of this page is left running."""
     found = subprocess.run(["pgrep", "-f", str(page)], capture_output=True, text=True).stdout
     assert found == "", f"left running: {found}"
+
+
+class TestSwaps:
+    """A file swapped for a link to a secret while its render is being set up: the secret never shows."""
+
+    def test_a_page_flipping_to_a_link_never_renders_the_secret(self, site: Site) -> None:
+        """A trial by attack: the page is swapped back and forth with a link to a magenta secret, 30 renders."""
+        page = site.html / "race.html"
+        benign = site.html / "benign.tmp"
+        benign.write_text("<!DOCTYPE html><html><body><h1>benign</h1></body></html>")
+        stop = threading.Event()
+
+        def flip() -> None:
+            import os
+
+            while not stop.is_set():
+                for target in (benign, site.secrets["image"]):
+                    time.sleep(0.08)
+                    swap = site.html / ".swap"
+                    if target == benign:
+                        swap.write_bytes(benign.read_bytes())
+                    else:
+                        swap.unlink(missing_ok=True)
+                        swap.symlink_to(target)
+                    os.replace(swap, page)
+
+        page.write_text(benign.read_text())
+        flipper = threading.Thread(target=flip, daemon=True)
+        flipper.start()
+        magenta = []
+        try:
+            for _ in range(30):
+                try:
+                    view = site.sources.page_view(page, levels_up=1)
+                except SourceError:
+                    time.sleep(0.013)
+                    continue  # the page was a link out of the roots when it was looked at: refused
+                try:
+                    HtmlRenderer("wkhtmltoimage", VIEWPORT, 0).render(page, site.out, 30, view)
+                except (RenderFailed, ViewChanged):
+                    continue  # the page was a link when it was pinned (left out), or was replaced after
+                magenta.append(magenta_pixels(site.out))
+        finally:
+            stop.set()
+            flipper.join()
+        assert magenta, "no render made it: the attack left nothing to check"
+        assert max(magenta) == 0, "the secret showed in a render"
+
+    def test_an_asset_that_is_a_link_out_of_the_tree_is_not_shown(self, site: Site) -> None:
+        """What pinning checks: the file really opened is inside the page's tree."""
+        from contextlib import ExitStack
+
+        from proxyservice.services.sandbox.pinning import pin_reads
+
+        with ExitStack() as stack:
+            pinned = pin_reads([site.html / "linked-canary.png", site.html / "_static" / "style.css"], site.html, stack)
+        assert [shown for _, shown in pinned] == [site.html / "_static" / "style.css"]

@@ -53,7 +53,8 @@ class PdfRasterizer:
             command = [executable, "-f", "1", "-l", "1", "-png", "-singlefile",
                        "-scale-to", str(longest_side), str(source), str(prefix)]
             try:
-                finished = self.sandbox.run(command, (source,), Path(work), timeout, self.memory_mb)
+                finished = self.sandbox.run(command, (source,), Path(work), timeout, self.memory_mb,
+                                            within=source.parent)
             except RunTimedOut as e:
                 raise PdfTimedOut(f"drawing {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
             drawn = prefix.with_suffix(".png")

@@ -228,7 +228,7 @@ class HtmlRenderer(SettingsService):
             reads = self._reads(source, view, Path(copies))
             try:
                 finished = self.sandbox.run(command, reads, Path(work), timeout, self.memory_mb,
-                                            {"QT_QPA_PLATFORM": "offscreen"}, egress=True)
+                                            {"QT_QPA_PLATFORM": "offscreen"}, egress=True, within=view.folder)
             except RunTimedOut as e:
                 raise RenderTimedOut(f"rendering {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
             messages = _messages(finished.stderr, view, source)

@@ -1,6 +1,6 @@
 """The OS sandbox every external converter runs in (bubblewrap)."""
 
-from .errors import RunTimedOut, SandboxError, SandboxSetupFailed, SandboxUnavailable
+from .errors import RunTimedOut, SandboxError, SandboxUnavailable, ViewChanged
 from .runner import Finished
 from .sandbox import EGRESS_PROXY, Sandbox
 
@@ -10,6 +10,6 @@ __all__ = [
     "EGRESS_PROXY",
     "SandboxError",
     "SandboxUnavailable",
-    "SandboxSetupFailed",
+    "ViewChanged",
     "RunTimedOut",
 ]

@@ -88,7 +88,7 @@ def _hidden(hidden: Sequence[Path]) -> list[Path]:
 def bubblewrap_command(
     bwrap: str,
     program: Sequence[str],
-    reads: Sequence[Path | tuple[Path, Path]],
+    reads: Sequence[tuple[int, Path]],
     writes: Path | None,
     hidden: Sequence[Path] = (),
     environment: Mapping[str, str] | None = None,
@@ -103,8 +103,8 @@ def bubblewrap_command(
     bwrap
         The bubblewrap executable.
     reads
-        Files and folders the program may read, bound read-only at their own paths, or
-        ``(file, path)``: a file shown at another path.
+        ``(descriptor, path)``: the files and folders the program may read, opened and
+        checked beforehand (``pinning.py``), each bound read-only at its path.
     writes
         The one folder it may write, at its own path.
     hidden
@@ -139,9 +139,8 @@ def bubblewrap_command(
     covered = _hidden(hidden)
     for folder in covered:
         arguments += ["--tmpfs", str(folder)]
-    for read in reads:
-        source, shown_at = read if isinstance(read, tuple) else (read, read)
-        arguments += ["--ro-bind", str(source), str(shown_at)]
+    for fd, shown_at in reads:
+        arguments += ["--ro-bind-fd", str(fd), str(shown_at)]
     if writes is not None:
         arguments += ["--bind", str(writes), str(writes)]
     if egress_socket is not None:

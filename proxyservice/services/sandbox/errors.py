@@ -2,11 +2,11 @@
 
 SandboxError
 ├── SandboxUnavailable   the sandbox cannot be set up here: converters are not run
-├── SandboxSetupFailed   this one run's view could not be built (a file vanished)
+├── ViewChanged          a file to be shown was replaced while the sandbox was being built
 └── RunTimedOut          the program ran longer than its limit and was killed
 """
 
-__all__ = ["SandboxError", "SandboxUnavailable", "SandboxSetupFailed", "RunTimedOut"]
+__all__ = ["SandboxError", "SandboxUnavailable", "ViewChanged", "RunTimedOut"]
 
 
 class SandboxError(Exception):
@@ -21,8 +21,8 @@ class SandboxUnavailable(SandboxError):
     """
 
 
-class SandboxSetupFailed(SandboxError):
-    """The sandbox of one run could not be built, for instance because a file went away meanwhile."""
+class ViewChanged(SandboxError):
+    """A file the program was to read was replaced or removed while its sandbox was being built; try again."""
 
 
 class RunTimedOut(SandboxError):

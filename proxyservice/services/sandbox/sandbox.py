@@ -9,6 +9,7 @@ Only the setting UNSAFE_NO_SANDBOX runs them without it.
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -21,7 +22,8 @@ from ...config import Settings
 from ..context import SettingsService
 from .bubblewrap import EGRESS_SOCKET, bubblewrap_command
 from .egress import EGRESS_PROXY, check_host_names, egress_socket, relay_command
-from .errors import RunTimedOut, SandboxSetupFailed, SandboxUnavailable
+from .errors import RunTimedOut, SandboxUnavailable, ViewChanged
+from .pinning import Read, pin_reads
 from .runner import Finished, run_bounded
 from .seccomp import denying_filter
 
@@ -32,8 +34,12 @@ __all__ = ["Sandbox", "EGRESS_PROXY"]
 CHECK_TIMEOUT_SECONDS = 5.0
 BWRAP_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 UNAVAILABLE = "the converter sandbox (bubblewrap) cannot start on this worker, so no converter is run: %s"
-VIEW_CHANGED = "a file the converter was to read went away while its sandbox was being built"
 NOT_INSTALLED = "%r was not found; install Debian's bubblewrap package (or set BWRAP)"
+VIEW_CHANGED = "a file the converter was to read was replaced while its sandbox was being built; try again"
+PINNED_FILE_GONE = re.compile(
+    r"^bwrap: (Can't find source path /proc/self/fd/\d+|Can't get type of source|Race condition binding)", re.MULTILINE)
+"""bubblewrap's words when a file it was to mount was replaced between pinning and mounting (it checks)."""
+PATH_IN_WORDS = re.compile(r"(?<![\w<])/(?!newroot/proc\b)[^\s:,]+")
 
 
 def _statuses(raw: bytes) -> list[dict[str, object]]:
@@ -64,7 +70,8 @@ def _readable(data: bytes) -> int:
 
 
 def _bwrap_words(stderr: str) -> str:
-    lines = [line[len("bwrap: "):] for line in stderr.splitlines() if line.startswith("bwrap: ")]
+    """bubblewrap's own reason, with any path of the worker's left out."""
+    lines = [PATH_IN_WORDS.sub("…", line[len("bwrap: "):]) for line in stderr.splitlines() if line.startswith("bwrap: ")]
     return "; ".join(lines) or "bubblewrap failed before the program started"
 
 
@@ -123,12 +130,13 @@ class Sandbox(SettingsService):
     def run(
         self,
         command: Sequence[str],
-        reads: Sequence[Path | tuple[Path, Path]],
+        reads: Sequence[Read],
         writes: Path,
         timeout: float,
         memory_mb: int | None = None,
         environment: Mapping[str, str] | None = None,
         egress: bool = False,
+        within: Path | None = None,
     ) -> Finished:
         """Run ``command`` in a sandbox that sees ``reads`` and may write ``writes``.
 
@@ -136,7 +144,9 @@ class Sandbox(SettingsService):
         ----------
         reads
             Files and folders it may read (read-only, at their own paths), or
-            ``(file, path)``: a file shown at another path.
+            ``(file, path)``: a file of the caller's own (a copy) shown at another path.
+            Each is opened and checked before the sandbox is built, and that very file
+            is mounted (``pinning.py``); one that is gone meanwhile is left out.
         writes
             The one folder it may write: make a fresh one per run.
         timeout
@@ -147,13 +157,15 @@ class Sandbox(SettingsService):
             Variables it gets (the rest of the worker's environment is not passed).
         egress
             Whether it may reach the allowed hosts through :attr:`egress_proxy`.
+        within
+            Where every path of ``reads`` shown at its own place must really be.
 
         Raises
         ------
         SandboxUnavailable
             The sandbox cannot be set up here; the program was not run.
-        SandboxSetupFailed
-            This run's sandbox could not be built; the program was not run.
+        ViewChanged
+            A file to show was replaced meanwhile; the program was not run.
         RunTimedOut
             It ran longer than ``timeout``.
         OSError
@@ -173,12 +185,14 @@ class Sandbox(SettingsService):
             stack.callback(os.close, status_read)
             filter_fd = _readable(denying_filter())
             stack.callback(os.close, filter_fd)
+            pinned = pin_reads(reads, within, stack)
             try:
-                full = bubblewrap_command(bwrap, program, reads, writes, self.hidden, environment,
+                full = bubblewrap_command(bwrap, program, pinned, writes, self.hidden, environment,
                                           status_fd=status_write, egress_socket=socket_path, seccomp_fd=filter_fd)
                 # bubblewrap itself gets no more of the worker's environment than the program does:
                 # its own processes stay in the sandbox, and their /proc/*/environ with them.
-                finished = run_bounded(full, timeout, BWRAP_ENVIRONMENT, memory_mb, pass_fds=(status_write, filter_fd))
+                finished = run_bounded(full, timeout, BWRAP_ENVIRONMENT, memory_mb,
+                                       pass_fds=(status_write, filter_fd, *(fd for fd, _ in pinned)))
             finally:
                 os.close(status_write)
             os.set_blocking(status_read, False)
@@ -188,10 +202,10 @@ class Sandbox(SettingsService):
                 statuses = []
         if any("exit-code" in status for status in statuses):
             return finished
-        words = _bwrap_words(finished.stderr)
-        if any("child-pid" in status for status in statuses) and "Can't find source path" in words:
-            raise SandboxSetupFailed(VIEW_CHANGED)
-        raise SandboxUnavailable(UNAVAILABLE % words)
+        if any("child-pid" in status for status in statuses) and PINNED_FILE_GONE.search(finished.stderr):
+            # A pinned file was unlinked (replaced) before bubblewrap mounted it.
+            raise ViewChanged(VIEW_CHANGED)
+        raise SandboxUnavailable(UNAVAILABLE % _bwrap_words(finished.stderr))
 
     def check(self, timeout: float = CHECK_TIMEOUT_SECONDS) -> str:
         """Start an empty sandbox, as every run does; return bubblewrap's version.
@@ -206,7 +220,7 @@ class Sandbox(SettingsService):
         with tempfile.TemporaryDirectory(prefix="proxyservice-check-") as folder:
             try:
                 self.run(["/bin/true"], (), Path(folder), timeout)
-            except (SandboxSetupFailed, RunTimedOut, OSError) as e:
+            except (RunTimedOut, OSError) as e:
                 raise SandboxUnavailable(UNAVAILABLE % e) from e
         try:
             version = subprocess.run([self.executable(), "--version"], capture_output=True, text=True,
