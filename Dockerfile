@@ -15,7 +15,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends wkhtmltopdf poppler-utils libmagic1 fonts-dejavu-core gcc libc6-dev nginx \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --create-home --home-dir /home/proxy proxy \
+ && groupadd --gid 10001 proxy \
+ && useradd --system --uid 10001 --gid proxy --no-log-init --create-home --home-dir /home/proxy proxy \
  && mkdir -p /data && chown proxy /data
 
 WORKDIR /app

@@ -36,7 +36,9 @@ if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
   for _ in $(seq 50); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
-.venv/bin/celery -A proxyservice.worker worker --loglevel=INFO \
+# The worker gets no AUTH_SECRET: it signs nothing, and what it parses in its own process
+# (images, text) comes from strangers.
+env -u AUTH_SECRET .venv/bin/celery -A proxyservice.worker worker --loglevel=INFO \
   --concurrency="${WORKER_CONCURRENCY:-2}" --hostname="proxyservice@%h" &
 worker=$!
 UWSGI_VIRTUALENV="$PWD/.venv" .venv/bin/uwsgi --ini uwsgi.ini &

@@ -7,9 +7,10 @@ README lists them all (a test keeps the two in step).
 """
 
 import os
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import quote
 
 from .domain import ProxySize
 
@@ -72,10 +73,16 @@ class Settings:
 
     DATA_DIR: Path = PROJECT_ROOT / "data"
     """Folder for everything the service writes: proxies, uploads and task records."""
+    DATABASE_URL: str = field(default="", repr=False)  # its password stays out of tracebacks and logs
+    """Task records' database, ``postgresql://user:password@host/db``, shared by all hosts; ``$DATA_DIR/tasks.sqlite3`` when unset."""
     PROXY_STORE_ROOT: Path | None = None
     """Where proxies are kept; ``$DATA_DIR/proxies`` when unset."""
     STORE_MIN_FREE_MB: int = 64
     """Free room, in MiB, the proxy store's disk keeps: below it, ingest answers 503 and tasks wait and retry."""
+    STORE_URL: str = ""
+    """Object storage for proxies and uploads, ``s3://bucket/prefix`` (reached through boto3's AWS_* variables); a local folder when unset."""
+    STORE_REDIRECT: bool = False
+    """Serve a proxy on STORE_URL by a redirect (307) to a short-lived presigned URL instead of streaming its bytes."""
     SOURCE_ROOTS: tuple[Path, ...] = ()
     """Folders (``:``-separated) whose files may be ingested by path; uploads are always allowed."""
     REDIS_URL: str = "redis://127.0.0.1:6379/0"
@@ -210,3 +217,9 @@ class Settings:
     def task_db_path(self) -> Path:
         """The SQLite file holding the durable task records."""
         return self.DATA_DIR / "tasks.sqlite3"
+
+    @property
+    def database_url(self) -> str:
+        """The task records' database: DATABASE_URL, or the URL of the SQLite file in DATA_DIR."""
+        # Quoted: a URL decodes %XX in the path, and a "?" would start its query.
+        return self.DATABASE_URL or "sqlite:///" + quote(str(self.task_db_path))

@@ -229,7 +229,7 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
         return report
     scratch = Path(tempfile.mkdtemp(prefix="proxyservice-check-"))
     # The service's settings but for the store: the same roots, viewport, sandbox and view of the page's tree.
-    throwaway = replace(settings, PROXY_STORE_ROOT=scratch / "proxies",
+    throwaway = replace(settings, PROXY_STORE_ROOT=scratch / "proxies", STORE_URL="",
                         SOURCE_ROOTS=_source_roots(file, settings, report))
     # The context a worker would give the plugin's job, on the throwaway store.
     context = JobContext.from_settings(throwaway)

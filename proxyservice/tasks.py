@@ -101,7 +101,10 @@ def run_plugin_job(
         return
     records.mark_started(task_id)
     try:
-        result = call_job(resolve_job(plugin, job, settings), args, JobContext.from_settings(settings))
+        function, context = resolve_job(plugin, job, settings), JobContext.from_settings(settings)
+        # An upload staged in object storage is fetched to this host for the job, and removed after it.
+        with context.sources.materialize(args) as local_args:
+            result = call_job(function, local_args, context)
     except TRANSIENT_ERRORS as e:
         if attempt < settings.TASK_MAX_RETRIES:
             logger.warning("task %s met a transient error (try %d): %s", task_id, attempt + 1, e)

@@ -1,8 +1,11 @@
 """Fixtures shared by every test: settings on temp folders, the app, its client."""
 
+import os
 import shutil
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 from flask import Flask
@@ -14,6 +17,8 @@ from proxyservice.factory import create_web_app
 FIXTURES = Path(__file__).parent / "fixtures"
 UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
 TEST_SECRET = "a-test-secret-of-more-than-32-characters"
+POSTGRES_SERVER = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+"""A database on the PostgreSQL server the tests make databases of their own on (never touching others)."""
 
 
 def bearer(settings: Settings, *scopes: str) -> str:
@@ -70,3 +75,97 @@ def authorized_client(app: Flask, settings: Settings, *scopes: str) -> FlaskClie
 def client(app: Flask, settings: Settings) -> FlaskClient:
     """A test client of the web app, sending a token with every scope."""
     return authorized_client(app, settings)
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[Callable[[], str]]:
+    """Makes empty databases of this test session's own on the machine's PostgreSQL; drops them at its end.
+
+    Tests that use it are skipped, with the reason, when no PostgreSQL answers
+    at TEST_POSTGRES_URL (the machine's, 127.0.0.1:5432, by default).
+    """
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy import make_url
+
+    server = make_url(POSTGRES_SERVER)
+    try:
+        admin = psycopg.connect(POSTGRES_SERVER, autocommit=True, connect_timeout=3)
+    except psycopg.Error as e:
+        pytest.skip(f"PostgreSQL is not reachable at {server.render_as_string(hide_password=True)}: {e}")
+    made: list[str] = []
+
+    def make() -> str:
+        name = f"proxyservice_test_{uuid.uuid4().hex[:12]}"
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        made.append(name)
+        return server.set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield make
+    finally:
+        for name in made:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_databases: Callable[[], str]) -> str:
+    """A database of this test session's own on the machine's PostgreSQL (``postgresql://…``), dropped at its end."""
+    return postgres_databases()
+
+
+S3_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "TESTACCESSKEYID",
+    "AWS_SECRET_ACCESS_KEY": "test-secret-access-key-never-shown",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
+"""boto3's environment for the tests' own S3 server: moto accepts any keys."""
+
+
+@dataclass(frozen=True)
+class ObjectStorage:
+    """An empty bucket of the tests' own S3 server, and how to reach it."""
+
+    url: str
+    """STORE_URL for it: ``s3://<bucket>/<prefix>``."""
+    bucket: str
+    environment: dict[str, str]
+    """boto3's variables (endpoint, keys, region), set in this process for the test; give them to other processes."""
+
+    def keys(self) -> list[str]:
+        """Every key in the bucket, sorted."""
+        import boto3
+
+        listing = boto3.client("s3").list_objects_v2(Bucket=self.bucket)
+        return sorted(item["Key"] for item in listing.get("Contents", ()))
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A moto S3 server of the session's own on a free loopback port; its endpoint URL."""
+    import logging
+
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request in the tests' output
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3_url(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> ObjectStorage:
+    """A fresh bucket on the tests' S3 server, with boto3's AWS_* variables set for this test only."""
+    import boto3
+
+    environment = {"AWS_ENDPOINT_URL": s3_endpoint, **S3_CREDENTIALS}
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3", "AWS_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    bucket = f"proxies-{uuid.uuid4().hex[:12]}"
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    return ObjectStorage(f"s3://{bucket}/service", bucket, environment)

@@ -4,6 +4,7 @@ import time
 from dataclasses import asdict
 from http import HTTPStatus
 from pathlib import Path
+from typing import Iterable, NamedTuple
 
 from flask import url_for
 from werkzeug.exceptions import NotFound, ServiceUnavailable
@@ -11,7 +12,7 @@ from werkzeug.exceptions import NotFound, ServiceUnavailable
 from ..schemas import quoted
 from ..services.auth import Auth
 from ..services.context import current_settings
-from ..services.store import DoesNotExist, ProxyStore, StoreFailed
+from ..services.store import DoesNotExist, ProxyStore, StoredObject, StoreFailed
 from . import Response
 
 NO_PROXIES = "no proxies of file %s (yet)"
@@ -19,6 +20,23 @@ NO_SUCH_PROXY = "no proxy %s of file %s"
 STORE_DOWN = "the proxy store cannot be read; try again shortly"
 CACHE_SECONDS = 3600
 """How long a client may reuse a proxy's bytes before it asks again (with If-None-Match)."""
+REDIRECT_MARGIN_SECONDS = 60
+"""A redirect to a presigned URL is kept by a client this much less long than the URL lives:
+clocks differ, and following the redirect takes a moment."""
+
+
+class ProxyBody(NamedTuple):
+    """A proxy's bytes as the route sends them."""
+
+    content: Path | Iterable[bytes]
+    """A local file to send, or the bytes as they arrive from object storage (closed when sent)."""
+    mimetype: str
+    filename: str
+
+    @property
+    def file(self) -> Path | None:
+        """The local file that holds the bytes, if one does."""
+        return self.content if isinstance(self.content, Path) else None
 
 
 def list_proxies(file_id: str) -> Response:
@@ -42,7 +60,11 @@ def list_proxies(file_id: str) -> Response:
 def proxy_content(
     file_id: str, typeidentifier: str, if_none_match: list[str], link_expires: int | None = None
 ) -> Response:
-    """A proxy's bytes (as a path to send), or ``304`` when the client has them.
+    """A proxy's bytes (a :class:`ProxyBody`), ``304`` when the client has them, or ``307`` to them.
+
+    From a local store the route sends the file; from object storage it
+    streams the object, or with STORE_REDIRECT answers ``307`` to a presigned
+    URL of it that lives no longer than a signed link would.
 
     Parameters
     ----------
@@ -53,17 +75,59 @@ def proxy_content(
         (Unix seconds). ``None`` when it came with a bearer token.
     """
     try:
-        proxy, blob = ProxyStore.current_session().get(file_id, typeidentifier)
+        proxy, content = ProxyStore.current_session().get(file_id, typeidentifier)
     except DoesNotExist as e:
         raise NotFound(NO_SUCH_PROXY % (quoted(typeidentifier), quoted(file_id))) from e
     except StoreFailed as e:
         raise ServiceUnavailable(STORE_DOWN) from e
+    now = time.time()
     # The blob's name is its checksum, so a tag names one content for ever.
-    headers = {"ETag": f'"{proxy.checksum}"', "Cache-Control": cache_control(link_expires, time.time())}
+    headers = {"ETag": f'"{proxy.checksum}"', "Cache-Control": cache_control(link_expires, now)}
     if proxy.checksum in if_none_match or "*" in if_none_match:
         return None, HTTPStatus.NOT_MODIFIED, headers
-    data: tuple[Path, str, str] = (blob, proxy.mimetype, proxy.filename)
-    return data, HTTPStatus.OK, headers
+    if isinstance(content, Path):
+        return ProxyBody(content, proxy.mimetype, proxy.filename), HTTPStatus.OK, headers
+    settings = current_settings()
+    if settings.STORE_REDIRECT:
+        expires_in = presign_seconds(link_expires, now, settings.SIGNED_LINK_TTL)
+        return _redirect(content, proxy.mimetype, proxy.filename, expires_in, headers)
+    try:
+        body = content.open()
+    except DoesNotExist as e:
+        raise NotFound(NO_SUCH_PROXY % (quoted(typeidentifier), quoted(file_id))) from e
+    except StoreFailed as e:
+        raise ServiceUnavailable(STORE_DOWN) from e
+    headers["Content-Length"] = str(body.length)
+    return ProxyBody(body, proxy.mimetype, proxy.filename), HTTPStatus.OK, headers
+
+
+def _redirect(content: StoredObject, mimetype: str, filename: str, expires_in: int,
+              headers: dict[str, str]) -> Response:
+    kept = max(0, min(CACHE_SECONDS, expires_in - REDIRECT_MARGIN_SECONDS))
+    # Whoever holds a presigned URL has the bytes: no shared cache keeps it, and no one longer than it lives.
+    private = f"private, max-age={kept}"
+    try:
+        url = content.presigned_url(expires_in, mimetype, filename, private)
+    except StoreFailed as e:
+        raise ServiceUnavailable(STORE_DOWN) from e
+    return None, HTTPStatus.TEMPORARY_REDIRECT, {**headers, "Location": url, "Cache-Control": private}
+
+
+def presign_seconds(link_expires: int | None, now: float, link_ttl: int) -> int:
+    """How long a presigned URL to a proxy lives: never longer than a signed link would.
+
+    Parameters
+    ----------
+    link_expires
+        The signed link's expiry time (Unix seconds), or ``None`` for a request with a bearer token.
+    now
+        The time now (Unix seconds).
+    link_ttl
+        How long a signed link lives (SIGNED_LINK_TTL).
+    """
+    if link_expires is None:
+        return max(1, link_ttl)
+    return max(1, min(link_ttl, int(link_expires - now)))
 
 
 def cache_control(link_expires: int | None, now: float) -> str:

@@ -1,12 +1,14 @@
 """Readiness for the orchestrator: is every dependency up, checked in bounded time."""
 
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from http import HTTPStatus
 from typing import Any, Callable
 
+from ..config import Settings
 from ..services.context import current_settings
 from ..services.store import ProxyStore
 from ..services.task_queue import TaskQueue
@@ -17,11 +19,15 @@ logger = logging.getLogger(__name__)
 
 Check = Callable[[], dict[str, Any]]
 CHECK_TIMED_OUT = "did not answer within %.1f s"
+FRESH_SECONDS = 1.0
+"""How long one round of checks answers readiness in this process."""
+_lock = threading.Lock()
+_answers: dict[Settings, tuple[float, bool, dict[str, dict[str, Any]]]] = {}
 NO_WORKER = "no worker answered: the converters run on the workers"
 
 
 def _store(store: ProxyStore) -> Check:
-    return lambda: {"up": store.is_available(), "path": str(store.root)}
+    return lambda: {"up": store.is_available(), "location": store.location}
 
 
 def _records(records: TaskRecords) -> Check:
@@ -55,13 +61,34 @@ def _renderer(queue: TaskQueue, timeout: float) -> Check:
     return check
 
 
-def readiness() -> Response:
+def readiness(details: bool = False) -> Response:
     """Each dependency's state; ``200`` when all are up, ``503`` otherwise.
 
     The checks run side by side, each bounded by STATUS_CHECK_TIMEOUT, so the
-    answer comes within about that time even when a dependency hangs.
+    answer comes within about that time even when a dependency hangs. One
+    answer serves every request of this process for :data:`FRESH_SECONDS`: a
+    flood of probes (the route needs no token) costs one round of checks a
+    second, never a worker thread each.
+
+    Parameters
+    ----------
+    details
+        Whether to say why, where and which versions (for a client with a token):
+        without it, only whether each dependency is up.
     """
-    timeout = current_settings().STATUS_CHECK_TIMEOUT
+    settings = current_settings()
+    with _lock:
+        fresh = _answers.get(settings)
+        if fresh is None or time.monotonic() - fresh[0] > FRESH_SECONDS:
+            fresh = (time.monotonic(), *_check_everything(settings.STATUS_CHECK_TIMEOUT))
+            _answers[settings] = fresh
+    _, ready, results = fresh
+    shown = results if details else {name: {"up": result["up"]} for name, result in results.items()}
+    body = {"ready": ready, "checks": shown}
+    return body, HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE, {"Cache-Control": "no-store"}
+
+
+def _check_everything(timeout: float) -> tuple[bool, dict[str, dict[str, Any]]]:
     queue = TaskQueue.current_session()
     checks: dict[str, Check] = {
         "store": _store(ProxyStore.current_session()),
@@ -86,6 +113,4 @@ def readiness() -> Response:
             logger.exception("readiness check %s failed", name)
             results[name] = {"up": False, "error": f"{type(e).__name__}: {e}"}
     pool.shutdown(wait=False, cancel_futures=True)
-    ready = all(result["up"] for result in results.values())
-    body = {"ready": ready, "checks": results}
-    return body, HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE, {"Cache-Control": "no-store"}
+    return all(result["up"] for result in results.values()), results

@@ -148,8 +148,13 @@ def ingest_file() -> Response:
 
 @blueprint.route("/status", methods=["GET"])
 def service_status() -> Response:
-    """Readiness of the service and its dependencies."""
-    return _json(readiness.readiness())
+    """Readiness of the service and its dependencies: open; the details only with a token."""
+    try:
+        Auth.current_session().require(request.headers.get("Authorization"), "proxy:read")
+        details = True
+    except (TokenMissing, TokenInvalid, ScopeMissing):
+        details = False
+    return _json(readiness.readiness(details))
 
 
 @blueprint.route("/status/<task_id>", methods=["GET"])
@@ -183,11 +188,15 @@ def proxy_content(file_id: str, typeidentifier: str) -> Response:
     data, status, headers = proxies.proxy_content(
         file_id, typeidentifier, [tag for tag in request.if_none_match.as_set()], link_expires
     )
-    if status is HTTPStatus.NOT_MODIFIED:
+    if data is None:  # 304, or 307 to the bytes in object storage (its Location is in the headers)
         response = make_response("", status)
+    elif data.file is not None:
+        response = send_file(data.file, mimetype=data.mimetype, download_name=data.filename,
+                             etag=False, conditional=False)
     else:
-        path, mimetype, filename = data
-        response = send_file(path, mimetype=mimetype, download_name=filename, etag=False, conditional=False)
+        # Streamed from object storage as it arrives; the body is closed once sent (or the client left).
+        response = Response(data.content, status=status, mimetype=data.mimetype, direct_passthrough=True)
+        response.headers.set("Content-Disposition", "inline", filename=data.filename)
     response.headers.update(headers)
     return response
 

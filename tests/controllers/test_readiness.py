@@ -35,7 +35,7 @@ class TestReady:
 
     def test_200_with_each_check(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
         with app.app_context():
-            data, status, _ = readiness.readiness()
+            data, status, _ = readiness.readiness(details=True)
         assert status is HTTPStatus.OK and data["ready"] is True
         assert data["checks"]["renderer"] == {"up": True, "sandbox": "bubblewrap 0.8.0", "wkhtmltoimage": "0.12.6",
                                               "worker": "w1@host"}
@@ -49,7 +49,7 @@ class TestNotReady:
     def test_the_broker(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
         seams["TaskQueue"].is_available.return_value = False
         with app.app_context():
-            data, status, _ = readiness.readiness()
+            data, status, _ = readiness.readiness(details=True)
         assert status is HTTPStatus.SERVICE_UNAVAILABLE
         assert data["checks"]["broker"]["up"] is False
         assert data["checks"]["workers"]["error"] == "the broker is unreachable"
@@ -58,14 +58,14 @@ class TestNotReady:
     def test_no_worker(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
         seams["TaskQueue"].workers_answering.return_value = []
         with app.app_context():
-            data, status, _ = readiness.readiness()
+            data, status, _ = readiness.readiness(details=True)
         assert status is HTTPStatus.SERVICE_UNAVAILABLE and data["checks"]["workers"]["up"] is False
 
     def test_the_sandbox_of_the_workers(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
         seams["TaskQueue"].converter_status.return_value = (
             "w1@host", {"up": False, "error": "the converter sandbox (bubblewrap) cannot start", "wkhtmltoimage": "0.12.6"})
         with app.app_context():
-            data, status, _ = readiness.readiness()
+            data, status, _ = readiness.readiness(details=True)
         assert status is HTTPStatus.SERVICE_UNAVAILABLE
         assert data["checks"]["renderer"]["up"] is False
         assert data["checks"]["renderer"]["error"] == "the converter sandbox (bubblewrap) cannot start"
@@ -75,7 +75,7 @@ class TestNotReady:
     def test_no_worker_to_report_on_the_converters(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
         seams["TaskQueue"].converter_status.return_value = None
         with app.app_context():
-            data, status, _ = readiness.readiness()
+            data, status, _ = readiness.readiness(details=True)
         assert status is HTTPStatus.SERVICE_UNAVAILABLE
         assert data["checks"]["renderer"] == {"up": False, "error": readiness.NO_WORKER}
 
@@ -84,7 +84,24 @@ class TestNotReady:
         app = create_web_app(Settings.from_environ({}, **{**settings.__dict__, "STATUS_CHECK_TIMEOUT": 0.2}))
         started = time.monotonic()
         with app.app_context():
-            data, status, _ = readiness.readiness()
+            data, status, _ = readiness.readiness(details=True)
         assert time.monotonic() - started < 2
         assert status is HTTPStatus.SERVICE_UNAVAILABLE
         assert "did not answer" in data["checks"]["store"]["error"]
+
+
+class TestFloods:
+    """The route needs no token: a flood of probes costs one round of checks a second, and learns little."""
+
+    def test_one_round_of_checks_answers_a_burst(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
+        with app.app_context():
+            for _ in range(50):
+                readiness.readiness()
+        assert seams["TaskQueue"].converter_status.call_count == 1
+
+    def test_without_details_only_whether_each_is_up(self, app: Flask, seams: dict[str, mock.MagicMock]) -> None:
+        with app.app_context():
+            data, status, _ = readiness.readiness()
+        assert status is HTTPStatus.OK
+        assert data["checks"] == {name: {"up": True} for name in data["checks"]}
+        assert first_error("Readiness", data) is None

@@ -60,16 +60,17 @@ def service_environment(root: Path, broker: RedisServer) -> dict[str, str]:
 
 @contextmanager
 def running_service(
-    root: Path, concurrency: int = 2, **settings: str
+    root: Path, concurrency: int = 2, web: dict[str, str] | None = None, **settings: str
 ) -> Iterator[tuple[Service, Worker]]:
     """A service of its own under ``root``: Redis, a worker, the app; stopped at the end.
 
-    ``settings`` are environment variables that differ from the session's.
+    ``settings`` are environment variables that differ from the session's;
+    ``web`` those that differ for the app alone, as on another host (its own DATA_DIR).
     """
     broker = RedisServer(root / "redis").start()
     environment = {**service_environment(root, broker), **settings}
     worker = Worker(environment, root / "worker.log", concurrency=concurrency).start()
-    settings = Settings.from_environ(environment)
+    settings = Settings.from_environ({**environment, **(web or {})})
     client = create_web_app(settings, TESTING=True).test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = bearer(settings)
     try:

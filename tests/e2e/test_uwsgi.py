@@ -81,8 +81,11 @@ def uwsgi_url(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Ite
 class TestThroughUwsgi:
     """What a client meets in production."""
 
-    def test_readiness_is_up(self, uwsgi_url: str) -> None:
-        response = requests.get(f"{uwsgi_url}/status", timeout=10)
+    def test_readiness_is_up(self, uwsgi_url: str, service: Service) -> None:
+        anonymous = requests.get(f"{uwsgi_url}/status", timeout=10).json()
+        assert anonymous["ready"] is True and anonymous["checks"]["renderer"] == {"up": True}, "no details for anyone"
+        reader = bearer(Settings.from_environ(service.environment), "proxy:read")
+        response = requests.get(f"{uwsgi_url}/status", headers={"Authorization": reader}, timeout=10)
         body = response.json()
         assert response.status_code == 200, body
         assert body["checks"]["renderer"]["wkhtmltoimage"].startswith("0.12")

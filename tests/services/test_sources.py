@@ -1,15 +1,21 @@
 """Source files: paths inside the roots, and uploads."""
 
+import hashlib
 import io
 import os
+import time
 from pathlib import Path
 
 import pytest
 
+from proxyservice.config import Settings
 from proxyservice.domain import ProxySize
 from proxyservice.services.sources import (
-    SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge,
+    SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept,
 )
+from proxyservice.services.store import StoreFailed
+from tests.conftest import ObjectStorage
+from tests.support import free_port
 
 
 @pytest.fixture
@@ -190,3 +196,184 @@ class TestUploads:
         with pytest.raises(SourceEmpty):
             sources.save_upload(io.BytesIO(b""), "empty.html")
         assert list(sources.upload_root.iterdir()) == []
+
+
+STAGED_PAGE = b"<!DOCTYPE html><html><body><p>staged</p></body></html>"
+
+
+@pytest.fixture
+def hosts(tmp_path: Path, s3_url: ObjectStorage) -> tuple[SourceFiles, SourceFiles]:
+    """The sources of a web host and of a worker host: each its own disk, one bucket (STORE_URL) between them."""
+    def host(name: str) -> SourceFiles:
+        settings = Settings.from_environ({}, DATA_DIR=tmp_path / name, STORE_URL=s3_url.url, MAX_SOURCE_BYTES=1000)
+        return SourceFiles.from_settings(settings)
+
+    return host("web"), host("worker")
+
+
+class TestStagedUploads:
+    """With STORE_URL, an upload is staged in the object storage and a worker on another host fetches it."""
+
+    def test_the_upload_is_staged_and_named_by_its_object(
+        self, hosts: tuple[SourceFiles, SourceFiles], s3_url: ObjectStorage
+    ) -> None:
+        web, _ = hosts
+        saved = web.save_upload(io.BytesIO(STAGED_PAGE), "../my page.html")
+        described = web.describe(saved, ProxySize(4, 3), web.upload_id(saved))
+        sha256 = hashlib.sha256(STAGED_PAGE).hexdigest()
+        assert described.file_id == sha256 and described.mimetype == "text/html", "sniffed from the local copy"
+        assert described.path == f"s3://{s3_url.bucket}/service/uploads/{sha256}/my_page.html"
+        assert (described.name, described.ext) == ("my_page.html", ".html")
+        assert s3_url.keys() == [f"service/uploads/{sha256}/my_page.html"]
+
+    def test_a_worker_on_another_host_runs_on_a_copy_of_its_own_removed_after(
+        self, hosts: tuple[SourceFiles, SourceFiles]
+    ) -> None:
+        web, worker = hosts
+        saved = web.save_upload(io.BytesIO(STAGED_PAGE), "page.html")
+        reference = web.describe(saved, ProxySize(4, 3)).path
+        args = ["f" * 64, reference, 400, 300]
+        with worker.materialize(args) as local:
+            copy = Path(local[1])
+            assert [local[0], *local[2:]] == ["f" * 64, 400, 300], "other arguments are left as they are"
+            assert copy.read_bytes() == STAGED_PAGE and copy.name == "page.html"
+            assert copy.is_relative_to(worker.upload_root) and not copy.is_relative_to(web.upload_root)
+            assert copy.parent.name == hashlib.sha256(STAGED_PAGE).hexdigest()
+            # Like any upload, the page may read nothing else, whatever RENDER_ALLOW_UP says.
+            assert worker.page_view(copy, 3).paths == (copy.resolve(),)
+        assert not copy.exists() and not copy.parent.exists()
+
+    def test_two_jobs_of_one_upload_each_have_their_copy(self, hosts: tuple[SourceFiles, SourceFiles]) -> None:
+        web, worker = hosts
+        reference = web.describe(web.save_upload(io.BytesIO(STAGED_PAGE), "page.html"), ProxySize(4, 3)).path
+        with worker.materialize([reference]) as first:
+            with worker.materialize([reference]) as second:
+                assert first != second
+            assert Path(first[0]).read_bytes() == STAGED_PAGE, "the other job's end leaves this copy alone"
+
+    def test_paths_and_local_uploads_are_not_fetched(self, hosts: tuple[SourceFiles, SourceFiles], tmp_path: Path) -> None:
+        _, worker = hosts
+        args = [str(tmp_path / "sources" / "page.html"), 3]
+        with worker.materialize(args) as local:
+            assert local == args
+        assert not (worker.upload_root / ".jobs").exists()
+
+    def test_an_upload_gone_from_the_store_fails_saying_so(
+        self, hosts: tuple[SourceFiles, SourceFiles], s3_url: ObjectStorage
+    ) -> None:
+        import boto3
+
+        web, worker = hosts
+        reference = web.describe(web.save_upload(io.BytesIO(STAGED_PAGE), "page.html"), ProxySize(4, 3)).path
+        [key] = s3_url.keys()
+        boto3.client("s3").delete_object(Bucket=s3_url.bucket, Key=key)
+        with pytest.raises(SourceNotFound, match="no longer in the store; upload it again"):
+            with worker.materialize([reference]):
+                pass
+        assert list((worker.upload_root / ".jobs").iterdir()) == []
+
+    def test_bytes_changed_in_the_store_are_refused(
+        self, hosts: tuple[SourceFiles, SourceFiles], s3_url: ObjectStorage
+    ) -> None:
+        import boto3
+
+        web, worker = hosts
+        reference = web.describe(web.save_upload(io.BytesIO(STAGED_PAGE), "page.html"), ProxySize(4, 3)).path
+        [key] = s3_url.keys()
+        boto3.client("s3").put_object(Bucket=s3_url.bucket, Key=key, Body=b"<p>other bytes</p>")
+        with pytest.raises(SourceNotFound, match="not the one uploaded"):
+            with worker.materialize([reference]):
+                pass
+
+    @pytest.mark.parametrize("reference", [
+        "s3://another-bucket/service/uploads/{sha}/page.html",
+        "s3://{bucket}/elsewhere/uploads/{sha}/page.html",
+        "s3://{bucket}/service/uploads/{sha}/../../proxies/x",
+        "s3://{bucket}/service/uploads/{sha}/.hidden",
+        "s3://{bucket}/service/uploads/not-a-hash/page.html",
+    ])
+    def test_references_outside_this_hosts_uploads_are_refused(
+        self, hosts: tuple[SourceFiles, SourceFiles], s3_url: ObjectStorage, reference: str
+    ) -> None:
+        _, worker = hosts
+        named = reference.format(bucket=s3_url.bucket, sha=hashlib.sha256(STAGED_PAGE).hexdigest())
+        with pytest.raises(SourceOutsideRoots, match="same STORE_URL"):
+            with worker.materialize([named]):
+                pass
+
+    def test_a_worker_without_store_url_refuses_a_reference(
+        self, hosts: tuple[SourceFiles, SourceFiles], tmp_path: Path
+    ) -> None:
+        web, _ = hosts
+        reference = web.describe(web.save_upload(io.BytesIO(STAGED_PAGE), "page.html"), ProxySize(4, 3)).path
+        local_only = SourceFiles((), tmp_path / "local-only" / "uploads", 1000)
+        with pytest.raises(SourceOutsideRoots, match="same STORE_URL"):
+            with local_only.materialize([reference]):
+                pass
+
+    def test_object_storage_out_of_reach(
+        self, hosts: tuple[SourceFiles, SourceFiles], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        web, worker = hosts
+        reference = web.describe(web.save_upload(io.BytesIO(STAGED_PAGE), "page.html"), ProxySize(4, 3)).path
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{free_port()}")
+        # Saving: 503 for the client, and nothing kept.
+        with pytest.raises(UploadNotKept, match="cannot be reached"):
+            web.save_upload(io.BytesIO(b"<p>new</p>"), "new.html")
+        assert not (web.upload_root / hashlib.sha256(b"<p>new</p>").hexdigest() / "new.html").exists()
+        # Fetching: the store's transient failure, which a task retries.
+        with pytest.raises(StoreFailed, match="cannot be reached"):
+            with worker.materialize([reference]):
+                pass
+
+    def test_copies_a_killed_worker_left_are_swept_by_the_next_job(
+        self, hosts: tuple[SourceFiles, SourceFiles]
+    ) -> None:
+        web, worker = hosts
+        reference = web.describe(web.save_upload(io.BytesIO(STAGED_PAGE), "page.html"), ProxySize(4, 3)).path
+        left = worker.upload_root / ".jobs" / "killed" / "page.html"
+        left.parent.mkdir(parents=True)
+        left.write_bytes(STAGED_PAGE)
+        long_ago = time.time() - worker.job_seconds - 60
+        os.utime(left.parent, (long_ago, long_ago))
+        with worker.materialize([reference]):
+            assert not left.parent.exists()
+
+
+class TestDeepTrees:
+    """A tree nested thousands of folders deep does not stop its pages' previews."""
+
+    def test_a_page_beside_a_1500_deep_folder_still_gets_its_view(self, tmp_path: Path) -> None:
+        root = tmp_path / "root"
+        site = root / "site"
+        site.mkdir(parents=True)
+        (site / "page.html").write_text("<p>hi</p>")
+        (site / "style.css").write_text("p {}")
+        (site / "deep").mkdir()
+        folder = os.open(site / "deep", os.O_RDONLY)
+        for _ in range(1500):  # deeper than a path may name: made one folder at a time
+            os.mkdir("d", dir_fd=folder)
+            inner = os.open("d", os.O_RDONLY, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        os.close(folder)
+        try:
+            view = SourceFiles((root,), tmp_path / "uploads", 1000).page_view(site / "page.html", 1)
+            assert (site / "style.css").resolve() in view.paths and view.truncated
+        finally:
+            _remove_deep(site / "deep")
+
+
+def _remove_deep(top: Path) -> None:
+    """Remove a chain of folders too deep for shutil.rmtree's recursion, from the bottom up."""
+    chain = [os.open(top, os.O_RDONLY)]
+    while True:
+        try:
+            chain.append(os.open("d", os.O_RDONLY, dir_fd=chain[-1]))
+        except FileNotFoundError:
+            break
+    while len(chain) > 1:
+        os.close(chain.pop())
+        os.rmdir("d", dir_fd=chain[-1])
+    os.close(chain[0])
+    top.rmdir()

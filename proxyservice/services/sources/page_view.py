@@ -25,6 +25,9 @@ MAX_MOUNTS = 200
 (100 about 20 ms, 300 about 130 ms, 2,000 about 5 s)."""
 MAX_ENTRIES_SCANNED = 20_000
 """Entries of the tree looked at, at most: a page in a huge tree still starts promptly."""
+MAX_DEPTH = 16
+"""Folders nested deeper under the tree are not looked into: a page's assets are never that deep,
+and a tree made thousands of folders deep must not stop the scan."""
 
 
 def _is_asset(entry: os.DirEntry[str], tree: Path) -> bool:
@@ -43,8 +46,11 @@ class _Scan:
         self.scanned = 0
         self.truncated = False
 
-    def folder(self, folder: Path) -> tuple[bool, list[Path]]:
+    def folder(self, folder: Path, depth: int = 0) -> tuple[bool, list[Path]]:
         """Whether ``folder`` holds assets only (then it can be shown whole), and its assets one by one."""
+        if depth > MAX_DEPTH:
+            self.truncated = True
+            return False, []
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
         except OSError as e:
@@ -59,7 +65,7 @@ class _Scan:
             if entry.name.startswith("."):
                 pure = False
             elif entry.is_dir(follow_symlinks=False):
-                sub_pure, sub_shown = self.folder(Path(entry.path))
+                sub_pure, sub_shown = self.folder(Path(entry.path), depth + 1)
                 if sub_pure and sub_shown:
                     shown.append(Path(entry.path))
                 else:

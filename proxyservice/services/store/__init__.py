@@ -1,6 +1,13 @@
-"""The proxy store: where finished proxies live, written atomically."""
+"""The proxy store: where finished proxies live, each visible only once whole.
 
+A folder on this host (``LocalProxyStore``) or a bucket every host reaches
+(``S3ProxyStore``, when STORE_URL is set); :meth:`ProxyStore.from_settings`
+chooses. :meth:`ProxyStore.get` answers where a proxy's bytes are: a local
+path, or a :class:`StoredObject` to stream or to link to.
+"""
+
+from .content import ProxyContent, StoredObject
 from .errors import DoesNotExist, StoreError, StoreFailed, StoreFull
 from .store import ProxyStore
 
-__all__ = ["ProxyStore", "StoreError", "DoesNotExist", "StoreFailed", "StoreFull"]
+__all__ = ["ProxyStore", "ProxyContent", "StoredObject", "StoreError", "DoesNotExist", "StoreFailed", "StoreFull"]

@@ -2,8 +2,8 @@
 
 StoreError
 ├── DoesNotExist   no such proxy (or the id could not name one)
-└── StoreFailed    the store could not be read or written
-    └── StoreFull  its disk has no room for new proxies: try again later
+└── StoreFailed    the store (its folder, or its bucket) could not be read or written
+    └── StoreFull  the disk proxies are made on has no room for new ones: try again later
 """
 
 __all__ = ["StoreError", "DoesNotExist", "StoreFailed", "StoreFull"]
@@ -18,8 +18,9 @@ class DoesNotExist(StoreError):
 
 
 class StoreFailed(StoreError):
-    """The store's folder could not be read or written; check its disk and permissions."""
+    """The store could not be read or written: check its folder's disk and permissions, or its object
+    storage (STORE_URL, AWS_ENDPOINT_URL and the credentials); it may pass, so tasks retry."""
 
 
 class StoreFull(StoreFailed):
-    """The disk holding the proxy store has less room than STORE_MIN_FREE_MB: no new proxy is made until it has."""
+    """The disk proxies are made on has less room than STORE_MIN_FREE_MB: no new proxy is made until it has."""

@@ -1,40 +1,59 @@
-"""Proxies on a local (or mounted) folder.
+"""The proxy store: what every store does, and the local scratch folder proxies are made in.
 
-Layout under the root::
+Two stores keep proxies:
 
-    .proxytmp/                       temp files being written by workers
-    <file_id>/<typeidentifier>.json  the proxy's metadata, written last
-    <file_id>/blobs/<checksum>       the proxy's bytes, named by their hash
+- :class:`~.local.LocalProxyStore`, a folder on this host (or a mount);
+- :class:`~.s3.S3ProxyStore`, a bucket of S3-compatible object storage that
+  every host reaches.
 
-A proxy becomes visible when its metadata file is renamed into place, after
-its bytes are; a half-written proxy is never seen, and replacing a proxy
-never shows new metadata over old bytes.
+:meth:`ProxyStore.from_settings` chooses: the bucket when STORE_URL names one,
+the folder otherwise. Either way proxies are *made* on this host's disk, in a
+scratch folder (:meth:`ProxyStore.generate_temp_filename`), and
+:meth:`ProxyStore.ingest` moves a finished one into the store, where it shows
+only once whole.
 """
 
-import json
 import logging
 import os
 import re
 import shutil
-import tempfile
 import time
 import uuid
-from dataclasses import asdict
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from ...domain import ProxyFile
 from ...config import Settings
+from ...domain import ProxyFile
 from ..context import SettingsService
 from ..hashing import sha256_of
-from .errors import DoesNotExist, StoreFailed, StoreFull
+from .content import ProxyContent
+from .errors import StoreFailed, StoreFull
 
 logger = logging.getLogger(__name__)
 
 FILE_ID = re.compile(r"^[0-9a-f]{64}$")
 TYPEIDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TEMP_DIR = ".proxytmp"
+
+
+def is_proxy_name(file_id: str, typeidentifier: str) -> bool:
+    """Whether a file id and type identifier can name a proxy (and nothing outside the store)."""
+    return bool(FILE_ID.match(file_id) and TYPEIDENTIFIER.match(typeidentifier))
+
+
+def check_proxy_name(file_id: str, typeidentifier: str) -> None:
+    """Refuse a file id or type identifier that cannot name a proxy.
+
+    Raises
+    ------
+    ValueError
+        ``file_id`` or ``typeidentifier`` is not of the allowed form.
+    """
+    if not FILE_ID.match(file_id):
+        raise ValueError(f"file id must be 64 lower-case hex digits, not {file_id!r}")
+    if not TYPEIDENTIFIER.match(typeidentifier):
+        raise ValueError(f"type identifier {typeidentifier!r} must match {TYPEIDENTIFIER.pattern}")
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -46,42 +65,85 @@ def _image_size(path: Path) -> tuple[int, int]:
         return (0, 0)
 
 
+def describe_proxy(
+    file_id: str, plugin: str, source: Path, typeidentifier: str, filename: str, mimetype: str
+) -> ProxyFile:
+    """The metadata of a finished proxy file: its size, checksum and picture size.
+
+    Raises
+    ------
+    OSError
+        The file cannot be read.
+    """
+    width, height = _image_size(source)
+    return ProxyFile(
+        file_id=file_id,
+        typeidentifier=typeidentifier,
+        filename=Path(filename).name,
+        mimetype=mimetype,
+        width=width,
+        height=height,
+        bytes=source.stat().st_size,
+        checksum=sha256_of(source),
+        plugin=plugin,
+    )
+
+
 class ProxyStore(SettingsService):
-    """Keeps proxies under one folder.
+    """Keeps proxies; made in a local folder, then moved in whole.
 
     Parameters
     ----------
     root
-        The store's folder; made on first write.
+        The local folder the store works in, made on first write: the store's
+        own folder, or for object storage the scratch folder proxies are made in.
     min_free_mb
-        Below this much free room on its disk, no new proxy is begun.
+        Below this much free room on that folder's disk, no new proxy is begun.
     """
+
+    SESSION_KEY = "proxy_store"
 
     def __init__(self, root: Path, min_free_mb: int = 0) -> None:
         self.root = root
         self.min_free_mb = min_free_mb
 
-    SESSION_KEY = "proxy_store"
-
     @classmethod
     def from_settings(cls, settings: Settings) -> "ProxyStore":
-        """The store in PROXY_STORE_ROOT (or DATA_DIR/proxies)."""
-        return cls(settings.proxy_store_root, settings.STORE_MIN_FREE_MB)
+        """The bucket STORE_URL names, or else the folder PROXY_STORE_ROOT (or DATA_DIR/proxies).
+
+        Raises
+        ------
+        SettingInvalid
+            STORE_URL is not an ``s3://`` URL.
+        """
+        # Imported here: both stores are ProxyStores, and boto3 loads only where a bucket is used.
+        if settings.STORE_URL:
+            from .s3 import S3ProxyStore
+
+            return S3ProxyStore.from_settings(settings)
+        from .local import LocalProxyStore
+
+        return LocalProxyStore.from_settings(settings)
+
+    @property
+    def location(self) -> str:
+        """Where the proxies are, for people: a folder, or ``s3://bucket/prefix``."""
+        return str(self.root)
 
     @property
     def temp_dir(self) -> Path:
-        """The folder for proxies being made; on the same filesystem as the store."""
+        """The scratch folder proxies are made in, on this host's disk."""
         return self.root / TEMP_DIR
 
     def generate_temp_filename(self, suffix: str = "") -> Path:
-        """Return a fresh path in the store's temp folder for a proxy being made.
+        """Return a fresh path in the scratch folder for a proxy being made.
 
         Raises
         ------
         StoreFull
             Its disk has less room than ``min_free_mb``: making a proxy now would fill it.
         StoreFailed
-            The temp folder could not be made.
+            The scratch folder could not be made.
         """
         self.check_room()
         try:
@@ -102,6 +164,8 @@ class ProxyStore(SettingsService):
     ) -> ProxyFile:
         """Move a finished proxy file into the store, replacing any earlier one.
 
+        It becomes visible only once whole: its bytes first, then its metadata.
+
         Parameters
         ----------
         file_id
@@ -109,8 +173,8 @@ class ProxyStore(SettingsService):
         plugin
             Namespace of the plugin that made it.
         source
-            The proxy file, best made with :meth:`generate_temp_filename`;
-            it is moved, not copied, when it is on the store's filesystem.
+            The proxy file, best made with :meth:`generate_temp_filename`; it is
+            gone from there afterwards.
         typeidentifier, filename, mimetype
             What the proxy is, what a client saves it as, its media type.
 
@@ -121,74 +185,50 @@ class ProxyStore(SettingsService):
         StoreFailed
             The proxy could not be written.
         """
-        if not FILE_ID.match(file_id):
-            raise ValueError(f"file id must be 64 lower-case hex digits, not {file_id!r}")
-        if not TYPEIDENTIFIER.match(typeidentifier):
-            raise ValueError(f"type identifier {typeidentifier!r} must match {TYPEIDENTIFIER.pattern}")
-        folder = self.root / file_id
-        try:
-            checksum = sha256_of(source)
-            width, height = _image_size(source)
-            proxy = ProxyFile(
-                file_id=file_id,
-                typeidentifier=typeidentifier,
-                filename=Path(filename).name,
-                mimetype=mimetype,
-                width=width,
-                height=height,
-                bytes=source.stat().st_size,
-                checksum=checksum,
-                plugin=plugin,
-            )
-            blobs = folder / "blobs"
-            blobs.mkdir(parents=True, exist_ok=True)
-            staged = self.generate_temp_filename()
-            shutil.move(source, staged)  # a rename when on the store's filesystem
-            os.replace(staged, blobs / checksum)
-            previous = self._read_meta(folder / f"{typeidentifier}.json")
-            self._write_json_atomically(folder / f"{typeidentifier}.json", asdict(proxy))
-        except OSError as e:
-            # Task errors reach clients: the reason, never the store's paths (those go to the log).
-            logger.warning("cannot store proxy %s of %s: %s", typeidentifier, file_id, e)
-            raise StoreFailed(f"cannot store proxy {typeidentifier} of {file_id}: {e.strerror or type(e).__name__}") from e
-        if previous is not None and previous.checksum != checksum:
-            (blobs / previous.checksum).unlink(missing_ok=True)
-        logger.info("stored proxy %s/%s (%d bytes)", file_id, typeidentifier, proxy.bytes)
-        return proxy
+        raise NotImplementedError
 
     def list(self, file_id: str) -> list[ProxyFile]:
-        """Return the proxies of a file, by type identifier; empty when none."""
-        if not FILE_ID.match(file_id):
-            return []
-        folder = self.root / file_id
-        found = (self._read_meta(path) for path in sorted(folder.glob("*.json")))
-        return [proxy for proxy in found if proxy is not None]
+        """Return the proxies of a file, by type identifier; empty when none.
 
-    def get(self, file_id: str, typeidentifier: str) -> tuple[ProxyFile, Path]:
-        """Return one proxy and the path of its bytes.
+        Raises
+        ------
+        StoreFailed
+            The store could not be read.
+        """
+        raise NotImplementedError
+
+    def get(self, file_id: str, typeidentifier: str) -> tuple[ProxyFile, ProxyContent]:
+        """Return one proxy and where its bytes are: a local path, or a :class:`StoredObject`.
 
         Raises
         ------
         DoesNotExist
             No such proxy.
+        StoreFailed
+            The store could not be read.
         """
-        if FILE_ID.match(file_id) and TYPEIDENTIFIER.match(typeidentifier):
-            proxy = self._read_meta(self.root / file_id / f"{typeidentifier}.json")
-            if proxy is not None:
-                blob = self.root / file_id / "blobs" / proxy.checksum
-                if blob.is_file():
-                    return proxy, blob
-        raise DoesNotExist(f"no proxy {typeidentifier!r} for file {file_id!r}")
+        raise NotImplementedError
+
+    def is_available(self) -> bool:
+        """Whether proxies can be made and stored now: a file written in the scratch folder, in bounded time."""
+        try:
+            probe = self.generate_temp_filename(".probe")
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except (OSError, StoreFailed) as e:
+            logger.warning("proxy store %s is not writable: %s", self.root, e)
+            return False
+        return True
 
     def free_mb(self) -> int:
-        """Room left on the disk the store is on, in MiB (of its nearest existing folder)."""
+        """Room left on the disk of the store's local folder, in MiB (of its nearest existing folder)."""
         folder = self.root
         while not folder.exists() and folder != folder.parent:
             folder = folder.parent
         return shutil.disk_usage(folder).free // (1024 * 1024)
 
     def check_room(self) -> None:
-        """Make sure the store's disk has room for new proxies.
+        """Make sure the disk proxies are made on has room for new ones.
 
         Raises
         ------
@@ -206,7 +246,7 @@ class ProxyStore(SettingsService):
                             "STORE_MIN_FREE_MB); try again when there is room")
 
     def sweep_temp(self, older_than: float) -> int:
-        """Remove what was left in the temp folder more than ``older_than`` seconds ago; return how many.
+        """Remove what was left in the scratch folder more than ``older_than`` seconds ago; return how many.
 
         Proxies are made there and moved out when done; a worker killed
         mid-render leaves its files behind. Nothing lives there longer than a
@@ -234,30 +274,3 @@ class ProxyStore(SettingsService):
         if removed:
             logger.info("removed %d files left in the proxy store's temp folder", removed)
         return removed
-
-    def is_available(self) -> bool:
-        """Whether the store's folder can be written now."""
-        try:
-            probe = self.generate_temp_filename(".probe")
-            probe.write_bytes(b"ok")
-            probe.unlink()
-        except (OSError, StoreFailed) as e:
-            logger.warning("proxy store %s is not writable: %s", self.root, e)
-            return False
-        return True
-
-    def _read_meta(self, path: Path) -> ProxyFile | None:
-        try:
-            return ProxyFile(**json.loads(path.read_text()))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, TypeError) as e:
-            logger.warning("proxy metadata %s is unreadable: %s", path, e)
-            raise StoreFailed(f"the metadata of proxy {path.stem} of {path.parent.name} is unreadable") from e
-
-    def _write_json_atomically(self, target: Path, data: dict[str, object]) -> None:
-        self.temp_dir.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=self.temp_dir, suffix=".json")
-        with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream)
-        os.replace(temp, target)
