@@ -2,7 +2,7 @@
 
 from .plugin import ALL_ENABLED, PluginStatus, ProxyPlugin, Submitter
 from .proxy import ProxyFile, ProxySize
-from .source import SourceFile
+from .source import SourceFile, file_identity
 from .task import TaskRecord, TaskState
 from .view import SourceView
 
@@ -14,6 +14,7 @@ __all__ = [
     "ProxySize",
     "SourceFile",
     "SourceView",
+    "file_identity",
     "Submitter",
     "TaskRecord",
     "TaskState",

@@ -1,9 +1,22 @@
 """Source files: what a client asked proxies for."""
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from .proxy import ProxySize
+
+
+def file_identity(content_sha256: str, path: str | None) -> str:
+    """A file's id: for an upload, the SHA-256 of its bytes; for a file read by path, of its bytes and its path.
+
+    What a preview shows may depend on the files around the file (a page's
+    stylesheets), so the same bytes in two places are two files; an upload
+    sees nothing but itself.
+    """
+    if path is None:
+        return content_sha256
+    return hashlib.sha256(f"{content_sha256}\0{path}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -14,7 +27,7 @@ class SourceFile:
     """
 
     file_id: str
-    """SHA-256 of the file's bytes, hex: the same bytes have the same id."""
+    """:func:`file_identity`, hex: the same bytes (and, by path, in the same place) have the same id."""
     path: str
     """Absolute path that the web app and the workers both read."""
     size: int

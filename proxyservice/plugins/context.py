@@ -8,6 +8,7 @@ runs the same in a worker, in ``plugins check`` and in a test.
 """
 
 import inspect
+import shutil
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -76,6 +77,26 @@ class JobContext:
             yield path
         finally:
             path.unlink(missing_ok=True)
+
+    @contextmanager
+    def snapshot(self, path: str, file_id: str) -> Iterator[Path]:
+        """The job's own copy of the file it makes proxies of, checked to be the one ingested as ``file_id``.
+
+        Work on it, never on ``path``: the file there may have been swapped
+        for a link, or its bytes changed, since it was ingested (both are
+        refused here). It is removed when the block ends.
+
+        Raises
+        ------
+        SourceChanged, SourceNotFound, SourceOutsideRoots, SourceTooLarge
+            The file is not the one ingested, or not there any more.
+        """
+        folder = self.generate_temp_filename(".source")
+        folder.mkdir()
+        try:
+            yield self.sources.snapshot(path, file_id, folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def html_renderer(self) -> HtmlRenderer:
         """wkhtmltoimage with the configured window and limits, in this context's sandbox."""

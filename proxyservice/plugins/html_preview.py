@@ -20,8 +20,8 @@ def render_html_preview(file_id: str, path: str, width: int, height: int, contex
     settings = context.settings
     page = Path(path)
     view = context.sources.page_view(page, settings.RENDER_ALLOW_UP)
-    with context.temporary_file(".png") as raw:
-        report = context.html_renderer().render(page, raw, settings.RENDER_TIMEOUT, view)
+    with context.snapshot(path, file_id) as copy, context.temporary_file(".png") as raw:
+        report = context.html_renderer().render(view.paths[0], raw, settings.RENDER_TIMEOUT, view, copy)
         ingest_scaled(context, raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
     return list(report.warnings)
 

@@ -1,6 +1,5 @@
 """The built-in image thumbnail plugin: raster images scaled with Pillow."""
 
-from pathlib import Path
 
 from ..domain import ProxySize
 from .api import JobContext
@@ -16,7 +15,8 @@ def make_image_thumbnail(file_id: str, path: str, width: int, height: int, conte
     becomes a JPEG, an animation gives its first frame, and an image of more
     than MAX_IMAGE_PIXELS pixels is refused before it is decoded.
     """
-    ingest_scaled(context, Path(path), file_id, NAMESPACE, "thumbnail", ProxySize(width, height), photo=True)
+    with context.snapshot(path, file_id) as image:
+        ingest_scaled(context, image, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), photo=True)
     return []
 
 

@@ -1,6 +1,5 @@
 """The built-in PDF thumbnail plugin: the first page, drawn by poppler's pdftoppm."""
 
-from pathlib import Path
 
 from ..domain import ProxySize
 from .api import JobContext
@@ -13,9 +12,9 @@ DRAW_SCALE = 2
 
 def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
     """Draw a PDF's first page into a ``thumbnail`` proxy; runs in a worker."""
-    with context.temporary_file(".png") as page:
+    with context.snapshot(path, file_id) as pdf, context.temporary_file(".png") as page:
         context.pdf_rasterizer().first_page(
-            Path(path), page, DRAW_SCALE * max(width, height), context.settings.RENDER_TIMEOUT
+            pdf, page, DRAW_SCALE * max(width, height), context.settings.RENDER_TIMEOUT
         )
         ingest_scaled(context, page, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
     return []

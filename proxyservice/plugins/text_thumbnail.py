@@ -40,7 +40,7 @@ def first_lines(raw: bytes, count: int) -> list[str]:
 
 def make_text_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
     """Draw the first lines of a text file into a ``thumbnail`` proxy; runs in a worker."""
-    with open(path, "rb") as stream:
+    with context.snapshot(path, file_id) as text, open(text, "rb") as stream:
         raw = stream.read(READ_BYTES)
     font = _font()
     line_height = FONT_SIZE + 4

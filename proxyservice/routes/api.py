@@ -1,6 +1,5 @@
 """The proxy service's HTTP API."""
 
-from http import HTTPStatus
 from typing import Any
 
 from functools import wraps

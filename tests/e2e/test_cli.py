@@ -18,7 +18,7 @@ from typing import Iterator
 import pytest
 from PIL import Image
 
-from proxyservice.domain import TaskRecord, TaskState
+from proxyservice.domain import TaskRecord, TaskState, file_identity
 from proxyservice.services.task_records import TaskRecords
 from tests.e2e.conftest import DOCS, Service, run_cli, running_service
 from tests.samples import write_samples
@@ -96,7 +96,7 @@ class TestAddFile:
     def test_add_file_and_wait(self, service: Service, tmp_path: Path) -> None:
         path = service.sources / f"cli-{tmp_path.name}.png"
         Image.new("RGB", (900, 600), "purple").save(path)
-        file_id = hashlib.sha256(path.read_bytes()).hexdigest()
+        file_id = file_identity(hashlib.sha256(path.read_bytes()).hexdigest(), str(path.resolve()))
         result = run_cli(service.environment, "add-file", str(path), "--wait", "--timeout", "60", "--json")
         assert result.returncode == 0, result.stderr
         added = json.loads(result.stdout)

@@ -59,16 +59,27 @@ class TestHtmlPage:
         r, g, b = image.convert("RGB").getpixel((3, 296))
         assert abs(r - 0x1F) < 8 and abs(g - 0x4E) < 8 and abs(b - 0x8C) < 8
 
-    def test_the_same_bytes_again_see_other_without_rendering(self, service: Service) -> None:
+    def test_the_same_file_again_sees_other_without_rendering(self, service: Service) -> None:
         original = unique_copy(service, "plain.html")
         location, accepted = ingest(service, original)
         first = finished(service, location)
-        copy = service.sources / "plain-copy.html"
-        shutil.copy(original, copy)
-        again = service.client.post("/ingest", json={"path": str(copy)})
+        again = service.client.post("/ingest", json={"path": str(original)})
         assert again.status_code == 303
         assert again.headers["Location"] == f"/proxies/{accepted['file_id']}"
         assert service.client.get(location).get_json()["finished"] == first["finished"]
+
+    def test_the_same_bytes_elsewhere_are_another_file(self, service: Service) -> None:
+        """A page's preview depends on the files around it: a copy in another folder is rendered for itself,
+        and can never hand its look to the first (README, "Security")."""
+        original = unique_copy(service, "plain.html")
+        location, accepted = ingest(service, original)
+        finished(service, location)
+        elsewhere = service.sources / "elsewhere"
+        elsewhere.mkdir(exist_ok=True)
+        copy = elsewhere / original.name
+        shutil.copy(original, copy)
+        other = service.client.post("/ingest", json={"path": str(copy)})
+        assert other.status_code == 202 and other.get_json()["file_id"] != accepted["file_id"]
 
     def test_a_requested_size_and_back(self, service: Service) -> None:
         page = unique_copy(service, "styled.html")

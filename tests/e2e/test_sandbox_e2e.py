@@ -174,3 +174,57 @@ class TestAllowedHostsThroughTheWorker:
             assert other.settle() == []
         finally:
             other.close()
+
+
+@pytest.fixture(scope="module")
+def paused(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Any]]:
+    """A service whose worker the tests stop and start: files are changed between ingest and render."""
+    with running_service(tmp_path_factory.mktemp("swaps"), RENDER_ALLOWED_HOSTS="") as started:
+        yield started
+
+
+class TestChangedAfterIngest:
+    """What a page was at ingest is what is rendered, or nothing is: a swap never shows a secret or poisons."""
+
+    def ingest_then_swap(self, paused: tuple[Service, Any], swap: Any) -> dict[str, Any]:
+        service, worker = paused
+        folder = service.sources / "swaps" / uuid.uuid4().hex[:8]
+        folder.mkdir(parents=True)
+        page = folder / "page.html"
+        page.write_text(document("<h1>Quarterly report</h1>"))
+        worker.stop()
+        try:
+            response = service.client.post("/ingest", json={"path": str(page)})
+            assert response.status_code == 202
+            swap(page)
+        finally:
+            worker.start()
+        return outcome(service, response)
+
+    def test_bytes_changed_before_the_render_are_refused(self, paused: tuple[Service, Any]) -> None:
+        result = self.ingest_then_swap(paused, lambda page: page.write_text(
+            document('<h1 style="background:rgb(255,0,255);height:700px">HACKED</h1>')))
+        assert result["status"] == "failed" and "changed since it was ingested" in result["error"]
+        assert "preview" not in result
+
+    def test_a_link_to_the_data_folder_swapped_in_is_refused(self, paused: tuple[Service, Any]) -> None:
+        service, _ = paused
+        secret = Path(service.environment["DATA_DIR"]) / "secret-of-the-service.txt"
+        secret.write_text(SECRET_TEXT)
+
+        def to_the_secret(page: Path) -> None:
+            page.unlink()
+            page.symlink_to(secret)
+
+        result = self.ingest_then_swap(paused, to_the_secret)
+        assert result["status"] == "failed" and SECRET_TEXT not in str(result)
+        assert "preview" not in result
+
+    def test_the_data_folder_is_never_read_by_path(self, paused: tuple[Service, Any]) -> None:
+        service, _ = paused
+        (service.sources / "data").symlink_to(Path(service.environment["DATA_DIR"]))
+        records = Path(service.environment["DATA_DIR"]) / "tasks.sqlite3"
+        assert records.exists()
+        for path in (service.sources / "data" / "tasks.sqlite3", records):
+            response = service.client.post("/ingest", json={"path": str(path)})
+            assert response.status_code == 403, response.get_json()

@@ -24,12 +24,13 @@ def legacy_job(file_id: str, path: str) -> list[str]:
 class TestJobContext:
     """Jobs see the settings, the store, the sources and the sandbox through their context."""
 
-    def test_a_built_in_job_runs_with_no_flask_app(self, settings: Settings, tmp_path: Path) -> None:
-        picture = tmp_path / "photo.png"
+    def test_a_built_in_job_runs_with_no_flask_app(self, settings: Settings, source_dir: Path) -> None:
+        picture = source_dir / "photo.png"
         Image.new("RGB", (800, 600), "tomato").save(picture)
         context = JobContext.from_settings(settings)
-        assert call_job(make_image_thumbnail, [FILE_ID, str(picture), 200, 150], context) == []
-        [proxy] = context.store.list(FILE_ID)
+        file_id = context.sources.describe(picture.resolve(), settings.default_proxy_size).file_id
+        assert call_job(make_image_thumbnail, [file_id, str(picture.resolve()), 200, 150], context) == []
+        [proxy] = context.store.list(file_id)
         assert (proxy.plugin, proxy.width, proxy.height) == ("image_thumbnail", 200, 150)
 
     def test_a_job_without_a_context_argument_uses_the_one_it_runs_in(self, settings: Settings) -> None:

@@ -11,7 +11,7 @@ import pytest
 from proxyservice.config import Settings
 from proxyservice.domain import ProxySize
 from proxyservice.services.sources import (
-    SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept,
+    SourceChanged, SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept,
 )
 from proxyservice.services.store import StoreFailed
 from tests.conftest import ObjectStorage
@@ -187,7 +187,8 @@ class TestUploads:
         assert saved.name == "evil_name.html"
         assert saved.parent.name == described.file_id
         assert described.mimetype == "text/html" and described.size == 9
-        assert sources.resolve(str(saved)) == saved.resolve()
+        with pytest.raises(SourceOutsideRoots):
+            sources.resolve(str(saved))  # an upload is never named by path: another client's would be read
 
     def test_too_large_and_empty_uploads_leave_nothing(self, layout: tuple[SourceFiles, Path, Path]) -> None:
         sources, _, _ = layout
@@ -377,3 +378,100 @@ def _remove_deep(top: Path) -> None:
         os.rmdir("d", dir_fd=chain[-1])
     os.close(chain[0])
     top.rmdir()
+
+
+class TestTheServicesOwnFolders:
+    """DATA_DIR (uploads, proxies, records, secrets) is never read by path, even inside a source root."""
+
+    def test_a_root_that_holds_the_data_folder(self, tmp_path: Path) -> None:
+        data = tmp_path / "data"
+        (data / "uploads").mkdir(parents=True)
+        (data / "development-secret").write_text("s3cr3t")
+        (tmp_path / "page.html").write_text("<p>x</p>")
+        sources = SourceFiles((tmp_path,), data / "uploads", 1000, private=(data,))
+        assert sources.resolve(str(tmp_path / "page.html"))
+        with pytest.raises(SourceOutsideRoots):
+            sources.resolve(str(data / "development-secret"))
+        with pytest.raises(SourceOutsideRoots):
+            sources.page_tree(data / "development-secret", 1)
+
+
+class TestIdentity:
+    """The same bytes by path in two places are two files; an upload is its bytes."""
+
+    def test_ids(self, tmp_path: Path) -> None:
+        from proxyservice.domain import file_identity
+        from proxyservice.services.hashing import sha256_of
+
+        root = tmp_path / "root"
+        for folder in ("a", "b"):
+            (root / folder).mkdir(parents=True)
+            (root / folder / "page.html").write_text("<p>same</p>")
+        sources = SourceFiles((root,), tmp_path / "uploads", 1000)
+        first = sources.describe((root / "a" / "page.html").resolve(), ProxySize(4, 3))
+        second = sources.describe((root / "b" / "page.html").resolve(), ProxySize(4, 3))
+        assert first.file_id != second.file_id
+        assert first.file_id == file_identity(sha256_of(root / "a" / "page.html"), str((root / "a" / "page.html").resolve()))
+        upload = sources.save_upload(io.BytesIO(b"<p>same</p>"), "page.html")
+        assert sources.describe(upload, ProxySize(4, 3)).file_id == sha256_of(upload)
+
+
+@pytest.fixture
+def ingested(tmp_path: Path) -> tuple[SourceFiles, Path, str, Path]:
+    """A page ingested by path (its id known), a secret beside the roots, and a folder for a job's copy."""
+    root = tmp_path / "root"
+    (root / "site").mkdir(parents=True)
+    page = root / "site" / "page.html"
+    page.write_text("<p>the page as ingested</p>")
+    (tmp_path / "secret.txt").write_text("s3cr3t")
+    sources = SourceFiles((root,), tmp_path / "uploads", 10_000)
+    file_id = sources.describe(page.resolve(), ProxySize(4, 3)).file_id
+    job = tmp_path / "job"
+    job.mkdir()
+    return sources, page.resolve(), file_id, job
+
+
+class TestSnapshot:
+    """A job works on its own copy of the file, checked to be the one ingested."""
+
+    def test_the_copy_is_the_file(self, ingested: tuple[SourceFiles, Path, str, Path]) -> None:
+        sources, page, file_id, job = ingested
+        copy = sources.snapshot(str(page), file_id, job)
+        assert copy.parent == job and copy.read_text() == "<p>the page as ingested</p>"
+
+    def test_bytes_changed_since_the_ingest(self, ingested: tuple[SourceFiles, Path, str, Path]) -> None:
+        sources, page, file_id, job = ingested
+        page.write_text("<p>HACKED</p>")
+        with pytest.raises(SourceChanged):
+            sources.snapshot(str(page), file_id, job)
+        assert list(job.iterdir()) == [], "no copy is left"
+
+    def test_the_path_swapped_for_a_link_out_of_the_roots(self, ingested: tuple[SourceFiles, Path, str, Path]) -> None:
+        sources, page, file_id, job = ingested
+        page.unlink()
+        page.symlink_to(page.parent.parent.parent / "secret.txt")
+        with pytest.raises(SourceOutsideRoots):
+            sources.snapshot(str(page), file_id, job)
+
+    def test_the_path_swapped_for_a_link_to_another_file_in_the_roots(
+            self, ingested: tuple[SourceFiles, Path, str, Path]) -> None:
+        sources, page, file_id, job = ingested
+        (page.parent / "other.html").write_text("<p>another page</p>")
+        page.unlink()
+        page.symlink_to(page.parent / "other.html")
+        with pytest.raises((SourceChanged, SourceOutsideRoots)):
+            sources.snapshot(str(page), file_id, job)
+
+
+class TestPagesDirectlyInARoot:
+    """A page directly in a source root sees that folder's own assets, never its subfolders' (other packages)."""
+
+    def test_only_the_roots_own_files(self, tmp_path: Path) -> None:
+        root = tmp_path / "doc"
+        (root / "otherpkg").mkdir(parents=True)
+        (root / "otherpkg" / "private.css").write_text("another package's")
+        (root / "top.css").write_text("the root's own")
+        (root / "top.html").write_text("<p>top</p>")
+        view = SourceFiles((root,), tmp_path / "uploads", 1000).page_view(root / "top.html", 3)
+        names = {path.name for path in view.paths}
+        assert names == {"top.html", "top.css"}

@@ -192,7 +192,8 @@ class HtmlRenderer(SettingsService):
         )
         return command
 
-    def render(self, source: Path, output: Path, timeout: float, view: SourceView) -> RenderReport:
+    def render(self, source: Path, output: Path, timeout: float, view: SourceView,
+               copy: Path | None = None) -> RenderReport:
         """Render an HTML file into a PNG image.
 
         Parameters
@@ -205,6 +206,9 @@ class HtmlRenderer(SettingsService):
             Seconds the render may take; then the renderer and all it started are killed.
         view
             What the page may read: itself and its tree's stylesheets, scripts and images.
+        copy
+            The job's checked copy of the page (``JobContext.snapshot``): shown at the page's
+            path instead of the file there, which may have changed since.
 
         Raises
         ------
@@ -225,7 +229,7 @@ class HtmlRenderer(SettingsService):
                 command = self.command(source, made, view.folder)
             except OSError as e:  # imgkit checks that the page exists
                 raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read") from e
-            reads = self._reads(source, view, Path(copies))
+            reads = self._reads(source, view, Path(copies), copy)
             try:
                 finished = self.sandbox.run(command, reads, Path(work), timeout, self.memory_mb,
                                             {"QT_QPA_PLATFORM": "offscreen"}, egress=True, within=view.folder)
@@ -239,16 +243,20 @@ class HtmlRenderer(SettingsService):
                 return RenderReport(warnings=messages)
         raise RenderFailed(f"rendering {source.name} made no image: {self._failure(finished, messages)}")
 
-    def _reads(self, source: Path, view: SourceView, copies: Path) -> list[Path | tuple[Path, Path]]:
-        """What the sandbox shows: the view, with a huge page replaced by its cut copy at its own path."""
-        reads: list[Path | tuple[Path, Path]] = list(view.paths)
-        if self.page_bytes and self.sandbox.enabled and source.stat().st_size > self.page_bytes:
-            cut = cut_page(source.read_bytes(), self.page_bytes)
+    def _reads(self, source: Path, view: SourceView, copies: Path,
+               copy: Path | None) -> list[Path | tuple[Path, Path]]:
+        """What the sandbox shows: the view, with the page's own copy (or, for a huge page, its cut) at its path."""
+        page = copy or source
+        reads: list[Path | tuple[Path, Path]] = [(page, source) if path == source and copy else path
+                                                 for path in view.paths]
+        if self.page_bytes and self.sandbox.enabled and page.stat().st_size > self.page_bytes:
+            cut = cut_page(page.read_bytes(), self.page_bytes)
             if cut is not None:
-                copy = copies / "page.html"
-                copy.write_bytes(cut)
-                logger.info("rendering %s from %d of its %d bytes", source, len(cut), source.stat().st_size)
-                reads = [(copy, source) if path == source else path for path in reads]
+                cut_copy = copies / "page.html"
+                cut_copy.write_bytes(cut)
+                logger.info("rendering %s from %d of its %d bytes", source, len(cut), page.stat().st_size)
+                reads = [(cut_copy, source) if (path[1] if isinstance(path, tuple) else path) == source else path
+                         for path in reads]
         return reads
 
     def _failure(self, finished: Finished, messages: tuple[str, ...]) -> str:

@@ -1,6 +1,14 @@
 """Source files: paths inside the allowed roots, and uploads."""
 
-from .errors import SourceEmpty, SourceError, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
+from .errors import (
+    SourceChanged,
+    SourceEmpty,
+    SourceError,
+    SourceNotFound,
+    SourceOutsideRoots,
+    SourceTooLarge,
+    UploadNotKept,
+)
 from .sources import SourceFiles
 
 __all__ = [
@@ -11,4 +19,5 @@ __all__ = [
     "SourceTooLarge",
     "SourceEmpty",
     "UploadNotKept",
+    "SourceChanged",
 ]

@@ -5,10 +5,12 @@ SourceError
 ├── SourceOutsideRoots   the path leads outside every allowed folder
 ├── SourceTooLarge       the file is larger than MAX_SOURCE_BYTES
 ├── SourceEmpty          the file has no bytes
+├── SourceChanged        its bytes are no longer those ingested: ingest it again
 └── UploadNotKept        an upload could not be written (a full disk): try again later
 """
 
-__all__ = ["SourceError", "SourceNotFound", "SourceOutsideRoots", "SourceTooLarge", "SourceEmpty", "UploadNotKept"]
+__all__ = ["SourceError", "SourceNotFound", "SourceOutsideRoots", "SourceTooLarge", "SourceEmpty", "SourceChanged",
+           "UploadNotKept"]
 
 
 class SourceError(Exception):
@@ -29,6 +31,10 @@ class SourceTooLarge(SourceError):
 
 class SourceEmpty(SourceError):
     """The file is empty: there is nothing to make a proxy of."""
+
+
+class SourceChanged(SourceError):
+    """The file's bytes changed since it was ingested: its proxies would not show what was ingested."""
 
 
 class UploadNotKept(SourceError):

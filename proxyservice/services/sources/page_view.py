@@ -41,15 +41,16 @@ def _is_asset(entry: os.DirEntry[str], tree: Path) -> bool:
 
 
 class _Scan:
-    def __init__(self, tree: Path) -> None:
+    def __init__(self, tree: Path, max_depth: int = MAX_DEPTH) -> None:
         self.tree = tree
+        self.max_depth = max_depth
         self.scanned = 0
         self.truncated = False
 
     def folder(self, folder: Path, depth: int = 0) -> tuple[bool, list[Path]]:
         """Whether ``folder`` holds assets only (then it can be shown whole), and its assets one by one."""
-        if depth > MAX_DEPTH:
-            self.truncated = True
+        if depth > self.max_depth:
+            self.truncated = self.max_depth == MAX_DEPTH
             return False, []
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -81,7 +82,7 @@ class _Scan:
         return pure, shown
 
 
-def page_view(page: Path, tree: Path) -> SourceView:
+def page_view(page: Path, tree: Path, recursive: bool = True) -> SourceView:
     """What a page may read: itself, and the web assets of ``tree`` (its folder or one above it).
 
     Parameters
@@ -90,8 +91,10 @@ def page_view(page: Path, tree: Path) -> SourceView:
         The page, resolved.
     tree
         The folder its references may reach, resolved.
+    recursive
+        Whether the assets of ``tree``'s subfolders are shown too (not for a source root itself).
     """
-    scan = _Scan(tree)
+    scan = _Scan(tree, max_depth=MAX_DEPTH if recursive else 0)
     _, shown = scan.folder(tree)
     if len(shown) > MAX_MOUNTS:
         # The page's own folder first: what it links most directly.

@@ -17,6 +17,7 @@ import logging
 import mimetypes
 import os
 import re
+import reprlib
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,21 +25,27 @@ from typing import IO, Any, Iterator, Sequence
 
 import magic
 
-from ...domain import ProxySize, SourceFile, SourceView
+from ...domain import ProxySize, SourceFile, SourceView, file_identity
 from .media_types import decide_mimetype
 from ...config import Settings
 from ..context import SettingsService
 from ..hashing import CHUNK, sha256_of
 # The object storage is the proxy store's: its bucket (and its errors) are shared, not made twice.
 from ..store.bucket import Bucket
-from .errors import SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
+from .errors import SourceChanged, SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
 from .page_view import page_view
+from .snapshot import copy_checked
 from .staging import NOT_OUR_STORAGE, OBJECT_STORAGE_SCHEME, UploadStaging, stage_upload, staged_uploads
 
 logger = logging.getLogger(__name__)
 
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
 CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
+CHANGED = "the file changed since it was ingested: its proxies would show other bytes; ingest it again"
+_short = reprlib.Repr()
+_short.maxstring = 64
+quoted = _short.repr
+"""A client's path in an error: at most 64 characters of it."""
 
 
 def safe_filename(name: str) -> str:
@@ -63,15 +70,20 @@ class SourceFiles(SettingsService):
         Object storage every host reaches, where uploads are staged too; ``None`` to keep them on this host only.
     job_seconds
         Longest a job runs (TASK_TIME_LIMIT): a fetched upload older than that was left by a killed worker.
+    private
+        The service's own folders (DATA_DIR, the store, the plugins): never read by path,
+        even where a source root holds them. Uploads are in DATA_DIR: they are read
+        only as the uploads they are, never named by path.
     """
 
     def __init__(self, roots: tuple[Path, ...], upload_root: Path, max_bytes: int,
-                 staging: Bucket | None = None, job_seconds: float = 3600) -> None:
+                 staging: Bucket | None = None, job_seconds: float = 3600, private: tuple[Path, ...] = ()) -> None:
         self.upload_root = upload_root
-        self.roots = tuple(root.resolve() for root in (*roots, upload_root))
+        self.roots = tuple(root.resolve() for root in roots)
         self.max_bytes = max_bytes
         self.staging = staging
         self.job_seconds = job_seconds
+        self.private = tuple(folder.resolve() for folder in (*private, upload_root))
 
     SESSION_KEY = "source_files"
 
@@ -86,7 +98,12 @@ class SourceFiles(SettingsService):
         """
         staging = Bucket.from_url(settings.STORE_URL) if settings.STORE_URL else None
         return cls(settings.SOURCE_ROOTS, settings.upload_root, settings.MAX_SOURCE_BYTES, staging,
-                   settings.TASK_TIME_LIMIT)
+                   settings.TASK_TIME_LIMIT, (settings.DATA_DIR, settings.proxy_store_root, settings.plugin_dir))
+
+    def readable(self, real: Path) -> bool:
+        """Whether a resolved path may be read by path: inside a root, outside the service's own folders."""
+        return (any(real.is_relative_to(root) for root in self.roots)
+                and not any(real.is_relative_to(folder) for folder in self.private))
 
     def resolve(self, path: str) -> Path:
         """Return the real path of a file a client named, if it may be read.
@@ -106,12 +123,37 @@ class SourceFiles(SettingsService):
         if not candidate.is_absolute():
             raise SourceOutsideRoots(f"{path!r} is not an absolute path")
         real = candidate.resolve()
-        if not any(real.is_relative_to(root) for root in self.roots):
-            raise SourceOutsideRoots(f"{path!r} is outside the allowed source folders")
+        if not self.readable(real):
+            raise SourceOutsideRoots(f"{quoted(path)} is outside the allowed source folders")
         if not real.is_file():
-            raise SourceNotFound(f"no file at {path!r}")
+            raise SourceNotFound(f"no file at {quoted(path)}")
         self._check_size(real.stat().st_size, path)
         return real
+
+    def snapshot(self, path: str, file_id: str, into: Path) -> Path:
+        """A job's own copy, in the folder ``into``, of the file ingested as ``file_id`` from ``path``.
+
+        It is read through one checked descriptor (``snapshot.py``): a path
+        swapped for a link since, or bytes changed since, are refused.
+
+        Raises
+        ------
+        SourceNotFound, SourceOutsideRoots, SourceTooLarge
+            It is gone, now leads where it may not be read, or grew too large.
+        SourceChanged
+            Its bytes (or its place) are not those of ``file_id``.
+        """
+        real = Path(path).resolve()
+        upload = real.is_relative_to(self.upload_root.resolve())
+
+        def allowed(opened: Path) -> bool:
+            return opened.is_relative_to(self.upload_root.resolve()) if upload else self.readable(opened)
+
+        copy, content = copy_checked(Path(path), into, allowed, self.max_bytes)
+        if file_identity(content, None if upload else str(real)) != file_id:
+            copy.unlink(missing_ok=True)
+            raise SourceChanged(CHANGED)
+        return copy
 
     def save_upload(self, stream: IO[bytes], filename: str) -> Path:
         """Keep an uploaded file under its content hash and return its path.
@@ -181,7 +223,7 @@ class SourceFiles(SettingsService):
         if real.is_relative_to(upload_root):
             return real.parent
         roots = [root for root in self.roots if real.is_relative_to(root)]
-        if not roots:
+        if not roots or not self.readable(real):
             raise SourceOutsideRoots("the page is outside the allowed source folders")
         root = max(roots, key=lambda root: len(root.parts))
         below = real.relative_to(root).parts
@@ -205,7 +247,9 @@ class SourceFiles(SettingsService):
         tree = self.page_tree(real, levels_up)
         if real.is_relative_to(self.upload_root.resolve()):
             return SourceView.of_file(real)
-        return page_view(real, tree)
+        # A page directly in a source root sees that folder's own files, not its
+        # subfolders: each of those is a package of its own (README, "Security").
+        return page_view(real, tree, recursive=tree not in self.roots)
 
     def describe(self, path: Path, proxy_size: ProxySize, file_id: str | None = None) -> SourceFile:
         """Say what a readable file is, hashing it unless its ``file_id`` is known already.
@@ -214,7 +258,8 @@ class SourceFiles(SettingsService):
         """
         guessed, _ = mimetypes.guess_type(path.name)
         return SourceFile(
-            file_id=file_id or sha256_of(path),
+            file_id=file_id or file_identity(
+                sha256_of(path), None if path.resolve().is_relative_to(self.upload_root.resolve()) else str(path)),
             path=self.shared_path(path),
             size=path.stat().st_size,
             mimetype=decide_mimetype(self.sniff(path), guessed),
