@@ -167,3 +167,29 @@ class TestCutting:
         text = cut.decode()
         assert text.count("<script>") == text.count("</script>")
         assert text.count("<!--") == text.count("-->")
+
+
+class TestWhatARenderSays:
+    """Warnings a user can read; pages that navigate away still get their preview."""
+
+    def test_two_thousand_broken_links_say_so_in_a_few_lines(self, renderer: HtmlRenderer, tmp_path: Path) -> None:
+        from proxyservice.services.renderer.renderer import MAX_WARNINGS
+
+        page = tmp_path / "broken.html"
+        page.write_text("<h1>broken</h1>" + "".join(f'<img src="http://h{i}.invalid/{i}.png">' for i in range(2000)))
+        report = render_page(renderer, page, tmp_path / "out.png", timeout=30)
+        assert len(report.warnings) == MAX_WARNINGS + 1
+        assert report.warnings[-1].startswith("… and ") and report.warnings[-1].endswith(" more")
+        assert sum(len(w) for w in report.warnings) < 20_000
+
+    @pytest.mark.parametrize("leaving", [
+        '<meta http-equiv="refresh" content="0; url=http://127.0.0.1:9/">',
+        "<script>location.href = 'http://127.0.0.1:9/';</script>",
+        '<form id="f" action="http://127.0.0.1:9/"></form><script>document.getElementById("f").submit();</script>',
+    ])
+    def test_a_page_that_navigates_away_is_drawn_as_it_was(self, renderer: HtmlRenderer, tmp_path: Path,
+                                                           leaving: str) -> None:
+        page = tmp_path / "leaving.html"
+        page.write_text(f"<html><body style='background:#1f4e8c'><h1 style='color:white'>Staying</h1>{leaving}</body></html>")
+        render_page(renderer, page, tmp_path / "out.png", timeout=30)
+        assert_not_blank(tmp_path / "out.png")

@@ -49,6 +49,10 @@ OUTSIDE = "the page refers to a file that is missing or outside its folder; it w
 wkhtmltoimage tells the two apart only by naming the files that exist)."""
 
 
+MAX_WARNINGS = 50
+MAX_WARNING_LENGTH = 300
+OUT_OF_MEMORY_WORDS = ("Could not save image", "QPainter::begin", "std::bad_alloc", "Out of memory")
+"""What wkhtmltoimage says when an allocation past its memory limit fails without crashing."""
 CRASH_SIGNALS = frozenset({6, 7, 11})
 """SIGABRT, SIGBUS, SIGSEGV: how wkhtmltoimage ends when an allocation past its memory limit fails."""
 
@@ -89,14 +93,26 @@ def _redacted(message: str, view: SourceView, page: Path) -> str:
 
 
 def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
-    """The renderer's own sentences in its stderr, without progress bars, naming no file outside the page's tree."""
+    """The renderer's own sentences in its stderr, without progress bars, naming no file outside the page's tree.
+
+    At most :data:`MAX_WARNINGS`, each at most :data:`MAX_WARNING_LENGTH` long: a page
+    with 20,000 broken links says so in a line, not a megabyte.
+    """
     found: list[str] = []
+    more = 0
     for raw in PROGRESS_BAR.sub("\n", stderr).splitlines():
         line = raw.strip()
         if line and not line.startswith(NOISE):
             line = OUTSIDE if line.startswith(BLOCKED) else _redacted(line, view, page)
-            if line not in found:
+            line = line if len(line) <= MAX_WARNING_LENGTH else line[:MAX_WARNING_LENGTH - 1] + "…"
+            if line in found:
+                continue
+            if len(found) < MAX_WARNINGS:
                 found.append(line)
+            else:
+                more += 1
+    if more:
+        found.append(f"… and {more} more")
     return tuple(found)
 
 
@@ -185,6 +201,10 @@ class HtmlRenderer(SettingsService):
             "allow": str(readable),
             # The sandbox's egress proxy when hosts are allowed, else none at all.
             "proxy": self.sandbox.egress_proxy or NO_NETWORK_PROXY,
+            # A page that navigates away (meta refresh, a script, a form) to where nothing
+            # can be loaded is drawn as it was, not refused: the preview shows what it showed.
+            "load-error-handling": "ignore",
+            "load-media-error-handling": "ignore",
         }
         config = imgkit.config(wkhtmltoimage=self.executable())
         command: list[str] = imgkit.IMGKit(str(source), "file", options=options, config=config).command(
@@ -265,6 +285,8 @@ class HtmlRenderer(SettingsService):
         if signal in CRASH_SIGNALS and self.memory_mb:
             return (f"wkhtmltoimage crashed (signal {signal}), most likely because it needed more than "
                     f"{self.memory_mb} MiB (RENDER_MEMORY_MB)")
+        if self.memory_mb and any(words in finished.stderr for words in OUT_OF_MEMORY_WORDS):
+            return f"the page needed more than {self.memory_mb} MiB to be drawn (RENDER_MEMORY_MB)"
         return "; ".join(messages) or f"wkhtmltoimage exited with code {finished.returncode}"
 
     def version(self) -> str:

@@ -37,7 +37,8 @@ UNAVAILABLE = "the converter sandbox (bubblewrap) cannot start on this worker, s
 NOT_INSTALLED = "%r was not found; install Debian's bubblewrap package (or set BWRAP)"
 VIEW_CHANGED = "a file the converter was to read was replaced while its sandbox was being built; try again"
 PINNED_FILE_GONE = re.compile(
-    r"^bwrap: (Can't find source path /proc/self/fd/\d+|Can't get type of source|Race condition binding)", re.MULTILINE)
+    r"^bwrap: (Can't find source path /proc/self/fd/\d+|Can't get type of source|Race condition binding"
+    r"|Can't bind mount /proc/self/fd/\d+)", re.MULTILINE)
 """bubblewrap's words when a file it was to mount was replaced between pinning and mounting (it checks)."""
 PATH_IN_WORDS = re.compile(r"(?<![\w<])/(?!newroot/proc\b)[^\s:,]+")
 
