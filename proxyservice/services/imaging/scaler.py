@@ -72,11 +72,14 @@ class ImageScaler:
                     width, height = opened.size
                     if width * height > self.max_pixels:
                         raise ImageTooLarge(
-                            f"{source.name} is {width}x{height} pixels; the limit is {self.max_pixels}"
+                            f"{source.name} is {width}x{height} pixels; the limit is {self.max_pixels} "
+                            "(MAX_IMAGE_PIXELS)"
                         )
                     return self._scale(opened, target, box, palette, photo)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            raise ImageTooLarge(f"{source.name} is refused as a decompression bomb: {e}") from e
+            # Pillow's own limit met before ours could be: say ours, not its internal figures.
+            raise ImageTooLarge(f"{source.name} has more pixels than the limit of {self.max_pixels} "
+                                "(MAX_IMAGE_PIXELS)") from e
         except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
             raise ImageInvalid(f"{source.name} is not a readable image: {e}") from e
 
