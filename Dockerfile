@@ -24,7 +24,7 @@ COPY pyproject.toml README.md ./
 COPY proxyservice ./proxyservice
 COPY schema ./schema
 COPY wsgi.py uwsgi.ini ./
-COPY config/nginx.conf config/nginx.sh ./config/
+COPY config/nginx.conf config/nginx.sh config/uwsgi-params.conf ./config/
 # Editable: the app reads schema/ beside the package.
 RUN pip install --no-cache-dir -e .
 

@@ -59,7 +59,7 @@ render() {
   # as uWSGI's own workers are root then too. Run it as an unprivileged user (the image does).
   user=""
   [ "$(id -u)" -ne 0 ] || user="user root;"
-  sed -e "s|@LISTEN@|$address|g" -e "s|@SOCKET@|$socket|g" -e "s|@MAX_BODY@|$max_body|g" \
+  sed -e "s|@LISTEN@|$address|g" -e "s|@SOCKET@|$socket|g" -e "s|@MAX_BODY@|$max_body|g" -e "s|@CONFIG@|$here|g" \
       -e "s|@USER@|$user|g" "$here/nginx.conf" > "$dir/nginx.conf"
   "$nginx" -t -q -p "$dir/" -c nginx.conf -e stderr
 }

@@ -1,5 +1,6 @@
 """The proxy service's HTTP API."""
 
+from http import HTTPStatus
 from typing import Any
 
 from functools import wraps
@@ -143,6 +144,13 @@ def ingest_file() -> Response:
         options = _validated("IngestOptions", _form_options())
         return _json(ingest.ingest_upload(upload.stream, upload.filename or "upload", options))
     raise UnsupportedMediaType(WRONG_CONTENT_TYPE)
+
+
+@blueprint.route("/_auth/ingest", methods=["GET"])
+def authorize_ingest() -> Response:
+    """Whether the request's token may ingest: 204, or 401/403 (nginx asks before it reads an upload's body)."""
+    _check_scope("proxy:create")
+    return make_response("", HTTPStatus.NO_CONTENT)
 
 
 @blueprint.route("/status", methods=["GET"])

@@ -314,3 +314,37 @@ class TestBodies:
         response = requests.post(f"{uwsgi_url}/ingest", json={"path": "/etc/passwd"},
                                  headers={"Authorization": token}, timeout=10)
         assert response.status_code == 403 and "outside the allowed source folders" in response.json()["message"]
+
+
+class TestUploadsWithoutATokenAreNeverBuffered:
+    """nginx asks the app about the token before it reads an upload: no token, no byte kept."""
+
+    def test_a_huge_body_without_a_token_is_refused_before_it_is_sent(self, uwsgi_url: str) -> None:
+        head = (f"POST /ingest HTTP/1.1\r\nHost: hostile\r\nContent-Type: multipart/form-data; boundary=x\r\n"
+                f"Content-Length: {50 * 1024 * 1024}\r\n\r\n").encode()
+        answer, seconds = raw_exchange(uwsgi_url, head + b"--x\r\n" + b"a" * 1000, timeout=10)
+        assert status_of(answer) == 401 and seconds < 5
+        assert "proxy:create" in str(error_of(answer)["message"])
+        assert b"www-authenticate: bearer" in answer.lower()
+
+    def test_a_token_without_the_scope_is_refused_too(self, uwsgi_url: str, service: Service) -> None:
+        reader = bearer(Settings.from_environ(service.environment), "proxy:read")
+        head = (f"POST /ingest HTTP/1.1\r\nHost: hostile\r\nAuthorization: {reader}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n").encode()
+        answer, seconds = raw_exchange(uwsgi_url, head + b"{", timeout=10)
+        assert status_of(answer) == 403 and seconds < 5
+
+    def test_at_most_8_uploads_at_once_from_one_address(self, uwsgi_url: str, token: str) -> None:
+        """Each is held by a client that sends its body slowly; the ninth at once gets 429."""
+        holders = [SilentClient(uwsgi_url, ingest_head(token, "multipart/form-data; boundary=x",
+                                                       "Content-Length: 100000") + b"--x", patience=8)
+                   for _ in range(8)]
+        for holder in holders:
+            holder.start()
+        time.sleep(0.5)
+        try:
+            answer, _ = raw_exchange(uwsgi_url, ingest_head(token, "application/json", "Content-Length: 2") + b"{}")
+            assert status_of(answer) == 429 and error_of(answer)["error"] == "Too Many Requests"
+        finally:
+            for holder in holders:
+                holder.connection.close()
