@@ -250,7 +250,8 @@ def status(task_id: str, as_json: bool) -> None:
 @cli.command("token")
 @click.option("--scope", "scopes", multiple=True, type=click.Choice(SCOPES), required=True,
               help="A scope to grant; repeat for more.")
-@click.option("--ttl", default=3600, show_default=True, help="Seconds the token is valid.")
+@click.option("--ttl", default=3600, show_default=True, type=click.IntRange(min=1),
+              help="Seconds the token is valid.")
 @click.option("--subject", default="client", show_default=True, help="Who the token is for.")
 def token(scopes: tuple[str, ...], ttl: int, subject: str) -> None:
     """Print a bearer token the service accepts.
