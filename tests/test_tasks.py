@@ -7,10 +7,11 @@ import pytest
 from flask import Flask
 
 from proxyservice.config import Settings
-from proxyservice.domain import ProxySize, SourceFile, TaskRecord, TaskState
+from proxyservice.domain import ProxySize, SourceFile, TaskRecord, TaskState, file_identity
 from proxyservice.factory import create_web_app
 from proxyservice.plugins.html_preview import render_html_preview
 from proxyservice.process.ingest import _RecordingSubmitter, job_name
+from proxyservice.services.hashing import sha256_of
 from proxyservice.services.store import ProxyStore
 from proxyservice.services.task_queue import InMemoryTaskQueue
 from proxyservice.services.task_records import TaskRecords
@@ -25,8 +26,9 @@ ENABLED = Settings.from_environ({}, ENABLED_PLUGINS=(PLUGIN,))
 
 def run_to_record(app: Flask, settings: Settings, task_id: str, page: Path) -> TaskRecord:
     """Queue a preview of ``page`` as the API does, run it as a worker does, return its record."""
-    args: list[object] = [FILE_ID, str(page), 400, 300]
-    source = SourceFile(FILE_ID, str(page), 1, "text/html", ProxySize(400, 300))
+    file_id = file_identity(sha256_of(page), str(page.resolve())) if page.exists() else FILE_ID
+    args: list[object] = [file_id, str(page.resolve()), 400, 300]
+    source = SourceFile(file_id, str(page), 1, "text/html", ProxySize(400, 300))
     with app.app_context():
         records = TaskRecords.current_session()
         _RecordingSubmitter(task_id, PLUGIN, source, records, InMemoryTaskQueue())(render_html_preview, args)
@@ -40,15 +42,15 @@ class TestRunPluginJob:
     def test_a_page_becomes_a_preview(self, app: Flask, settings: Settings, source_dir: Path) -> None:
         record = run_to_record(app, settings, "t1", source_dir / "styled.html")
         with app.app_context():
-            proxy, blob = ProxyStore.current_session().get(FILE_ID, "preview")
+            proxy, blob = ProxyStore.current_session().get(record.file_id, "preview")
         assert record.state is TaskState.SUCCEEDED and record.error is None
         assert (proxy.width, proxy.height) == (400, 300)
         assert_not_blank(blob)
 
-    def test_a_page_that_makes_no_image_fails_with_a_readable_error(self, app: Flask, settings: Settings, source_dir: Path) -> None:
+    def test_a_page_gone_since_its_ingest_fails_with_a_readable_error(self, app: Flask, settings: Settings, source_dir: Path) -> None:
         record = run_to_record(app, settings, "t2", source_dir / "gone.html")
         assert record.state is TaskState.FAILED
-        assert "gone.html made no image" in (record.error or "")
+        assert record.error == "the file is no longer where it was ingested from; ingest it again"
 
     def test_a_page_outside_the_source_roots_is_refused_by_the_worker(self, app: Flask, settings: Settings, tmp_path: Path) -> None:
         outside = tmp_path / "outside.html"
