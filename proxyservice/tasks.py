@@ -28,7 +28,7 @@ from .domain import TaskState
 from .factory import create_web_app
 from .plugins.context import JobContext, call_job
 from .plugins.registry import enabled_plugins
-from .process.recovery import lost_tasks
+from .process.recovery import SETTLE, lost_tasks
 from .services.imaging import ImagingError
 from .services.pdf import PdfError
 from .services.renderer import RenderError
@@ -177,7 +177,11 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
 
 
 def recover_lost_tasks() -> list[str]:
-    """Send again the queued and started tasks the broker lost; return their ids. Needs an app context."""
+    """Send again the queued and started tasks the broker lost; return their ids. Needs an app context.
+
+    Every worker, on every host, sweeps: the records give each lost task to
+    one of them (:meth:`TaskRecords.claim_lost`), so none is sent twice.
+    """
     queue = TaskQueue.current_session()
     # This runs in the worker's main process while billiard forks pool children:
     # a child forked with a records connection open here loses its writes (see
@@ -185,17 +189,17 @@ def recover_lost_tasks() -> list[str]:
     with TaskRecords.current_session().no_fork_while_open() as records:
         waiting = records.in_state(TaskState.QUEUED) + records.in_state(TaskState.IN_PROGRESS)
     lost = lost_tasks(waiting, queue.held_ids(), datetime.now(timezone.utc))
-    sent = []
-    for record in lost:
-        if record.state is TaskState.IN_PROGRESS:
-            with TaskRecords.current_session().no_fork_while_open() as records:
-                # Only if it is still as read: a task that finished meanwhile is not run again.
-                if not records.requeue_if_unchanged(record):
-                    continue
-        logger.warning("task %s was %s but the broker lost it; sending it again", record.task_id, record.state.value)
+    if not lost:
+        return []
+    with TaskRecords.current_session().no_fork_while_open() as records:
+        # Only those still as read (a task that finished meanwhile is not run again),
+        # and not sent again by another worker within the settling time.
+        taken = records.claim_lost(lost, SETTLE)
+    was = {record.task_id: record.state for record in lost}
+    for record in taken:
+        logger.warning("task %s was %s but the broker lost it; sending it again", record.task_id, was[record.task_id].value)
         queue.send(record.task_id, record.plugin, record.job, list(record.args))
-        sent.append(record.task_id)
-    return sent
+    return [record.task_id for record in taken]
 
 
 def _recover_forever(flask_app: Flask, settings: Settings) -> None:

@@ -17,4 +17,9 @@ class RecordNotFound(TaskRecordsError):
 
 
 class RecordsUnavailable(TaskRecordsError):
-    """The task records' database could not be opened, read or written; check DATA_DIR."""
+    """The task records' database could not be opened, read or written.
+
+    Check DATA_DIR (the SQLite file is ``$DATA_DIR/tasks.sqlite3``) or, when
+    DATABASE_URL is set, that its server answers and its user may use it.
+    The message never holds the database's password.
+    """

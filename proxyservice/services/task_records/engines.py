@@ -1,0 +1,166 @@
+"""Where the records are: a database URL, and one SQLAlchemy engine for it per process.
+
+SQLite: a file in WAL mode, so the web and worker processes of one host share
+it; every connection is opened for its owner and closed with it (``NullPool``),
+so none outlives a ``no_fork_while_open`` block. SQLAlchemy emits the
+``BEGIN`` itself (its documented recipe for the ``sqlite3`` driver), so a
+transaction that reads then writes can take the write lock first
+(``BEGIN IMMEDIATE``).
+
+PostgreSQL, through psycopg 3: a pool per process. A forked child never uses
+its parent's pool: the first use in a new process replaces it without closing
+the parent's connections (``engine.dispose(close=False)``, SQLAlchemy's recipe
+for ``os.fork()``).
+"""
+
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import NullPool
+
+from .errors import RecordsUnavailable
+from .fork import BUSY_TIMEOUT_SECONDS
+
+POSTGRESQL_DRIVER = "postgresql+psycopg"
+SQLITE_BUSY = 5
+SQLITE_BEGIN = "proxyservice_sqlite_begin"
+"""Execution option naming how a transaction on SQLite begins: ``DEFERRED`` (the default) or ``IMMEDIATE``."""
+NOT_A_URL = "DATABASE_URL is not a database URL (postgresql://user:password@host/database, or sqlite:///path)"
+UNSUPPORTED = "DATABASE_URL names %s: the task records work on PostgreSQL (postgresql://…) or SQLite (sqlite:///path)"
+NO_SQLITE_FILE = "DATABASE_URL names no SQLite file: write sqlite:///relative/path or sqlite:////absolute/path"
+
+_engines: dict[str, tuple[int, Engine]] = {}
+"""Engine of each database URL, with the id of the process that made or last renewed it."""
+_engines_lock = threading.Lock()
+
+
+def _renew_lock_in_child() -> None:
+    global _engines_lock
+    _engines_lock = threading.Lock()  # another thread may have held it at the fork
+
+
+os.register_at_fork(after_in_child=_renew_lock_in_child)
+
+
+@dataclass(frozen=True)
+class Database:
+    """One database of task records, named by its URL.
+
+    Parameters
+    ----------
+    url
+        Where it is; a ``postgresql://`` URL is read as psycopg 3's.
+    """
+
+    url: URL
+
+    @classmethod
+    def at(cls, location: Path | str) -> "Database":
+        """The database at a SQLite file's path or at a URL.
+
+        Raises
+        ------
+        RecordsUnavailable
+            The URL cannot be read, or names a database the records do not work on.
+        """
+        if isinstance(location, Path):
+            return cls(URL.create("sqlite", database=str(location)))
+        try:
+            url = make_url(location)
+        except (exc.ArgumentError, ValueError):
+            raise RecordsUnavailable(NOT_A_URL) from None  # its text may hold a password: not chained
+        backend = url.get_backend_name()
+        if backend in ("postgresql", "postgres"):
+            return cls(url.set(drivername=POSTGRESQL_DRIVER))
+        if url.drivername in ("sqlite", "sqlite+pysqlite"):
+            if not url.database or url.database == ":memory:":
+                raise RecordsUnavailable(NO_SQLITE_FILE)
+            return cls(url)
+        raise RecordsUnavailable(UNSUPPORTED % url.drivername)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or ``None`` for a database server."""
+        return Path(self.url.database or "") if self.url.get_backend_name() == "sqlite" else None
+
+    @property
+    def is_postgresql(self) -> bool:
+        """Whether this is a PostgreSQL database."""
+        return self.url.get_backend_name() == "postgresql"
+
+    @property
+    def name(self) -> str:
+        """The database as messages show it: a SQLite file's path, or the URL without its password."""
+        path = self.sqlite_path
+        return str(path) if path is not None else self.url.render_as_string(hide_password=True)
+
+    def reason(self, error: BaseException) -> str:
+        """What went wrong, in the driver's words, on one line and without the password."""
+        cause = error.orig if isinstance(error, exc.DBAPIError) and error.orig is not None else error
+        text = " ".join(str(cause).split()) or type(cause).__name__
+        if self.url.password:
+            text = text.replace(str(self.url.password), "***")
+        return text
+
+    def unavailable(self, error: BaseException) -> RecordsUnavailable:
+        """The error to raise for ``error``, naming this database."""
+        return RecordsUnavailable(f"task records at {self.name}: {self.reason(error)}")
+
+    def engine(self) -> Engine:
+        """This process's engine for the database, made on first use."""
+        key = self.url.render_as_string(hide_password=False)
+        with _engines_lock:
+            pid, engine = _engines.get(key, (0, None))
+            if engine is None:
+                engine = _sqlite_engine(self.url) if self.sqlite_path is not None else _server_engine(self.url)
+            elif pid != os.getpid():
+                engine.dispose(close=False)  # the parent's connections stay the parent's
+            _engines[key] = (os.getpid(), engine)
+            return engine
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = create_engine(
+        url, poolclass=NullPool, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def connect(dbapi_connection: sqlite3.Connection, _: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN (below), not the driver
+        _use_wal(dbapi_connection)
+
+    @event.listens_for(engine, "begin")
+    def begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN " + connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED"))
+
+    return engine
+
+
+def _use_wal(dbapi_connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode (it stays so), waiting up to BUSY_TIMEOUT_SECONDS for other processes.
+
+    Changing the mode needs the file to itself, and SQLite does not wait for
+    that: processes opening a new file at once would fail "database is locked".
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            if dbapi_connection.execute("PRAGMA journal_mode").fetchone() != ("wal",):
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if e.sqlite_errorcode & 0xFF != SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def _server_engine(url: URL) -> Engine:
+    # pre_ping: a pooled connection that a database restart or failover closed is replaced, not failed on.
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": int(BUSY_TIMEOUT_SECONDS)})

@@ -1,0 +1,129 @@
+"""The ``tasks`` table as SQLAlchemy Core sees it, and how its rows become :class:`TaskRecord` values and back.
+
+Times are ``timestamptz`` on PostgreSQL and ISO 8601 text on SQLite, as the
+records always kept them there; ``args`` and ``warnings`` are JSON lists.
+The migrations in ``migrations/versions`` make this table; a change here
+needs a migration there.
+"""
+
+import json
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from sqlalchemy import Column, DateTime, Dialect, Index, MetaData, Table, Text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import Executable
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from ...domain import TaskRecord, TaskState
+
+
+class UtcTime(TypeDecorator[datetime]):
+    """A moment, read back in UTC: ``timestamptz`` on PostgreSQL, ISO 8601 text on SQLite."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(Text() if dialect.name == "sqlite" else DateTime(timezone=True))
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        moment = value.astimezone(timezone.utc) if value.tzinfo is not None else value
+        # One format on SQLite, so that text comparison and ordering are those of the moments.
+        return moment.isoformat() if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return moment.astimezone(timezone.utc) if moment.tzinfo is not None else moment
+
+
+class JsonList(TypeDecorator[tuple[Any, ...]]):
+    """A tuple of plain values, kept as a JSON list in text."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: tuple[Any, ...] | None, dialect: Dialect) -> str:
+        return json.dumps(list(value or ()))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Any, ...]:
+        return tuple(json.loads(value)) if value else ()
+
+
+metadata = MetaData()
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("task_id", Text, primary_key=True),
+    Column("file_id", Text, nullable=False),
+    Column("plugin", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("submitted", UtcTime, nullable=False),
+    Column("job", Text, nullable=False),
+    Column("args", JsonList, nullable=False),
+    Column("started", UtcTime),
+    Column("finished", UtcTime),
+    Column("error", Text),
+    Column("warnings", JsonList, nullable=False),
+    Column("resent", UtcTime),
+    Index("tasks_by_state", "state"),
+)
+"""One row per task. ``resent``, when recovery last sent the task again (``NULL`` once it is submitted
+anew), is the recovery's own: it is not part of a :class:`TaskRecord`."""
+
+
+def to_record(row: Mapping[Any, Any]) -> TaskRecord:
+    """The record a row holds."""
+    return TaskRecord(
+        task_id=row["task_id"],
+        file_id=row["file_id"],
+        plugin=row["plugin"],
+        state=TaskState(row["state"]),
+        submitted=row["submitted"],
+        job=row["job"],
+        args=row["args"],
+        started=row["started"],
+        finished=row["finished"],
+        error=row["error"],
+        warnings=row["warnings"],
+    )
+
+
+def to_values(record: TaskRecord) -> dict[str, Any]:
+    """The values of a row holding ``record``, submitted anew (not resent)."""
+    return {
+        "task_id": record.task_id,
+        "file_id": record.file_id,
+        "plugin": record.plugin,
+        "state": record.state.value,
+        "submitted": record.submitted,
+        "job": record.job,
+        "args": record.args,
+        "started": record.started,
+        "finished": record.finished,
+        "error": record.error,
+        "warnings": record.warnings,
+        "resent": None,
+    }
+
+
+def upsert(dialect: str, record: TaskRecord, only_if: ColumnElement[bool] | None = None) -> Executable:
+    """``INSERT … ON CONFLICT (task_id) DO UPDATE`` every column ``[WHERE only_if]``, in the dialect's words.
+
+    Parameters
+    ----------
+    dialect
+        ``postgresql`` or ``sqlite`` (3.24 or later).
+    """
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(tasks).values(to_values(record))
+    return statement.on_conflict_do_update(
+        index_elements=[tasks.c.task_id],
+        set_={column.name: statement.excluded[column.name] for column in tasks.columns if column.name != "task_id"},
+        where=only_if,
+    )
