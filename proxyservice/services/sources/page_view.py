@@ -35,7 +35,10 @@ def _is_asset(entry: os.DirEntry[str], tree: Path) -> bool:
     if not entry.name.lower().endswith(tuple(WEB_ASSET_SUFFIXES)):
         return False
     if entry.is_symlink():
-        target = Path(entry.path).resolve()
+        try:
+            target = Path(entry.path).resolve()
+        except OSError:  # the link changed while it was followed
+            return False
         return target.is_relative_to(tree) and target.is_file()
     return entry.is_file(follow_symlinks=False)
 

@@ -34,7 +34,7 @@ from ..hashing import CHUNK, sha256_of
 from ..store.bucket import Bucket
 from .errors import SourceChanged, SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
 from .page_view import page_view
-from .snapshot import copy_checked
+from .snapshot import MOVED, copy_checked
 from .staging import NOT_OUR_STORAGE, OBJECT_STORAGE_SCHEME, UploadStaging, stage_upload, staged_uploads
 
 logger = logging.getLogger(__name__)
@@ -46,6 +46,20 @@ _short = reprlib.Repr()
 _short.maxstring = 64
 quoted = _short.repr
 """A client's path in an error: at most 64 characters of it."""
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` with its links followed.
+
+    Raises
+    ------
+    SourceNotFound
+        It changed while it was being followed (a link swapped meanwhile).
+    """
+    try:
+        return path.resolve()
+    except OSError as e:
+        raise SourceNotFound(MOVED) from e
 
 
 def safe_filename(name: str) -> str:
@@ -122,7 +136,7 @@ class SourceFiles(SettingsService):
         candidate = Path(path)
         if not candidate.is_absolute():
             raise SourceOutsideRoots(f"{path!r} is not an absolute path")
-        real = candidate.resolve()
+        real = _resolved(candidate)
         if not self.readable(real):
             raise SourceOutsideRoots(f"{quoted(path)} is outside the allowed source folders")
         if not real.is_file():
@@ -143,7 +157,7 @@ class SourceFiles(SettingsService):
         SourceChanged
             Its bytes (or its place) are not those of ``file_id``.
         """
-        real = Path(path).resolve()
+        real = _resolved(Path(path))
         upload = real.is_relative_to(self.upload_root.resolve())
 
         def allowed(opened: Path) -> bool:
@@ -218,7 +232,7 @@ class SourceFiles(SettingsService):
         SourceOutsideRoots
             The page is in no root.
         """
-        real = path.resolve()
+        real = _resolved(path)
         upload_root = self.upload_root.resolve()
         if real.is_relative_to(upload_root):
             return real.parent
@@ -243,7 +257,7 @@ class SourceFiles(SettingsService):
         SourceOutsideRoots
             The page is in no root.
         """
-        real = path.resolve()
+        real = _resolved(path)
         tree = self.page_tree(real, levels_up)
         if real.is_relative_to(self.upload_root.resolve()):
             return SourceView.of_file(real)
