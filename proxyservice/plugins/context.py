@@ -100,9 +100,7 @@ class JobContext:
 
     def html_renderer(self) -> HtmlRenderer:
         """wkhtmltoimage with the configured window and limits, in this context's sandbox."""
-        renderer = HtmlRenderer.from_settings(self.settings)
-        renderer.sandbox = self.sandbox
-        return renderer
+        return HtmlRenderer.from_settings(self.settings, self.sandbox)
 
     def pdf_rasterizer(self) -> PdfRasterizer:
         """pdftoppm with the configured limits, in this context's sandbox."""

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,14 +155,14 @@ class HtmlRenderer(SettingsService):
     SESSION_KEY = "html_renderer"
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "HtmlRenderer":
-        """The renderer with the configured window, limits and sandbox."""
+    def from_settings(cls, settings: Settings, sandbox: Sandbox | None = None) -> "HtmlRenderer":
+        """The renderer with the configured window and limits, in ``sandbox`` (the configured one by default)."""
         return cls(
             settings.WKHTMLTOIMAGE,
             ProxySize(settings.RENDER_VIEWPORT_WIDTH, settings.RENDER_VIEWPORT_HEIGHT),
             settings.RENDER_JAVASCRIPT_DELAY_MS,
             settings.RENDER_MEMORY_MB,
-            Sandbox.from_settings(settings),
+            sandbox or Sandbox.from_settings(settings),
             settings.RENDER_PAGE_BYTES,
         )
 
@@ -241,15 +242,15 @@ class HtmlRenderer(SettingsService):
         SandboxError
             The sandbox could not be set up; nothing was rendered.
         """
-        with tempfile.TemporaryDirectory(prefix=".render-", dir=output.parent) as work, \
-                tempfile.TemporaryDirectory(prefix=".page-", dir=output.parent) as copies:
+        with ExitStack() as stack:
             # The renderer writes into a folder of its own: the one thing it may write.
+            work = stack.enter_context(tempfile.TemporaryDirectory(prefix=".render-", dir=output.parent))
             made = Path(work) / "render.png"
             try:
                 command = self.command(source, made, view.folder)
             except OSError as e:  # imgkit checks that the page exists
                 raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read") from e
-            reads = self._reads(source, view, Path(copies), copy)
+            reads = self._reads(source, view, copy, output.parent, stack)
             try:
                 finished = self.sandbox.run(command, reads, Path(work), timeout, self.memory_mb,
                                             {"QT_QPA_PLATFORM": "offscreen"}, egress=True, within=view.folder)
@@ -263,21 +264,19 @@ class HtmlRenderer(SettingsService):
                 return RenderReport(warnings=messages)
         raise RenderFailed(f"rendering {source.name} made no image: {self._failure(finished, messages)}")
 
-    def _reads(self, source: Path, view: SourceView, copies: Path,
-               copy: Path | None) -> list[Path | tuple[Path, Path]]:
-        """What the sandbox shows: the view, with the page's own copy (or, for a huge page, its cut) at its path."""
+    def _reads(self, source: Path, view: SourceView, copy: Path | None, scratch: Path,
+               stack: ExitStack) -> list[Path | tuple[Path, Path]]:
+        """What the sandbox shows: the view, with the page's checked copy (cut, if huge) at the page's path."""
         page = copy or source
-        reads: list[Path | tuple[Path, Path]] = [(page, source) if path == source and copy else path
-                                                 for path in view.paths]
         if self.page_bytes and self.sandbox.enabled and page.stat().st_size > self.page_bytes:
             cut = cut_page(page.read_bytes(), self.page_bytes)
             if cut is not None:
-                cut_copy = copies / "page.html"
-                cut_copy.write_bytes(cut)
                 logger.info("rendering %s from %d of its %d bytes", source, len(cut), page.stat().st_size)
-                reads = [(cut_copy, source) if (path[1] if isinstance(path, tuple) else path) == source else path
-                         for path in reads]
-        return reads
+                page = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".page-", dir=scratch))) / "page.html"
+                page.write_bytes(cut)
+        if page == source:
+            return list(view.paths)
+        return [(page, source) if path == source else path for path in view.paths]
 
     def _failure(self, finished: Finished, messages: tuple[str, ...]) -> str:
         """Why no image was made, in words a user can act on."""

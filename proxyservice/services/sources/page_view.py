@@ -75,10 +75,9 @@ class _Scan:
                 else:
                     pure = False
                     shown.extend(sub_shown)
-            elif _is_asset(entry, self.tree) and not entry.is_symlink():
-                shown.append(Path(entry.path))
             elif _is_asset(entry, self.tree):
-                pure = False  # shown alone: a link resolves inside the sandbox's view, not here
+                # A link is shown alone (its folder is not shown whole): it resolves inside the sandbox's view.
+                pure = pure and not entry.is_symlink()
                 shown.append(Path(entry.path))
             else:
                 pure = False

@@ -17,7 +17,6 @@ import logging
 import mimetypes
 import os
 import re
-import reprlib
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +27,7 @@ import magic
 from ...domain import ProxySize, SourceFile, SourceView, file_identity
 from .media_types import decide_mimetype
 from ...config import Settings
+from ...schemas import quoted
 from ..context import SettingsService
 from ..hashing import CHUNK, sha256_of
 # The object storage is the proxy store's: its bucket (and its errors) are shared, not made twice.
@@ -42,10 +42,6 @@ logger = logging.getLogger(__name__)
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
 CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 CHANGED = "the file changed since it was ingested: its proxies would show other bytes; ingest it again"
-_short = reprlib.Repr()
-_short.maxstring = 64
-quoted = _short.repr
-"""A client's path in an error: at most 64 characters of it."""
 
 
 def _resolved(path: Path) -> Path:
@@ -98,6 +94,7 @@ class SourceFiles(SettingsService):
         self.staging = staging
         self.job_seconds = job_seconds
         self.private = tuple(folder.resolve() for folder in (*private, upload_root))
+        self._uploads = upload_root.resolve()
 
     SESSION_KEY = "source_files"
 
@@ -113,6 +110,10 @@ class SourceFiles(SettingsService):
         staging = Bucket.from_url(settings.STORE_URL) if settings.STORE_URL else None
         return cls(settings.SOURCE_ROOTS, settings.upload_root, settings.MAX_SOURCE_BYTES, staging,
                    settings.TASK_TIME_LIMIT, (settings.DATA_DIR, settings.proxy_store_root, settings.plugin_dir))
+
+    def is_upload(self, real: Path) -> bool:
+        """Whether a resolved path is in the upload folder: an upload sees only itself."""
+        return real.is_relative_to(self._uploads)
 
     def readable(self, real: Path) -> bool:
         """Whether a resolved path may be read by path: inside a root, outside the service's own folders."""
@@ -158,10 +159,10 @@ class SourceFiles(SettingsService):
             Its bytes (or its place) are not those of ``file_id``.
         """
         real = _resolved(Path(path))
-        upload = real.is_relative_to(self.upload_root.resolve())
+        upload = self.is_upload(real)
 
         def allowed(opened: Path) -> bool:
-            return opened.is_relative_to(self.upload_root.resolve()) if upload else self.readable(opened)
+            return self.is_upload(opened) if upload else self.readable(opened)
 
         copy, content = copy_checked(Path(path), into, allowed, self.max_bytes)
         if file_identity(content, None if upload else str(real)) != file_id:
@@ -233,8 +234,7 @@ class SourceFiles(SettingsService):
             The page is in no root.
         """
         real = _resolved(path)
-        upload_root = self.upload_root.resolve()
-        if real.is_relative_to(upload_root):
+        if self.is_upload(real):
             return real.parent
         roots = [root for root in self.roots if real.is_relative_to(root)]
         if not roots or not self.readable(real):
@@ -259,7 +259,7 @@ class SourceFiles(SettingsService):
         """
         real = _resolved(path)
         tree = self.page_tree(real, levels_up)
-        if real.is_relative_to(self.upload_root.resolve()):
+        if self.is_upload(real):
             return SourceView.of_file(real)
         # A page directly in a source root sees that folder's own files, not its
         # subfolders: each of those is a package of its own (README, "Security").
@@ -272,8 +272,7 @@ class SourceFiles(SettingsService):
         """
         guessed, _ = mimetypes.guess_type(path.name)
         return SourceFile(
-            file_id=file_id or file_identity(
-                sha256_of(path), None if path.resolve().is_relative_to(self.upload_root.resolve()) else str(path)),
+            file_id=file_id or file_identity(sha256_of(path), None if self.is_upload(path.resolve()) else str(path)),
             path=self.shared_path(path),
             size=path.stat().st_size,
             mimetype=decide_mimetype(self.sniff(path), guessed),
@@ -282,7 +281,7 @@ class SourceFiles(SettingsService):
 
     def upload_id(self, path: Path) -> str | None:
         """The content hash of an upload kept by :meth:`save_upload`, from its folder's name."""
-        if path.parent.parent.resolve() == self.upload_root.resolve() and CONTENT_HASH.match(path.parent.name):
+        if path.parent.parent.resolve() == self._uploads and CONTENT_HASH.match(path.parent.name):
             return path.parent.name
         return None
 
