@@ -122,6 +122,18 @@ def renderer_children(worker: Worker) -> list[int]:
             if subprocess.run(["pgrep", "-P", c], capture_output=True, text=True).stdout.strip()]
 
 
+def kill_worker_mid_render(service: Service, worker: Worker, slow: SlowServer, name: str) -> str:
+    """Ingest a slow page, SIGKILL the whole worker while it renders it; return the task's status URL."""
+    hits = slow.hits
+    location = ingest(service, slow.page(service.sources, name))
+    wait_until(lambda: slow.hits > hits and renderer_children(worker), 30, "a render under way")
+    assert worker.process is not None
+    os.killpg(worker.process.pid, signal.SIGKILL)
+    worker.process.wait()
+    worker.process = None
+    return location
+
+
 class TestRetries:
     """Transient errors are retried with backoff; ones that keep coming end the task as failed."""
 
@@ -181,13 +193,7 @@ class TestKilledWorkerAndForgottenQueue:
 
     def test_the_started_task_the_broker_forgot_finishes(self, durable: tuple[Service, Worker], slow: SlowServer) -> None:
         service, worker = durable
-        hits = slow.hits
-        location = ingest(service, slow.page(service.sources, "forgotten-started.html"))
-        wait_until(lambda: slow.hits > hits and renderer_children(worker), 30, "a render under way")
-        assert worker.process is not None
-        os.killpg(worker.process.pid, signal.SIGKILL)
-        worker.process.wait()
-        worker.process = None
+        location = kill_worker_mid_render(service, worker, slow, "forgotten-started.html")
         service.broker.stop()
         service.broker.start()  # no data kept: the task is in neither the queue nor the taken set
         assert state(service, location) == "in_progress"
@@ -218,13 +224,7 @@ class TestKilledWorker:
 
     def test_another_worker_finishes_its_task(self, durable: tuple[Service, Worker], slow: SlowServer) -> None:
         service, worker = durable
-        hits = slow.hits
-        location = ingest(service, slow.page(service.sources, "killed-worker.html"))
-        wait_until(lambda: slow.hits > hits and renderer_children(worker), 30, "a render under way")
-        assert worker.process is not None
-        os.killpg(worker.process.pid, signal.SIGKILL)
-        worker.process.wait()
-        worker.process = None
+        location = kill_worker_mid_render(service, worker, slow, "killed-worker.html")
         assert state(service, location) == "in_progress"
         worker.start()  # another worker (a new name, same queue)
         finished = service.follow(location, timeout=90)
