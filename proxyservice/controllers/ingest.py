@@ -70,6 +70,7 @@ def ingest_path(path: str, options: dict[str, Any]) -> Response:
         raise RequestEntityTooLarge(str(e)) from e
     except SourceEmpty as e:
         raise BadRequest(EMPTY_FILE % e) from e
+    _check_room()
     return _ingest(real, options)
 
 
@@ -115,7 +116,6 @@ def _choose_plugins(source: SourceFile, named: list[str] | None) -> Plugins:
 
 
 def _ingest(path: Path, options: dict[str, Any]) -> Response:
-    _check_room()
     settings = current_settings()
     sources = SourceFiles.current_session()
     # An upload was hashed as it arrived; a path is hashed here.

@@ -12,19 +12,16 @@ never shows new metadata over old bytes.
 """
 
 import json
-import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
 from ...config import Settings
 from ...domain import ProxyFile
-from .errors import DoesNotExist, StoreFailed
-from .store import FILE_ID, ProxyStore, check_proxy_name, describe_proxy, is_proxy_name
-
-logger = logging.getLogger(__name__)
+from .store import BLOBS, METADATA_SUFFIX, ProxyStore
 
 
 class LocalProxyStore(ProxyStore):
@@ -43,75 +40,40 @@ class LocalProxyStore(ProxyStore):
         """The store in PROXY_STORE_ROOT (or DATA_DIR/proxies)."""
         return cls(settings.proxy_store_root, settings.STORE_MIN_FREE_MB)
 
-    def ingest(
-        self,
-        file_id: str,
-        plugin: str,
-        source: Path,
-        typeidentifier: str,
-        filename: str,
-        mimetype: str,
-    ) -> ProxyFile:
-        """Move a finished proxy file into the folder, replacing any earlier one (see :meth:`ProxyStore.ingest`).
+    def _put_blob(self, proxy: ProxyFile, source: Path) -> None:
+        """Move the bytes in (a rename when ``source`` is on the store's filesystem)."""
+        blobs = self.root / proxy.file_id / BLOBS
+        blobs.mkdir(parents=True, exist_ok=True)
+        staged = self._scratch_path()
+        shutil.move(source, staged)  # a copy only across filesystems, and then into the scratch folder
+        os.replace(staged, blobs / proxy.checksum)
 
-        It is moved, not copied, when it is on the store's filesystem.
-        """
-        check_proxy_name(file_id, typeidentifier)
-        folder = self.root / file_id
+    def _put_meta(self, proxy: ProxyFile) -> None:
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=self.temp_dir, suffix=METADATA_SUFFIX)
+        with os.fdopen(handle, "w") as stream:
+            json.dump(asdict(proxy), stream)
+        os.replace(temp, self._meta_path(proxy.file_id, proxy.typeidentifier))
+
+    def _read_meta(self, file_id: str, typeidentifier: str) -> ProxyFile | None:
+        path = self._meta_path(file_id, typeidentifier)
         try:
-            proxy = describe_proxy(file_id, plugin, source, typeidentifier, filename, mimetype)
-            blobs = folder / "blobs"
-            blobs.mkdir(parents=True, exist_ok=True)
-            staged = self.generate_temp_filename()
-            shutil.move(source, staged)  # a rename when on the store's filesystem
-            os.replace(staged, blobs / proxy.checksum)
-            previous = self._read_meta(folder / f"{typeidentifier}.json")
-            self._write_json_atomically(folder / f"{typeidentifier}.json", asdict(proxy))
-        except OSError as e:
-            # Task errors reach clients: the reason, never the store's paths (those go to the log).
-            logger.warning("cannot store proxy %s of %s: %s", typeidentifier, file_id, e)
-            raise StoreFailed(f"cannot store proxy {typeidentifier} of {file_id}: {e.strerror or type(e).__name__}") from e
-        if previous is not None and previous.checksum != proxy.checksum:
-            (blobs / previous.checksum).unlink(missing_ok=True)
-        logger.info("stored proxy %s/%s (%d bytes)", file_id, typeidentifier, proxy.bytes)
-        return proxy
-
-    def list(self, file_id: str) -> list[ProxyFile]:
-        """Return the proxies of a file, by type identifier; empty when none."""
-        if not FILE_ID.match(file_id):
-            return []
-        folder = self.root / file_id
-        found = (self._read_meta(path) for path in sorted(folder.glob("*.json")))
-        return [proxy for proxy in found if proxy is not None]
-
-    def get(self, file_id: str, typeidentifier: str) -> tuple[ProxyFile, Path]:
-        """Return one proxy and the path of its bytes.
-
-        Raises
-        ------
-        DoesNotExist
-            No such proxy.
-        """
-        if is_proxy_name(file_id, typeidentifier):
-            proxy = self._read_meta(self.root / file_id / f"{typeidentifier}.json")
-            if proxy is not None:
-                blob = self.root / file_id / "blobs" / proxy.checksum
-                if blob.is_file():
-                    return proxy, blob
-        raise DoesNotExist(f"no proxy {typeidentifier!r} for file {file_id!r}")
-
-    def _read_meta(self, path: Path) -> ProxyFile | None:
-        try:
-            return ProxyFile(**json.loads(path.read_text()))
+            data = json.loads(path.read_text())
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, TypeError) as e:
-            logger.warning("proxy metadata %s is unreadable: %s", path, e)
-            raise StoreFailed(f"the metadata of proxy {path.stem} of {path.parent.name} is unreadable") from e
+        except (OSError, ValueError) as e:
+            raise self._unreadable(file_id, typeidentifier, str(path), e) from e
+        return self._proxy_from(data, file_id, typeidentifier, str(path))
 
-    def _write_json_atomically(self, target: Path, data: dict[str, object]) -> None:
-        self.temp_dir.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=self.temp_dir, suffix=".json")
-        with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream)
-        os.replace(temp, target)
+    def _typeidentifiers(self, file_id: str) -> Iterable[str]:
+        return (path.name.removesuffix(METADATA_SUFFIX) for path in (self.root / file_id).glob(f"*{METADATA_SUFFIX}"))
+
+    def _drop_blob(self, file_id: str, checksum: str) -> None:
+        (self.root / file_id / BLOBS / checksum).unlink(missing_ok=True)
+
+    def _content(self, file_id: str, checksum: str) -> Path | None:
+        blob = self.root / file_id / BLOBS / checksum
+        return blob if blob.is_file() else None
+
+    def _meta_path(self, file_id: str, typeidentifier: str) -> Path:
+        return self.root / file_id / f"{typeidentifier}{METADATA_SUFFIX}"

@@ -19,6 +19,7 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -28,13 +29,15 @@ from ...domain import ProxyFile
 from ..context import SettingsService
 from ..hashing import sha256_of
 from .content import ProxyContent
-from .errors import StoreFailed, StoreFull
+from .errors import DoesNotExist, StoreFailed, StoreFull
 
 logger = logging.getLogger(__name__)
 
 FILE_ID = re.compile(r"^[0-9a-f]{64}$")
 TYPEIDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TEMP_DIR = ".proxytmp"
+BLOBS = "blobs"  # <file_id>/blobs/<checksum>: a proxy's bytes, named by their hash
+METADATA_SUFFIX = ".json"  # <file_id>/<typeidentifier>.json: its metadata, written last
 
 
 def is_proxy_name(file_id: str, typeidentifier: str) -> bool:
@@ -146,6 +149,16 @@ class ProxyStore(SettingsService):
             The scratch folder could not be made.
         """
         self.check_room()
+        return self._scratch_path(suffix)
+
+    def _scratch_path(self, suffix: str = "") -> Path:
+        """A fresh path in the scratch folder, whatever room is left (for moving a finished proxy in).
+
+        Raises
+        ------
+        StoreFailed
+            The scratch folder could not be made.
+        """
         try:
             self.temp_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
@@ -185,7 +198,24 @@ class ProxyStore(SettingsService):
         StoreFailed
             The proxy could not be written.
         """
-        raise NotImplementedError
+        check_proxy_name(file_id, typeidentifier)
+        try:
+            proxy = describe_proxy(file_id, plugin, source, typeidentifier, filename, mimetype)
+            previous = self._read_meta(file_id, typeidentifier)
+            self._put_blob(proxy, source)
+            self._put_meta(proxy)
+        except OSError as e:
+            # Task errors reach clients: the reason, never the store's paths (those go to the log).
+            logger.warning("cannot store proxy %s of %s: %s", typeidentifier, file_id, e)
+            raise StoreFailed(f"cannot store proxy {typeidentifier} of {file_id}: {e.strerror or type(e).__name__}") from e
+        if previous is not None and previous.checksum != proxy.checksum:
+            try:
+                self._drop_blob(file_id, previous.checksum)
+            except (OSError, StoreFailed) as e:
+                # The new proxy is stored; the old bytes are only wasted room.
+                logger.warning("the old bytes of proxy %s of %s stay in the store: %s", typeidentifier, file_id, e)
+        logger.info("stored proxy %s/%s (%d bytes) in %s", file_id, typeidentifier, proxy.bytes, self.location)
+        return proxy
 
     def list(self, file_id: str) -> list[ProxyFile]:
         """Return the proxies of a file, by type identifier; empty when none.
@@ -195,7 +225,11 @@ class ProxyStore(SettingsService):
         StoreFailed
             The store could not be read.
         """
-        raise NotImplementedError
+        if not FILE_ID.match(file_id):
+            return []
+        named = sorted(name for name in self._typeidentifiers(file_id) if TYPEIDENTIFIER.match(name))
+        found = (self._read_meta(file_id, typeidentifier) for typeidentifier in named)
+        return [proxy for proxy in found if proxy is not None]
 
     def get(self, file_id: str, typeidentifier: str) -> tuple[ProxyFile, ProxyContent]:
         """Return one proxy and where its bytes are: a local path, or a :class:`StoredObject`.
@@ -207,7 +241,61 @@ class ProxyStore(SettingsService):
         StoreFailed
             The store could not be read.
         """
+        if is_proxy_name(file_id, typeidentifier):
+            proxy = self._read_meta(file_id, typeidentifier)
+            if proxy is not None:
+                content = self._content(file_id, proxy.checksum)
+                if content is not None:
+                    return proxy, content
+        raise DoesNotExist(f"no proxy {typeidentifier!r} for file {file_id!r}")
+
+    # What each store does its own way; names are checked before these are called.
+
+    def _put_blob(self, proxy: ProxyFile, source: Path) -> None:
+        """Keep the proxy's bytes under its checksum, and remove ``source``."""
         raise NotImplementedError
+
+    def _put_meta(self, proxy: ProxyFile) -> None:
+        """Write the proxy's metadata whole, over any earlier one: the proxy shows from now."""
+        raise NotImplementedError
+
+    def _read_meta(self, file_id: str, typeidentifier: str) -> ProxyFile | None:
+        """The metadata of one proxy; ``None`` when there is none."""
+        raise NotImplementedError
+
+    def _typeidentifiers(self, file_id: str) -> Iterable[str]:
+        """The names the metadata of a file's proxies are kept under (unchecked)."""
+        raise NotImplementedError
+
+    def _drop_blob(self, file_id: str, checksum: str) -> None:
+        """Remove bytes no proxy names any more."""
+        raise NotImplementedError
+
+    def _content(self, file_id: str, checksum: str) -> ProxyContent | None:
+        """Where a proxy's bytes are; ``None`` when they are gone."""
+        raise NotImplementedError
+
+    @classmethod
+    def _proxy_from(cls, data: object, file_id: str, typeidentifier: str, where: str) -> ProxyFile:
+        """The proxy that metadata read from ``where`` describes.
+
+        Raises
+        ------
+        StoreFailed
+            It is not a proxy's metadata.
+        """
+        if isinstance(data, dict):
+            try:
+                return ProxyFile(**data)
+            except TypeError as e:
+                raise cls._unreadable(file_id, typeidentifier, where, e) from e
+        raise cls._unreadable(file_id, typeidentifier, where, TypeError(f"{type(data).__name__}, not an object"))
+
+    @staticmethod
+    def _unreadable(file_id: str, typeidentifier: str, where: str, error: Exception) -> StoreFailed:
+        """The error for metadata that cannot be read; ``where`` goes to the log, never to clients."""
+        logger.warning("proxy metadata %s is unreadable: %s", where, error)
+        return StoreFailed(f"the metadata of proxy {typeidentifier} of {file_id} is unreadable")
 
     def is_available(self) -> bool:
         """Whether proxies can be made and stored now: a file written in the scratch folder, in bounded time."""
