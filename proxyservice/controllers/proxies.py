@@ -1,6 +1,8 @@
 """Proxies: list a file's proxies and serve their bytes."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from http import HTTPStatus
 from pathlib import Path
@@ -41,10 +43,8 @@ class ProxyBody(NamedTuple):
 
 def list_proxies(file_id: str) -> Response:
     """The proxies of a file with their metadata and URLs."""
-    try:
+    with _reading_store():
         proxies = ProxyStore.current_session().list(file_id)
-    except StoreFailed as e:
-        raise ServiceUnavailable(STORE_DOWN) from e
     if not proxies:
         raise NotFound(NO_PROXIES % quoted(file_id))
     auth, ttl = Auth.current_session(), current_settings().SIGNED_LINK_TTL
@@ -74,12 +74,9 @@ def proxy_content(
         When the request came through a signed link: the link's expiry time
         (Unix seconds). ``None`` when it came with a bearer token.
     """
-    try:
+    missing = NO_SUCH_PROXY % (quoted(typeidentifier), quoted(file_id))
+    with _reading_store(missing):
         proxy, content = ProxyStore.current_session().get(file_id, typeidentifier)
-    except DoesNotExist as e:
-        raise NotFound(NO_SUCH_PROXY % (quoted(typeidentifier), quoted(file_id))) from e
-    except StoreFailed as e:
-        raise ServiceUnavailable(STORE_DOWN) from e
     now = time.time()
     # The blob's name is its checksum, so a tag names one content for ever.
     headers = {"ETag": f'"{proxy.checksum}"', "Cache-Control": cache_control(link_expires, now)}
@@ -91,12 +88,8 @@ def proxy_content(
     if settings.STORE_REDIRECT:
         expires_in = presign_seconds(link_expires, now, settings.SIGNED_LINK_TTL)
         return _redirect(content, proxy.mimetype, proxy.filename, expires_in, headers)
-    try:
+    with _reading_store(missing):
         body = content.open()
-    except DoesNotExist as e:
-        raise NotFound(NO_SUCH_PROXY % (quoted(typeidentifier), quoted(file_id))) from e
-    except StoreFailed as e:
-        raise ServiceUnavailable(STORE_DOWN) from e
     headers["Content-Length"] = str(body.length)
     return ProxyBody(body, proxy.mimetype, proxy.filename), HTTPStatus.OK, headers
 
@@ -106,10 +99,8 @@ def _redirect(content: StoredObject, mimetype: str, filename: str, expires_in: i
     kept = max(0, min(CACHE_SECONDS, expires_in - REDIRECT_MARGIN_SECONDS))
     # Whoever holds a presigned URL has the bytes: no shared cache keeps it, and no one longer than it lives.
     private = f"private, max-age={kept}"
-    try:
+    with _reading_store():
         url = content.presigned_url(expires_in, mimetype, filename, private)
-    except StoreFailed as e:
-        raise ServiceUnavailable(STORE_DOWN) from e
     return None, HTTPStatus.TEMPORARY_REDIRECT, {**headers, "Location": url, "Cache-Control": private}
 
 
@@ -125,9 +116,7 @@ def presign_seconds(link_expires: int | None, now: float, link_ttl: int) -> int:
     link_ttl
         How long a signed link lives (SIGNED_LINK_TTL).
     """
-    if link_expires is None:
-        return max(1, link_ttl)
-    return max(1, min(link_ttl, int(link_expires - now)))
+    return max(1, _seconds_left(link_expires, now, link_ttl))
 
 
 def cache_control(link_expires: int | None, now: float) -> str:
@@ -145,4 +134,22 @@ def cache_control(link_expires: int | None, now: float) -> str:
         # (a CDN, a company proxy) would hand them to clients without a token.
         return f"private, max-age={CACHE_SECONDS}"
     # Anyone holding the link may have the bytes, but only while the link is valid.
-    return f"public, max-age={max(0, min(CACHE_SECONDS, int(link_expires - now)))}"
+    return f"public, max-age={max(0, _seconds_left(link_expires, now, CACHE_SECONDS))}"
+
+
+def _seconds_left(link_expires: int | None, now: float, at_most: int) -> int:
+    """Seconds until a signed link expires, at most ``at_most`` (and that for a bearer token's request)."""
+    if link_expires is None:
+        return at_most
+    return min(at_most, int(link_expires - now))
+
+
+@contextmanager
+def _reading_store(missing: str = "") -> Iterator[None]:
+    """The store's errors in the block as answers: ``missing`` (404), or 503 when it cannot be read."""
+    try:
+        yield
+    except DoesNotExist as e:
+        raise NotFound(missing) from e
+    except StoreFailed as e:
+        raise ServiceUnavailable(STORE_DOWN) from e
