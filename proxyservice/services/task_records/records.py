@@ -28,7 +28,8 @@ from flask import Flask, g
 from sqlalchemy import Connection, exc, select, update
 
 from ...domain import TaskRecord, TaskState
-from ..context import init_settings, session_on_g
+from ...config import Settings
+from ..context import SettingsService
 from . import fork
 from .engines import SQLITE_BEGIN, Database
 from .errors import RecordNotFound, RecordsUnavailable
@@ -48,7 +49,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class TaskRecords:
+class TaskRecords(SettingsService):
     """The task records in one database.
 
     Parameters
@@ -59,6 +60,8 @@ class TaskRecords:
         The schema is brought to the newest migration when a process first uses it.
     """
 
+    SESSION_KEY = "task_records"
+
     def __init__(self, location: Path | str) -> None:
         self.location = location
         self._database: Database | None = None
@@ -66,21 +69,21 @@ class TaskRecords:
         """SQLite only: this object's connection, open from first use until :meth:`close`."""
         self._lock = threading.RLock()
 
-    @staticmethod
-    def init_app(app: Flask) -> None:
+    @classmethod
+    def init_app(cls, app: Flask) -> None:
         """Give ``app`` settings for the records and close them when a context ends."""
-        init_settings(app)
+        super().init_app(app)
 
         @app.teardown_appcontext
         def close_task_records(_: BaseException | None) -> None:
-            records = g.pop("task_records", None)
+            records = g.pop(cls.SESSION_KEY, None)
             if records is not None:
                 records.close()
 
     @classmethod
-    def current_session(cls) -> "TaskRecords":
-        """The records of the current application context."""
-        return session_on_g("task_records", lambda s: cls(s.database_url))
+    def from_settings(cls, settings: Settings) -> "TaskRecords":
+        """The records at DATABASE_URL, or in the SQLite file in DATA_DIR."""
+        return cls(settings.database_url)
 
     def put(self, record: TaskRecord) -> None:
         """Write a record, replacing one with the same task id."""
