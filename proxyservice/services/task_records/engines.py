@@ -15,9 +15,9 @@ for ``os.fork()``).
 
 import os
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
 from .errors import RecordsUnavailable
-from .fork import BUSY_TIMEOUT_SECONDS
+from .fork import BUSY_TIMEOUT_SECONDS, ProcessLock
 
 POSTGRESQL_DRIVER = "postgresql+psycopg"
 SQLITE_BUSY = 5
@@ -38,15 +38,7 @@ NO_SQLITE_FILE = "DATABASE_URL names no SQLite file: write sqlite:///relative/pa
 
 _engines: dict[str, tuple[int, Engine]] = {}
 """Engine of each database URL, with the id of the process that made or last renewed it."""
-_engines_lock = threading.Lock()
-
-
-def _renew_lock_in_child() -> None:
-    global _engines_lock
-    _engines_lock = threading.Lock()  # another thread may have held it at the fork
-
-
-os.register_at_fork(after_in_child=_renew_lock_in_child)
+_engines_lock = ProcessLock()
 
 
 @dataclass(frozen=True)
@@ -90,10 +82,10 @@ class Database:
         """The SQLite file, or ``None`` for a database server."""
         return Path(self.url.database or "") if self.url.get_backend_name() == "sqlite" else None
 
-    @property
-    def is_postgresql(self) -> bool:
-        """Whether this is a PostgreSQL database."""
-        return self.url.get_backend_name() == "postgresql"
+    @cached_property
+    def key(self) -> str:
+        """The URL whole, password and all: what this process keeps its engine and schema state under."""
+        return self.url.render_as_string(hide_password=False)
 
     @property
     def name(self) -> str:
@@ -115,14 +107,13 @@ class Database:
 
     def engine(self) -> Engine:
         """This process's engine for the database, made on first use."""
-        key = self.url.render_as_string(hide_password=False)
         with _engines_lock:
-            pid, engine = _engines.get(key, (0, None))
+            pid, engine = _engines.get(self.key, (0, None))
             if engine is None:
                 engine = _sqlite_engine(self.url) if self.sqlite_path is not None else _server_engine(self.url)
             elif pid != os.getpid():
                 engine.dispose(close=False)  # the parent's connections stay the parent's
-            _engines[key] = (os.getpid(), engine)
+            _engines[self.key] = (os.getpid(), engine)
             return engine
 
 

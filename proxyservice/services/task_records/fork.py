@@ -25,6 +25,7 @@ import os
 import threading
 import weakref
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Iterator
 
 logger = logging.getLogger(__name__)
@@ -87,3 +88,21 @@ def closed(owner: object) -> None:
 def open_in_parent(path: str) -> bool:
     """Whether this process's parent had the SQLite file at ``path`` open when it forked this process."""
     return bool(_open_at_fork) and os.path.abspath(path) in _open_at_fork
+
+
+class ProcessLock:
+    """A lock of this process's threads; a forked child starts with a free one (another thread may have held it)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        os.register_at_fork(after_in_child=self._renew)
+
+    def _renew(self) -> None:
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._lock.release()

@@ -15,7 +15,6 @@ one locking transaction, so the database decides who wins:
 """
 
 import logging
-import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import replace
@@ -23,9 +22,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from alembic.util import CommandError
 from flask import Flask, g
-from sqlalchemy import Connection, exc, select, update
+from sqlalchemy import Connection, select, update
 
 from ...domain import TaskRecord, TaskState
 from ...config import Settings
@@ -33,7 +31,7 @@ from ..context import SettingsService
 from . import fork
 from .engines import SQLITE_BEGIN, Database
 from .errors import RecordNotFound, RecordsUnavailable
-from .schema import ready_engine
+from .schema import DATABASE_ERRORS, ready_engine
 from .table import tasks, to_record, upsert
 
 logger = logging.getLogger(__name__)
@@ -41,7 +39,6 @@ logger = logging.getLogger(__name__)
 UNDER_WAY = (TaskState.QUEUED.value, TaskState.IN_PROGRESS.value)
 LOST_BATCH = 500
 """Lost tasks taken in one transaction: well under both databases' limits on bound values."""
-DATABASE_ERRORS = (exc.SQLAlchemyError, sqlite3.Error, OSError, CommandError)
 
 
 def utcnow() -> datetime:
@@ -257,7 +254,7 @@ class TaskRecords(SettingsService):
                 self._connection = None
                 fork.closed(self)
 
-    def _where(self) -> Database:
+    def _database_at(self) -> Database:
         if self._database is None:
             self._database = Database.at(self.location)
         return self._database
@@ -271,7 +268,7 @@ class TaskRecords(SettingsService):
         immediate
             On SQLite, take the write lock at the start (for a read that decides a write).
         """
-        database = self._where()
+        database = self._database_at()
         path = database.sqlite_path
         if path is None:
             try:

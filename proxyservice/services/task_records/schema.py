@@ -13,9 +13,7 @@ only add, so older code still works on a newer schema.
 """
 
 import logging
-import os
 import sqlite3
-import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from alembic.util import CommandError
 from sqlalchemy import Column, Connection, Engine, MetaData, String, Table, exc, inspect, select, text
 
 from .engines import SQLITE_BEGIN, Database
+from .fork import ProcessLock
 
 logger = logging.getLogger(__name__)
 
@@ -36,18 +35,12 @@ MIGRATION_LOCK = 7_240_216_523_912_066_931
 """PostgreSQL advisory lock key taken while migrating (any fixed bigint no other program uses)."""
 _versions = Table(VERSION_TABLE, MetaData(), Column("version_num", String(32), primary_key=True))
 NEWER_SCHEMA = "task records at %s: schema revision %s is newer than this code's (%s); used as it is"
+DATABASE_ERRORS = (exc.SQLAlchemyError, sqlite3.Error, OSError, CommandError)
+"""What reaching, using or migrating the records' database may raise."""
 
 _ready: set[str] = set()
 """Databases (their URLs) this process has brought to the newest migration."""
-_ready_lock = threading.Lock()
-
-
-def _renew_lock_in_child() -> None:
-    global _ready_lock
-    _ready_lock = threading.Lock()  # another thread may have held it at the fork
-
-
-os.register_at_fork(after_in_child=_renew_lock_in_child)
+_ready_lock = ProcessLock()
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -127,12 +120,11 @@ def ready_engine(database: Database) -> Engine:
         The database cannot be reached or migrated; the next call tries again.
     """
     engine = database.engine()
-    key = database.url.render_as_string(hide_password=False)
-    if key not in _ready:
+    if database.key not in _ready:
         with _ready_lock:
-            if key not in _ready:
+            if database.key not in _ready:
                 _upgrade_with(engine, database)
-                _ready.add(key)
+                _ready.add(database.key)
     return engine
 
 
@@ -155,8 +147,8 @@ def migrate(database_url: str) -> str | None:
     database = Database.at(database_url)
     try:
         revision = _upgrade_with(database.engine(), database)
-    except (exc.SQLAlchemyError, sqlite3.Error, OSError, CommandError) as e:
+    except DATABASE_ERRORS as e:
         raise database.unavailable(e) from e
-    _ready.add(database.url.render_as_string(hide_password=False))
+    _ready.add(database.key)
     return revision
 
