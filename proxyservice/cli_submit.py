@@ -57,10 +57,11 @@ class Refusal:
 
 
 def directory_outside_roots(directory: Path, settings: Settings) -> str | None:
-    """The one-line refusal for a folder no file of which the service may read by path, if it is one."""
-    sources = SourceFiles(settings.SOURCE_ROOTS, settings.upload_root, settings.MAX_SOURCE_BYTES)
-    real = directory.resolve()
-    if any(real.is_relative_to(root) for root in sources.roots):
+    """The one-line refusal for a folder no file of which the service may read by path, if it is one.
+
+    Needs an app context.
+    """
+    if SourceFiles.current_session().under_roots(directory.resolve()):
         return None
     roots = ":".join(str(root) for root in settings.SOURCE_ROOTS) or "unset"
     return OUTSIDE_ROOTS % (directory, roots)
@@ -110,7 +111,7 @@ class FileSubmitter:
             self.store.check_room()
         except StoreFailed as e:
             raise ServiceDown(str(e)) from e
-        source = self.sources.describe(real, size or self.settings.default_proxy_size, self.sources.upload_id(real))
+        source = self.sources.describe(real, size or self.settings.default_proxy_size)
         chosen = choose_plugins(self.plugins, source, self.named)
         if isinstance(chosen, PluginRefusal):
             return Refusal(chosen.reason + (SEE_PLUGINS if chosen.not_enabled else ""),

@@ -119,7 +119,7 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
     settings = current_settings()
     sources = SourceFiles.current_session()
     # An upload was hashed as it arrived; a path is hashed here.
-    source = sources.describe(path, _proxy_size(options), sources.upload_id(path))
+    source = sources.describe(path, _proxy_size(options))
     chosen = _choose_plugins(source, options.get("plugins"))
     queue = TaskQueue.current_session()
     try:

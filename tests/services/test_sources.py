@@ -220,7 +220,7 @@ class TestStagedUploads:
     ) -> None:
         web, _ = hosts
         saved = web.save_upload(io.BytesIO(STAGED_PAGE), "../my page.html")
-        described = web.describe(saved, ProxySize(4, 3), web.upload_id(saved))
+        described = web.describe(saved, ProxySize(4, 3))
         sha256 = hashlib.sha256(STAGED_PAGE).hexdigest()
         assert described.file_id == sha256 and described.mimetype == "text/html", "sniffed from the local copy"
         assert described.path == f"s3://{s3_url.bucket}/service/uploads/{sha256}/my_page.html"

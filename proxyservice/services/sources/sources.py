@@ -115,10 +115,13 @@ class SourceFiles(SettingsService):
         """Whether a resolved path is in the upload folder: an upload sees only itself."""
         return real.is_relative_to(self._uploads)
 
+    def under_roots(self, real: Path) -> bool:
+        """Whether a resolved path is inside one of SOURCE_ROOTS."""
+        return any(real.is_relative_to(root) for root in self.roots)
+
     def readable(self, real: Path) -> bool:
         """Whether a resolved path may be read by path: inside a root, outside the service's own folders."""
-        return (any(real.is_relative_to(root) for root in self.roots)
-                and not any(real.is_relative_to(folder) for folder in self.private))
+        return self.under_roots(real) and not any(real.is_relative_to(folder) for folder in self.private)
 
     def resolve(self, path: str) -> Path:
         """Return the real path of a file a client named, if it may be read.
@@ -265,15 +268,23 @@ class SourceFiles(SettingsService):
         # subfolders: each of those is a package of its own (README, "Security").
         return page_view(real, tree, recursive=tree not in self.roots)
 
-    def describe(self, path: Path, proxy_size: ProxySize, file_id: str | None = None) -> SourceFile:
-        """Say what a readable file is, hashing it unless its ``file_id`` is known already.
+    def describe(self, path: Path, proxy_size: ProxySize) -> SourceFile:
+        """Say what a readable file is: an upload by the hash it was kept under, any other file hashed now.
 
-        Its type is read from the local file; its path is what workers are given (:meth:`shared_path`).
+        Its type is read from the local file. Its path is what workers are
+        given: a file under SOURCE_ROOTS is read in place on every host (a
+        share mounted alike); an upload staged in object storage is named
+        ``s3://bucket/prefix/uploads/<sha256>/<name>``, which
+        :meth:`materialize` turns back into a file on the worker.
         """
+        upload_id = self.upload_id(path)
+        shared = str(path)
+        if self.staging is not None and upload_id is not None:
+            shared = f"{staged_uploads(self.staging)}{upload_id}/{path.name}"
         guessed, _ = mimetypes.guess_type(path.name)
         return SourceFile(
-            file_id=file_id or file_identity(sha256_of(path), None if self.is_upload(path.resolve()) else str(path)),
-            path=self.shared_path(path),
+            file_id=upload_id or file_identity(sha256_of(path), None if self.is_upload(path.resolve()) else str(path)),
+            path=shared,
             size=path.stat().st_size,
             mimetype=decide_mimetype(self.sniff(path), guessed),
             proxy_size=proxy_size,
@@ -284,19 +295,6 @@ class SourceFiles(SettingsService):
         if path.parent.parent.resolve() == self._uploads and CONTENT_HASH.match(path.parent.name):
             return path.parent.name
         return None
-
-    def shared_path(self, path: Path) -> str:
-        """How plugins and workers are told of a file: its path, or for a staged upload its object's URL.
-
-        A file under SOURCE_ROOTS is read in place on every host (a share
-        mounted alike); an upload staged in object storage is named
-        ``s3://bucket/prefix/uploads/<sha256>/<name>``, which
-        :meth:`materialize` turns back into a file on the worker.
-        """
-        upload_id = self.upload_id(path)
-        if self.staging is None or upload_id is None:
-            return str(path)
-        return f"{staged_uploads(self.staging)}{upload_id}/{path.name}"
 
     @contextmanager
     def materialize(self, args: Sequence[Any]) -> Iterator[list[Any]]:

@@ -84,7 +84,7 @@ class UploadStaging:
     def materialize(self, args: Sequence[Any]) -> Iterator[list[Any]]:
         """A job's arguments with every staged upload fetched to this host, for the block.
 
-        An argument that names a staged upload (as :meth:`shared_path` gave it)
+        An argument that names a staged upload (as :meth:`SourceFiles.describe` named it)
         becomes the path of a copy at ``<upload folder>/.jobs/<job>/<sha256>/<name>``:
         a folder of the job's own, so two jobs never share a copy, and in the
         upload folder, so, like any upload, the page may read nothing else.
