@@ -12,9 +12,10 @@ from typing import Any, Mapping
 import click
 from flask import current_app
 
+from .controllers.ingest import ingest_body
 from .controllers.tasks import task_body
 from .domain import TaskRecord, TaskState
-from .process.ingest import IngestOutcome, TaskOutcome
+from .process.ingest import IngestOutcome
 
 MAX_LISTED = 20
 """Failed files listed one by one in the summary; ``--json`` lists them all."""
@@ -49,19 +50,6 @@ def url_for_path(endpoint: str, **values: str) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def task_json(task: TaskOutcome, record: TaskRecord | None = None) -> dict[str, Any]:
-    """A task as ``POST /ingest`` lists it; with its ``record``, as it is now, with its warnings."""
-    return {
-        "task_id": task.task_id,
-        "plugin": task.plugin,
-        "status": (record or task).state.value,
-        "reused": task.reused,
-        "error": (record or task).error,
-        "warnings": list(record.warnings) if record else [],
-        "status_url": url_for_path("api.task_status", task_id=task.task_id),
-    }
-
-
 def record_json(record: TaskRecord) -> dict[str, Any]:
     """A task record as ``GET /status/<task_id>`` answers, and its file's proxies once it succeeded."""
     body: dict[str, Any] = task_body(record)
@@ -87,15 +75,13 @@ def file_json(path: str, outcome: IngestOutcome, latest: Mapping[str, TaskRecord
     latest
         The tasks' records as they are now, for those that were waited for.
     """
-    file_id = outcome.source.file_id
-    return {
-        "path": path,
-        "file_id": file_id,
-        "filename": outcome.source.name,
-        "mimetype": outcome.source.mimetype,
-        "proxies_url": url_for_path("api.list_proxies", file_id=file_id),
-        "tasks": [task_json(task, (latest or {}).get(task.task_id)) for task in outcome.tasks],
-    }
+    body = {"path": path, **ingest_body(outcome, url_for_path)}
+    for task in body["tasks"]:
+        record = (latest or {}).get(task["task_id"])
+        if record is not None:
+            task.update(status=record.state.value, error=record.error)
+        task["warnings"] = list(record.warnings) if record is not None else []
+    return body
 
 
 def file_lines(data: dict[str, Any]) -> list[str]:

@@ -3,7 +3,7 @@
 import logging
 from http import HTTPStatus
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Callable
 
 from flask import url_for
 from werkzeug.exceptions import (
@@ -146,14 +146,21 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
     return _answer(outcome)
 
 
-def _answer(outcome: IngestOutcome) -> Response:
+def ingest_body(outcome: IngestOutcome, build_url: Callable[..., str] = url_for) -> dict[str, Any]:
+    """What ``POST /ingest`` answers of a file and its tasks.
+
+    Parameters
+    ----------
+    build_url
+        Builds a route's URL from its endpoint and values: Flask's ``url_for``
+        in a request, a path builder without one (the command line).
+    """
     file_id = outcome.source.file_id
-    proxies_url = url_for("api.list_proxies", file_id=file_id)
-    body = {
+    return {
         "file_id": file_id,
         "filename": outcome.source.name,
         "mimetype": outcome.source.mimetype,
-        "proxies_url": proxies_url,
+        "proxies_url": build_url("api.list_proxies", file_id=file_id),
         "tasks": [
             {
                 "task_id": task.task_id,
@@ -161,11 +168,16 @@ def _answer(outcome: IngestOutcome) -> Response:
                 "status": task.state.value,
                 "reused": task.reused,
                 "error": task.error,
-                "status_url": url_for("api.task_status", task_id=task.task_id),
+                "status_url": build_url("api.task_status", task_id=task.task_id),
             }
             for task in outcome.tasks
         ],
     }
+
+
+def _answer(outcome: IngestOutcome) -> Response:
+    body = ingest_body(outcome)
+    proxies_url = body["proxies_url"]
     if outcome.pending:
         location = url_for("api.task_status", task_id=outcome.pending[0].task_id)
         return body, HTTPStatus.ACCEPTED, {"Location": location}
