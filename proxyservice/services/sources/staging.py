@@ -10,15 +10,14 @@ job runs (:meth:`UploadStaging.materialize`).
 import hashlib
 import logging
 import mimetypes
-import os
 import re
 import shutil
 import tempfile
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from ..leftovers import remove_older_than
 from ..store import StoreFailed
 from ..store.bucket import Bucket
 from .errors import SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
@@ -157,18 +156,7 @@ class UploadStaging:
 
     def _sweep_jobs(self) -> None:
         """Remove the copies a killed worker left: no job runs longer than ``job_seconds``."""
-        cutoff = time.time() - self.job_seconds
-        try:
-            entries = list(os.scandir(self.upload_root / JOBS))
-        except FileNotFoundError:
-            return
-        for entry in entries:
-            try:
-                if entry.stat(follow_symlinks=False).st_mtime < cutoff:
-                    shutil.rmtree(entry.path)
-                    logger.info("removed the fetched upload %s that a stopped job left", entry.name)
-            except FileNotFoundError:
-                continue  # another worker process swept it first
-            except OSError as e:
-                logger.warning("cannot remove %s from %s: %s", entry.name, self.upload_root / JOBS, e)
+        removed = remove_older_than(self.upload_root / JOBS, self.job_seconds)
+        if removed:
+            logger.info("removed %d fetched uploads that stopped jobs left", removed)
 

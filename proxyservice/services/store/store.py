@@ -14,10 +14,8 @@ only once whole.
 """
 
 import logging
-import os
 import re
 import shutil
-import time
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,6 +26,7 @@ from ...config import Settings
 from ...domain import ProxyFile
 from ..context import SettingsService
 from ..hashing import sha256_of
+from ..leftovers import remove_older_than
 from .content import ProxyContent
 from .errors import DoesNotExist, StoreFailed, StoreFull
 
@@ -340,25 +339,7 @@ class ProxyStore(SettingsService):
         mid-render leaves its files behind. Nothing lives there longer than a
         task may run (TASK_TIME_LIMIT), so anything older is an orphan.
         """
-        removed = 0
-        cutoff = time.time() - older_than
-        try:
-            entries = list(os.scandir(self.temp_dir))
-        except FileNotFoundError:
-            return 0
-        for entry in entries:
-            try:
-                if entry.stat(follow_symlinks=False).st_mtime >= cutoff:
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    shutil.rmtree(entry.path)
-                else:
-                    os.unlink(entry.path)
-                removed += 1
-            except FileNotFoundError:
-                continue  # another worker swept it first
-            except OSError as e:
-                logger.warning("cannot remove %s from the store's temp folder: %s", entry.name, e)
+        removed = remove_older_than(self.temp_dir, older_than)
         if removed:
             logger.info("removed %d files left in the proxy store's temp folder", removed)
         return removed
