@@ -24,15 +24,15 @@ from typing import IO, Any, Iterator, Sequence
 
 import magic
 
-from ...domain import ProxySize, SourceFile, SourceView, file_identity
-from .media_types import decide_mimetype
 from ...config import Settings
+from ...domain import ProxySize, SourceFile, SourceView, file_identity
 from ...schemas import quoted
 from ..context import SettingsService
 from ..hashing import CHUNK, sha256_of
 # The object storage is the proxy store's: its bucket (and its errors) are shared, not made twice.
-from ..store.bucket import Bucket
+from ..store import Bucket
 from .errors import SourceChanged, SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
+from .media_types import decide_mimetype
 from .page_view import page_view
 from .snapshot import MOVED, copy_checked
 from .staging import NOT_OUR_STORAGE, OBJECT_STORAGE_SCHEME, UploadStaging, stage_upload, staged_uploads

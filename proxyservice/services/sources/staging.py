@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from ..leftovers import remove_older_than
-from ..store import StoreFailed
-from ..store.bucket import Bucket
+from ..store import Bucket, StoreFailed
 from .errors import SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
 
 logger = logging.getLogger(__name__)

@@ -118,7 +118,7 @@ class ProxyStore(SettingsService):
         SettingInvalid
             STORE_URL is not an ``s3://`` URL.
         """
-        # Imported here: both stores are ProxyStores, and boto3 loads only where a bucket is used.
+        # Imported here: both stores subclass ProxyStore, defined in this module.
         if settings.STORE_URL:
             from .s3 import S3ProxyStore
 
