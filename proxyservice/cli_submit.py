@@ -22,6 +22,7 @@ from .plugins.context import JobContext
 from .plugins.registry import enabled_plugins
 from .process.ingest import IngestOutcome, TaskOutcome, ingest_file
 from .process.plugin_choice import PluginRefusal, choose_plugins, unknown_plugin
+from .services.sandbox import Sandbox
 from .services.sources import SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge
 from .services.store import ProxyStore, StoreFailed
 from .services.task_queue import QueueUnavailable, TaskQueue
@@ -89,6 +90,8 @@ class FileSubmitter:
         self.records = TaskRecords.current_session()
         self.queue = TaskQueue.current_session()
         self.store = ProxyStore.current_session()
+        self.job_context = JobContext(settings, self.store, self.sources, Sandbox.current_session())
+        """What a plugin that works in process() (not async) stores its proxies through."""
 
     def unknown_plugin(self) -> Refusal | None:
         """The refusal for a named plugin that is not enabled: said once, before any file is walked."""
@@ -123,8 +126,7 @@ class FileSubmitter:
         if waiting >= self.settings.MAX_QUEUE_LENGTH:
             raise QueueFull(QUEUE_FULL % waiting)
         try:
-            # A plugin that works in process() (not async) stores its proxies through the job context.
-            with JobContext.from_settings(self.settings).active():
+            with self.job_context.active():
                 outcome = ingest_file(source, chosen, self.records, self.queue, self.store, force=self.force)
         except RecordsUnavailable as e:
             raise ServiceDown(RECORDS_DOWN % e) from e

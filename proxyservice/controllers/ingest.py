@@ -22,6 +22,7 @@ from ..plugins.registry import enabled_plugins
 from ..process.ingest import IngestOutcome, ingest_file
 from ..process.plugin_choice import Plugins, PluginRefusal, choose_plugins
 from ..services.context import current_settings
+from ..services.sandbox import Sandbox
 from ..services.sources import (
     SourceEmpty,
     SourceFiles,
@@ -128,16 +129,13 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
         raise ServiceUnavailable(BROKER_DOWN) from e
     if waiting >= settings.MAX_QUEUE_LENGTH:
         raise TooManyRequests(QUEUE_FULL % waiting, retry_after=RETRY_AFTER_SECONDS)
+    store = ProxyStore.current_session()
+    # A plugin that works in process() (not async) stores its proxies through the job context.
+    context = JobContext(settings, store, sources, Sandbox.current_session())
     try:
-        # A plugin that works in process() (not async) stores its proxies through the job context.
-        with JobContext.from_settings(settings).active():
+        with context.active():
             outcome = ingest_file(
-                source,
-                chosen,
-                TaskRecords.current_session(),
-                queue,
-                ProxyStore.current_session(),
-                force=bool(options.get("force", False)),
+                source, chosen, TaskRecords.current_session(), queue, store, force=bool(options.get("force", False))
             )
     except RecordsUnavailable as e:
         raise ServiceUnavailable(RECORDS_DOWN) from e
