@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what proxyservice needs on a Debian (bookworm) machine; safe to run again.
 #   - Debian packages: wkhtmltopdf (the renderer), bubblewrap (its sandbox), redis-server (the broker, for the
-#     run command and the tests), nginx (in front of uWSGI), fonts, and real-world HTML documentation the tests render.
+#     run command and the tests), rabbitmq-server (the other broker, for the tests), nginx (in front of uWSGI), fonts, and real-world HTML documentation the tests render.
 #   - Python packages: into .venv, from pyproject.toml (again only when it changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,8 @@ packages=()
 command -v wkhtmltoimage >/dev/null || packages+=(wkhtmltopdf)
 command -v redis-server >/dev/null || packages+=(redis-server)
 command -v redis-cli >/dev/null || packages+=(redis-tools)
+# The other broker the service runs on (BROKER_URL=amqp://…); the tests start private nodes of it.
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || packages+=(rabbitmq-server)
 command -v pdftoppm >/dev/null || packages+=(poppler-utils)
 # In front of the web app's workers; uWSGI starts its own (uwsgi.ini). Debian's
 # package also enables a system nginx on port 80, which proxyservice does not use.

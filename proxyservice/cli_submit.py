@@ -32,7 +32,7 @@ __all__ = ["FileSubmitter", "Refusal", "ServiceDown", "QueueFull", "directory_ou
            "failed_reason", "watch_tasks"]
 
 SEE_PLUGINS = " (see proxyservice plugins list)"
-BROKER_DOWN = "the task queue at REDIS_URL is unreachable; nothing was queued (is the service's Redis running?)"
+BROKER_DOWN = "the broker at BROKER_URL (or REDIS_URL) is unreachable; nothing was queued (is the service's broker running?)"
 RECORDS_DOWN = "the task records cannot be written (%s); nothing was queued"
 QUEUE_FULL = "%d tasks are waiting, more than the service takes (MAX_QUEUE_LENGTH)"
 OUTSIDE_ROOTS = ("%s is outside SOURCE_ROOTS (%s): nothing was ingested; "

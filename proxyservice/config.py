@@ -85,8 +85,10 @@ class Settings:
     """Serve a proxy on STORE_URL by a redirect (307) to a short-lived presigned URL instead of streaming its bytes."""
     SOURCE_ROOTS: tuple[Path, ...] = ()
     """Folders (``:``-separated) whose files may be ingested by path; uploads are always allowed."""
-    REDIS_URL: str = "redis://127.0.0.1:6379/0"
-    """The Celery broker."""
+    BROKER_URL: str = field(default="", repr=False)  # may hold a password
+    """The Celery broker: ``redis://host:6379/0`` or ``amqp://user:password@host:5672/vhost`` (RabbitMQ); REDIS_URL when unset."""
+    REDIS_URL: str = field(default="redis://127.0.0.1:6379/0", repr=False)
+    """The broker when BROKER_URL is unset: the Redis that ``make run`` starts."""
     PROXY_WIDTH: int = 400
     """Width of the box a proxy is scaled to fit, when the request names none."""
     PROXY_HEIGHT: int = 300
@@ -135,9 +137,12 @@ class Settings:
     TASK_MAX_RETRIES: int = 3
     """Times a task that met a transient error (store or records briefly unusable) is retried, with backoff."""
     VISIBILITY_TIMEOUT: int = 600
-    """Seconds before a task taken by a worker that vanished is given to another; longer than any task runs."""
+    """Redis broker only: seconds before a task taken by a worker that vanished goes back to the queue
+    (RabbitMQ does it when the worker's connection drops; the recovery sweep when its lease lapses)."""
     RECOVERY_INTERVAL: int = 60
-    """Seconds between a worker's checks for queued tasks the broker lost; they are sent again."""
+    """Seconds between sweeps for tasks the broker lost or whose worker died; one worker sweeps at a time."""
+    TASK_LEASE: int = 30
+    """Seconds a worker holds a task it runs, renewed while it runs; a task whose lease lapsed lost its worker."""
     MAX_QUEUE_LENGTH: int = 10000
     """Tasks waiting in the queue past which ``POST /ingest`` answers 429 with Retry-After."""
     PROXYSERVICE_ENV: str = "production"
@@ -223,3 +228,8 @@ class Settings:
         """The task records' database: DATABASE_URL, or the URL of the SQLite file in DATA_DIR."""
         # Quoted: a URL decodes %XX in the path, and a "?" would start its query.
         return self.DATABASE_URL or "sqlite:///" + quote(str(self.task_db_path))
+
+    @property
+    def broker_url(self) -> str:
+        """The Celery broker: BROKER_URL, or REDIS_URL."""
+        return self.BROKER_URL or self.REDIS_URL

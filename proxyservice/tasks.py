@@ -3,19 +3,25 @@
 Tasks take ids and plain values, never objects, and are idempotent: a task
 delivered again (its worker died before acking) makes the same proxy again
 and replaces it atomically, so exactly one proxy results. A transient error
-is retried with backoff a bounded number of times. Each worker also sends
-again, at start and every RECOVERY_INTERVAL, the queued tasks that the broker
-lost (a Redis restarted without its data).
+is retried with backoff a bounded number of times. A worker holds the task
+it runs by a lease in its record, renewed while it runs: a task delivered
+again while its first worker lives is not run twice at once. One worker at a
+time also sweeps, at start and every RECOVERY_INTERVAL, for tasks that were
+lost (their worker died, or the broker restarted without its data) and sends
+them again.
 """
 
 import importlib
 import inspect
 import logging
+import os
+import socket
 import sys
 import threading
 import time
+import uuid
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import timedelta
 from typing import Any
 
 from celery import Celery, Task
@@ -47,6 +53,8 @@ a page's tree changing while its render was set up."""
 MAX_BACKOFF_SECONDS = 60
 JOB_NOT_ALLOWED = "job %r is not a function of plugin %r's module"
 PLUGIN_NOT_ENABLED = "plugin %r is not enabled on this worker"
+RECOVERY_LOCK = "recovery"
+"""The records' lock that gives one worker at a time the recovery sweep."""
 TIMED_OUT = "timed out: the task ran longer than %d s"
 
 
@@ -99,11 +107,14 @@ def run_plugin_job(
     if record.state is TaskState.SUCCEEDED:
         logger.info("task %s already succeeded; delivered again, nothing to do", task_id)
         return
-    records.mark_started(task_id)
+    lease = timedelta(seconds=settings.TASK_LEASE)
+    if records.start(task_id, lease) is None:
+        logger.info("task %s is run by another worker, or succeeded; delivered again, not run twice", task_id)
+        return
     try:
         function, context = resolve_job(plugin, job, settings), JobContext.from_settings(settings)
         # An upload staged in object storage is fetched to this host for the job, and removed after it.
-        with context.sources.materialize(args) as local_args:
+        with records.held(task_id, lease), context.sources.materialize(args) as local_args:
             result = call_job(function, local_args, context)
     except TRANSIENT_ERRORS as e:
         if attempt < settings.TASK_MAX_RETRIES:
@@ -176,37 +187,54 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
     return flask_app, celery_app
 
 
-def recover_lost_tasks() -> list[str]:
-    """Send again the queued and started tasks the broker lost; return their ids. Needs an app context.
+def recover_lost_tasks(sweeper: str, settings: Settings) -> list[str] | None:
+    """Send again the tasks that were lost; return their ids, or ``None`` when another sweeper holds the turn.
 
-    Every worker, on every host, sweeps: the records give each lost task to
-    one of them (:meth:`TaskRecords.claim_lost`), so none is sent twice.
+    Needs an app context. One sweeper at a time, across all workers on all
+    hosts, holds the records' recovery lock, for RECOVERY_INTERVAL at a time,
+    and keeps it while it sweeps. Lost tasks are those whose worker died
+    (their lease lapsed) and, when the broker restarted without its data,
+    those that were queued in it. The records give each to one sweeper
+    (:meth:`TaskRecords.claim_lost`), so none is sent twice.
+
+    Parameters
+    ----------
+    sweeper
+        Who sweeps: this worker process, named uniquely.
+    settings
+        RECOVERY_INTERVAL: how long the turn is held.
     """
     queue = TaskQueue.current_session()
     # This runs in the worker's main process while billiard forks pool children:
     # a child forked with a records connection open here loses its writes (see
     # TaskRecords.no_fork_while_open). The connection is closed before the broker is asked.
     with TaskRecords.current_session().no_fork_while_open() as records:
-        waiting = records.in_state(TaskState.QUEUED) + records.in_state(TaskState.IN_PROGRESS)
-    lost = lost_tasks(waiting, queue.held_ids(), datetime.now(timezone.utc))
+        if not records.take_lock(RECOVERY_LOCK, sweeper, timedelta(seconds=settings.RECOVERY_INTERVAL)):
+            return None
+    broker_forgot = queue.forgot_its_tasks()
+    with TaskRecords.current_session().no_fork_while_open() as records:
+        lapsed = records.lapsed()
+        queued = records.in_state(TaskState.QUEUED) if broker_forgot else []
+    lost = lost_tasks(queued, lapsed, broker_forgot)
     if not lost:
         return []
     with TaskRecords.current_session().no_fork_while_open() as records:
         # Only those still as read (a task that finished meanwhile is not run again),
         # and not sent again by another worker within the settling time.
         taken = records.claim_lost(lost, SETTLE)
-    was = {record.task_id: record.state for record in lost}
     for record in taken:
-        logger.warning("task %s was %s but the broker lost it; sending it again", record.task_id, was[record.task_id].value)
+        why = "its worker died" if record.task_id in {r.task_id for r in lapsed} else "the broker lost it"
+        logger.warning("task %s: %s; sending it again", record.task_id, why)
         queue.send(record.task_id, record.plugin, record.job, list(record.args))
     return [record.task_id for record in taken]
 
 
 def _recover_forever(flask_app: Flask, settings: Settings) -> None:
+    sweeper = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
     while True:
         try:
             with flask_app.app_context():
-                recover_lost_tasks()
+                recover_lost_tasks(sweeper, settings)
         except (QueueError, TaskRecordsError) as e:
             logger.warning("cannot recover lost tasks now: %s", e)
         with flask_app.app_context():

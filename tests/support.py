@@ -1,15 +1,19 @@
-"""Real parts for the tests: a private Redis, a Celery worker process, image checks."""
+"""Real parts for the tests: a private Redis or RabbitMQ, a Celery worker process, image checks."""
 
+import atexit
 import json
 import os
+import pwd
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 from PIL import Image, ImageStat
@@ -46,8 +50,32 @@ def wait_until(predicate: Any, timeout: float, what: str, interval: float = 0.1)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+class BrokerServer(Protocol):
+    """A broker of the test's own: started, stopped, restarted as a user's would be."""
+
+    kind: str
+
+    @property
+    def url(self) -> str: ...
+
+    def start(self) -> "BrokerServer": ...
+
+    def stop(self) -> None: ...
+
+    def restart(self) -> None:
+        """Stopped and started again as the broker is: a Redis keeping nothing on disk loses its tasks."""
+
+    def restart_without_data(self) -> None:
+        """Stopped and started again with nothing of what it held."""
+
+
 class RedisServer:
-    """A redis-server of the test's own, on a free loopback port; the machine's is left alone."""
+    """A redis-server of the test's own, on a free loopback port; the machine's is left alone.
+
+    It keeps nothing on disk, as the machine's: a restart loses every task it held.
+    """
+
+    kind = "redis"
 
     def __init__(self, directory: Path, port: int | None = None) -> None:
         self.directory = directory
@@ -84,12 +112,114 @@ class RedisServer:
             self.process.wait(timeout=10)
             self.process = None
 
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    restart_without_data = restart
+
+
+class RabbitMQServer:
+    """A RabbitMQ node of the test's own, on a free loopback port; the machine's node is left alone.
+
+    Its queues are durable and its messages persistent: a restart keeps them,
+    unless its data folder is wiped (a node on a new volume).
+    """
+
+    kind = "rabbitmq"
+    SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+
+    def __init__(self, directory: Path, port: int | None = None) -> None:
+        # Its own folder, which the rabbitmq account can reach (pytest's are root's alone); gone at exit.
+        self.directory = Path(tempfile.mkdtemp(prefix=f"proxyservice-{directory.name}-"))
+        atexit.register(shutil.rmtree, self.directory, ignore_errors=True)
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def installed(cls) -> bool:
+        return cls.SERVER.exists()
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
+
+    def ping(self) -> bool:
+        from kombu import Connection
+
+        try:
+            with Connection(self.url, connect_timeout=0.5) as connection:
+                connection.ensure_connection(max_retries=1, interval_start=0)
+                return True
+        except Exception:  # not up yet, whatever the reason
+            return False
+
+    def start(self) -> "RabbitMQServer":
+        for folder in ("mnesia", "log", "home"):
+            (self.directory / folder).mkdir(parents=True, exist_ok=True)
+        files = {"rabbitmq-env.conf": "", "enabled_plugins": "[].\n",
+                 # guest may connect from loopback only, which is where the tests are.
+                 "rabbitmq.conf": "listeners.tcp.default = 127.0.0.1:%d\n" % self.port}
+        for name, text in files.items():
+            (self.directory / name).write_text(text)
+        account = pwd.getpwnam("rabbitmq")
+        for path in [self.directory, *self.directory.rglob("*")]:
+            os.chown(path, account.pw_uid, account.pw_gid)
+        environment = {
+            "PATH": os.environ["PATH"], "LANG": "C.UTF-8", "HOME": str(self.directory / "home"),
+            "RABBITMQ_NODENAME": f"proxyservice-test-{self.port}@localhost",
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_MNESIA_BASE": str(self.directory / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.directory / "log"),
+            "RABBITMQ_CONFIG_FILE": str(self.directory / "rabbitmq.conf"),
+            "RABBITMQ_CONF_ENV_FILE": str(self.directory / "rabbitmq-env.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.directory / "enabled_plugins"),
+            "RABBITMQ_FEATURE_FLAGS_FILE": str(self.directory / "feature_flags"),
+            "RABBITMQ_PID_FILE": str(self.directory / "pid"),
+        }
+        with (self.directory / "server.log").open("ab") as log:
+            self.process = subprocess.Popen([str(self.SERVER)], env=environment, user="rabbitmq", group="rabbitmq",
+                                            cwd=self.directory, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
+        wait_until(lambda: self.ping() or self.process is None or self.process.poll() is not None, 60,
+                   f"rabbitmq-server on port {self.port}")
+        if self.process.poll() is not None:
+            raise AssertionError(f"rabbitmq-server stopped: see {self.directory / 'server.log'}")
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=30)
+            except ProcessLookupError:
+                pass
+            self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def restart_without_data(self) -> None:
+        self.stop()
+        shutil.rmtree(self.directory / "mnesia")
+        self.start()
+
+
+def broker_server(kind: str, directory: Path) -> BrokerServer:
+    """A private broker of that kind (``redis`` or ``rabbitmq``), started."""
+    server: BrokerServer = RedisServer(directory) if kind == "redis" else RabbitMQServer(directory)
+    return server.start()
+
 
 class Worker:
     """A real Celery worker process of proxyservice, with its own environment."""
 
-    def __init__(self, environment: dict[str, str], log: Path, concurrency: int = 2) -> None:
+    def __init__(self, environment: dict[str, str], log: Path, concurrency: int = 2,
+                 on_host: list[str] | None = None) -> None:
         self.environment = environment
+        self.on_host = on_host or []
+        """A prefix that runs it on another host (a network namespace: :meth:`tests.netns.Network.on`)."""
         self.log = log
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.concurrency = concurrency
@@ -101,7 +231,7 @@ class Worker:
 
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [*dockerfile_command("Dockerfile-worker"), f"--concurrency={self.concurrency}",
+                [*self.on_host, *dockerfile_command("Dockerfile-worker"), f"--concurrency={self.concurrency}",
                  "--hostname", self.name, "--without-gossip", "--without-mingle"],
                 cwd=ROOT,
                 env={**os.environ, **self.environment},

@@ -1,30 +1,32 @@
-"""Which tasks the broker lost, and so must be sent again."""
+"""Which tasks were lost, and so must be sent again."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Iterable
 
 from ..domain import TaskRecord
 
 SETTLE = timedelta(seconds=3)
-"""A record is written just before its task is sent, and marked started just after a worker took it:
-a younger one may still be on its way."""
+"""How long a task sent again is left to reach the broker before another sweep may send it again."""
 
 
-def lost_tasks(records: Iterable[TaskRecord], held: set[str], now: datetime) -> list[TaskRecord]:
-    """The queued or started tasks the broker does not hold: a broker restarted without its data lost them.
+def lost_tasks(queued: Iterable[TaskRecord], lapsed: Iterable[TaskRecord], broker_forgot: bool) -> list[TaskRecord]:
+    """The tasks to send again: those whose worker died, and, if the broker lost what it held, the queued ones.
 
-    A task a worker runs stays held (taken, not yet acknowledged) until it
-    finishes, so a started task the broker does not hold has no worker left:
-    it was killed, and the broker forgot it.
+    A worker renews the lease of the task it runs, so a started task whose
+    lease lapsed has no worker left: it was killed. A queued task waits in
+    the broker, unless the broker restarted without its data: then every
+    queued task is sent again, the young ones too. The broker says it forgot
+    once only, and a task sent after its restart and sent again runs once
+    all the same (the second delivery finds it held or succeeded).
 
     Parameters
     ----------
-    records
-        Records in the ``queued`` or ``in_progress`` state.
-    held
-        Ids of the tasks the broker holds, waiting or taken.
-    now
-        The current time (UTC).
+    queued
+        Records in the ``queued`` state.
+    lapsed
+        Records in the ``in_progress`` state whose lease lapsed.
+    broker_forgot
+        Whether the broker lost what it held since the last sweep.
     """
-    return [record for record in records
-            if record.job and record.task_id not in held and now - (record.started or record.submitted) >= SETTLE]
+    waiting = list(queued) if broker_forgot else []
+    return [record for record in [*lapsed, *waiting] if record.job]

@@ -1,4 +1,4 @@
-"""A running service for the end-to-end tests: a private Redis, a real worker, the web app."""
+"""A running service for the end-to-end tests: a private broker (Redis, or RabbitMQ), a real worker, the web app."""
 
 import os
 import shutil
@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from proxyservice.config import Settings
 from proxyservice.factory import create_web_app
 from tests.conftest import FIXTURES, TEST_SECRET, bearer
-from tests.support import RedisServer, Worker
+from tests.support import BrokerServer, RabbitMQServer, Worker, broker_server
 
 DOCS = Path("/usr/share/doc")
 RENDER_TIMEOUT = "8"
@@ -29,7 +29,7 @@ class Service:
     environment: dict[str, str]
     client: FlaskClient
     sources: Path
-    broker: RedisServer
+    broker: BrokerServer
 
     def follow(self, location: str, timeout: float = 60) -> Any:
         """Poll a task's status until it leaves queued/in_progress; return the last response."""
@@ -43,11 +43,11 @@ class Service:
             time.sleep(0.1)
 
 
-def service_environment(root: Path, broker: RedisServer) -> dict[str, str]:
+def service_environment(root: Path, broker: BrokerServer) -> dict[str, str]:
     sources = root / "sources"
     shutil.copytree(FIXTURES, sources, dirs_exist_ok=True)
     return {
-        "REDIS_URL": broker.url,
+        "BROKER_URL": broker.url,
         "DATA_DIR": str(root / "data"),
         "SOURCE_ROOTS": f"{sources}:{DOCS}",
         "RENDER_TIMEOUT": RENDER_TIMEOUT,
@@ -60,14 +60,15 @@ def service_environment(root: Path, broker: RedisServer) -> dict[str, str]:
 
 @contextmanager
 def running_service(
-    root: Path, concurrency: int = 2, web: dict[str, str] | None = None, **settings: str
+    root: Path, concurrency: int = 2, web: dict[str, str] | None = None, broker_kind: str = "redis", **settings: str
 ) -> Iterator[tuple[Service, Worker]]:
-    """A service of its own under ``root``: Redis, a worker, the app; stopped at the end.
+    """A service of its own under ``root``: a broker, a worker, the app; stopped at the end.
 
-    ``settings`` are environment variables that differ from the session's;
-    ``web`` those that differ for the app alone, as on another host (its own DATA_DIR).
+    ``broker_kind`` is ``redis`` or ``rabbitmq``; ``settings`` are environment
+    variables that differ from the session's; ``web`` those that differ for
+    the app alone, as on another host (its own DATA_DIR).
     """
-    broker = RedisServer(root / "redis").start()
+    broker = broker_server(broker_kind, root / broker_kind)
     environment = {**service_environment(root, broker), **settings}
     worker = Worker(environment, root / "worker.log", concurrency=concurrency).start()
     settings = Settings.from_environ({**environment, **(web or {})})
@@ -91,3 +92,9 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     """One service for the session: Redis, a worker with two processes, the app."""
     with running_service(tmp_path_factory.mktemp("service")) as (service, _):
         yield service
+
+
+BROKERS = [pytest.param("redis"),
+           pytest.param("rabbitmq", marks=pytest.mark.skipif(not RabbitMQServer.installed(),
+                                                              reason="rabbitmq-server is not installed (config/install.sh installs it)"))]
+"""The brokers a test runs on, as ``params`` of its fixture."""

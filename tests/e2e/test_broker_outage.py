@@ -1,6 +1,7 @@
-"""Redis stops and comes back: the service says so quickly and recovers by itself.
+"""The broker stops and comes back: the service says so quickly and recovers by itself.
 
-This module runs its own Redis and worker, so stopping them touches nothing else.
+It runs on both brokers, Redis and RabbitMQ, each its own with its own worker,
+so stopping them touches nothing else.
 """
 
 import time
@@ -8,17 +9,18 @@ from typing import Iterator
 
 import pytest
 
-from tests.e2e.conftest import Service, running_service
+from tests.e2e.conftest import BROKERS, Service, running_service
 from tests.support import Worker, wait_until
 
 
-@pytest.fixture(scope="module")
-def own_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Worker]]:
-    with running_service(tmp_path_factory.mktemp("outage"), concurrency=1) as started:
+@pytest.fixture(scope="module", params=BROKERS)
+def own_service(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Worker]]:
+    with running_service(tmp_path_factory.mktemp(f"outage-{request.param}"), concurrency=1,
+                         broker_kind=request.param) as started:
         yield started
 
 
-class TestRedisStops:
+class TestBrokerStops:
     """The broker is stopped, then started again on the same port."""
 
     def test_status_and_ingest_go_503_then_recover(self, own_service: tuple[Service, Worker]) -> None:
@@ -40,7 +42,7 @@ class TestRedisStops:
         assert time.monotonic() - started < 1.5, "said quickly, not after a long hang"
 
         service.broker.start()
-        wait_until(lambda: service.client.get("/status").status_code == 200, 60, "readiness after Redis returned")
+        wait_until(lambda: service.client.get("/status").status_code == 200, 60, "readiness after the broker returned")
         accepted = service.client.post("/ingest", json={"path": str(service.sources / "plain.html")})
         assert accepted.status_code == 202
         assert service.follow(accepted.headers["Location"]).status_code == 303

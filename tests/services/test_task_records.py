@@ -7,6 +7,7 @@ import gc
 import multiprocessing
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -24,6 +25,8 @@ from proxyservice.services.task_records import (
 from proxyservice.services.task_records.engines import Database
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+LEASE = timedelta(minutes=5)
+"""A lease no test outlives."""
 BACKENDS = ["sqlite", "postgresql"]
 PASSWORD = "not-a-real-password-7f3a"
 UNREACHABLE_POSTGRES = f"postgresql://proxy:{PASSWORD}@127.0.0.1:9/records"  # the discard port: nothing answers
@@ -75,7 +78,7 @@ class TestLifecycle:
 
     def test_started_then_finished_with_warnings(self, book: Any) -> None:
         book.put(record())
-        started = book.mark_started("t1")
+        started = book.start("t1", LEASE)
         assert started.state is TaskState.IN_PROGRESS and started.started is not None
         done = book.mark_finished("t1", TaskState.SUCCEEDED, warnings=("font missing",))
         assert done.state is TaskState.SUCCEEDED and done.warnings == ("font missing",)
@@ -114,7 +117,7 @@ class TestMissing:
         with pytest.raises(RecordNotFound):
             book.get("nope")
         with pytest.raises(RecordNotFound):
-            book.mark_started("nope")
+            book.start("nope", LEASE)
 
     def test_deleted_records_are_gone(self, book: Any) -> None:
         book.put(record())
@@ -215,7 +218,7 @@ class TestFork:
                 os.close(started_read)
                 os.close(go_write)
                 child = TaskRecords(location)
-                child.mark_started("t1")
+                child.start("t1", LEASE)
                 os.write(started_write, b"s")
                 os.read(go_read, 1)
                 child.mark_finished("t1", TaskState.SUCCEEDED)
@@ -260,7 +263,7 @@ class TestFork:
 
         def child() -> bytes:
             records = TaskRecords(url)
-            records.mark_started("t1")
+            records.start("t1", LEASE)
             theirs = backend_pid(url)
             gc.collect()  # the parent's pool, let go in the child, must not close the parent's session
             return str(theirs).encode()
@@ -280,7 +283,7 @@ class TestClaim:
                           datetime.now(timezone.utc), "m:f", ("a",))
         assert book.claim(task) is True
         assert book.claim(task) is False, "queued: claimed already"
-        book.mark_started("t1")
+        book.start("t1", LEASE)
         assert book.claim(task) is False, "under way: claimed already"
         book.mark_finished("t1", TaskState.FAILED, error="boom")
         assert book.claim(task) is True, "finished: may run again"
@@ -313,18 +316,84 @@ def _claim_at_once(location: Location, barrier: Any) -> bool:
         records.close()
 
 
-class TestRequeue:
-    """A started task whose worker is gone goes back to the queue, unless it changed meanwhile."""
+class TestLeases:
+    """A worker holds the task it runs; a task delivered again runs only once its holder is gone."""
 
-    def test_once_and_only_as_read(self, book: Any) -> None:
+    def test_a_held_task_is_not_taken_again_until_its_lease_lapses(self, book: Any) -> None:
         book.put(record())
-        started = book.mark_started("t1")
-        assert book.requeue_if_unchanged(started) is True
-        assert book.get("t1").state is TaskState.QUEUED and book.get("t1").started is None
-        assert book.requeue_if_unchanged(started) is False, "already requeued"
-        again = book.mark_started("t1")
+        assert book.start("t1", LEASE) is not None
+        assert book.start("t1", LEASE) is None, "delivered again while its worker lives"
+        assert book.lapsed() == []
+        book.put(record("t2"))
+        assert book.start("t2", timedelta(0)) is not None  # a worker whose lease lapsed at once
+        assert [r.task_id for r in book.lapsed()] == ["t2"]
+        taken_over = book.start("t2", LEASE)
+        assert taken_over is not None and taken_over.state is TaskState.IN_PROGRESS
+
+    def test_a_succeeded_task_is_never_run_again_but_a_failed_one_is(self, book: Any) -> None:
+        book.put(record())
+        book.start("t1", timedelta(0))
         book.mark_finished("t1", TaskState.SUCCEEDED)
-        assert book.requeue_if_unchanged(again) is False, "finished since it was read: not run again"
+        assert book.start("t1", LEASE) is None
+        book.put(record("t2"))
+        book.start("t2", LEASE)
+        book.mark_finished("t2", TaskState.FAILED, error="boom")
+        again = book.start("t2", LEASE)
+        assert again is not None and again.error is None
+
+    def test_renewing_holds_a_running_task_and_not_a_finished_one(self, book: Any) -> None:
+        book.put(record())
+        book.start("t1", timedelta(0))
+        assert book.renew("t1", LEASE) is True
+        assert book.lapsed() == [] and book.start("t1", LEASE) is None
+        book.mark_finished("t1", TaskState.SUCCEEDED)
+        assert book.renew("t1", LEASE) is False
+
+    def test_a_running_task_renewed_since_the_sweep_read_it_is_not_taken(self, book: Any) -> None:
+        book.put(record())
+        book.start("t1", timedelta(0))
+        read = book.lapsed()
+        book.renew("t1", LEASE)  # its worker was only slow
+        assert book.claim_lost(read, SETTLE) == []
+        assert book.get("t1").state is TaskState.IN_PROGRESS
+
+    def test_held_renews_the_lease_while_the_block_runs(self, location: Location) -> None:
+        records = TaskRecords(location)
+        records.put(record())
+        lease = timedelta(seconds=2)
+        records.start("t1", lease)
+        with records.held("t1", lease):
+            time.sleep(2.5)  # past the first lease: held only if renewed meanwhile
+            assert records.lapsed() == []
+        records.put(record("t2"))
+        records.start("t2", timedelta(seconds=0.5))
+        time.sleep(0.6)
+        assert [r.task_id for r in records.lapsed()] == ["t2"], "a lease nobody renews lapses"
+
+
+class TestLocks:
+    """A lock with an expiry: one holder at a time, free again once its holder stops renewing it."""
+
+    def test_one_holder_until_it_expires(self, book: Any) -> None:
+        assert book.take_lock("recovery", "a", LEASE) is True
+        assert book.take_lock("recovery", "b", LEASE) is False
+        assert book.take_lock("recovery", "a", timedelta(0)) is True, "its holder keeps it"
+        assert book.take_lock("recovery", "b", LEASE) is True, "expired: another takes it"
+        assert book.take_lock("other", "a", LEASE) is True, "locks are by name"
+
+    def test_holders_racing_in_threads_and_processes_take_it_once(self, location: Location) -> None:
+        taken = race(_lock_at_once, location, processes=4, threads=8)
+        assert taken.count(True) == 1
+
+
+def _lock_at_once(location: Location, barrier: Any) -> bool:
+    records = TaskRecords(location)
+    try:
+        records.is_available()
+        barrier.wait()
+        return records.take_lock("race", f"{os.getpid()}/{threading.get_ident()}", LEASE)
+    finally:
+        records.close()
 
 
 def lost_record(task_id: str, state: TaskState, age: timedelta = timedelta(hours=1)) -> TaskRecord:
@@ -372,8 +441,7 @@ def _sweep_at_once(location: Location, barrier: Any) -> list[str]:
     """One worker's sweep, as ``recover_lost_tasks`` does it, with a broker that forgot everything."""
     records = TaskRecords(location)
     try:
-        read = records.in_state(TaskState.QUEUED) + records.in_state(TaskState.IN_PROGRESS)
-        lost = lost_tasks(read, set(), datetime.now(timezone.utc))
+        lost = lost_tasks(records.in_state(TaskState.QUEUED), records.lapsed(), True)
         barrier.wait()
         return [r.task_id for r in records.claim_lost(lost, SETTLE)]
     finally:

@@ -1,4 +1,4 @@
-"""Workers on several hosts sweep at once for the tasks a broker lost (``recover_lost_tasks``) over shared records."""
+"""Workers on several hosts sweep at once for lost tasks (``recover_lost_tasks``) over shared records."""
 
 import multiprocessing
 from datetime import datetime, timedelta, timezone
@@ -31,40 +31,50 @@ def settings_of_every_host(request: pytest.FixtureRequest, tmp_path: Path) -> di
 
 
 class TestSweepersAtOnce:
-    """Redis came back empty; four workers sweep at the same moment."""
+    """Four workers sweep at the same moment: one holds the turn, and sends each lost task once."""
 
-    def test_each_lost_task_is_sent_again_by_exactly_one_worker(self, settings_of_every_host: dict[str, Any]) -> None:
+    @pytest.mark.parametrize("broker_forgot", [True, False], ids=["broker-forgot", "broker-kept"])
+    def test_one_sweeps_and_sends_each_lost_task_once(self, settings_of_every_host: dict[str, Any],
+                                                      broker_forgot: bool) -> None:
         records = TaskRecords(Settings.from_environ({}, **settings_of_every_host).database_url)
-        lost = [f"lost-{n}" for n in range(30)]
-        for n, task_id in enumerate(lost):
-            records.put(task(task_id, TaskState.IN_PROGRESS if n % 3 == 0 else TaskState.QUEUED, timedelta(hours=1)))
-        records.put(task("held", TaskState.QUEUED, timedelta(hours=1)))  # the broker still has this one
+        queued = [f"queued-{n}" for n in range(20)]
+        orphans = [f"orphan-{n}" for n in range(10)]  # started, by workers that died: no lease
+        for task_id in queued:
+            records.put(task(task_id, TaskState.QUEUED, timedelta(hours=1)))
+        for task_id in orphans:
+            records.put(task(task_id, TaskState.IN_PROGRESS, timedelta(hours=1)))
+        records.put(task("running", TaskState.QUEUED, timedelta(hours=1)))
+        assert records.start("running", timedelta(minutes=5)) is not None  # a live worker holds it
         records.put(task("done", TaskState.SUCCEEDED, timedelta(hours=1)))
         records.close()
         context = multiprocessing.get_context("spawn")
         with context.Manager() as manager, context.Pool(SWEEPERS) as pool:
             barrier = manager.Barrier(SWEEPERS, timeout=120)
-            swept = pool.starmap(_sweep_as_a_worker, [(settings_of_every_host, barrier)] * SWEEPERS)
-        sent = [task_id for one in swept for task_id in one]
-        assert sorted(sent) == sorted(lost), "each lost task sent once, by one worker"
-        assert all(records.get(task_id).state is TaskState.QUEUED for task_id in lost)
-        assert records.get(task_id="done").state is TaskState.SUCCEEDED
+            swept = pool.starmap(_sweep_as_a_worker, [(settings_of_every_host, barrier, broker_forgot)] * SWEEPERS)
+        turns = [one for one in swept if one is not None]
+        assert len(turns) == 1, "one sweeper at a time"
+        assert sorted(turns[0]) == sorted(orphans + (queued if broker_forgot else [])), "each lost task sent once"
+        assert all(records.get(task_id).state is TaskState.QUEUED for task_id in orphans)
+        assert records.get("running").state is TaskState.IN_PROGRESS
+        assert records.get("done").state is TaskState.SUCCEEDED
 
 
-def _sweep_as_a_worker(overrides: dict[str, Any], barrier: Any) -> list[str]:
-    """One worker's sweep against a broker that holds one task only; the ids it sent."""
+def _sweep_as_a_worker(overrides: dict[str, Any], barrier: Any, broker_forgot: bool) -> list[str] | None:
+    """One worker's sweep; the ids it sent, or ``None`` when another held the turn."""
+    import os
+
     from proxyservice import tasks
     from proxyservice.factory import create_web_app
     from proxyservice.services.task_queue import InMemoryTaskQueue
 
-    app = create_web_app(Settings.from_environ({}, **overrides), serve_http=False)
-    broker = InMemoryTaskQueue()
-    broker.send("held", "p::P", "m:f", ["held"])
+    settings = Settings.from_environ({}, **overrides)
+    app = create_web_app(settings, serve_http=False)
+    broker = InMemoryTaskQueue(forgets=broker_forgot)
     with mock.patch.object(tasks, "TaskQueue") as seam, app.app_context():
         seam.current_session.return_value = broker
         TaskRecords.current_session().is_available()  # connected and migrated before the race
         barrier.wait()
-        returned = tasks.recover_lost_tasks()
-    sent = [task_id for task_id, _, _, _ in broker.sent[1:]]
-    assert returned == sent
-    return sent
+        returned = tasks.recover_lost_tasks(f"worker-{os.getpid()}", settings)
+    sent = [task_id for task_id, _, _, _ in broker.sent]
+    assert returned is None and sent == [] or returned == sent
+    return returned

@@ -19,7 +19,7 @@ from proxyservice.services.task_records import RecordsUnavailable, TaskRecords, 
 from proxyservice.services.task_records.schema import VERSION_TABLE
 from tests.support import ROOT
 
-HEAD = "0002"
+HEAD = "0003"
 PASSWORD = "not-a-real-password-c41d"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 BEFORE_MIGRATIONS = """
@@ -91,7 +91,7 @@ class TestFirstUse:
             connection.execute("ALTER TABLE tasks ADD COLUMN added_by_a_newer_release TEXT")
         with caplog.at_level(logging.WARNING):
             assert migrate(url) == "9999"
-        assert "schema revision 9999 is newer than this code's (0002); used as it is" in caplog.text
+        assert f"schema revision 9999 is newer than this code's ({HEAD}); used as it is" in caplog.text
         records = TaskRecords(url)
         records.put(TaskRecord("t1", "f" * 64, "p::P", TaskState.QUEUED, NOW))
         assert records.get("t1").submitted == NOW

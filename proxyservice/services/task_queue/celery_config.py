@@ -5,9 +5,7 @@ from typing import Any
 from ...config import Settings
 
 QUEUE = "celery"
-"""The one queue: Celery's default, a list of that name in Redis."""
-UNACKED = "unacked"
-"""Kombu's Redis hash of tasks taken by workers and not yet acked."""
+"""The one queue of tasks: Celery's default, durable on every broker."""
 RUN_PLUGIN_JOB = "proxyservice.run_plugin_job"
 """Name of the one Celery task: run a plugin's job. Sent by name, so the web app
 need not import the workers' code."""
@@ -18,7 +16,7 @@ CONVERTER_STATUS = "proxyservice_converter_status"
 def celery_config(settings: Settings) -> dict[str, Any]:
     """The Celery configuration for these settings; each value says why it is set."""
     return {
-        "broker_url": settings.REDIS_URL,
+        "broker_url": settings.broker_url,
         # The durable task records hold every outcome; a result backend would be
         # a second, expiring copy.
         "task_ignore_result": True,
@@ -41,9 +39,11 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_transport_options": {
             "socket_connect_timeout": settings.BROKER_TIMEOUT,
             "socket_timeout": max(settings.BROKER_TIMEOUT, 5.0),
-            # A task a worker took but never acked (the worker was killed) goes back
-            # to the queue after this long. It must exceed the longest task
-            # (TASK_TIME_LIMIT), or a slow task is run twice at once.
+            # Redis only (RabbitMQ gives a dead connection's tasks back at once): a task
+            # a worker took but never acked (the worker was killed) goes back to the
+            # queue after this long. A task delivered again while its first worker
+            # still runs it waits on that worker's lease (TASK_LEASE), so this is no
+            # longer what keeps a slow task from running twice.
             "visibility_timeout": settings.VISIBILITY_TIMEOUT,
             # Workers look for such tasks this often (kombu's default is about
             # every 100 s): a killed worker's task is back within about

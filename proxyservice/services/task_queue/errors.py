@@ -12,4 +12,4 @@ class QueueError(Exception):
 
 
 class QueueUnavailable(QueueError):
-    """The broker (Redis) cannot be reached; check that it runs and REDIS_URL names it."""
+    """The broker cannot be reached; check that it runs and BROKER_URL (or REDIS_URL) names it."""

@@ -12,10 +12,13 @@ class InMemoryTaskQueue:
     ----------
     available
         ``False`` makes every send raise :class:`QueueUnavailable`, as a broker that is down.
+    forgets
+        What :meth:`forgot_its_tasks` answers: ``True`` plays a broker restarted without its data.
     """
 
-    def __init__(self, available: bool = True) -> None:
+    def __init__(self, available: bool = True, forgets: bool = False) -> None:
         self.available = available
+        self.forgets = forgets
         self.sent: list[tuple[str, str, str, list[Any]]] = []
 
     def send(self, task_id: str, plugin: str, job: str, args: Sequence[Any]) -> None:
@@ -28,8 +31,10 @@ class InMemoryTaskQueue:
             raise QueueUnavailable("the broker is unreachable")
         return len(self.sent)
 
-    def held_ids(self) -> set[str]:
-        return {task_id for task_id, _, _, _ in self.sent}
+    def forgot_its_tasks(self) -> bool:
+        if not self.available:
+            raise QueueUnavailable("the broker is unreachable")
+        return self.forgets
 
     def is_available(self, timeout: float | None = None) -> bool:
         return self.available

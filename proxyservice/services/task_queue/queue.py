@@ -1,17 +1,23 @@
-"""Sending jobs to the workers, and asking whether broker and workers are there."""
+"""Sending jobs to the workers, and asking whether broker and workers are there.
 
-import json
+Everything here goes through kombu's own calls (connect, declare a queue,
+publish), so any broker Celery supports works the same: Redis or RabbitMQ.
+"""
+
 import logging
-from typing import Any, Sequence
+from contextlib import contextmanager
+from functools import cached_property
+from typing import Any, Iterator, Sequence
 
-import redis
 from celery import Celery
 from flask import Flask
+from kombu import Connection, Exchange, Producer, Queue
+from kombu.entity import PERSISTENT_DELIVERY_MODE as PERSISTENT  # type: ignore[attr-defined]
 from kombu.exceptions import OperationalError
 
 from ...config import Settings
 from ..context import init_settings, session_on_g
-from .celery_config import CONVERTER_STATUS, QUEUE, RUN_PLUGIN_JOB, UNACKED, celery_config
+from .celery_config import CONVERTER_STATUS, QUEUE, RUN_PLUGIN_JOB, celery_config
 from .errors import QueueUnavailable
 
 logger = logging.getLogger(__name__)
@@ -19,6 +25,10 @@ logger = logging.getLogger(__name__)
 # A send that meets a stale connection reconnects once; a broker that is down
 # is reported after about BROKER_TIMEOUT, never after a long hang.
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
+
+MARKER = Queue("proxyservice.marker", Exchange("proxyservice.marker", type="direct", durable=True),
+               routing_key="marker", durable=True, auto_delete=False)
+"""A queue holding one message that nobody takes: gone, it says the broker lost what it held."""
 
 
 class TaskQueue:
@@ -61,7 +71,7 @@ class TaskQueue:
                 retry=True,
                 retry_policy=PUBLISH_RETRY_POLICY,
             )
-        except (OperationalError, redis.RedisError, OSError) as e:
+        except self._broker_errors as e:
             raise QueueUnavailable(f"cannot send task {task_id}: the broker is unreachable ({e})") from e
 
     def length(self) -> int:
@@ -72,67 +82,88 @@ class TaskQueue:
         QueueUnavailable
             The broker could not be reached.
         """
-        with self._client() as client:
+        with self._channel("read the queue's length") as (connection, channel):
             try:
-                return int(client.llen(QUEUE))
-            except (redis.RedisError, OSError) as e:
-                raise QueueUnavailable(f"cannot read the queue's length: {e}") from e
+                return int(channel.queue_declare(QUEUE, passive=True).message_count)
+            except _errors(connection.channel_errors):
+                return 0  # no such queue yet: nothing was ever sent
 
-    def held_ids(self) -> set[str]:
-        """Ids of every task the broker holds: waiting, or taken and not yet acked.
+    def forgot_its_tasks(self) -> bool:
+        """Whether the broker lost what it held since this was last asked.
+
+        The broker is asked for :data:`MARKER`'s one message: a broker that
+        restarted without its data (a Redis that keeps nothing on disk, a
+        RabbitMQ node on a new volume) no longer has it, nor the tasks sent
+        before. The marker is put back, so the next call answers for the time
+        since this one. A broker never seen before counts as one that forgot.
 
         Raises
         ------
         QueueUnavailable
             The broker could not be reached.
         """
-        held: set[str] = set()
-        with self._client() as client:
-            try:
-                for raw in client.lrange(QUEUE, 0, -1):
-                    held.add(json.loads(raw)["headers"]["id"])
-                for raw in client.hvals(UNACKED):
-                    held.add(json.loads(raw)[0]["headers"]["id"])
-            except (redis.RedisError, OSError) as e:
-                raise QueueUnavailable(f"cannot read the queue: {e}") from e
-            except (ValueError, KeyError, IndexError, TypeError) as e:
-                logger.warning("a message in the queue is not a task of ours: %s", e)
-        return held
-
-    def _client(self) -> "redis.Redis":
-        seconds = self.settings.BROKER_TIMEOUT
-        return redis.Redis.from_url(self.settings.REDIS_URL, socket_connect_timeout=seconds, socket_timeout=max(seconds, 5.0))
+        with self._channel("ask the broker what it kept") as (_, channel):
+            MARKER(channel).declare()
+            # Declared again as it is (not passive: Redis calls an empty queue missing), for its count.
+            if channel.queue_declare(MARKER.name, durable=True, auto_delete=False).message_count:
+                return False
+            Producer(channel).publish({"marker": True}, exchange=MARKER.exchange,
+                                      routing_key=MARKER.routing_key, delivery_mode=PERSISTENT)
+            return True
 
     def is_available(self, timeout: float | None = None) -> bool:
-        """Whether the broker answers a ping within ``timeout`` seconds."""
-        seconds = timeout or self.settings.BROKER_TIMEOUT
-        client = redis.Redis.from_url(
-            self.settings.REDIS_URL, socket_connect_timeout=seconds, socket_timeout=seconds
-        )
+        """Whether the broker accepts a connection within ``timeout`` seconds."""
         try:
-            return bool(client.ping())
-        except (redis.RedisError, OSError) as e:
-            logger.warning("broker %s unreachable: %s", self.settings.REDIS_URL, e)
+            with self._channel("connect", timeout):
+                return True
+        except QueueUnavailable as e:
+            logger.warning("broker unreachable: %s", e)
             return False
-        finally:
-            client.close()
+
+    @cached_property
+    def _broker_errors(self) -> tuple[type[BaseException], ...]:
+        """What this broker's client raises when the broker is away (redis-py's, py-amqp's…), and kombu's."""
+        transport = Connection(self.settings.broker_url)
+        return _errors(transport.connection_errors, transport.channel_errors)
+
+    def _seconds(self, timeout: float | None) -> float:
+        return timeout or self.settings.BROKER_TIMEOUT
+
+    @contextmanager
+    def _channel(self, doing: str, timeout: float | None = None) -> Iterator[tuple[Connection, Any]]:
+        """A new connection to the broker and its channel, closed after the block.
+
+        Connects and reads give up after ``timeout`` (BROKER_TIMEOUT); the
+        broker's errors in the block become :class:`QueueUnavailable`, saying
+        what could not be done.
+        """
+        seconds = self._seconds(timeout)
+        options = {**self.celery.conf.broker_transport_options,
+                   "socket_connect_timeout": seconds, "socket_timeout": max(seconds, 5.0)}
+        with Connection(self.settings.broker_url, connect_timeout=seconds, transport_options=options) as connection:
+            try:
+                # Connected here, once: kombu's own first use would retry for seconds.
+                connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+                yield connection, connection.default_channel
+            except _errors(connection.connection_errors, connection.channel_errors) as e:
+                raise QueueUnavailable(f"cannot {doing}: {e}") from e
 
     def workers_answering(self, timeout: float | None = None) -> list[str]:
         """Names of workers answering a ping within ``timeout`` seconds; stops at the first."""
-        seconds = timeout or self.settings.BROKER_TIMEOUT
+        seconds = self._seconds(timeout)
         try:
             replies = self.celery.control.ping(timeout=seconds, limit=1) or []
-        except (OperationalError, redis.RedisError, OSError) as e:
+        except self._broker_errors as e:
             logger.warning("cannot ping workers: %s", e)
             return []
         return sorted(name for reply in replies for name in reply)
 
     def converter_status(self, timeout: float | None = None) -> tuple[str, dict[str, Any]] | None:
         """The first worker to answer within ``timeout`` seconds, with its converters' state; ``None`` if none did."""
-        seconds = timeout or self.settings.BROKER_TIMEOUT
+        seconds = self._seconds(timeout)
         try:
             replies = self.celery.control.broadcast(CONVERTER_STATUS, reply=True, timeout=seconds, limit=1) or []
-        except (OperationalError, redis.RedisError, OSError) as e:
+        except self._broker_errors as e:
             logger.warning("cannot ask workers for their converters: %s", e)
             return None
         for reply in replies:
@@ -140,6 +171,11 @@ class TaskQueue:
                 if isinstance(status, dict):
                     return name, status
         return None
+
+
+def _errors(*groups: Any) -> tuple[type[BaseException], ...]:
+    """The errors that mean the broker is unusable: the transport's ``groups``, kombu's, and the socket's."""
+    return (*(error for group in groups for error in group), OperationalError, OSError)
 
 
 _QUEUES: dict[Settings, TaskQueue] = {}

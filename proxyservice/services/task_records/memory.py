@@ -17,10 +17,14 @@ class InMemoryTaskRecords:
         self.records: dict[str, TaskRecord] = {}
         self.resent: dict[str, datetime] = {}
         """When recovery last sent each task again (see :meth:`TaskRecords.claim_lost`)."""
+        self.leases: dict[str, datetime] = {}
+        """Until when a worker holds each task it runs (see :meth:`TaskRecords.start`)."""
+        self.locks: dict[str, tuple[str, datetime]] = {}
 
     def put(self, record: TaskRecord) -> None:
         self.records[record.task_id] = record
         self.resent.pop(record.task_id, None)
+        self.leases.pop(record.task_id, None)
 
     def claim(self, record: TaskRecord) -> bool:
         earlier = self.records.get(record.task_id)
@@ -29,20 +33,16 @@ class InMemoryTaskRecords:
         self.put(record)
         return True
 
-    def requeue_if_unchanged(self, record: TaskRecord) -> bool:
-        if self.records.get(record.task_id) != record:
-            return False
-        self.records[record.task_id] = replace(record, state=TaskState.QUEUED, started=None)
-        return True
-
     def claim_lost(self, lost: Iterable[TaskRecord], settle: timedelta) -> list[TaskRecord]:
         now = utcnow()
         taken = []
         for record in lost:
             resent = self.resent.get(record.task_id)
-            if self.records.get(record.task_id) == record and (resent is None or now - resent >= settle):
+            if (self.records.get(record.task_id) == record and not self._held(record.task_id, now)
+                    and (resent is None or now - resent >= settle)):
                 self.records[record.task_id] = replace(record, state=TaskState.QUEUED, started=None)
                 self.resent[record.task_id] = now
+                self.leases.pop(record.task_id, None)
                 taken.append(self.records[record.task_id])
         return taken
 
@@ -62,17 +62,46 @@ class InMemoryTaskRecords:
         self.records.pop(task_id, None)
         self.resent.pop(task_id, None)
 
-    def mark_started(self, task_id: str) -> TaskRecord:
-        record = replace(self.get(task_id), state=TaskState.IN_PROGRESS, started=utcnow(),
-                         finished=None, error=None, warnings=())
-        self.records[task_id] = record
+    def start(self, task_id: str, lease: timedelta) -> TaskRecord | None:
+        record, now = self.get(task_id), utcnow()
+        if record.state is TaskState.SUCCEEDED or self._held(task_id, now):
+            return None
+        record = replace(record, state=TaskState.IN_PROGRESS, started=now, finished=None, error=None, warnings=())
+        self.records[task_id], self.leases[task_id] = record, now + lease
         return record
+
+    def renew(self, task_id: str, lease: timedelta) -> bool:
+        if self.get(task_id).state is not TaskState.IN_PROGRESS:
+            return False
+        self.leases[task_id] = utcnow() + lease
+        return True
+
+    @contextmanager
+    def held(self, task_id: str, lease: timedelta) -> Iterator[None]:
+        yield
+
+    def lapsed(self) -> list[TaskRecord]:
+        now = utcnow()
+        return [r for r in self.in_state(TaskState.IN_PROGRESS) if not self._held(r.task_id, now)]
+
+    def take_lock(self, name: str, holder: str, hold: timedelta) -> bool:
+        now = utcnow()
+        current = self.locks.get(name)
+        if current is not None and current[0] != holder and current[1] > now:
+            return False
+        self.locks[name] = (holder, now + hold)
+        return True
+
+    def _held(self, task_id: str, now: datetime) -> bool:
+        lease = self.leases.get(task_id)
+        return self.records[task_id].state is TaskState.IN_PROGRESS and lease is not None and lease > now
 
     def mark_finished(
         self, task_id: str, state: TaskState, error: str | None = None, warnings: tuple[str, ...] = ()
     ) -> TaskRecord:
         record = replace(self.get(task_id), state=state, finished=utcnow(), error=error, warnings=warnings)
         self.records[task_id] = record
+        self.leases.pop(task_id, None)
         return record
 
     def in_state(self, state: TaskState) -> list[TaskRecord]:

@@ -8,7 +8,9 @@ one locking transaction, so the database decides who wins:
 
 - :meth:`TaskRecords.claim`: ``INSERT … ON CONFLICT (task_id) DO UPDATE …
   WHERE state NOT IN ('queued', 'in_progress')``; a row was written or not.
-- :meth:`TaskRecords.requeue_if_unchanged`: ``UPDATE … WHERE`` the row is as read.
+- :meth:`TaskRecords.start`: ``UPDATE … WHERE`` no live worker holds the task (its lease).
+- :meth:`TaskRecords.take_lock`: ``INSERT … ON CONFLICT (name) DO UPDATE … WHERE``
+  the lock is this holder's or has expired.
 - :meth:`TaskRecords.claim_lost`: ``SELECT … FOR UPDATE SKIP LOCKED`` on
   PostgreSQL (``BEGIN IMMEDIATE`` on SQLite), then an ``UPDATE`` of the rows
   still as the sweeper read them.
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from flask import Flask, g
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ColumnElement, Connection, or_, select, update
 
 from ...domain import TaskRecord, TaskState
 from ...config import Settings
@@ -32,13 +34,18 @@ from . import fork
 from .engines import SQLITE_BEGIN, Database
 from .errors import RecordNotFound, RecordsUnavailable
 from .schema import DATABASE_ERRORS, ready_engine
-from .table import tasks, to_record, upsert
+from .table import insert_into, locks, tasks, to_record, upsert
 
 logger = logging.getLogger(__name__)
 
 UNDER_WAY = (TaskState.QUEUED.value, TaskState.IN_PROGRESS.value)
 LOST_BATCH = 500
 """Lost tasks taken in one transaction: well under both databases' limits on bound values."""
+
+
+def _unheld(now: datetime) -> ColumnElement[bool]:
+    """Rows no live worker holds: not started, or started with a lapsed lease."""
+    return or_(tasks.c.state != TaskState.IN_PROGRESS.value, tasks.c.lease_until.is_(None), tasks.c.lease_until <= now)
 
 
 def utcnow() -> datetime:
@@ -101,17 +108,6 @@ class TaskRecords(SettingsService):
             )
             return written.rowcount == 1
 
-    def requeue_if_unchanged(self, record: TaskRecord) -> bool:
-        """Put a started task back to ``queued`` if its record is still as read; return whether it was."""
-        with self._transaction() as connection:
-            changed = connection.execute(
-                update(tasks)
-                .where(tasks.c.task_id == record.task_id, tasks.c.state == record.state.value,
-                       tasks.c.started.is_not_distinct_from(record.started))
-                .values(state=TaskState.QUEUED.value, started=None)
-            )
-            return changed.rowcount == 1
-
     def claim_lost(self, lost: Iterable[TaskRecord], settle: timedelta) -> list[TaskRecord]:
         """Take, for sending again, the tasks a sweeper found lost; return those this caller must send.
 
@@ -125,7 +121,8 @@ class TaskRecords(SettingsService):
         Parameters
         ----------
         lost
-            Records, as read, of queued or started tasks the broker does not hold.
+            Records, as read, of tasks the broker lost or whose worker died. A
+            started one is taken only if its lease is still lapsed.
         settle
             How long a task sent again is left to reach the broker before it
             may be counted lost again.
@@ -137,7 +134,7 @@ class TaskRecords(SettingsService):
             with self._transaction(immediate=True) as connection:
                 now = utcnow()
                 rows = connection.execute(
-                    select(tasks).where(tasks.c.task_id.in_(ids[start:start + LOST_BATCH]))
+                    select(tasks).where(tasks.c.task_id.in_(ids[start:start + LOST_BATCH]), _unheld(now))
                     .order_by(tasks.c.submitted, tasks.c.task_id)
                     .with_for_update(skip_locked=True)
                 ).mappings()
@@ -147,7 +144,7 @@ class TaskRecords(SettingsService):
                 if mine:
                     connection.execute(
                         update(tasks).where(tasks.c.task_id.in_([record.task_id for record in mine]))
-                        .values(state=TaskState.QUEUED.value, started=None, resent=now)
+                        .values(state=TaskState.QUEUED.value, started=None, resent=now, lease_until=None)
                     )
                 taken += [replace(record, state=TaskState.QUEUED, started=None) for record in mine]
         return taken
@@ -186,14 +183,97 @@ class TaskRecords(SettingsService):
         with self._transaction() as connection:
             connection.execute(tasks.delete().where(tasks.c.task_id == task_id))
 
-    def mark_started(self, task_id: str) -> TaskRecord:
-        """Record that a worker began the task; clears an earlier outcome."""
+    def start(self, task_id: str, lease: timedelta) -> TaskRecord | None:
+        """Take a task for running, held for ``lease``; ``None`` when it succeeded or a live worker holds it.
+
+        One conditional write: a task delivered again while its first worker
+        still runs it (that worker renews its lease, :meth:`held`) is not run
+        twice at once, and one whose worker died (its lease lapsed) is taken over.
+        An earlier outcome is cleared.
+
+        Raises
+        ------
+        RecordNotFound
+            No task has that id.
+        """
         with self._transaction() as connection:
-            connection.execute(
-                update(tasks).where(tasks.c.task_id == task_id)
-                .values(state=TaskState.IN_PROGRESS.value, started=utcnow(), finished=None, error=None, warnings=())
+            now = utcnow()
+            taken = connection.execute(
+                update(tasks)
+                .where(tasks.c.task_id == task_id, tasks.c.state != TaskState.SUCCEEDED.value,
+                       _unheld(now))
+                .values(state=TaskState.IN_PROGRESS.value, started=now, lease_until=now + lease,
+                        finished=None, error=None, warnings=())
             )
-            return self._get(connection, task_id)
+            record = self._get(connection, task_id)
+            return record if taken.rowcount == 1 else None
+
+    def renew(self, task_id: str, lease: timedelta) -> bool:
+        """Hold a running task for ``lease`` from now; return whether it is still running."""
+        with self._transaction() as connection:
+            renewed = connection.execute(
+                update(tasks).where(tasks.c.task_id == task_id, tasks.c.state == TaskState.IN_PROGRESS.value)
+                .values(lease_until=utcnow() + lease)
+            )
+            return renewed.rowcount == 1
+
+    @contextmanager
+    def held(self, task_id: str, lease: timedelta) -> Iterator[None]:
+        """Renew the task's lease every third of it, from a thread of its own, until the block ends.
+
+        The thread has its own connection: a job's long call never delays it.
+        """
+        stop = threading.Event()
+
+        def renew_until_stopped() -> None:
+            renewer = TaskRecords(self.location)
+            try:
+                while not stop.wait(lease.total_seconds() / 3):
+                    try:
+                        renewer.renew(task_id, lease)
+                    except RecordsUnavailable as e:  # the next renewal may pass; a lapse only risks a second run
+                        logger.warning("cannot renew the lease of task %s: %s", task_id, e)
+            finally:
+                renewer.close()
+
+        renewing = threading.Thread(target=renew_until_stopped, name=f"lease-{task_id}", daemon=True)
+        renewing.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            renewing.join()
+
+    def lapsed(self) -> list[TaskRecord]:
+        """Started tasks no worker holds any more: their lease lapsed (their worker died), oldest first."""
+        with self._transaction() as connection:
+            rows = connection.execute(
+                select(tasks)
+                .where(tasks.c.state == TaskState.IN_PROGRESS.value,
+                       _unheld(utcnow()))
+                .order_by(tasks.c.submitted, tasks.c.task_id)
+            ).mappings()
+            return [to_record(row) for row in rows]
+
+    def take_lock(self, name: str, holder: str, hold: timedelta) -> bool:
+        """Take or keep the lock ``name`` for ``hold`` from now; return whether ``holder`` has it.
+
+        It is taken when free, expired, or already ``holder``'s: of many
+        callers on any hosts, one holds it at a time, and a holder that died
+        leaves it free once it expires.
+        """
+        with self._transaction() as connection:
+            now = utcnow()
+            statement = insert_into(connection.dialect.name, locks).values(name=name, holder=holder, expires=now + hold)
+            taken = connection.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[locks.c.name],
+                    set_={"holder": statement.excluded.holder, "expires": statement.excluded.expires},
+                    where=or_(locks.c.holder == holder, locks.c.expires <= now),
+                ),
+                execution_options={"preserve_rowcount": True},
+            )
+            return taken.rowcount == 1
 
     def mark_finished(
         self,
@@ -206,7 +286,7 @@ class TaskRecords(SettingsService):
         with self._transaction() as connection:
             connection.execute(
                 update(tasks).where(tasks.c.task_id == task_id)
-                .values(state=state.value, finished=utcnow(), error=error, warnings=warnings)
+                .values(state=state.value, finished=utcnow(), error=error, warnings=warnings, lease_until=None)
             )
             return self._get(connection, task_id)
 

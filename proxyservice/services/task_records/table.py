@@ -71,10 +71,21 @@ tasks = Table(
     Column("error", Text),
     Column("warnings", JsonList, nullable=False),
     Column("resent", UtcTime),
+    Column("lease_until", UtcTime),
     Index("tasks_by_state", "state"),
 )
 """One row per task. ``resent``, when recovery last sent the task again (``NULL`` once it is submitted
-anew), is the recovery's own: it is not part of a :class:`TaskRecord`."""
+anew), and ``lease_until``, until when the worker running it holds it (renewed while it runs), are
+the recovery's own: they are not part of a :class:`TaskRecord`."""
+
+locks = Table(
+    "locks",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("expires", UtcTime, nullable=False),
+)
+"""Locks with an expiry, shared by every host: one holder at a time until ``expires``."""
 
 
 def to_record(row: Mapping[Any, Any]) -> TaskRecord:
@@ -109,6 +120,7 @@ def to_values(record: TaskRecord) -> dict[str, Any]:
         "error": record.error,
         "warnings": record.warnings,
         "resent": None,
+        "lease_until": None,
     }
 
 
@@ -120,10 +132,15 @@ def upsert(dialect: str, record: TaskRecord, only_if: ColumnElement[bool] | None
     dialect
         ``postgresql`` or ``sqlite`` (3.24 or later).
     """
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(tasks).values(to_values(record))
-    return statement.on_conflict_do_update(
+    statement = insert_into(dialect, tasks).values(to_values(record))
+    upserting: Executable = statement.on_conflict_do_update(
         index_elements=[tasks.c.task_id],
         set_={column.name: statement.excluded[column.name] for column in tasks.columns if column.name != "task_id"},
         where=only_if,
     )
+    return upserting
+
+
+def insert_into(dialect: str, table: Table) -> Any:
+    """An ``INSERT`` into ``table`` that can take ``ON CONFLICT``, in the dialect's words."""
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
