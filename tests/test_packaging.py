@@ -93,7 +93,7 @@ class TestCompose:
         for name, dockerfile in (("web", "Dockerfile"), ("worker", "Dockerfile-worker")):
             build = services[name]["build"]
             assert (ROOT / "config" / build["context"] / build["dockerfile"]).resolve() == (ROOT / dockerfile).resolve()
-            assert services[name]["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+            assert services[name]["environment"]["BROKER_URL"] == "redis://redis:6379/0"
         assert services["web"]["volumes"] == services["worker"]["volumes"]
 
     def test_the_worker_gets_what_the_converter_sandbox_needs_and_no_more(self) -> None:
@@ -217,6 +217,15 @@ class TestNginxInFront:
         assert not {"http", "http-socket", "fastrouter", "https"} & set(options)
         assert "config/nginx.sh\" render" in options["exec-asap"]
         assert "config/nginx.sh\" run" in options["attach-daemon2"] and "control=1" in options["attach-daemon2"]
+
+    def test_uwsgi_ini_never_lets_harakiri_kill_a_worker_mid_upload(self) -> None:
+        """uWSGI 2.0 keeps one harakiri deadline per process (unbit/uwsgi#2706): with threads and
+        post-buffering, a quick request ending beside an upload re-arms it in 1970 and the worker is
+        killed at once. The many-hosts test met it: nginx's auth subrequest, then the upload, a 502."""
+        ini = (ROOT / "uwsgi.ini").read_text()
+        options = dict(re.findall(r"^([a-z0-9-]+) = (.*)$", ini, re.M))
+        if int(options.get("harakiri", "0")) and int(options.get("post-buffering", "0")):
+            assert int(options.get("threads", "1")) == 1
 
     def test_its_defaults_are_the_apps(self) -> None:
         script = NGINX_SH.read_text()
