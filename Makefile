@@ -1,5 +1,5 @@
 # The two commands of the README.
-.PHONY: run test corpus
+.PHONY: run test corpus bench
 run:
 	./config/run.sh
 test:
@@ -8,3 +8,7 @@ test:
 corpus:
 	config/install.sh
 	.venv/bin/python -m pytest -m slow tests/e2e/test_corpus.py -s
+# Speed figures, never asserted: renders per second with 1, 2 and 4 worker processes (minutes).
+bench:
+	config/install.sh
+	.venv/bin/python bench/worker_scaling.py

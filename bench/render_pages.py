@@ -16,6 +16,10 @@ from proxyservice.services.imaging import ImageScaler
 from proxyservice.services.renderer import HtmlRenderer
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support import render_page  # noqa: E402  (as the HTML plugin renders: the page and its tree's assets)
+
 PAGES = [
     ROOT / "tests/fixtures/plain.html",
     ROOT / "tests/fixtures/styled.html",
@@ -38,7 +42,7 @@ def main(rounds: int) -> None:
             times = []
             for _ in range(rounds):
                 started = time.monotonic()
-                renderer.render(page, raw, timeout=60, readable=page.parent.parent)
+                render_page(renderer, page, raw, timeout=60, tree=page.parent.parent)
                 scaler.fit(raw, proxy, ProxySize(400, 300), palette=True)
                 times.append(time.monotonic() - started)
             print(f"{page.name:<14} {statistics.median(times):9.2f} {max(times):8.2f} "
