@@ -4,8 +4,10 @@ For each count, a service of its own (a private Redis, a real Celery worker
 with that many processes, the web app, a fresh DATA_DIR) renders the same
 real pages, Debian's Python documentation, ingested by path at once. The time
 runs from the first ingest to the last task finished; the figures are
-renders per second and their ratio to one process. On a machine of C cores,
-expect the ratio to stop growing near C: the renders are CPU-bound.
+renders per second and their ratio to one process. A render is not all CPU:
+it also waits (the page's JavaScript delay, the sandbox's start), so on a
+machine of C cores the ratio keeps growing a little past C processes, until
+the cores are busy.
 """
 
 import argparse
