@@ -206,6 +206,49 @@ class RabbitMQServer:
         self.start()
 
 
+class SharedRabbitMQ:
+    """A virtual host of its own on the machine's RabbitMQ (127.0.0.1:5672, guest), removed at :meth:`stop`.
+
+    For tests that only use the broker: those that stop or restart one start
+    a :class:`RabbitMQServer` instead. ``None`` from :meth:`made` where no
+    RabbitMQ runs there or ``rabbitmqctl`` cannot reach it (a user's machine).
+    """
+
+    kind = "rabbitmq"
+
+    def __init__(self, vhost: str) -> None:
+        self.vhost = vhost
+
+    @classmethod
+    def made(cls) -> "SharedRabbitMQ | None":
+        vhost = f"proxyservice-test-{uuid.uuid4().hex[:12]}"
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(("127.0.0.1", 5672)) != 0:
+                return None
+        try:
+            for command in (["add_vhost", vhost], ["set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"]):
+                subprocess.run(["rabbitmqctl", "-q", *command], check=True, capture_output=True, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return cls(vhost)
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}"
+
+    def start(self) -> "SharedRabbitMQ":
+        return self
+
+    def stop(self) -> None:
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", self.vhost], capture_output=True, timeout=60)
+
+    def restart(self) -> None:
+        raise NotImplementedError("the machine's RabbitMQ is shared: restart a RabbitMQServer of the test's own")
+
+    restart_without_data = restart
+
+
 def broker_server(kind: str, directory: Path) -> BrokerServer:
     """A private broker of that kind (``redis`` or ``rabbitmq``), started."""
     server: BrokerServer = RedisServer(directory) if kind == "redis" else RabbitMQServer(directory)

@@ -60,15 +60,17 @@ def service_environment(root: Path, broker: BrokerServer) -> dict[str, str]:
 
 @contextmanager
 def running_service(
-    root: Path, concurrency: int = 2, web: dict[str, str] | None = None, broker_kind: str = "redis", **settings: str
+    root: Path, concurrency: int = 2, web: dict[str, str] | None = None, broker_kind: str = "redis",
+    broker: BrokerServer | None = None, **settings: str
 ) -> Iterator[tuple[Service, Worker]]:
     """A service of its own under ``root``: a broker, a worker, the app; stopped at the end.
 
-    ``broker_kind`` is ``redis`` or ``rabbitmq``; ``settings`` are environment
+    ``broker_kind`` is ``redis`` or ``rabbitmq``, started for the service,
+    unless a started ``broker`` is given; ``settings`` are environment
     variables that differ from the session's; ``web`` those that differ for
     the app alone, as on another host (its own DATA_DIR).
     """
-    broker = broker_server(broker_kind, root / broker_kind)
+    broker = broker or broker_server(broker_kind, root / broker_kind)
     environment = {**service_environment(root, broker), **settings}
     worker = Worker(environment, root / "worker.log", concurrency=concurrency).start()
     settings = Settings.from_environ({**environment, **(web or {})})

@@ -1,7 +1,6 @@
 """Many requests for the same proxy at once make one render, through a real worker and Redis."""
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from proxyservice.schemas import first_error
-from tests.e2e.conftest import DOCS, Service
-from tests.support import assert_not_blank, mean_difference
+from tests.e2e.conftest import DOCS, Service, running_service
+from tests.support import RabbitMQServer, SharedRabbitMQ, assert_not_blank, mean_difference
 
 
 def unique_copy(service: Service, name: str) -> Path:
@@ -164,3 +164,25 @@ class TestRealWorldDocumentation:
         location, _ = ingest(service, bare)
         unstyled = assert_not_blank(preview_of(service, finished(service, location)["file_id"]))
         assert mean_difference(styled, unstyled) > 3.0
+
+
+class TestOnRabbitMQ:
+    """BROKER_URL=amqp://…: the machine's RabbitMQ (a virtual host of the test's own), or a node of its own."""
+
+    def test_ingest_by_path_and_upload_follow_and_fetch(self, tmp_path: Path) -> None:
+        broker = SharedRabbitMQ.made()
+        if broker is None:
+            if not RabbitMQServer.installed():
+                pytest.skip("no RabbitMQ at 127.0.0.1:5672 and rabbitmq-server is not installed (config/install.sh)")
+            broker = RabbitMQServer(tmp_path / "rabbitmq").start()
+        with running_service(tmp_path, concurrency=1, broker=broker) as (service, _):
+            assert service.environment["BROKER_URL"].startswith("amqp://")
+            assert service.client.get("/status").status_code == 200
+            location, accepted = ingest(service, service.sources / "styled.html")
+            finished(service, location)
+            assert_not_blank(preview_of(service, accepted["file_id"]))
+            upload = service.client.post("/ingest", data={"file": (io.BytesIO(b"<h1>Over AMQP</h1>" * 20), "amqp.html")},
+                                         content_type="multipart/form-data")
+            assert upload.status_code == 202, upload.get_json()
+            finished(service, upload.headers["Location"])
+            assert_not_blank(preview_of(service, upload.get_json()["file_id"]))
