@@ -62,6 +62,10 @@ class RetryLater(Exception):
     """A transient error: the task should run again after a while."""
 
 
+class HeldByAnother(Exception):
+    """The task was delivered again while a live worker holds it (its lease is renewed): look again after the lease."""
+
+
 class JobRefused(Exception):
     """A task names a job this worker will not run (unknown plugin, or a function outside it)."""
 
@@ -96,6 +100,10 @@ def run_plugin_job(
     ------
     RetryLater
         A transient error on an attempt before the last; the record says so.
+    HeldByAnother
+        Another worker holds the task now. It may yet die (a killed pool
+        child's task comes back at once, before its lease lapses), so the
+        delivery is kept for later rather than dropped.
     """
     records = TaskRecords.current_session()
     record = records.find(task_id)
@@ -109,8 +117,11 @@ def run_plugin_job(
         return
     lease = timedelta(seconds=settings.TASK_LEASE)
     if records.start(task_id, lease) is None:
-        logger.info("task %s is run by another worker, or succeeded; delivered again, not run twice", task_id)
-        return
+        if records.get(task_id).state is TaskState.SUCCEEDED:
+            logger.info("task %s already succeeded; delivered again, nothing to do", task_id)
+            return
+        logger.info("task %s is held by another worker; delivered again, looked at after its lease", task_id)
+        raise HeldByAnother(task_id)
     try:
         function, context = resolve_job(plugin, job, settings), JobContext.from_settings(settings)
         # An upload staged in object storage is fetched to this host for the job, and removed after it.
@@ -177,6 +188,9 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
         except RetryLater as e:
             raise self.retry(exc=e, countdown=min(2**retries, MAX_BACKOFF_SECONDS),
                              max_retries=settings.TASK_MAX_RETRIES) from e
+        except HeldByAnother as e:
+            # No limit: the holder finishes or dies within TASK_TIME_LIMIT, and then this ends.
+            raise self.retry(exc=e, countdown=settings.TASK_LEASE, max_retries=None) from e
 
     def start_recovery(**_: Any) -> None:
         threading.Thread(target=_recover_forever, args=(flask_app, settings), name="recovery", daemon=True).start()

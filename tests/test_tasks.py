@@ -1,6 +1,7 @@
 """The worker's task, run in-process over real records, store and renderer."""
 
 import socket
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from proxyservice.services.hashing import sha256_of
 from proxyservice.services.store import ProxyStore
 from proxyservice.services.task_queue import InMemoryTaskQueue
 from proxyservice.services.task_records import TaskRecords
-from proxyservice.tasks import JobRefused, resolve_job, run_plugin_job
+from proxyservice.tasks import HeldByAnother, JobRefused, resolve_job, run_plugin_job
 from tests.support import assert_not_blank
 
 PLUGIN = "html_preview::HTMLPreview"
@@ -75,6 +76,20 @@ class TestRunPluginJob:
             run_plugin_job("t4", PLUGIN, JOB, [FILE_ID, str(source_dir / "plain.html"), 400, 300], settings)
             assert TaskRecords.current_session().get("t4") == first
 
+    def test_a_task_delivered_again_while_a_live_worker_holds_it_waits_its_lease(
+        self, app: Flask, settings: Settings, source_dir: Path
+    ) -> None:
+        page = source_dir / "plain.html"
+        args: list[object] = [file_identity(sha256_of(page), str(page.resolve())), str(page.resolve()), 400, 300]
+        source = SourceFile(str(args[0]), str(page), 1, "text/html", ProxySize(400, 300))
+        with app.app_context():
+            records = TaskRecords.current_session()
+            _RecordingSubmitter("t6", PLUGIN, source, records, InMemoryTaskQueue())(render_html_preview, args)
+            held = records.start("t6", timedelta(minutes=5))  # the first delivery, on a worker still running it
+            with pytest.raises(HeldByAnother):
+                run_plugin_job("t6", PLUGIN, JOB, args, settings)
+            assert records.get("t6") == held, "the holder's record untouched"
+            assert ProxyStore.current_session().list(str(args[0])) == [], "not rendered a second time"
 
     def test_a_task_without_a_record_is_not_run(self, app: Flask, settings: Settings, source_dir: Path) -> None:
         with app.app_context():
