@@ -1,6 +1,7 @@
 """Real parts for the tests: a private Redis or RabbitMQ, a Celery worker process, image checks."""
 
 import atexit
+import http.server
 import json
 import os
 import pwd
@@ -10,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -297,6 +299,47 @@ class Worker:
             except ProcessLookupError:
                 pass
             self.process = None
+
+
+class SlowServer:
+    """A server whose images take ``delay`` seconds: renders that last long enough to be killed.
+
+    Parameters
+    ----------
+    delay
+        Seconds each answer waits.
+    address
+        Where it listens: loopback, or a bridge address other hosts reach.
+    """
+
+    def __init__(self, delay: float, address: str = "127.0.0.1") -> None:
+        self.hits = 0
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.hits += 1
+                time.sleep(delay)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/gif")
+                self.end_headers()
+                self.wfile.write(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer((address, 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://{address}:{self.server.server_address[1]}/slow.gif"
+
+    def page(self, folder: Path, name: str) -> Path:
+        """A page named ``name`` in ``folder`` that loads one slow image."""
+        path = folder / name
+        path.write_text(f'<html><body><h1>{name}</h1><img src="{self.url}?{name}"></body></html>')
+        return path
+
+    def stop(self) -> None:
+        self.server.shutdown()
 
 
 def render_page(renderer: Any, page: Path, out: Path, timeout: float = 30, tree: Path | None = None) -> Any:

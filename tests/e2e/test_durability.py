@@ -6,11 +6,9 @@ their settings are short (visibility timeout, lease, recovery interval,
 retries) so the faults play out in seconds.
 """
 
-import http.server
 import os
 import signal
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -18,7 +16,7 @@ from typing import Iterator
 import pytest
 
 from tests.e2e.conftest import BROKERS, Service, running_service
-from tests.support import Worker, wait_until
+from tests.support import SlowServer, Worker, wait_until
 
 FLAKY = '''
 from pathlib import Path
@@ -53,34 +51,6 @@ class Flaky(WorkerProxyPlugin):
 '''
 
 
-class SlowServer:
-    """A loopback server whose images take a few seconds: renders that last long enough to be killed."""
-
-    def __init__(self, delay: float) -> None:
-        self.hits = 0
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.hits += 1
-                time.sleep(delay)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/gif")
-                self.end_headers()
-                self.wfile.write(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def page(self, folder: Path, name: str) -> Path:
-        path = folder / name
-        path.write_text(f'<html><body><h1>{name}</h1><img src="http://127.0.0.1:{self.server.server_address[1]}/slow.gif"></body></html>')
-        return path
-
-
 @pytest.fixture(scope="module", params=BROKERS)
 def durable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Worker]]:
     root = tmp_path_factory.mktemp(f"durability-{request.param}")
@@ -98,7 +68,7 @@ def durable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 def slow() -> Iterator[SlowServer]:
     server = SlowServer(delay=3.0)
     yield server
-    server.server.shutdown()
+    server.stop()
 
 
 def ingest(service: Service, path: Path) -> str:
@@ -177,28 +147,15 @@ class TestKilledChild:
 
 
 class TestBrokerRestart:
-    """The broker restarts while a task waits in it, as that broker does: a Redis forgets, a RabbitMQ keeps."""
+    """The broker restarts while a task waits in it: as that broker does (a Redis forgets, a RabbitMQ keeps),
+    or without its data. Either way the task finishes once: from the broker, or sent again from its record."""
 
-    def test_a_queued_task_finishes_once(self, durable: tuple[Service, Worker]) -> None:
+    @pytest.mark.parametrize("restart", ["restart", "restart_without_data"])
+    def test_a_queued_task_finishes_once(self, durable: tuple[Service, Worker], restart: str) -> None:
         service, worker = durable
         worker.stop()
-        location = ingest(service, service.sources / "plain.html")
-        service.broker.restart()
-        assert state(service, location) == "queued"
-        worker.start()
-        finished = service.follow(location)
-        assert finished.status_code == 303, finished.get_json()
-        one_proxy(service, location)
-
-
-class TestLostQueue:
-    """The broker restarts without its data: the queued tasks are sent again from their records."""
-
-    def test_a_queued_task_survives_a_broker_that_forgot_it(self, durable: tuple[Service, Worker]) -> None:
-        service, worker = durable
-        worker.stop()
-        location = ingest(service, service.sources / "styled.html")
-        service.broker.restart_without_data()
+        location = ingest(service, service.sources / ("plain.html" if restart == "restart" else "styled.html"))
+        getattr(service.broker, restart)()
         assert state(service, location) == "queued"
         worker.start()
         finished = service.follow(location)

@@ -15,14 +15,11 @@ Where namespaces cannot be made (not root, no ``ip``), the module is skipped
 and says why.
 """
 
-import http.server
 import os
 import shutil
 import signal
 import socket
 import sys
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -35,7 +32,7 @@ import requests
 from proxyservice.config import Settings
 from tests.conftest import FIXTURES, S3_CREDENTIALS, TEST_SECRET, bearer
 from tests.netns import NamespacesUnavailable, Network, Server, moto_command, postgres_command, redis_command
-from tests.support import Worker, assert_not_blank, dockerfile_command, wait_until
+from tests.support import SlowServer, Worker, assert_not_blank, dockerfile_command, wait_until
 
 PYTHON_DOCS = Path("/usr/share/doc/python3.11/html")
 PAGES = ["library/os.html", "library/json.html", "library/pathlib.html", "library/re.html",
@@ -43,30 +40,6 @@ PAGES = ["library/os.html", "library/json.html", "library/pathlib.html", "librar
 SLOW_SECONDS = 6.0
 UPLOAD = (b"<!DOCTYPE html><html><head><style>body{background:#1f4e8c;margin:0}h1{color:#fff;font-size:60px}"
           b"</style></head><body><h1>Uploaded on the web host</h1></body></html>")
-
-
-class SlowImages:
-    """An image server outside every host (on the bridge) whose answers take SLOW_SECONDS: renders to kill."""
-
-    def __init__(self, address: str) -> None:
-        self.hits = 0
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.hits += 1
-                time.sleep(SLOW_SECONDS)
-                self.send_response(200)
-                self.send_header("Content-Type", "image/gif")
-                self.end_headers()
-                self.wfile.write(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer((address, 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://{address}:{self.server.server_address[1]}/slow.gif"
 
 
 @dataclass
@@ -84,7 +57,7 @@ class Hosts:
     s3: Any
     tree: Path
     data: dict[str, Path]
-    slow: SlowImages
+    slow: SlowServer
 
     def get(self, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> requests.Response:
         return requests.get(f"{self.web}{path}", headers={"Authorization": f"Bearer {self.token}", **(headers or {})},
@@ -149,7 +122,7 @@ def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
         bucket = "proxies"
         client = boto3.client("s3", endpoint_url=endpoint, **_boto3_credentials())
         client.create_bucket(Bucket=bucket)
-        slow = SlowImages(network.gateway)
+        slow = SlowServer(SLOW_SECONDS, network.gateway)
         environment = {
             "DATABASE_URL": f"postgresql://postgres@{state}:5432/postgres",
             "BROKER_URL": f"redis://{state}:6379/0",
@@ -234,10 +207,8 @@ class TestManyHosts:
     def test_a_worker_killed_mid_render_and_the_broker_restarted_empty_lose_no_task(self, hosts: Hosts) -> None:
         slow_pages = []
         for n in range(2):
-            page = hosts.tree / "fixtures" / f"slow-{n}.html"
             # The share is read-only on the hosts, not here: the test writes it, as the file store would.
-            page.write_text(f'<html><body><h1>Slow {n}</h1><img src="{hosts.slow.url}?{n}"></body></html>')
-            slow_pages.append(page)
+            slow_pages.append(hosts.slow.page(hosts.tree / "fixtures", f"slow-{n}.html"))
         hits = hosts.slow.hits
         locations = [hosts.ingest_path(page) for page in slow_pages]
         locations += [hosts.ingest_path(hosts.tree / "python" / page) for page in PAGES[3:]]
