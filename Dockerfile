@@ -33,5 +33,6 @@ USER proxy
 # socket, nginx's config and buffered bodies): with --read-only, mount a tmpfs there.
 VOLUME ["/data"]
 EXPOSE 8000
-HEALTHCHECK --interval=15s --timeout=5s CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/status', timeout=4)"]
+# Liveness, not readiness: a web app whose workers are merely absent is healthy (GET /status says it is not ready).
+HEALTHCHECK --interval=15s --timeout=5s CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"]
 CMD ["uwsgi", "--ini", "uwsgi.ini"]

@@ -1,5 +1,9 @@
-"""Production entrypoint for uWSGI: the app is built once, at import."""
+"""Production entrypoint for uWSGI: logging as the settings say, then the app, built once at import."""
 
+from proxyservice.config import Settings
 from proxyservice.factory import create_web_app
+from proxyservice.logging_config import configure_logging
 
-application = create_web_app()
+settings = Settings.from_environ()
+configure_logging(settings)
+application = create_web_app(settings)

@@ -145,6 +145,10 @@ class Settings:
     """Seconds a worker holds a task it runs, renewed while it runs; a task whose lease lapsed lost its worker."""
     MAX_QUEUE_LENGTH: int = 10000
     """Tasks waiting in the queue past which ``POST /ingest`` answers 429 with Retry-After."""
+    LOG_LEVEL: str = "INFO"
+    """Least important log lines written, web app and workers: DEBUG, INFO, WARNING, ERROR."""
+    LOG_FORMAT: str = "text"
+    """``text`` (one readable line each) or ``json`` (one JSON object a line, for a log pipeline)."""
     PROXYSERVICE_ENV: str = "production"
     """``production`` or ``development``; only development runs without AUTH_SECRET (on a marked, insecure secret)."""
     AUTH_SECRET: str = ""

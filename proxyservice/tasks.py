@@ -26,17 +26,19 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_ready
+from celery.signals import setup_logging, worker_ready
 from flask import Flask
 
 from .config import Settings
 from .domain import TaskState
 from .factory import create_web_app
+from .logging_config import configure_logging
 from .plugins.context import JobContext, call_job
 from .plugins.registry import enabled_plugins
 from .process.recovery import SETTLE, lost_tasks
 from .services.imaging import ImagingError
 from .services.pdf import PdfError
+from .services.request_ids import TASK_HEADER, current_request_id
 from .services.renderer import RenderError
 from .services.sandbox import SandboxError, ViewChanged
 from .services.sources import SourceError
@@ -170,6 +172,12 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
     flask_app = create_web_app(settings, serve_http=False)
     settings = flask_app.config["PROXYSERVICE_SETTINGS"]
     celery_app = Celery("proxyservice")
+
+    def configure_worker_logging(**_: Any) -> None:
+        configure_logging(settings)
+
+    # A receiver of setup_logging makes Celery leave logging to it: the settings' format, with request ids.
+    setup_logging.connect(configure_worker_logging, weak=False)
     celery_app.conf.update(celery_config(settings))
     register_status_command(flask_app)
 
@@ -177,8 +185,13 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
         """Runs every task inside the Flask app context, where services live."""
 
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
-            with flask_app.app_context():
-                return self.run(*args, **kwargs)
+            # Every log line of the task carries the id of the request that sent it.
+            named = current_request_id.set(getattr(self.request, TASK_HEADER, None))
+            try:
+                with flask_app.app_context():
+                    return self.run(*args, **kwargs)
+            finally:
+                current_request_id.reset(named)
 
     @celery_app.task(name=RUN_PLUGIN_JOB, base=AppContextTask, bind=True)
     def run_plugin_job_task(self: Task, task_id: str, plugin: str, job: str, args: list[Any]) -> None:

@@ -83,6 +83,14 @@ def _healthcheck(service: dict[str, Any]) -> list[str]:
     return [test for line in lines for test in json.loads(line.split(" CMD ", 1)[1])]
 
 
+def _image_healthcheck_timeout(dockerfile: str) -> int:
+    """The --timeout of a Dockerfile's HEALTHCHECK, in seconds."""
+    [line] = [line for line in (ROOT / dockerfile).read_text().splitlines() if line.startswith("HEALTHCHECK ")]
+    found = re.search(r"--timeout=(\d+)s", line)
+    assert found is not None, line
+    return int(found.group(1))
+
+
 def _seconds(duration: str) -> int:
     """A Compose duration of whole seconds ("20s")."""
     return int(duration.removesuffix("s"))
@@ -340,9 +348,9 @@ class TestKubernetesManifests:
         [port] = web["spec"]["template"]["spec"]["containers"][0]["ports"]
         assert service["spec"]["ports"][0]["targetPort"] == port["name"] and port["containerPort"] == 8000
 
-    def test_web_probes_the_port_for_liveness_and_status_for_readiness(self) -> None:
+    def test_web_probes_healthz_for_liveness_and_status_for_readiness(self) -> None:
         [web] = _pod("proxyservice-web")["containers"]
-        assert web["livenessProbe"]["tcpSocket"]["port"] == "http"
+        assert web["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
         assert web["readinessProbe"]["httpGet"] == {"path": "/status", "port": "http"}
         assert web["readinessProbe"]["timeoutSeconds"] > 2 * Settings.STATUS_CHECK_TIMEOUT + 0.5
 
@@ -514,19 +522,21 @@ class TestWorkerProbes:
         [worker] = _pod("proxyservice-worker")["containers"]
         # Compose hands the container's shell "$" for "$$".
         return {"compose": ["/bin/sh", "-c", command.replace("$$", "$")],
-                "kubernetes": worker["livenessProbe"]["exec"]["command"]}
+                "kubernetes": worker["livenessProbe"]["exec"]["command"],
+                "image": _healthcheck({"build": {"context": "..", "dockerfile": "Dockerfile-worker"}})}
 
-    @pytest.mark.parametrize("where", ["compose", "kubernetes"])
+    @pytest.mark.parametrize("where", ["compose", "kubernetes", "image"])
     def test_a_worker_that_answers_is_healthy(self, where: str, worker_environment: dict[str, str]) -> None:
         returncode, _ = _probe(self._commands()[where], worker_environment, socket.gethostname())
         assert returncode == 0
 
-    @pytest.mark.parametrize("where", ["compose", "kubernetes"])
+    @pytest.mark.parametrize("where", ["compose", "kubernetes", "image"])
     def test_a_worker_that_does_not_answer_is_unhealthy_within_the_probe_timeout(
             self, where: str, worker_environment: dict[str, str]) -> None:
         returncode, seconds = _probe(self._commands()[where], worker_environment, "another-host")
         [worker] = _pod("proxyservice-worker")["containers"]
         timeouts = (worker["livenessProbe"]["timeoutSeconds"],
                     _seconds(_services(MANY_HOSTS)["worker"]["healthcheck"]["timeout"]),
-                    _seconds(_services(ONE_HOST)["worker"]["healthcheck"]["timeout"]))
+                    _seconds(_services(ONE_HOST)["worker"]["healthcheck"]["timeout"]),
+                    _image_healthcheck_timeout("Dockerfile-worker"))
         assert returncode != 0 and seconds < min(timeouts)

@@ -1,4 +1,4 @@
-"""Readiness for the orchestrator: is every dependency up, checked in bounded time."""
+"""Liveness and readiness for the orchestrator: is this process serving, and is every dependency up."""
 
 import logging
 import threading
@@ -59,6 +59,15 @@ def _renderer(queue: TaskQueue, timeout: float) -> Check:
         return {**status, "up": bool(status.get("up")), "worker": worker}
 
     return check
+
+
+def liveness() -> Response:
+    """This process answers: ``200``, asking nothing of broker, workers, records or store.
+
+    A web container whose workers are merely absent is alive; restarting it
+    would not bring them. Readiness (:func:`readiness`) says whether to send it work.
+    """
+    return {"alive": True}, HTTPStatus.OK, {"Cache-Control": "no-store"}
 
 
 def readiness(details: bool = False) -> Response:

@@ -21,6 +21,8 @@ from ..controllers import Response as ControllerResponse
 from ..controllers import ingest, plugins, proxies, readiness, tasks
 from ..schemas import first_error
 from ..services.auth import Auth, LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
+from ..services.request_ids import HEADER as REQUEST_ID_HEADER
+from ..services.request_ids import accepted_request_id, current_request_id
 
 blueprint = Blueprint("api", __name__)
 
@@ -41,6 +43,25 @@ HEADERS_TOO_LARGE = "headers: %d bytes of header fields; at most %d are accepted
 
 
 View = TypeVar("View", bound=Callable[..., Response])
+
+
+@blueprint.before_app_request
+def _name_the_request() -> None:
+    """Serve the request under the client's X-Request-ID, or a new id: its log lines and its tasks carry it."""
+    current_request_id.set(accepted_request_id(request.headers.get(REQUEST_ID_HEADER)))
+
+
+@blueprint.after_app_request
+def _answer_with_the_request_id(response: Response) -> Response:
+    request_id = current_request_id.get()
+    if request_id is not None:
+        response.headers[REQUEST_ID_HEADER] = request_id
+    return response
+
+
+@blueprint.teardown_app_request
+def _forget_the_request(_: BaseException | None) -> None:
+    current_request_id.set(None)
 
 
 @blueprint.before_app_request
@@ -151,6 +172,12 @@ def authorize_ingest() -> Response:
     """Whether the request's token may ingest: 204, or 401/403 (nginx asks before it reads an upload's body)."""
     _check_scope("proxy:create")
     return make_response("", HTTPStatus.NO_CONTENT)
+
+
+@blueprint.route("/healthz", methods=["GET"])
+def healthz() -> Response:
+    """Liveness: the process answers, whatever its dependencies do; open."""
+    return _json(readiness.liveness())
 
 
 @blueprint.route("/status", methods=["GET"])

@@ -1,5 +1,6 @@
 """The web app under real uWSGI (the production entrypoint, nginx in front), driven over HTTP."""
 
+import json
 import os
 import re
 import shutil
@@ -17,7 +18,7 @@ import requests
 
 from proxyservice.config import Settings
 from tests.conftest import bearer
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import Service, running_service
 from tests.support import ROOT, assert_not_blank, dockerfile_command, free_port, wait_until
 
 
@@ -36,7 +37,7 @@ def running_uwsgi(service: Service, log: Path) -> Iterator[str]:
         if process.poll() is not None:
             raise AssertionError(f"uWSGI exited ({process.returncode}): {log.read_text()[-3000:]}")
         try:
-            return requests.get(f"{url}/status", timeout=2).status_code in (200, 503)
+            return requests.get(f"{url}/healthz", timeout=2).status_code == 200
         except requests.ConnectionError:
             return False
 
@@ -76,6 +77,43 @@ def alive(pid: int) -> bool:
 def uwsgi_url(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with running_uwsgi(service, tmp_path_factory.mktemp("uwsgi") / "uwsgi.log") as url:
         yield url
+
+
+class TestLiveness:
+    """No worker runs: the web app is alive (its container stays up) but not ready (it gets no work)."""
+
+    def test_healthz_200_and_status_503_with_no_worker(self, tmp_path: Path) -> None:
+        with running_service(tmp_path) as (service, worker):
+            worker.stop()
+            with running_uwsgi(service, tmp_path / "uwsgi.log") as url:
+                alive = requests.get(f"{url}/healthz", timeout=10)
+                assert alive.status_code == 200 and alive.json() == {"alive": True}
+                ready = requests.get(f"{url}/status", timeout=10)
+                assert ready.status_code == 503 and ready.json()["checks"]["workers"] == {"up": False}
+
+    def test_the_web_image_checks_liveness(self) -> None:
+        [check] = [line for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("HEALTHCHECK ")]
+        assert "http://127.0.0.1:8000/healthz" in check
+
+
+class TestRequestIdInTheLogs:
+    """A client's X-Request-ID, from HTTP through uWSGI to every line the worker logs for its task."""
+
+    def test_the_worker_logs_the_task_under_the_clients_id(self, tmp_path: Path) -> None:
+        request_id = f"e2e-{time.time_ns()}"
+        with running_service(tmp_path, concurrency=1, LOG_FORMAT="json") as (service, worker):
+            with running_uwsgi(service, tmp_path / "uwsgi.log") as url:
+                token = bearer(Settings.from_environ(service.environment))
+                accepted = requests.post(f"{url}/ingest", files={"file": ("traced.html", b"<h1>Traced</h1>")},
+                                         headers={"Authorization": token, "X-Request-ID": request_id}, timeout=10)
+                assert accepted.status_code == 202 and accepted.headers["X-Request-ID"] == request_id
+                task_id = accepted.json()["tasks"][0]["task_id"]
+                assert service.follow(accepted.headers["Location"]).status_code == 303
+        lines = [json.loads(line) for line in worker.log.read_text().splitlines() if line.startswith("{")]
+        traced = [line for line in lines if line["request_id"] == request_id]
+        assert any(f"task {task_id} succeeded" in line["message"] for line in traced), lines[-5:]
+        assert all(task_id not in line["message"] for line in lines if line["request_id"] != request_id
+                   and line["logger"].startswith("proxyservice")), "every line of the task's own carries the id"
 
 
 class TestThroughUwsgi:

@@ -17,6 +17,7 @@ from kombu.exceptions import OperationalError
 
 from ...config import Settings
 from ..context import init_settings, session_on_g
+from ..request_ids import TASK_HEADER, current_request_id
 from .celery_config import CONVERTER_STATUS, QUEUE, RUN_PLUGIN_JOB, celery_config
 from .errors import QueueUnavailable
 
@@ -64,10 +65,12 @@ class TaskQueue:
             The broker could not be reached in time.
         """
         try:
+            request_id = current_request_id.get()
             self.celery.send_task(
                 RUN_PLUGIN_JOB,
                 args=[task_id, plugin, job, list(args)],
                 task_id=task_id,
+                headers={TASK_HEADER: request_id} if request_id else None,
                 retry=True,
                 retry_policy=PUBLISH_RETRY_POLICY,
             )
