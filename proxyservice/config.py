@@ -145,6 +145,8 @@ class Settings:
     """Seconds a worker holds a task it runs, renewed while it runs; a task whose lease lapsed lost its worker."""
     MAX_QUEUE_LENGTH: int = 10000
     """Tasks waiting in the queue past which ``POST /ingest`` answers 429 with Retry-After."""
+    WORKER_METRICS_PORT: int = 9808
+    """Port on which each worker serves Prometheus metrics (its processes', summed) on all its addresses; 0 for none."""
     LOG_LEVEL: str = "INFO"
     """Least important log lines written, web app and workers: DEBUG, INFO, WARNING, ERROR."""
     LOG_FORMAT: str = "text"

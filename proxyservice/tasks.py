@@ -26,7 +26,7 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import setup_logging, worker_ready
+from celery.signals import setup_logging, worker_process_shutdown, worker_ready
 from flask import Flask
 
 from .config import Settings
@@ -37,6 +37,7 @@ from .plugins.context import JobContext, call_job
 from .plugins.registry import enabled_plugins
 from .process.recovery import SETTLE, lost_tasks
 from .services.imaging import ImagingError
+from .services.metrics import CONVERSION_SECONDS, SANDBOX_REFUSALS, TASKS, process_ended, serve_metrics
 from .services.pdf import PdfError
 from .services.request_ids import TASK_HEADER, current_request_id
 from .services.renderer import RenderError
@@ -124,19 +125,26 @@ def run_plugin_job(
             return
         logger.info("task %s is held by another worker; delivered again, looked at after its lease", task_id)
         raise HeldByAnother(task_id)
+    def finish(state: TaskState, error: str | None = None, warnings: tuple[str, ...] = ()) -> None:
+        records.mark_finished(task_id, state, error=error, warnings=warnings)
+        TASKS.labels(plugin, state.value).inc()
+
     try:
         function, context = resolve_job(plugin, job, settings), JobContext.from_settings(settings)
         # An upload staged in object storage is fetched to this host for the job, and removed after it.
         with records.held(task_id, lease), context.sources.materialize(args) as local_args:
-            result = call_job(function, local_args, context)
+            with CONVERSION_SECONDS.labels(plugin).time():
+                result = call_job(function, local_args, context)
     except TRANSIENT_ERRORS as e:
+        _count_refusal(e)
         if attempt < settings.TASK_MAX_RETRIES:
             logger.warning("task %s met a transient error (try %d): %s", task_id, attempt + 1, e)
             records.put(replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {e}"))
             raise RetryLater(str(e)) from e
-        records.mark_finished(task_id, TaskState.FAILED, error=f"gave up after {attempt + 1} tries: {e}")
+        finish(TaskState.FAILED, error=f"gave up after {attempt + 1} tries: {e}")
         return
     except (RenderError, PdfError, SandboxError, ImagingError, StoreError, SourceError, JobRefused) as e:
+        _count_refusal(e)
         if attempt < settings.TASK_MAX_RETRIES and not _store_has_room():
             # A converter whose output was cut short by a full disk fails in its own words
             # ("image file is truncated"): the disk is the cause, and it passes.
@@ -145,18 +153,24 @@ def run_plugin_job(
                                 error="will retry: the proxy store's disk is full"))
             raise RetryLater(str(e)) from e
         logger.warning("task %s failed: %s", task_id, e)
-        records.mark_finished(task_id, TaskState.FAILED, error=str(e))
+        finish(TaskState.FAILED, error=str(e))
         return
     except SoftTimeLimitExceeded:
-        records.mark_finished(task_id, TaskState.FAILED, error=TIMED_OUT % settings.TASK_SOFT_TIME_LIMIT)
+        finish(TaskState.FAILED, error=TIMED_OUT % settings.TASK_SOFT_TIME_LIMIT)
         return
     except Exception as e:  # a plugin's bug: the task fails with its reason
         logger.exception("task %s raised", task_id)
-        records.mark_finished(task_id, TaskState.FAILED, error=f"{type(e).__name__}: {e}")
+        finish(TaskState.FAILED, error=f"{type(e).__name__}: {e}")
         return
     warnings = tuple(str(w) for w in (result or ()))
-    records.mark_finished(task_id, TaskState.SUCCEEDED, warnings=warnings)
+    finish(TaskState.SUCCEEDED, warnings=warnings)
     logger.info("task %s succeeded with %d warnings", task_id, len(warnings))
+
+
+def _count_refusal(error: Exception) -> None:
+    """Count a job the converter sandbox refused or could not run."""
+    if isinstance(error, SandboxError):
+        SANDBOX_REFUSALS.labels(type(error).__name__).inc()
 
 
 def _store_has_room() -> bool:
@@ -207,6 +221,13 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
 
     def start_recovery(**_: Any) -> None:
         threading.Thread(target=_recover_forever, args=(flask_app, settings), name="recovery", daemon=True).start()
+        if settings.WORKER_METRICS_PORT:
+            serve_metrics(settings.WORKER_METRICS_PORT)
+
+    def forget_ended_process(pid: int, **_: Any) -> None:
+        process_ended(pid)
+
+    worker_process_shutdown.connect(forget_ended_process, weak=False)
 
     # Signals keep weak references: this nested function must be held strongly.
     worker_ready.connect(start_recovery, weak=False)

@@ -215,7 +215,8 @@ class TestNginxInFront:
         options = dict(re.findall(r"^([a-z0-9-]+) = (.*)$", ini, re.M))
         assert options["socket"] == "%(proxyservice-runtime)/uwsgi.sock", "the workers only on the private socket"
         assert not {"http", "http-socket", "fastrouter", "https"} & set(options)
-        assert "config/nginx.sh\" render" in options["exec-asap"]
+        exec_asap = re.findall(r"^exec-asap = (.*)$", ini, re.M)
+        assert "config/nginx.sh\" render" in exec_asap[0], "nginx's config is checked before anything else"
         assert "config/nginx.sh\" run" in options["attach-daemon2"] and "control=1" in options["attach-daemon2"]
 
     def test_uwsgi_ini_never_lets_harakiri_kill_a_worker_mid_upload(self) -> None:

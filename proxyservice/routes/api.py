@@ -18,9 +18,10 @@ from werkzeug.exceptions import (
 )
 
 from ..controllers import Response as ControllerResponse
-from ..controllers import ingest, plugins, proxies, readiness, tasks
+from ..controllers import ingest, metrics, plugins, proxies, readiness, tasks
 from ..schemas import first_error
 from ..services.auth import Auth, LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
+from ..services.metrics import INGESTS, REQUESTS
 from ..services.request_ids import HEADER as REQUEST_ID_HEADER
 from ..services.request_ids import accepted_request_id, current_request_id
 
@@ -40,6 +41,14 @@ BODY_NOT_READABLE = ("body: this deployment cannot read chunked (Transfer-Encodi
 MAX_HEADER_BYTES = 16 * 1024
 """Largest header block accepted (names, values and separators); 431 above it."""
 HEADERS_TOO_LARGE = "headers: %d bytes of header fields; at most %d are accepted"
+INGEST_OUTCOMES: dict[int, str] = {HTTPStatus.ACCEPTED: "queued", HTTPStatus.SEE_OTHER: "deduplicated"}
+INGEST_REFUSALS: dict[int, str] = {
+    HTTPStatus.BAD_REQUEST: "invalid", HTTPStatus.UNAUTHORIZED: "no_token", HTTPStatus.FORBIDDEN: "forbidden",
+    HTTPStatus.NOT_FOUND: "not_found", HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "too_large",
+    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "unsupported_type", HTTPStatus.TOO_MANY_REQUESTS: "queue_full",
+    HTTPStatus.SERVICE_UNAVAILABLE: "unavailable",
+}
+"""The reason an ingest was refused, by its answer's status: the label of ``proxyservice_ingests_total``."""
 
 
 View = TypeVar("View", bound=Callable[..., Response])
@@ -56,6 +65,17 @@ def _answer_with_the_request_id(response: Response) -> Response:
     request_id = current_request_id.get()
     if request_id is not None:
         response.headers[REQUEST_ID_HEADER] = request_id
+    return response
+
+
+@blueprint.after_app_request
+def _count_the_answer(response: Response) -> Response:
+    """Count every answer by route (its pattern, not its path: ids would make a series each) and status."""
+    route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    REQUESTS.labels(route, request.method, str(response.status_code)).inc()
+    if request.endpoint == "api.ingest_file":
+        outcome = INGEST_OUTCOMES.get(response.status_code)
+        INGESTS.labels(outcome or "refused", "" if outcome else INGEST_REFUSALS.get(response.status_code, "other")).inc()
     return response
 
 
@@ -172,6 +192,16 @@ def authorize_ingest() -> Response:
     """Whether the request's token may ingest: 204, or 401/403 (nginx asks before it reads an upload's body)."""
     _check_scope("proxy:create")
     return make_response("", HTTPStatus.NO_CONTENT)
+
+
+@blueprint.route("/metrics", methods=["GET"])
+@requires("proxy:metrics")
+def prometheus_metrics() -> Response:
+    """The web app's metrics in Prometheus' text format, for a token with the proxy:metrics scope."""
+    body, status, headers = metrics.metrics()
+    response = make_response(body, status)
+    response.headers.update(headers)
+    return response
 
 
 @blueprint.route("/healthz", methods=["GET"])

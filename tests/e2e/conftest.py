@@ -55,6 +55,8 @@ def service_environment(root: Path, broker: BrokerServer) -> dict[str, str]:
         # Loopback only, for the tests' own never-answering servers.
         "RENDER_ALLOWED_HOSTS": "127.0.0.1",
         "AUTH_SECRET": TEST_SECRET,
+        # Many workers run at once in the tests: none takes the metrics port unless a test asks.
+        "WORKER_METRICS_PORT": "0",
     }
 
 

@@ -116,6 +116,54 @@ class TestRequestIdInTheLogs:
                    and line["logger"].startswith("proxyservice")), "every line of the task's own carries the id"
 
 
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Prometheus text format, read by prometheus-client's own parser: value by name and labels."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples}
+
+
+class TestMetrics:
+    """Metric values after a known sequence of ingests, from the web app's processes and from the worker's."""
+
+    def test_ingests_requests_tasks_and_conversions_are_counted(self, tmp_path: Path) -> None:
+        worker_port = free_port()
+        with running_service(tmp_path, concurrency=2, WORKER_METRICS_PORT=str(worker_port)) as (service, _):
+            with running_uwsgi(service, tmp_path / "uwsgi.log") as url:
+                settings = Settings.from_environ(service.environment)
+                client = requests.Session()
+                client.headers["Authorization"] = bearer(settings, "proxy:create", "proxy:read")
+                page = {"path": str(service.sources / "styled.html")}
+                first = client.post(f"{url}/ingest", json=page, timeout=10)
+                assert first.status_code == 202
+                wait_until(lambda: client.get(url + first.headers["Location"], allow_redirects=False,
+                                              timeout=10).status_code == 303, 60, "the preview")
+                assert client.post(f"{url}/ingest", json=page, allow_redirects=False, timeout=10).status_code == 303
+                assert client.post(f"{url}/ingest", json={"path": str(service.sources / "gone.html")},
+                                   timeout=10).status_code == 404
+                assert requests.get(f"{url}/metrics", timeout=10).status_code == 401
+                assert requests.get(f"{url}/metrics", headers=client.headers, timeout=10).status_code == 403
+                scraped = requests.get(f"{url}/metrics", headers={"Authorization": bearer(settings, "proxy:metrics")},
+                                       timeout=10)
+                worker = requests.get(f"http://127.0.0.1:{worker_port}/metrics", timeout=10)
+        assert scraped.status_code == 200 and scraped.headers["Content-Type"].startswith("text/plain")
+        web = samples(scraped.text)
+        assert web[("proxyservice_ingests_total", (("outcome", "queued"), ("reason", "")))] == 1
+        assert web[("proxyservice_ingests_total", (("outcome", "deduplicated"), ("reason", "")))] == 1
+        assert web[("proxyservice_ingests_total", (("outcome", "refused"), ("reason", "not_found")))] == 1
+        ingest_posts = {status: value for (name, labels), value in web.items()
+                        if name == "proxyservice_http_requests_total" and ("route", "/ingest") in labels
+                        for key, status in labels if key == "status"}
+        assert ingest_posts == {"202": 1, "303": 1, "404": 1}
+        assert web[("proxyservice_queue_length", ())] == 0
+        tasks = samples(worker.text)
+        plugin = "html_preview::HTMLPreview"
+        assert tasks[("proxyservice_tasks_total", (("plugin", plugin), ("state", "succeeded")))] == 1
+        assert tasks[("proxyservice_conversion_seconds_count", (("plugin", plugin),))] == 1
+        assert tasks[("proxyservice_conversion_seconds_sum", (("plugin", plugin),))] > 0
+
+
 class TestThroughUwsgi:
     """What a client meets in production."""
 

@@ -1,15 +1,17 @@
-"""Log lines as an operator reads them: plain or JSON, each naming the request it serves."""
+"""What an operator reads: log lines, plain or JSON, each naming the request it serves; and the metrics route."""
 
 import json
 import logging
 from typing import Iterator
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from proxyservice.config import SettingInvalid, Settings
 from proxyservice.logging_config import configure_logging
 from proxyservice.services.request_ids import current_request_id
+from tests.conftest import bearer
 
 
 @pytest.fixture
@@ -71,3 +73,20 @@ class TestFormats:
     def test_an_unknown_format_or_level_is_refused(self, setting: dict[str, str]) -> None:
         with pytest.raises(SettingInvalid):
             configure_logging(Settings.from_environ({}, **setting))
+
+
+class TestMetricsRoute:
+    """GET /metrics in-process: the scope it needs, and an answer even when the broker is down."""
+
+    def test_only_for_the_metrics_scope_and_without_the_queue_when_the_broker_is_down(
+        self, app: Flask, settings: Settings
+    ) -> None:
+        client = app.test_client()
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers={"Authorization": bearer(settings, "proxy:read")}).status_code == 403
+        client.get("/healthz")
+        scraped = client.get("/metrics", headers={"Authorization": bearer(settings, "proxy:metrics")})
+        assert scraped.status_code == 200
+        text = scraped.get_data(as_text=True)
+        assert 'proxyservice_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+        assert "proxyservice_queue_length" not in text, "the settings' broker is unreachable: no sample"
