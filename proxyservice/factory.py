@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify
+from flask_swagger_ui import get_swaggerui_blueprint
 from werkzeug.exceptions import HTTPException
 
 from .config import Settings
@@ -19,6 +20,8 @@ from .services.task_records import TaskRecords
 
 logger = logging.getLogger(__name__)
 
+DOCS_URL = "/docs"
+"""Where the API's browsable documentation is served."""
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 """Room for the multipart envelope around an upload of MAX_SOURCE_BYTES."""
 SERVICES = (Auth, ProxyStore, SourceFiles, TaskRecords, TaskQueue, Sandbox, HtmlRenderer)
@@ -64,5 +67,7 @@ def create_web_app(settings: Settings | None = None, serve_http: bool = True, **
     if serve_http:
         Auth.check_secret(app)
     app.register_blueprint(api.blueprint)
+    # GET /docs: Swagger UI's files from the flask-swagger-ui package (no CDN), reading GET /openapi.yaml.
+    app.register_blueprint(get_swaggerui_blueprint(DOCS_URL, "/openapi.yaml", config={"app_name": "proxyservice API"}))
     app.register_error_handler(HTTPException, json_error)
     return app

@@ -18,7 +18,7 @@ from werkzeug.exceptions import (
 )
 
 from ..controllers import Response as ControllerResponse
-from ..controllers import ingest, metrics, plugins, proxies, readiness, tasks
+from ..controllers import contract, ingest, metrics, plugins, proxies, readiness, tasks
 from ..schemas import first_error
 from ..services.auth import Auth, LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
 from ..services.metrics import INGESTS, REQUESTS
@@ -128,6 +128,14 @@ def _json(result: ControllerResponse) -> Response:
     return response
 
 
+def _raw(result: ControllerResponse) -> Response:
+    """A controller's bytes as they are, with its status and headers."""
+    data, status, headers = result
+    response = make_response(data, status)
+    response.headers.update(headers)
+    return response
+
+
 def _validated(schema: str, body: Any) -> dict[str, Any]:
     problem = first_error(schema, body)
     if problem is not None:
@@ -194,14 +202,23 @@ def authorize_ingest() -> Response:
     return make_response("", HTTPStatus.NO_CONTENT)
 
 
+@blueprint.route("/openapi.yaml", methods=["GET"])
+def openapi_document() -> Response:
+    """The API's contract (OpenAPI 3.1); open."""
+    return _raw(contract.openapi_document())
+
+
+@blueprint.route("/resources/<name>", methods=["GET"])
+def schema_resource(name: str) -> Response:
+    """A JSON Schema the contract refers to; open."""
+    return _raw(contract.schema_resource(name))
+
+
 @blueprint.route("/metrics", methods=["GET"])
 @requires("proxy:metrics")
 def prometheus_metrics() -> Response:
     """The web app's metrics in Prometheus' text format, for a token with the proxy:metrics scope."""
-    body, status, headers = metrics.metrics()
-    response = make_response(body, status)
-    response.headers.update(headers)
-    return response
+    return _raw(metrics.metrics())
 
 
 @blueprint.route("/healthz", methods=["GET"])

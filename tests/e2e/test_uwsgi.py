@@ -15,6 +15,7 @@ from typing import Iterator
 
 import pytest
 import requests
+import yaml
 
 from proxyservice.config import Settings
 from tests.conftest import bearer
@@ -265,3 +266,32 @@ class TestNginxInFront:
         # Nothing ran uWSGI's exit hook: the folder stays behind in TMPDIR.
         assert folder.exists()
         shutil.rmtree(folder)
+
+
+class TestApiDocs:
+    """GET /docs through uWSGI: Swagger UI's own files from the installed package, reading GET /openapi.yaml."""
+
+    def test_the_page_its_files_and_the_contract_load(self, uwsgi_url: str) -> None:
+        page = requests.get(f"{uwsgi_url}/docs/", timeout=10)
+        assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+        files = re.findall(r'(?:src|href)="(/docs/[^"]+)"', page.text)
+        assert "/docs/swagger-ui-bundle.js" in files and not re.search(r'(?:src|href)="https?://', page.text), "no CDN"
+        for path in files:
+            assert requests.get(uwsgi_url + path, timeout=10).status_code == 200, path
+        served = requests.get(f"{uwsgi_url}/openapi.yaml", timeout=10)
+        assert yaml.safe_load(served.text) == yaml.safe_load((ROOT / "schema" / "openapi.yaml").read_text())
+        references = set(re.findall(r"resources/([A-Za-z]+\.json)", served.text))
+        assert references, "the contract refers to its schemas"
+        for name in references:
+            schema = requests.get(f"{uwsgi_url}/resources/{name}", timeout=10)
+            assert schema.status_code == 200 and schema.json() == json.loads((ROOT / "schema" / "resources" / name).read_text())
+
+    @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed (config/install.sh installs it)")
+    def test_a_browser_shows_every_operation(self, uwsgi_url: str, tmp_path: Path) -> None:
+        rendered = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={tmp_path / 'profile'}",
+             "--virtual-time-budget=10000", "--dump-dom", f"{uwsgi_url}/docs/"],
+            capture_output=True, text=True, timeout=120)
+        operations = yaml.safe_load((ROOT / "schema" / "openapi.yaml").read_text())["paths"]
+        for path in operations:
+            assert f'data-path="{path}"' in rendered.stdout, f"{path} is not on the page: {rendered.stderr[-500:]}"
