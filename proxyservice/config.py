@@ -145,6 +145,17 @@ class Settings:
     """Seconds a worker holds a task it runs, renewed while it runs; a task whose lease lapsed lost its worker."""
     MAX_QUEUE_LENGTH: int = 10000
     """Tasks waiting in the queue past which ``POST /ingest`` answers 429 with Retry-After."""
+    WEBHOOK_ALLOWED_HOSTS: tuple[str, ...] = ()
+    """Hosts (comma-separated, exact names, optionally ``host:port``) that ``callback_url`` may name; none by default,
+    so callbacks are off until set."""
+    WEBHOOK_SECRET: str = field(default="", repr=False)
+    """Secret that signs each callback (HMAC-SHA256); AUTH_SECRET when unset."""
+    WEBHOOK_MAX_RETRIES: int = 5
+    """Times a callback that failed (no answer, or not 2xx) is tried again, with backoff."""
+    WEBHOOK_RETRY_SECONDS: int = 2
+    """Wait before the first retry of a callback; each next wait doubles, up to 10 minutes."""
+    WEBHOOK_TIMEOUT: float = 5.0
+    """Seconds a callback's receiver has to answer."""
     WORKER_METRICS_PORT: int = 9808
     """Port on which each worker serves Prometheus metrics (its processes', summed) on all its addresses; 0 for none."""
     LOG_LEVEL: str = "INFO"

@@ -17,6 +17,7 @@ from .services.sources import SourceFiles
 from .services.store import ProxyStore
 from .services.task_queue import TaskQueue
 from .services.task_records import TaskRecords
+from .services.webhooks import Webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ DOCS_URL = "/docs"
 """Where the API's browsable documentation is served."""
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 """Room for the multipart envelope around an upload of MAX_SOURCE_BYTES."""
-SERVICES = (Auth, ProxyStore, SourceFiles, TaskRecords, TaskQueue, Sandbox, HtmlRenderer)
+SERVICES = (Auth, ProxyStore, SourceFiles, TaskRecords, TaskQueue, Sandbox, HtmlRenderer, Webhooks)
 
 
 def json_error(error: HTTPException) -> Response:

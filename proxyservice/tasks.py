@@ -30,6 +30,7 @@ from celery.signals import setup_logging, worker_process_shutdown, worker_ready
 from flask import Flask
 
 from .config import Settings
+from .controllers.tasks import task_body
 from .domain import TaskState
 from .factory import create_web_app
 from .logging_config import configure_logging
@@ -44,8 +45,9 @@ from .services.renderer import RenderError
 from .services.sandbox import SandboxError, ViewChanged
 from .services.sources import SourceError
 from .services.store import ProxyStore, StoreError, StoreFailed
-from .services.task_queue import RUN_PLUGIN_JOB, QueueError, TaskQueue, celery_config
+from .services.task_queue import DELIVER_CALLBACK, RUN_PLUGIN_JOB, QueueError, TaskQueue, celery_config
 from .services.task_records import RecordsUnavailable, TaskRecords, TaskRecordsError
+from .services.webhooks import CallbackFailed, CallbackRefused, Webhooks
 from .worker_status import register_status_command
 
 logger = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ TRANSIENT_ERRORS = (StoreFailed, RecordsUnavailable, ViewChanged)
 """Errors that may pass: a store or records database briefly unusable (disk full, locked, a mount away),
 a page's tree changing while its render was set up."""
 MAX_BACKOFF_SECONDS = 60
+MAX_CALLBACK_BACKOFF_SECONDS = 600
 JOB_NOT_ALLOWED = "job %r is not a function of plugin %r's module"
 PLUGIN_NOT_ENABLED = "plugin %r is not enabled on this worker"
 RECOVERY_LOCK = "recovery"
@@ -128,6 +131,7 @@ def run_plugin_job(
     def finish(state: TaskState, error: str | None = None, warnings: tuple[str, ...] = ()) -> None:
         records.mark_finished(task_id, state, error=error, warnings=warnings)
         TASKS.labels(plugin, state.value).inc()
+        call_back(task_id)
 
     try:
         function, context = resolve_job(plugin, job, settings), JobContext.from_settings(settings)
@@ -165,6 +169,36 @@ def run_plugin_job(
     warnings = tuple(str(w) for w in (result or ()))
     finish(TaskState.SUCCEEDED, warnings=warnings)
     logger.info("task %s succeeded with %d warnings", task_id, len(warnings))
+
+
+def call_back(task_id: str) -> None:
+    """Send a callback of a task that ended to each URL that asked for one; each is taken once. Needs an app context.
+
+    A broker that is down loses the callbacks, not the task's outcome: the
+    record keeps it, and ``GET /status/<task_id>`` shows it.
+    """
+    for url in TaskRecords.current_session().take_callbacks(task_id):
+        try:
+            TaskQueue.current_session().send_callback(task_id, url)
+        except QueueError as e:
+            logger.warning("task %s: the callback to %s is lost: %s", task_id, url, e)
+
+
+def deliver_callback(task_id: str, url: str) -> None:
+    """POST the task's status document to ``url``, signed. Needs an app context.
+
+    Raises
+    ------
+    CallbackFailed
+        The receiver did not take it: the caller tries again later.
+    """
+    record = TaskRecords.current_session().get(task_id)
+    try:
+        Webhooks.current_session().deliver(url, task_body(record))
+    except CallbackRefused as e:
+        logger.warning("task %s: callback to %s not sent: %s", task_id, url, e)
+        return
+    logger.info("task %s: called back %s", task_id, url)
 
 
 def _count_refusal(error: Exception) -> None:
@@ -218,6 +252,19 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
         except HeldByAnother as e:
             # No limit: the holder finishes or dies within TASK_TIME_LIMIT, and then this ends.
             raise self.retry(exc=e, countdown=settings.TASK_LEASE, max_retries=None) from e
+
+    @celery_app.task(name=DELIVER_CALLBACK, base=AppContextTask, bind=True)
+    def deliver_callback_task(self: Task, task_id: str, url: str) -> None:
+        try:
+            deliver_callback(task_id, url)
+        except CallbackFailed as e:
+            retries = self.request.retries
+            if retries >= settings.WEBHOOK_MAX_RETRIES:
+                logger.warning("task %s: gave up calling back %s after %d tries: %s", task_id, url, retries + 1, e)
+                return
+            logger.warning("task %s: %s; trying again (try %d)", task_id, e, retries + 1)
+            countdown = min(settings.WEBHOOK_RETRY_SECONDS * 2**retries, MAX_CALLBACK_BACKOFF_SECONDS)
+            raise self.retry(exc=e, countdown=countdown, max_retries=settings.WEBHOOK_MAX_RETRIES) from e
 
     def start_recovery(**_: Any) -> None:
         threading.Thread(target=_recover_forever, args=(flask_app, settings), name="recovery", daemon=True).start()

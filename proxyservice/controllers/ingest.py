@@ -34,6 +34,7 @@ from ..services.sources import (
 from ..services.store import ProxyStore, StoreFailed
 from ..services.task_queue import QueueUnavailable, TaskQueue
 from ..services.task_records import RecordsUnavailable, TaskRecords
+from ..services.webhooks import CallbackRefused, Webhooks
 from . import Response
 
 logger = logging.getLogger(__name__)
@@ -58,8 +59,9 @@ def ingest_path(path: str, options: dict[str, Any]) -> Response:
     path
         Absolute path; it must resolve inside a source root.
     options
-        ``plugins``, ``size`` and ``force`` from the request, all optional.
+        ``plugins``, ``size``, ``force`` and ``callback_url`` from the request, all optional.
     """
+    _check_callback(options)
     sources = SourceFiles.current_session()
     try:
         real = sources.resolve(path)
@@ -77,6 +79,7 @@ def ingest_path(path: str, options: dict[str, Any]) -> Response:
 
 def ingest_upload(stream: IO[bytes], filename: str, options: dict[str, Any]) -> Response:
     """Ingest an uploaded file: keep it under its hash, then as :func:`ingest_path`."""
+    _check_callback(options)
     _check_room()
     try:
         saved = SourceFiles.current_session().save_upload(stream, filename)
@@ -87,6 +90,16 @@ def ingest_upload(stream: IO[bytes], filename: str, options: dict[str, Any]) -> 
     except UploadNotKept as e:
         raise ServiceUnavailable(str(e), retry_after=DISK_RETRY_AFTER_SECONDS) from e
     return _ingest(saved, options)
+
+
+def _check_callback(options: dict[str, Any]) -> None:
+    """A callback_url this service will not call is a 400, before anything is kept or queued."""
+    url = options.get("callback_url")
+    if url is not None:
+        try:
+            Webhooks.current_session().check(url)
+        except CallbackRefused as e:
+            raise BadRequest(str(e)) from e
 
 
 def _check_room() -> None:
@@ -135,7 +148,8 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
     try:
         with context.active():
             outcome = ingest_file(
-                source, chosen, TaskRecords.current_session(), queue, store, force=bool(options.get("force", False))
+                source, chosen, TaskRecords.current_session(), queue, store, force=bool(options.get("force", False)),
+                callback_url=options.get("callback_url"),
             )
     except RecordsUnavailable as e:
         raise ServiceUnavailable(RECORDS_DOWN) from e

@@ -34,6 +34,8 @@ class TaskBook(Protocol):
 
     def delete(self, task_id: str) -> None: ...
 
+    def add_callback(self, task_id: str, url: str) -> None: ...
+
 
 class JobSender(Protocol):
     """Where jobs are sent (the task queue service)."""
@@ -174,6 +176,7 @@ def ingest_file(
     sender: JobSender,
     proxies: ProxyLister,
     force: bool = False,
+    callback_url: str | None = None,
 ) -> IngestOutcome:
     """Start, or find, the tasks that make a file's proxies.
 
@@ -187,6 +190,9 @@ def ingest_file(
         The task records, the job engine and the proxy store.
     force
         Run every plugin again even where an earlier task succeeded.
+    callback_url
+        Called back when each task this ingest started or joined ends (a
+        task that already succeeded has nothing left to call back about).
     """
     has_proxies = bool(proxies.list(source.file_id))
     outcomes: list[TaskOutcome] = []
@@ -203,4 +209,8 @@ def ingest_file(
         tasks, send_errors = _run_plugin(name, plugin_class, source, book, sender)
         outcomes.extend(tasks)
         errors.extend(send_errors)
+    if callback_url is not None:
+        for outcome in outcomes:
+            if not outcome.state.is_finished:
+                book.add_callback(outcome.task_id, callback_url)
     return IngestOutcome(source, tuple(outcomes), tuple(errors))

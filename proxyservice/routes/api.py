@@ -161,6 +161,8 @@ def _form_options() -> dict[str, Any]:
         if answer not in FORM_TRUE + FORM_FALSE:
             raise BadRequest(FORM_BOOLEAN % "force")
         options["force"] = answer in FORM_TRUE
+    if "callback_url" in form:
+        options["callback_url"] = form["callback_url"].strip()
     return options
 
 

@@ -38,12 +38,12 @@ def running_uwsgi(service: Service, log: Path) -> Iterator[str]:
         if process.poll() is not None:
             raise AssertionError(f"uWSGI exited ({process.returncode}): {log.read_text()[-3000:]}")
         try:
-            return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(f"{url}/healthz", timeout=5).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its apps still loading
             return False
 
     try:
-        wait_until(answers, 30, f"uWSGI on port {port} (log: {log})")
+        wait_until(answers, 60, f"uWSGI on port {port} (log: {log})")
         yield url
     finally:
         process.terminate()
@@ -295,3 +295,33 @@ class TestApiDocs:
         operations = yaml.safe_load((ROOT / "schema" / "openapi.yaml").read_text())["paths"]
         for path in operations:
             assert f'data-path="{path}"' in rendered.stdout, f"{path} is not on the page: {rendered.stderr[-500:]}"
+
+
+class TestWebhooks:
+    """callback_url through uWSGI and a real worker: a signed POST of the task's status when it ends."""
+
+    def test_a_callback_arrives_signed_after_the_receiver_failed_twice(self, tmp_path: Path) -> None:
+        from tests.services.test_webhooks import Receiver, verify
+
+        receiver = Receiver(500, 503)  # fails twice, then takes it
+        secret = "w" * 40
+        try:
+            with running_service(tmp_path, concurrency=1, WEBHOOK_ALLOWED_HOSTS=receiver.host,
+                                 WEBHOOK_SECRET=secret, WEBHOOK_RETRY_SECONDS="1") as (service, _):
+                with running_uwsgi(service, tmp_path / "uwsgi.log") as url:
+                    token = {"Authorization": bearer(Settings.from_environ(service.environment))}
+                    refused = requests.post(f"{url}/ingest", headers=token, timeout=10, json={
+                        "path": str(service.sources / "plain.html"), "callback_url": "http://169.254.169.254/latest"})
+                    assert refused.status_code == 400 and "WEBHOOK_ALLOWED_HOSTS" in refused.json()["message"]
+                    accepted = requests.post(f"{url}/ingest", headers=token, timeout=10, files={
+                        "file": ("called-back.html", b"<h1>Call me back</h1>")}, data={"callback_url": receiver.url})
+                    assert accepted.status_code == 202, accepted.text
+                    wait_until(lambda: len(receiver.received) >= 3, 60, "the callback, tried three times")
+                    status = requests.get(url + accepted.headers["Location"], headers=token, allow_redirects=False,
+                                          timeout=10).json()
+        finally:
+            receiver.server.shutdown()
+        assert len(receiver.received) == 3, "two failures, then delivered"
+        for headers, body in receiver.received:
+            assert verify(secret, headers["Proxyservice-Signature"], body)
+            assert json.loads(body) == status and status["status"] == "succeeded"

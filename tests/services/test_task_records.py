@@ -446,3 +446,16 @@ def _sweep_at_once(location: Location, barrier: Any) -> list[str]:
         return [r.task_id for r in records.claim_lost(lost, SETTLE)]
     finally:
         records.close()
+
+
+class TestCallbacks:
+    """URLs to call back when a task ends: one per request that asked, each taken once."""
+
+    def test_added_by_each_request_and_taken_once(self, book: Any) -> None:
+        book.put(record())
+        book.add_callback("t1", "http://a.example/hook")
+        book.add_callback("t1", "http://b.example/hook")
+        book.add_callback("other", "http://c.example/hook")
+        assert sorted(book.take_callbacks("t1")) == ["http://a.example/hook", "http://b.example/hook"]
+        assert book.take_callbacks("t1") == [], "taken already"
+        assert book.take_callbacks("other") == ["http://c.example/hook"]

@@ -9,6 +9,8 @@ QUEUE = "celery"
 RUN_PLUGIN_JOB = "proxyservice.run_plugin_job"
 """Name of the one Celery task: run a plugin's job. Sent by name, so the web app
 need not import the workers' code."""
+DELIVER_CALLBACK = "proxyservice.deliver_callback"
+"""Name of the task that calls a client back when one of its tasks ended: sent by the worker that ran it."""
 CONVERTER_STATUS = "proxyservice_converter_status"
 """Remote-control command workers answer with their sandbox's and converters' state."""
 

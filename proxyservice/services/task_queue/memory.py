@@ -20,11 +20,17 @@ class InMemoryTaskQueue:
         self.available = available
         self.forgets = forgets
         self.sent: list[tuple[str, str, str, list[Any]]] = []
+        self.callbacks: list[tuple[str, str]] = []
 
     def send(self, task_id: str, plugin: str, job: str, args: Sequence[Any]) -> None:
         if not self.available:
             raise QueueUnavailable(f"cannot send task {task_id}: the broker is unreachable")
         self.sent.append((task_id, plugin, job, list(args)))
+
+    def send_callback(self, task_id: str, url: str) -> None:
+        if not self.available:
+            raise QueueUnavailable(f"cannot send the callback of task {task_id}: the broker is unreachable")
+        self.callbacks.append((task_id, url))
 
     def length(self) -> int:
         if not self.available:

@@ -18,7 +18,7 @@ from kombu.exceptions import OperationalError
 from ...config import Settings
 from ..context import init_settings, session_on_g
 from ..request_ids import TASK_HEADER, current_request_id
-from .celery_config import CONVERTER_STATUS, QUEUE, RUN_PLUGIN_JOB, celery_config
+from .celery_config import CONVERTER_STATUS, DELIVER_CALLBACK, QUEUE, RUN_PLUGIN_JOB, celery_config
 from .errors import QueueUnavailable
 
 logger = logging.getLogger(__name__)
@@ -76,6 +76,19 @@ class TaskQueue:
             )
         except self._broker_errors as e:
             raise QueueUnavailable(f"cannot send task {task_id}: the broker is unreachable ({e})") from e
+
+    def send_callback(self, task_id: str, url: str) -> None:
+        """Have a worker call ``url`` back with the state of the task that ended.
+
+        Raises
+        ------
+        QueueUnavailable
+            The broker could not be reached in time.
+        """
+        try:
+            self.celery.send_task(DELIVER_CALLBACK, args=[task_id, url], retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+        except self._broker_errors as e:
+            raise QueueUnavailable(f"cannot send the callback of task {task_id}: the broker is unreachable ({e})") from e
 
     def length(self) -> int:
         """How many tasks wait in the queue.

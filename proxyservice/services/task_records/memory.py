@@ -20,6 +20,7 @@ class InMemoryTaskRecords:
         self.leases: dict[str, datetime] = {}
         """Until when a worker holds each task it runs (see :meth:`TaskRecords.start`)."""
         self.locks: dict[str, tuple[str, datetime]] = {}
+        self.callbacks: dict[str, list[str]] = {}
 
     def put(self, record: TaskRecord) -> None:
         self.records[record.task_id] = record
@@ -45,6 +46,12 @@ class InMemoryTaskRecords:
                 self.leases.pop(record.task_id, None)
                 taken.append(self.records[record.task_id])
         return taken
+
+    def add_callback(self, task_id: str, url: str) -> None:
+        self.callbacks.setdefault(task_id, []).append(url)
+
+    def take_callbacks(self, task_id: str) -> list[str]:
+        return self.callbacks.pop(task_id, [])
 
     def get(self, task_id: str) -> TaskRecord:
         if task_id not in self.records:

@@ -34,7 +34,7 @@ from . import fork
 from .engines import SQLITE_BEGIN, Database
 from .errors import RecordNotFound, RecordsUnavailable
 from .schema import DATABASE_ERRORS, ready_engine
-from .table import insert_into, locks, tasks, to_record, upsert
+from .table import callbacks, insert_into, locks, tasks, to_record, upsert
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,19 @@ class TaskRecords(SettingsService):
                     )
                 taken += [replace(record, state=TaskState.QUEUED, started=None) for record in mine]
         return taken
+
+    def add_callback(self, task_id: str, url: str) -> None:
+        """Call ``url`` back when the task ends (once per request that asked)."""
+        with self._transaction() as connection:
+            connection.execute(callbacks.insert().values(task_id=task_id, url=url))
+
+    def take_callbacks(self, task_id: str) -> list[str]:
+        """The URLs to call back for a task that ended, removed as they are read: each is taken once."""
+        with self._transaction() as connection:
+            taken = connection.execute(
+                callbacks.delete().where(callbacks.c.task_id == task_id).returning(callbacks.c.url)
+            ).scalars()
+            return list(taken)
 
     def get(self, task_id: str) -> TaskRecord:
         """Return the record of a task.

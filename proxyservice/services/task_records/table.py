@@ -10,7 +10,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from sqlalchemy import Column, DateTime, Dialect, Index, MetaData, Table, Text
+from sqlalchemy import Column, DateTime, Dialect, Index, Integer, MetaData, Table, Text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
@@ -86,6 +86,16 @@ locks = Table(
     Column("expires", UtcTime, nullable=False),
 )
 """Locks with an expiry, shared by every host: one holder at a time until ``expires``."""
+
+callbacks = Table(
+    "callbacks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_id", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Index("callbacks_by_task", "task_id"),
+)
+"""URLs to call back when a task ends: one row per request that asked, taken (deleted) when they are sent."""
 
 
 def to_record(row: Mapping[Any, Any]) -> TaskRecord:
