@@ -2,7 +2,7 @@
 # Installs what proxyservice needs on a Debian (bookworm) machine; safe to run again.
 #   - Debian packages: wkhtmltopdf (the renderer), bubblewrap (its sandbox), redis-server (the broker, for the
 #     run command and the tests), rabbitmq-server (the other broker, for the tests), nginx (in front of uWSGI), fonts, and real-world HTML documentation the tests render.
-#   - Python packages: into .venv, from pyproject.toml (again only when it changed).
+#   - Python packages: into .venv, the versions pinned in requirements/dev.txt (again only when it changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,10 +41,12 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 stamp=.venv/.install-stamp
-wanted=$(sha256sum pyproject.toml | cut -d' ' -f1)
+wanted=$(cat pyproject.toml requirements/dev.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   echo "install.sh: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[test]'
+  # Exactly the versions pinned in requirements/dev.txt (hashes checked; config/lock.sh makes it), then this project.
+  .venv/bin/python -m pip install -q --require-hashes -r requirements/dev.txt
+  .venv/bin/python -m pip install -q --no-deps -e .
   echo "$wanted" > "$stamp"
 fi

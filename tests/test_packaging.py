@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +63,7 @@ class TestDockerfiles:
     def test_every_copied_path_exists(self) -> None:
         for name in DOCKERFILES:
             for line in (ROOT / name).read_text().splitlines():
-                if line.startswith("COPY "):
+                if line.startswith("COPY ") and not line.startswith("COPY --from="):
                     for source in line.split()[1:-1]:
                         assert (ROOT / source).exists(), f"{name}: {source}"
 
@@ -73,7 +74,7 @@ class TestDockerfiles:
         assert {"bubblewrap", "tinyproxy-bin", "socat"} <= set(installed.group(1).split())
         # Root in the worker, with the system paths the sandbox needs writable, could write the host's sysctls.
         users = [line.split()[1] for line in text.splitlines() if line.startswith("USER ")]
-        assert users and users[-1] == "proxy"
+        assert users and users[-1] == "10001:10001", "the user proxy, by number (runAsNonRoot can check it)"
         assert not re.search(r"chmod\s+(u\+s|[0-7]*4[0-7]{3})\b", text), "bubblewrap stays non-setuid"
 
     def test_the_commands_name_what_exists(self) -> None:
@@ -82,6 +83,66 @@ class TestDockerfiles:
         worker = dockerfile_command("Dockerfile-worker")
         module = worker[worker.index("-A") + 1]
         assert importlib.import_module(module).app.main == "proxyservice"
+
+
+def stages(dockerfile: str) -> list[str]:
+    """The text of each stage (FROM to the next FROM) of one of the project's Dockerfiles."""
+    return re.split(r"^(?=FROM )", (ROOT / dockerfile).read_text(), flags=re.M)[1:]
+
+
+def pinned(lock: str) -> set[str]:
+    """The names of the distributions a requirements/ lock pins, normalized."""
+    text = (ROOT / "requirements" / lock).read_text()
+    return {re.sub(r"[-_.]+", "-", name).lower() for name in re.findall(r"^([A-Za-z0-9_.-]+)==", text, re.M)}
+
+
+def required(*extras: str) -> set[str]:
+    """The names pyproject.toml asks for, with those extras."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = project["dependencies"] + [req for extra in extras for req in project["optional-dependencies"][extra]]
+    return {re.sub(r"[-_.]+", "-", re.match(r"[A-Za-z0-9_.-]+", req).group(0)).lower() for req in wanted}  # type: ignore[union-attr]
+
+
+class TestLockedImages:
+    """Both images install pinned, hash-checked dependencies before the code, and keep no compiler."""
+
+    @pytest.mark.parametrize("dockerfile, lock, extras", [("Dockerfile", "web.txt", ("web",)),
+                                                          ("Dockerfile-worker", "worker.txt", ())])
+    def test_each_image_installs_its_lock_first_then_the_code_not_editable(
+            self, dockerfile: str, lock: str, extras: tuple[str, ...]) -> None:
+        build, final = stages(dockerfile)
+        assert build.startswith("FROM python:3.11-slim-bookworm AS build")
+        install = build.index("--require-hashes -r /tmp/requirements.txt")
+        assert build.index(f"COPY requirements/{lock} /tmp/requirements.txt") < install < build.index("COPY proxyservice")
+        assert final.index("COPY --from=build /venv /venv") < final.index("COPY proxyservice")
+        text = build + final
+        assert " -e " not in text and "--editable" not in text
+        assert not re.search(r"\b(gcc|libc6-dev|build-essential)\b", final), "no compiler in the final image"
+        assert required(*extras) <= pinned(lock), "every dependency is pinned"
+
+    def test_uwsgi_is_the_web_image_s_alone_and_the_dev_lock_has_everything(self) -> None:
+        assert "uwsgi" in pinned("web.txt") and "uwsgi" not in pinned("worker.txt")
+        assert required("web", "test") <= pinned("dev.txt")
+        assert pinned("worker.txt") <= pinned("web.txt") <= pinned("dev.txt")
+
+    def test_locks_pin_with_hashes_and_name_no_local_index(self) -> None:
+        for lock in ("worker.txt", "web.txt", "dev.txt"):
+            text = (ROOT / "requirements" / lock).read_text()
+            pins = re.findall(r"^[A-Za-z0-9_.-]+==\S+ \\\n    --hash=sha256:[0-9a-f]{64}", text, re.M)
+            assert len(pins) == len(pinned(lock)), f"{lock}: every pin carries its hashes"
+            assert not re.search(r"^--(extra-index-url|index-url|find-links)", text, re.M), lock
+
+    def test_make_run_and_make_test_install_from_the_dev_lock(self) -> None:
+        text = (ROOT / "config" / "install.sh").read_text()
+        assert "--require-hashes -r requirements/dev.txt" in text and "--no-deps -e ." in text
+
+    def test_hadolint_finds_nothing_in_either_dockerfile(self) -> None:
+        hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+        result = subprocess.run([hadolint, "--no-color", *DOCKERFILES], cwd=ROOT, capture_output=True, text=True,
+                                timeout=60)
+        assert result.returncode == 0 and result.stdout == "", result.stdout
 
 
 class TestCompose:
@@ -234,7 +295,7 @@ class TestNginxInFront:
         assert f"UPLOAD_OVERHEAD_BYTES={UPLOAD_OVERHEAD_BYTES} " in script
 
     def test_the_web_image_and_install_sh_bring_nginx(self) -> None:
-        text = (ROOT / "Dockerfile").read_text()
+        text = stages("Dockerfile")[-1]  # the image that runs, not its build stage
         installed = re.search(r"apt-get install ([^&]*)", text)
         assert installed is not None and "nginx" in installed.group(1).split()
         assert re.search(r"^COPY .*config/nginx\.conf.*config/nginx\.sh", text, re.M)
