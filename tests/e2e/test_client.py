@@ -1,0 +1,64 @@
+"""proxyservice.client against the real service: uWSGI with nginx in front, a real worker."""
+
+import io
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from proxyservice.client import (Forbidden, NotFound, ProxyServiceClient, Refused, ServiceUnreachable,
+                                 Unauthorized)
+from proxyservice.config import Settings
+from tests.conftest import bearer
+from tests.e2e.conftest import Service
+from tests.e2e.test_ingest_to_proxy import unique_copy
+from tests.e2e.test_uwsgi import running_uwsgi
+from tests.support import assert_not_blank, free_port
+
+
+@pytest.fixture(scope="module")
+def client(service: Service, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProxyServiceClient]:
+    with running_uwsgi(service, tmp_path_factory.mktemp("client") / "uwsgi.log") as url:
+        token = bearer(Settings.from_environ(service.environment)).removeprefix("Bearer ")
+        yield ProxyServiceClient(url, token)
+
+
+class TestClient:
+    def test_ingest_wait_list_and_fetch_then_the_same_file_is_done_at_once(
+            self, client: ProxyServiceClient, service: Service) -> None:
+        page = unique_copy(service, "styled.html")
+        result = client.ingest_path(page)
+        assert not result.done and [task.plugin for task in result.tasks] == ["html_preview::HTMLPreview"]
+        status = client.wait(result.tasks[0].task_id, timeout=60)
+        assert status.status == "succeeded" and status.file_id == result.file_id and status.error is None
+        [proxy] = client.proxies(result.file_id)
+        assert (proxy.typeidentifier, proxy.mimetype, proxy.width, proxy.height) == ("preview", "image/png", 400, 300)
+        png = client.proxy_bytes(result.file_id, proxy.typeidentifier)
+        assert len(png) == proxy.bytes and assert_not_blank(png).size == (400, 300)
+        again = client.ingest_path(page)
+        assert again.done and again.file_id == result.file_id and again.tasks[0].reused
+
+    def test_an_upload_of_bytes_at_another_size(self, client: ProxyServiceClient) -> None:
+        result = client.upload(io.BytesIO(b"<h1>Sent by the client</h1>"), "client.html", size=(200, 150))
+        assert client.wait(result.tasks[0].task_id, timeout=60).status == "succeeded"
+        [proxy] = client.proxies(result.file_id)
+        assert (proxy.width, proxy.height) == (200, 150)
+
+    def test_the_apis_errors_are_exceptions_with_its_words(self, client: ProxyServiceClient, service: Service,
+                                                         tmp_path: Path) -> None:
+        with pytest.raises(NotFound, match="404"):
+            client.ingest_path(service.sources / "no-such-page.html")
+        outside = tmp_path / "outside.html"
+        outside.write_text("<p>x</p>")
+        with pytest.raises(Forbidden) as forbidden:
+            client.ingest_path(outside)
+        assert forbidden.value.status == 403 and "outside" in forbidden.value.message
+        with pytest.raises(Refused) as refused:
+            client.ingest_path(service.sources / "plain.html", callback_url="http://169.254.169.254/")
+        assert refused.value.status == 400 and "callback_url" in refused.value.message
+        with pytest.raises(NotFound):
+            client.task("no-such-task")
+        with pytest.raises(Unauthorized):
+            ProxyServiceClient(client.url, "not-a-token").proxies("f" * 64)
+        with pytest.raises(ServiceUnreachable):
+            ProxyServiceClient(f"http://127.0.0.1:{free_port()}", "t", timeout=2).task("x")
