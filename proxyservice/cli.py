@@ -14,6 +14,7 @@ import click
 
 from .cli_ingest import follow_rendering, patterns, submit_all, walk
 from .cli_output import Exit, Summary, emit, file_json, file_lines, record_json, status_exit
+from .cli_remote import TOKEN_HELP, URL_HELP, Remote, add_file_remote, status_remote
 from .cli_submit import FileSubmitter, Refusal, ServiceDown, directory_outside_roots, watch_tasks
 from .cli_token import SecretUnavailable, signing_secret
 from .config import Settings, SettingInvalid
@@ -48,13 +49,18 @@ def _exit(code: Exit) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli() -> None:
+@click.option("--url", envvar="PROXYSERVICE_URL", help=URL_HELP)
+@click.option("--token", envvar="PROXYSERVICE_TOKEN", help=TOKEN_HELP)
+@click.pass_context
+def cli(context: click.Context, url: str | None, token: str | None) -> None:
     """Make proxies (preview images) of files: plugins, ingest, task status and tokens.
 
     Settings come from the environment, as the service's do (SOURCE_ROOTS,
-    DATA_DIR, REDIS_URL...). Exit codes: 0 done, 1 failed or refused,
-    2 bad usage, 3 not finished yet, 130 interrupted.
+    DATA_DIR, BROKER_URL...). With --url and --token, add-file and status use
+    a service on another host over HTTP instead. Exit codes: 0 done, 1 failed
+    or refused, 2 bad usage, 3 not finished yet, 130 interrupted.
     """
+    context.obj = Remote(url, token)
 
 
 # -- plugins -----------------------------------------------------------------
@@ -143,6 +149,7 @@ def plugins_check(target: str, file: Path | None, inline: bool, keep_proxies: bo
 
 # -- ingest ------------------------------------------------------------------
 
+INGEST_HERE_ONLY = "ingest walks a folder on the service's own host; with --url, use add-file for each file"
 PLUGINS_HELP = "Plugins to use, comma-separated names, or @proxy for all enabled (default: those that handle the file)."
 
 
@@ -163,12 +170,23 @@ def _submitter(settings: Settings, plugins_option: str | None, force: bool) -> F
 @click.option("--wait", is_flag=True, help="Wait until every task has finished.")
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds --wait waits at most.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def add_file(path: Path, plugins_option: str | None, force: bool, wait: bool, timeout: float, as_json: bool) -> None:
+@click.option("--by-path", is_flag=True, help="With --url: the service reads the file at this path (a shared mount) "
+                                              "instead of receiving it.")
+@click.pass_obj
+def add_file(remote: Remote, path: Path, plugins_option: str | None, force: bool, wait: bool, timeout: float,
+             as_json: bool, by_path: bool) -> None:
     """Ingest one file (under SOURCE_ROOTS): print its file id, where its proxies will be, and each task.
 
-    Exits 0 when every task succeeded (without --wait: was queued), 1 when one
-    failed or the file was refused, 3 when --wait ran out before the tasks finished.
+    With --url, the file is sent to that service (or, with --by-path, read
+    there at the same path). Exits 0 when every task succeeded (without
+    --wait: was queued), 1 when one failed or the file was refused, 3 when
+    --wait ran out before the tasks finished.
     """
+    client = remote.client()
+    if client is not None:
+        named = [name.strip() for name in (plugins_option or "").split(",") if name.strip()] or None
+        _exit(add_file_remote(client, path, named, force, by_path, wait, timeout, as_json))
+        return
     submitter = _submitter(_enter_app(), plugins_option, force)
     try:
         result = submitter.submit(path)
@@ -195,8 +213,9 @@ def add_file(path: Path, plugins_option: str | None, force: bool, wait: bool, ti
 @click.option("--wait", is_flag=True, help="Then show the rendering until every task has finished; failures count.")
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds --wait waits at most.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def ingest_tree(directory: Path, include: str, exclude: str, plugins_option: str | None, force: bool,
-                wait: bool, timeout: float, as_json: bool) -> None:
+@click.pass_obj
+def ingest_tree(remote: Remote, directory: Path, include: str, exclude: str, plugins_option: str | None,
+                force: bool, wait: bool, timeout: float, as_json: bool) -> None:
     """Ingest every matching file under DIRECTORY (under SOURCE_ROOTS), with progress bars and a summary.
 
     Each file is submitted on its own: an interrupted run loses nothing already
@@ -205,6 +224,8 @@ def ingest_tree(directory: Path, include: str, exclude: str, plugins_option: str
     failures counted). Exits 0 when nothing failed, 1 when a file failed or the
     service could not take more, 3 when --wait ran out first, 130 on Ctrl-C.
     """
+    if remote.url:
+        raise click.ClickException(INGEST_HERE_ONLY)
     settings = _enter_app()
     outside = directory_outside_roots(directory, settings)
     if outside:
@@ -227,12 +248,17 @@ def ingest_tree(directory: Path, include: str, exclude: str, plugins_option: str
 @cli.command("status")
 @click.argument("task_id")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def status(task_id: str, as_json: bool) -> None:
-    """Print one task's state.
+@click.pass_obj
+def status(remote: Remote, task_id: str, as_json: bool) -> None:
+    """Print one task's state (of the service at --url, when given).
 
     Exits 0 when it succeeded (its proxies are at proxies_url), 1 when it
     failed or was skipped (or there is no such task), 3 while it is queued or in progress.
     """
+    client = remote.client()
+    if client is not None:
+        _exit(status_remote(client, task_id, as_json))
+        return
     _enter_app()
     try:
         record = TaskRecords.current_session().find(task_id)

@@ -1,6 +1,10 @@
-"""proxyservice.client against the real service: uWSGI with nginx in front, a real worker."""
+"""proxyservice.client, and the command line through it, against the real service: uWSGI, a real worker."""
 
 import io
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -62,3 +66,40 @@ class TestClient:
             ProxyServiceClient(client.url, "not-a-token").proxies("f" * 64)
         with pytest.raises(ServiceUnreachable):
             ProxyServiceClient(f"http://127.0.0.1:{free_port()}", "t", timeout=2).task("x")
+
+
+def run_remote(url: str, token: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``proxyservice`` command, on a host with none of the service's settings: only its URL and a token."""
+    command = [str(Path(sys.executable).parent / "proxyservice"), *arguments]
+    environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"),
+                   "PROXYSERVICE_URL": url, "PROXYSERVICE_TOKEN": token}
+    return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
+
+
+class TestRemoteCommandLine:
+    """add-file and status against the service over HTTP, from a host that has only its URL and a token."""
+
+    def test_add_file_sends_the_file_waits_and_status_reads_it(self, client: ProxyServiceClient,
+                                                               tmp_path: Path) -> None:
+        page = tmp_path / "remote page.html"
+        page.write_text(f"<h1>Sent from elsewhere {tmp_path.name}</h1>")
+        token = client.session.headers["Authorization"].removeprefix("Bearer ")
+        added = run_remote(client.url, token, "add-file", str(page), "--wait", "--json")
+        assert added.returncode == 0, added.stderr
+        body = json.loads(added.stdout)
+        [task] = body["tasks"]
+        assert task["status"] == "succeeded" and body["filename"] == "remote_page.html"
+        assert client.proxies(body["file_id"])[0].typeidentifier == "preview"
+        status = run_remote(client.url, token, "status", task["task_id"])
+        assert status.returncode == 0 and f"task_id: {task['task_id']}" in status.stdout
+        assert "status: succeeded" in status.stdout
+
+    def test_its_errors_are_the_services_words_and_ingest_stays_on_the_servers_host(
+            self, client: ProxyServiceClient, tmp_path: Path) -> None:
+        token = client.session.headers["Authorization"].removeprefix("Bearer ")
+        missing = run_remote(client.url, token, "status", "no-such-task")
+        assert missing.returncode == 1 and "the service answered 404" in missing.stderr
+        denied = run_remote(client.url, "not-a-token", "status", "no-such-task")
+        assert denied.returncode == 1 and "401" in denied.stderr
+        tree = run_remote(client.url, token, "ingest", str(tmp_path))
+        assert tree.returncode == 1 and "use add-file" in tree.stderr
