@@ -1,6 +1,6 @@
 """A Python client of the proxy service's HTTP API: typed methods, and the API's errors as exceptions.
 
-It needs nothing of the server's code or settings: a URL and a bearer token
+It needs none of the server's services or settings (only the API's vocabulary, :mod:`.domain`): a URL and a bearer token
 (``proxyservice token`` makes one). For example::
 
     from proxyservice.client import ProxyServiceClient
@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
+
+from .domain import ProxyFile
 
 FINISHED = ("succeeded", "failed", "skipped")
 
@@ -127,20 +129,13 @@ class TaskStatus:
 
 
 @dataclass(frozen=True)
-class Proxy:
-    """One proxy of a file."""
+class Proxy(ProxyFile):
+    """One proxy of a file, as the API lists it: the stored proxy, and where to fetch it."""
 
-    file_id: str
-    typeidentifier: str
-    filename: str
-    mimetype: str
-    width: int
-    height: int
-    bytes: int
-    checksum: str
-    plugin: str
     url: str
+    """Its bytes, for a token with proxy:read."""
     signed_url: str
+    """Its bytes, for anyone, until the link expires."""
 
 
 class ProxyServiceClient:
