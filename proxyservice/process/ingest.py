@@ -36,11 +36,15 @@ class TaskBook(Protocol):
 
     def add_callback(self, task_id: str, url: str) -> None: ...
 
+    def take_callbacks(self, task_id: str) -> list[str]: ...
+
 
 class JobSender(Protocol):
     """Where jobs are sent (the task queue service)."""
 
     def send(self, task_id: str, plugin: str, job: str, args: Sequence[Any]) -> None: ...
+
+    def send_callback(self, task_id: str, url: str) -> None: ...
 
 
 class ProxyLister(Protocol):
@@ -212,5 +216,19 @@ def ingest_file(
     if callback_url is not None:
         for outcome in outcomes:
             if not outcome.state.is_finished:
-                book.add_callback(outcome.task_id, callback_url)
+                _call_back_when_done(outcome.task_id, callback_url, book, sender)
     return IngestOutcome(source, tuple(outcomes), tuple(errors))
+
+
+def _call_back_when_done(task_id: str, url: str, book: TaskBook, sender: JobSender) -> None:
+    """Have ``url`` called back when the task ends, even if it ended in the meantime.
+
+    The worker that ends a task takes its callbacks after recording the end.
+    A callback added after that is taken here instead: each is taken (and
+    sent) once, whichever side comes second.
+    """
+    book.add_callback(task_id, url)
+    record = book.find(task_id)
+    if record is not None and record.state.is_finished:
+        for taken in book.take_callbacks(task_id):
+            sender.send_callback(task_id, taken)

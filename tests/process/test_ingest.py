@@ -152,3 +152,27 @@ class TestInProcessPlugins:
         broken = book.get(outcome.tasks[0].task_id)
         assert broken.state is TaskState.FAILED and "boom" in (broken.error or "")
         assert outcome.tasks[1].state is TaskState.QUEUED  # the other plugin still ran
+
+
+class FinishingMeanwhile(InMemoryTaskRecords):
+    """Records where the task ends, and its worker takes the callbacks, just before a request adds its own."""
+
+    def add_callback(self, task_id: str, url: str) -> None:
+        self.mark_finished(task_id, TaskState.SUCCEEDED)
+        assert self.take_callbacks(task_id) == [], "the worker found none yet"
+        super().add_callback(task_id, url)
+
+
+class TestCallbacks:
+    def test_a_task_under_way_is_called_back_by_its_worker_not_by_the_ingest(self) -> None:
+        records, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        outcome = ingest_file(SOURCE, [HTML], records, queue, Proxies(), callback_url="http://files.example/hook")
+        [task] = outcome.tasks
+        assert queue.callbacks == [] and records.take_callbacks(task.task_id) == ["http://files.example/hook"]
+
+    def test_a_task_that_ended_as_the_request_joined_it_is_called_back_once_all_the_same(self) -> None:
+        records, queue = FinishingMeanwhile(), InMemoryTaskQueue()
+        outcome = ingest_file(SOURCE, [HTML], records, queue, Proxies(), callback_url="http://files.example/hook")
+        [task] = outcome.tasks
+        assert queue.callbacks == [(task.task_id, "http://files.example/hook")]
+        assert records.take_callbacks(task.task_id) == [], "taken once"
