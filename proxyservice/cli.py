@@ -13,12 +13,11 @@ from typing import Any
 import click
 
 from .cli_ingest import follow_rendering, patterns, submit_all, walk
-from .cli_output import Exit, Summary, emit, file_json, file_lines, record_json, status_exit
+from .cli_output import Exit, Summary, emit, file_exit, file_json, file_lines, record_json, status_exit, status_lines
 from .cli_remote import TOKEN_HELP, URL_HELP, Remote, add_file_remote, status_remote
 from .cli_submit import FileSubmitter, Refusal, ServiceDown, directory_outside_roots, watch_tasks
 from .cli_token import SecretUnavailable, signing_secret
 from .config import Settings, SettingInvalid
-from .domain import TaskState
 from .factory import create_web_app
 from .plugin_check import check_plugin
 from .plugins.enabling import set_enabled
@@ -197,11 +196,7 @@ def add_file(remote: Remote, path: Path, plugins_option: str | None, force: bool
     latest = watch_tasks([task.task_id for task in result.pending], timeout) if wait else {}
     data = file_json(str(path), result, latest)
     emit(as_json, data, file_lines(data))
-    states = [TaskState(task["status"]) for task in data["tasks"]]
-    if any(state.is_finished and state is not TaskState.SUCCEEDED for state in states):
-        _exit(Exit.FAILED)
-    if wait and not all(state.is_finished for state in states):
-        _exit(Exit.NOT_FINISHED)
+    _exit(file_exit(data, wait))
 
 
 @cli.command("ingest")
@@ -267,9 +262,7 @@ def status(remote: Remote, task_id: str, as_json: bool) -> None:
     if record is None:
         raise click.ClickException(f"no task {task_id!r}")
     body = record_json(record)
-    lines = [f"{key}: {value}" for key, value in body.items() if value not in (None, []) and key != "warnings"]
-    lines += [f"warning: {warning}" for warning in record.warnings]
-    emit(as_json, body, lines)
+    emit(as_json, body, status_lines(body))
     _exit(status_exit(record.state))
 
 

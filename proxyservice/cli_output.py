@@ -67,6 +67,22 @@ def status_exit(state: TaskState) -> Exit:
     return Exit.NOT_FINISHED
 
 
+def status_lines(body: dict[str, Any]) -> list[str]:
+    """``status``'s lines: each field of a task's status that has a value, then its warnings."""
+    lines = [f"{key}: {value}" for key, value in body.items() if value not in (None, []) and key != "warnings"]
+    return lines + [f"warning: {warning}" for warning in body["warnings"]]
+
+
+def file_exit(data: dict[str, Any], waited: bool) -> Exit:
+    """``add-file``'s exit code for the file as printed: a task failed, one not finished after ``--wait``, or done."""
+    states = [TaskState(task["status"]) for task in data["tasks"]]
+    if any(state.is_finished and state is not TaskState.SUCCEEDED for state in states):
+        return Exit.FAILED
+    if waited and not all(state.is_finished for state in states):
+        return Exit.NOT_FINISHED
+    return Exit.OK
+
+
 def file_json(path: str, outcome: IngestOutcome, latest: Mapping[str, TaskRecord] | None = None) -> dict[str, Any]:
     """One submitted file, as ``POST /ingest`` answers, with the path it was named by.
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from .cli_output import Exit, emit, file_lines, status_exit
+from .cli_output import Exit, emit, file_exit, file_lines, status_exit, status_lines
 from .client import ApiError, ClientError, ProxyServiceClient, TaskStatus
 from .domain import TaskState
 
@@ -41,11 +41,8 @@ class Remote:
 def status_remote(client: ProxyServiceClient, task_id: str, as_json: bool) -> Exit:
     """``status`` against a remote service."""
     task = _call(lambda: client.task(task_id))
-    body = dataclasses.asdict(task)
-    body["warnings"] = list(task.warnings)
-    lines = [f"{key}: {value}" for key, value in body.items() if value not in (None, []) and key != "warnings"]
-    lines += [f"warning: {warning}" for warning in task.warnings]
-    emit(as_json, body, lines)
+    body = {**dataclasses.asdict(task), "warnings": list(task.warnings)}
+    emit(as_json, body, status_lines(body))
     return status_exit(TaskState(task.status))
 
 
@@ -71,12 +68,7 @@ def add_file_remote(client: ProxyServiceClient, path: Path, plugins: list[str] |
     data = {"path": str(path), "file_id": result.file_id, "filename": result.filename, "mimetype": result.mimetype,
             "proxies_url": result.proxies_url, "tasks": tasks}
     emit(as_json, data, file_lines(data))
-    states = [TaskState(task["status"]) for task in tasks]
-    if any(state.is_finished and state is not TaskState.SUCCEEDED for state in states):
-        return Exit.FAILED
-    if wait and not all(state.is_finished for state in states):
-        return Exit.NOT_FINISHED
-    return Exit.OK
+    return file_exit(data, wait)
 
 
 def _call(call: Any) -> Any:

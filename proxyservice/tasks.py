@@ -46,7 +46,7 @@ from .services.sandbox import SandboxError, ViewChanged
 from .services.sources import SourceError
 from .services.store import ProxyStore, StoreError, StoreFailed
 from .services.task_queue import DELIVER_CALLBACK, RUN_PLUGIN_JOB, QueueError, TaskQueue, celery_config
-from .services.task_records import RecordsUnavailable, TaskRecords, TaskRecordsError
+from .services.task_records import RecordNotFound, RecordsUnavailable, TaskRecords, TaskRecordsError
 from .services.webhooks import CallbackFailed, CallbackRefused, Webhooks
 from .worker_status import register_status_command
 
@@ -112,17 +112,15 @@ def run_plugin_job(
         delivery is kept for later rather than dropped.
     """
     records = TaskRecords.current_session()
-    record = records.find(task_id)
-    if record is None:
+    lease = timedelta(seconds=settings.TASK_LEASE)
+    try:
+        started = records.start(task_id, lease)
+    except RecordNotFound:
         # Records are written before sending; none means its send was reported
         # failed (503) and the record withdrawn. Nothing to report progress to.
         logger.error("task %s has no record; not run", task_id)
         return
-    if record.state is TaskState.SUCCEEDED:
-        logger.info("task %s already succeeded; delivered again, nothing to do", task_id)
-        return
-    lease = timedelta(seconds=settings.TASK_LEASE)
-    if records.start(task_id, lease) is None:
+    if started is None:
         if records.get(task_id).state is TaskState.SUCCEEDED:
             logger.info("task %s already succeeded; delivered again, nothing to do", task_id)
             return
@@ -317,8 +315,9 @@ def recover_lost_tasks(sweeper: str, settings: Settings) -> list[str] | None:
         # Only those still as read (a task that finished meanwhile is not run again),
         # and not sent again by another worker within the settling time.
         taken = records.claim_lost(lost, SETTLE)
+    orphans = {record.task_id for record in lapsed}
     for record in taken:
-        why = "its worker died" if record.task_id in {r.task_id for r in lapsed} else "the broker lost it"
+        why = "its worker died" if record.task_id in orphans else "the broker lost it"
         logger.warning("task %s: %s; sending it again", record.task_id, why)
         queue.send(record.task_id, record.plugin, record.job, list(record.args))
     return [record.task_id for record in taken]

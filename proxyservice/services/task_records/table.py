@@ -7,6 +7,7 @@ needs a migration there.
 """
 
 import json
+from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -99,39 +100,15 @@ callbacks = Table(
 
 
 def to_record(row: Mapping[Any, Any]) -> TaskRecord:
-    """The record a row holds."""
-    return TaskRecord(
-        task_id=row["task_id"],
-        file_id=row["file_id"],
-        plugin=row["plugin"],
-        state=TaskState(row["state"]),
-        submitted=row["submitted"],
-        job=row["job"],
-        args=row["args"],
-        started=row["started"],
-        finished=row["finished"],
-        error=row["error"],
-        warnings=row["warnings"],
-    )
+    """The record a row holds: a column for each of the record's fields, by its name."""
+    values = {field.name: row[field.name] for field in fields(TaskRecord)}
+    return TaskRecord(**{**values, "state": TaskState(row["state"])})
 
 
 def to_values(record: TaskRecord) -> dict[str, Any]:
-    """The values of a row holding ``record``, submitted anew (not resent)."""
-    return {
-        "task_id": record.task_id,
-        "file_id": record.file_id,
-        "plugin": record.plugin,
-        "state": record.state.value,
-        "submitted": record.submitted,
-        "job": record.job,
-        "args": record.args,
-        "started": record.started,
-        "finished": record.finished,
-        "error": record.error,
-        "warnings": record.warnings,
-        "resent": None,
-        "lease_until": None,
-    }
+    """The values of a row holding ``record``, submitted anew (not resent, not held)."""
+    values = {field.name: getattr(record, field.name) for field in fields(record)}
+    return {**values, "state": record.state.value, "resent": None, "lease_until": None}
 
 
 def upsert(dialect: str, record: TaskRecord, only_if: ColumnElement[bool] | None = None) -> Executable:
