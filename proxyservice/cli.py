@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from .cli_ingest import follow_rendering, patterns, submit_all, walk
+from .cli_ingest import Intake, follow_rendering, patterns, submit_all, walk
 from .cli_output import Exit, Summary, emit, file_exit, file_json, file_lines, record_json, status_exit, status_lines
-from .cli_remote import TOKEN_HELP, URL_HELP, Remote, add_file_remote, status_remote
+from .cli_remote import TOKEN_HELP, URL_HELP, Remote, RemoteIntake, add_file_remote, status_remote
 from .cli_submit import FileSubmitter, Refusal, ServiceDown, directory_outside_roots, watch_tasks
 from .cli_token import SecretUnavailable, signing_secret
 from .config import Settings, SettingInvalid
@@ -148,14 +148,17 @@ def plugins_check(target: str, file: Path | None, inline: bool, keep_proxies: bo
 
 # -- ingest ------------------------------------------------------------------
 
-INGEST_HERE_ONLY = "ingest walks a folder on the service's own host; with --url, use add-file for each file"
 PLUGINS_HELP = "Plugins to use, comma-separated names, or @proxy for all enabled (default: those that handle the file)."
+
+
+def _plugin_names(plugins_option: str | None) -> list[str] | None:
+    """The plugins named by ``--plugins``, or ``None`` for those that handle each file."""
+    return [name.strip() for name in (plugins_option or "").split(",") if name.strip()] or None
 
 
 def _submitter(settings: Settings, plugins_option: str | None, force: bool) -> FileSubmitter:
     """What submits files; a plugin named but not enabled is a one-line error before any file."""
-    named = [name.strip() for name in (plugins_option or "").split(",") if name.strip()] or None
-    submitter = FileSubmitter(settings, named, force)
+    submitter = FileSubmitter(settings, _plugin_names(plugins_option), force)
     unknown = submitter.unknown_plugin()
     if unknown is not None:
         raise click.ClickException(unknown.reason)
@@ -183,8 +186,7 @@ def add_file(remote: Remote, path: Path, plugins_option: str | None, force: bool
     """
     client = remote.client()
     if client is not None:
-        named = [name.strip() for name in (plugins_option or "").split(",") if name.strip()] or None
-        _exit(add_file_remote(client, path, named, force, by_path, wait, timeout, as_json))
+        _exit(add_file_remote(client, path, _plugin_names(plugins_option), force, by_path, wait, timeout, as_json))
         return
     submitter = _submitter(_enter_app(), plugins_option, force)
     try:
@@ -193,7 +195,7 @@ def add_file(remote: Remote, path: Path, plugins_option: str | None, force: bool
         raise click.ClickException(str(e)) from e
     if isinstance(result, Refusal):
         raise click.ClickException(result.reason)
-    latest = watch_tasks([task.task_id for task in result.pending], timeout) if wait else {}
+    latest = watch_tasks(submitter.find, [task.task_id for task in result.pending], timeout) if wait else {}
     data = file_json(str(path), result, latest)
     emit(as_json, data, file_lines(data))
     _exit(file_exit(data, wait))
@@ -208,30 +210,37 @@ def add_file(remote: Remote, path: Path, plugins_option: str | None, force: bool
 @click.option("--wait", is_flag=True, help="Then show the rendering until every task has finished; failures count.")
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds --wait waits at most.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--by-path", is_flag=True, help="With --url: the service reads each file at its path (a shared mount) "
+                                              "instead of receiving it.")
 @click.pass_obj
 def ingest_tree(remote: Remote, directory: Path, include: str, exclude: str, plugins_option: str | None,
-                force: bool, wait: bool, timeout: float, as_json: bool) -> None:
+                force: bool, wait: bool, timeout: float, as_json: bool, by_path: bool) -> None:
     """Ingest every matching file under DIRECTORY (under SOURCE_ROOTS), with progress bars and a summary.
 
     Each file is submitted on its own: an interrupted run loses nothing already
     submitted, and running it again does not render unchanged files again.
     With --wait, a second bar follows the rendering (tasks finished of all,
-    failures counted). Exits 0 when nothing failed, 1 when a file failed or the
-    service could not take more, 3 when --wait ran out first, 130 on Ctrl-C.
+    failures counted). With --url, each file is sent to that service (or, with
+    --by-path, read there at the same path). Exits 0 when nothing failed, 1
+    when a file failed or the service could not take more, 3 when --wait ran
+    out first, 130 on Ctrl-C.
     """
-    if remote.url:
-        raise click.ClickException(INGEST_HERE_ONLY)
-    settings = _enter_app()
-    outside = directory_outside_roots(directory, settings)
-    if outside:
-        raise click.ClickException(outside)
-    submitter = _submitter(settings, plugins_option, force)
+    client = remote.client()
+    intake: Intake
+    if client is not None:
+        intake = RemoteIntake(client, _plugin_names(plugins_option), force, by_path)
+    else:
+        settings = _enter_app()
+        outside = directory_outside_roots(directory, settings)
+        if outside:
+            raise click.ClickException(outside)
+        intake = _submitter(settings, plugins_option, force)
     files = list(walk(directory, patterns(include), patterns(exclude)))
     summary = Summary()
     try:
-        submit_all(submitter, files, summary)
+        submit_all(intake, files, summary)
         if wait and not summary.stopped:
-            follow_rendering(summary, timeout)
+            follow_rendering(intake, summary, timeout)
     except KeyboardInterrupt:
         summary.interrupted = True
     emit(as_json, summary.to_json(), summary.lines())

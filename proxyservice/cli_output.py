@@ -69,7 +69,7 @@ def status_exit(state: TaskState) -> Exit:
 
 def status_lines(body: dict[str, Any]) -> list[str]:
     """``status``'s lines: each field of a task's status that has a value, then its warnings."""
-    lines = [f"{key}: {value}" for key, value in body.items() if value not in (None, []) and key != "warnings"]
+    lines = [f"{key}: {value}" for key, value in body.items() if value not in (None, [], "") and key != "warnings"]
     return lines + [f"warning: {warning}" for warning in body["warnings"]]
 
 

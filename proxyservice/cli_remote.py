@@ -1,21 +1,24 @@
 """The command line against a service on another host, through :mod:`proxyservice.client`.
 
 With ``--url`` (or ``PROXYSERVICE_URL``) and ``--token`` (or
-``PROXYSERVICE_TOKEN``), ``add-file`` and ``status`` ask the service over
-HTTP instead of building it from this host's settings. What they print, and
-their exit codes, are those of the commands on the server's host.
+``PROXYSERVICE_TOKEN``), ``add-file``, ``ingest`` and ``status`` ask the
+service over HTTP instead of building it from this host's settings. What they
+print, and their exit codes, are those of the commands on the server's host.
 """
 
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import click
 
 from .cli_output import Exit, emit, file_exit, file_lines, status_exit, status_lines
-from .client import ApiError, ClientError, ProxyServiceClient, TaskStatus
+from .cli_submit import QueueFull, Refusal, ServiceDown
+from .client import (ApiError, ClientError, IngestResult, NotFound, ProxyServiceClient, Refused, TaskStatus,
+                     TryLater, Unauthorized)
 from .domain import TaskState
+from .process.ingest import TaskOutcome
 
 URL_HELP = "A service on another host to use over HTTP (or PROXYSERVICE_URL); with --token."
 TOKEN_HELP = "A bearer token for --url (or PROXYSERVICE_TOKEN); proxyservice token makes one."
@@ -69,6 +72,56 @@ def add_file_remote(client: ProxyServiceClient, path: Path, plugins: list[str] |
             "proxies_url": result.proxies_url, "tasks": tasks}
     emit(as_json, data, file_lines(data))
     return file_exit(data, wait)
+
+
+class RemoteIntake:
+    """``ingest``'s files sent to a remote service: uploaded, or with ``by_path`` read there at their paths.
+
+    Answers are sorted as the local service's: 415 is a file no plugin takes,
+    another refusal is that file's failure, 429 a full queue (wait), and no
+    answer, a 401 or a 503 stops the run (every next file would meet the same).
+    """
+
+    watch_interval = 1.0
+    """Seconds between two looks at the tasks: one request per task waited for, each time."""
+
+    def __init__(self, client: ProxyServiceClient, plugins: list[str] | None, force: bool, by_path: bool) -> None:
+        self.client = client
+        self.plugins = plugins
+        self.force = force
+        self.by_path = by_path
+
+    def submit_tasks(self, path: Path) -> Sequence[TaskOutcome] | Refusal:
+        """Send one file; its tasks, or why the service did not take it."""
+        try:
+            result = self._send(path)
+        except TryLater as e:
+            raise (QueueFull if e.status == 429 else ServiceDown)(f"the service answered {e.status}: {e.message}") from e
+        except Unauthorized as e:
+            raise ServiceDown(f"the service answered 401: {e.message}") from e
+        except ApiError as e:
+            if e.status >= 500:
+                raise ServiceDown(f"the service answered {e.status}: {e.message}") from e
+            return Refusal(e.message, unsupported=isinstance(e, Refused) and e.status == 415)
+        except ClientError as e:
+            raise ServiceDown(f"the service did not answer: {e}") from e
+        return tuple(TaskOutcome(task.task_id, task.plugin, TaskState(task.status), task.reused, task.error)
+                     for task in result.tasks)
+
+    def _send(self, path: Path) -> IngestResult:
+        if self.by_path:
+            return self.client.ingest_path(path.resolve(), plugins=self.plugins, force=self.force)
+        return self.client.upload(path, plugins=self.plugins, force=self.force)
+
+    def find(self, task_id: str) -> TaskOutcome | None:
+        """A task's state, read over HTTP; ``None`` when the service has no such task."""
+        try:
+            status = self.client.task(task_id)
+        except NotFound:
+            return None
+        except ClientError as e:
+            raise click.ClickException(f"following the tasks: {e}") from e
+        return TaskOutcome(status.task_id, status.plugin, TaskState(status.status), error=status.error)
 
 
 def _call(call: Any) -> Any:

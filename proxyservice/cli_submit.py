@@ -14,7 +14,7 @@ Exception
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence, TypeVar
 
 from .config import Settings
 from .domain import ProxySize, TaskRecord, TaskState
@@ -28,7 +28,7 @@ from .services.store import ProxyStore, StoreFailed
 from .services.task_queue import QueueUnavailable, TaskQueue
 from .services.task_records import RecordsUnavailable, TaskRecords
 
-__all__ = ["FileSubmitter", "Refusal", "ServiceDown", "QueueFull", "directory_outside_roots",
+__all__ = ["FileSubmitter", "Refusal", "ServiceDown", "QueueFull", "TaskView", "directory_outside_roots",
            "failed_reason", "watch_tasks"]
 
 SEE_PLUGINS = " (see proxyservice plugins list)"
@@ -38,6 +38,10 @@ QUEUE_FULL = "%d tasks are waiting, more than the service takes (MAX_QUEUE_LENGT
 OUTSIDE_ROOTS = ("%s is outside SOURCE_ROOTS (%s): nothing was ingested; "
                  "name a folder under them, or add it to SOURCE_ROOTS")
 WATCH_POLL_SECONDS = 0.2
+
+TaskView = TaskRecord | TaskOutcome
+"""A task as a command sees it: its id, plugin, state and error (a record here, or a status read over HTTP)."""
+Task = TypeVar("Task", bound=TaskView)
 
 
 class ServiceDown(Exception):
@@ -92,6 +96,7 @@ class FileSubmitter:
         self.store = ProxyStore.current_session()
         self.job_context = JobContext(settings, self.store, self.sources, Sandbox.current_session())
         """What a plugin that works in process() (not async) stores its proxies through."""
+        self.watch_interval = WATCH_POLL_SECONDS
 
     def unknown_plugin(self) -> Refusal | None:
         """The refusal for a named plugin that is not enabled: said once, before any file is walked."""
@@ -134,34 +139,48 @@ class FileSubmitter:
             raise ServiceDown(BROKER_DOWN)
         return outcome
 
+    def submit_tasks(self, path: Path) -> Sequence[TaskOutcome] | Refusal:
+        """Submit one file by path: its tasks, or why it was not taken (see :meth:`submit`)."""
+        outcome = self.submit(path)
+        return outcome if isinstance(outcome, Refusal) else outcome.tasks
 
-def watch_tasks(task_ids: Iterable[str], timeout: float,
-                progress: Callable[[list[TaskRecord]], None] = lambda _: None) -> dict[str, TaskRecord]:
-    """Follow tasks in their records until each has finished or ``timeout`` passed. Needs an app context.
+    def find(self, task_id: str) -> TaskRecord | None:
+        """A task's record, if it has one."""
+        return self.records.find(task_id)
+
+
+def watch_tasks(find: Callable[[str], Task | None], task_ids: Iterable[str], timeout: float,
+                progress: Callable[[list[Task]], None] = lambda _: None,
+                interval: float = WATCH_POLL_SECONDS) -> dict[str, Task]:
+    """Follow tasks until each has finished or ``timeout`` passed.
 
     Parameters
     ----------
+    find
+        A task's state now, or ``None`` when it has none (its record, or its status over HTTP).
     task_ids
         The tasks; files with the same bytes share a task, so ids may repeat.
     timeout
         Seconds to wait at most.
     progress
-        Called with the records of the tasks that finished since its last call.
+        Called with the tasks that finished since its last call.
+    interval
+        Seconds between two looks.
 
     Returns
     -------
     dict
-        The last record of every task that has one; a task not finished by then keeps its
-        ``queued`` or ``in_progress`` record. A task without a record (withdrawn) is not waited for.
+        The last state of every task that has one; a task not finished by then keeps its
+        ``queued`` or ``in_progress`` state. A task without a record (withdrawn) is not waited for.
     """
-    records = TaskRecords.current_session()
     waiting = sorted(set(task_ids))
-    latest: dict[str, TaskRecord] = {}
+    latest: dict[str, Task] = {}
     deadline = time.monotonic() + timeout
     while True:
-        finished, withdrawn = [], set()
+        finished: list[Task] = []
+        withdrawn: set[str] = set()
         for task_id in waiting:
-            record = records.find(task_id)
+            record = find(task_id)
             if record is None:
                 withdrawn.add(task_id)
                 continue
@@ -174,10 +193,10 @@ def watch_tasks(task_ids: Iterable[str], timeout: float,
         waiting = [task_id for task_id in waiting if task_id not in done]
         if not waiting or time.monotonic() > deadline:
             return latest
-        time.sleep(WATCH_POLL_SECONDS)
+        time.sleep(interval)
 
 
-def failed_reason(task: TaskRecord | TaskOutcome) -> str | None:
+def failed_reason(task: TaskView) -> str | None:
     """Why a finished task made no proxy, or ``None`` when it did (or is not finished)."""
     if task.state is TaskState.FAILED:
         return task.error or f"{task.plugin} failed"

@@ -122,6 +122,8 @@ class TaskStatus:
     finished: str | None
     error: str | None
     warnings: tuple[str, ...]
+    filename: str
+    """The file's base name when the task was submitted."""
 
     @property
     def is_finished(self) -> bool:
@@ -193,8 +195,16 @@ class ProxyServiceClient:
 
     def task(self, task_id: str) -> TaskStatus:
         """A task's state now."""
-        body = self._call("GET", f"/status/{task_id}", allow_redirects=False).json()
-        return TaskStatus(**{**body, "warnings": tuple(body["warnings"])})
+        return _task_status(self._call("GET", f"/status/{task_id}", allow_redirects=False).json())
+
+    def tasks(self, name: str = "", state: str | None = None, limit: int = 50) -> list[TaskStatus]:
+        """The newest tasks first: those whose file name holds ``name`` (any case), in ``state`` when given."""
+        query: dict[str, str] = {"limit": str(limit)}
+        if name:
+            query["name"] = name
+        if state:
+            query["state"] = state
+        return [_task_status(task) for task in self._call("GET", "/tasks", params=query).json()["tasks"]]
 
     def wait(self, task_id: str, timeout: float = 300.0, interval: float = 0.5) -> TaskStatus:
         """A task's state once it finished (succeeded, failed or skipped).
@@ -247,6 +257,10 @@ class ProxyServiceClient:
         if answer.status_code < 400:
             return answer
         raise _error(answer)
+
+
+def _task_status(body: dict[str, Any]) -> TaskStatus:
+    return TaskStatus(**{**body, "warnings": tuple(body["warnings"])})
 
 
 def _error(answer: requests.Response) -> ApiError:

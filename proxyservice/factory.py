@@ -8,7 +8,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from werkzeug.exceptions import HTTPException
 
 from .config import Settings
-from .routes import api
+from .routes import api, ui
 from .services.context import SETTINGS_KEY
 from .services.auth import Auth
 from .services.renderer import HtmlRenderer
@@ -68,6 +68,7 @@ def create_web_app(settings: Settings | None = None, serve_http: bool = True, **
     if serve_http:
         Auth.check_secret(app)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(ui.blueprint)
     # GET /docs: Swagger UI's files from the flask-swagger-ui package (no CDN), reading GET /openapi.yaml.
     app.register_blueprint(get_swaggerui_blueprint(DOCS_URL, "/openapi.yaml", config={"app_name": "proxyservice API"}))
     app.register_error_handler(HTTPException, json_error)

@@ -1,4 +1,4 @@
-"""Task status: what a task is doing, from its durable record."""
+"""Task status: what a task is doing, from its durable record; and the newest tasks, found by file name."""
 
 from http import HTTPStatus
 
@@ -10,6 +10,8 @@ from ..services.task_records import RecordsUnavailable, TaskRecords
 from . import Response
 
 NO_SUCH_TASK = "no task %r"
+LIST_LIMIT = 200
+"""The most tasks one listing returns."""
 RECORDS_DOWN = "the task records cannot be read; try again shortly"
 
 
@@ -25,6 +27,7 @@ def task_body(record: TaskRecord) -> dict[str, object]:
         "finished": record.finished.isoformat() if record.finished else None,
         "error": record.error,
         "warnings": list(record.warnings),
+        "filename": record.filename,
     }
 
 
@@ -40,3 +43,12 @@ def task_status(task_id: str) -> Response:
     if record.state is TaskState.SUCCEEDED:
         return body, HTTPStatus.SEE_OTHER, {"Location": url_for("api.list_proxies", file_id=record.file_id)}
     return body, HTTPStatus.OK, {}
+
+
+def recent_tasks(name_contains: str, state: TaskState | None, limit: int) -> Response:
+    """The newest tasks first, those whose file name holds ``name_contains``; ``limit`` is capped at LIST_LIMIT."""
+    try:
+        records = TaskRecords.current_session().recent(name_contains, state, min(limit, LIST_LIMIT))
+    except RecordsUnavailable as e:
+        raise ServiceUnavailable(RECORDS_DOWN) from e
+    return {"tasks": [task_body(record) for record in records]}, HTTPStatus.OK, {}

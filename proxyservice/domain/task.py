@@ -38,3 +38,5 @@ class TaskRecord:
     finished: datetime | None = None
     error: str | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    filename: str = ""
+    """The file's base name when the task was submitted (what the browser view searches); empty for older tasks."""

@@ -112,7 +112,8 @@ class _RecordingSubmitter:
         count = len(self.sent) + len(self.joined)
         task_id = self.base_id if not count else f"{self.base_id}-{count}"
         name = job_name(fn)
-        record = TaskRecord(task_id, self.source.file_id, self.plugin, TaskState.QUEUED, _now(), name, tuple(args))
+        record = TaskRecord(task_id, self.source.file_id, self.plugin, TaskState.QUEUED, _now(), name, tuple(args),
+                            filename=self.source.name)
         if not self.book.claim(record):
             # The same task is queued or running (a request at the same moment, or a force
             # while it runs): one render, which this request follows too.
@@ -169,7 +170,8 @@ def _run_plugin(
     }.get(status, TaskState.FAILED)
     if state is TaskState.FAILED:
         error = error or f"{PLUGIN_ERRORED} (status {status.value})"
-    book.put(TaskRecord(base_id, source.file_id, name, state, started, started=started, finished=_now(), error=error))
+    book.put(TaskRecord(base_id, source.file_id, name, state, started, started=started, finished=_now(), error=error,
+                        filename=source.name))
     return [TaskOutcome(base_id, name, state, error=error)], []
 
 

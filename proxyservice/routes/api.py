@@ -19,6 +19,7 @@ from werkzeug.exceptions import (
 
 from ..controllers import Response as ControllerResponse
 from ..controllers import contract, ingest, metrics, plugins, proxies, readiness, tasks
+from ..domain import TaskState
 from ..schemas import first_error
 from ..services.auth import Auth, LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
 from ..services.metrics import INGESTS, REQUESTS
@@ -245,6 +246,15 @@ def service_status() -> Response:
 def task_status(task_id: str) -> Response:
     """The state of one task."""
     return _json(tasks.task_status(task_id))
+
+
+@blueprint.route("/tasks", methods=["GET"])
+@requires("proxy:read")
+def recent_tasks() -> Response:
+    """The newest tasks, found by file name (``name``), state and ``limit``."""
+    query = _validated("TaskQuery", request.args.to_dict())
+    state = TaskState(query["state"]) if "state" in query else None
+    return _json(tasks.recent_tasks(query.get("name", ""), state, int(query.get("limit", "50"))))
 
 
 @blueprint.route("/proxies/<file_id>", methods=["GET"])

@@ -48,6 +48,26 @@ class TestStates:
         assert data["warnings"] == ["font"]
 
 
+class TestRecent:
+    """The newest tasks, found by part of their file's name."""
+
+    def test_the_list_is_the_records_newest_first_capped(self, records: InMemoryTaskRecords) -> None:
+        for second in range(3):
+            records.put(TaskRecord(f"t{second}", FILE_ID, "p::P", TaskState.QUEUED,
+                                   datetime(2026, 1, 1, 0, 0, second, tzinfo=timezone.utc), filename=f"page{second}.html"))
+        data, status, headers = tasks.recent_tasks("PAGE", None, 2)
+        assert status is HTTPStatus.OK and headers == {} and first_error("TaskList", data) is None
+        assert [(task["task_id"], task["filename"]) for task in data["tasks"]] == [("t2", "page2.html"),
+                                                                                   ("t1", "page1.html")]
+        assert tasks.recent_tasks("", TaskState.FAILED, 50)[0] == {"tasks": []}
+
+    def test_records_that_cannot_be_read(self, app: Flask) -> None:
+        with mock.patch(f"{tasks.__name__}.TaskRecords") as seam, app.test_request_context():
+            seam.current_session.return_value.recent.side_effect = RecordsUnavailable("disk gone")
+            with pytest.raises(ServiceUnavailable):
+                tasks.recent_tasks("", None, 50)
+
+
 class TestUnknown:
     """Tasks that cannot be shown."""
 

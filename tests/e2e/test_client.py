@@ -94,12 +94,45 @@ class TestRemoteCommandLine:
         assert status.returncode == 0 and f"task_id: {task['task_id']}" in status.stdout
         assert "status: succeeded" in status.stdout
 
-    def test_its_errors_are_the_services_words_and_ingest_stays_on_the_servers_host(
-            self, client: ProxyServiceClient, tmp_path: Path) -> None:
+    def test_its_errors_are_the_services_words(self, client: ProxyServiceClient) -> None:
         token = client.session.headers["Authorization"].removeprefix("Bearer ")
         missing = run_remote(client.url, token, "status", "no-such-task")
         assert missing.returncode == 1 and "the service answered 404" in missing.stderr
         denied = run_remote(client.url, "not-a-token", "status", "no-such-task")
         assert denied.returncode == 1 and "401" in denied.stderr
-        tree = run_remote(client.url, token, "ingest", str(tmp_path))
-        assert tree.returncode == 1 and "use add-file" in tree.stderr
+
+
+class TestRemoteIngest:
+    """ingest DIR against the service over HTTP: each file sent, the rendering followed, the summary true."""
+
+    def test_a_tree_is_sent_followed_and_summed_up_then_found_unchanged(self, client: ProxyServiceClient,
+                                                                        tmp_path: Path) -> None:
+        token = client.session.headers["Authorization"].removeprefix("Bearer ")
+        tree = tmp_path / "tree"
+        (tree / "deeper").mkdir(parents=True)
+        (tree / "one.html").write_text(f"<h1>One {tmp_path.name}</h1>")
+        two_name = f"two-{tmp_path.name}.html"
+        (tree / "deeper" / two_name).write_text(f"<h1>Two {tmp_path.name}</h1>")
+        (tree / "deeper" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+        (tree / "archive.bin").write_bytes(bytes(range(256)) * 4)
+        result = run_remote(client.url, token, "ingest", str(tree), "--wait", "--timeout", "60", "--json")
+        summary = json.loads(result.stdout)
+        assert result.returncode == 1, result.stderr  # one file fails
+        assert result.stderr.splitlines() == ["Submitting", "Rendering"], "a bar for each phase"
+        assert summary["submitted"] == 3 and summary["files"]["unsupported"] == [str(tree / "archive.bin")]
+        assert list(summary["failed"]) == [str(tree / "deeper" / "broken.png")]
+        assert "not a readable image" in summary["failed"][str(tree / "deeper" / "broken.png")]
+        assert summary["rendering"] == {"tasks": 3, "succeeded": 2, "failed": 1, "unfinished": 0}
+        [two] = client.tasks(name=two_name.upper(), state="succeeded")
+        assert client.proxies(two.file_id)[0].typeidentifier == "preview"
+        again = run_remote(client.url, token, "ingest", str(tree), "--include", "*.html", "--json")
+        assert again.returncode == 0 and json.loads(again.stdout)["unchanged"] == 2
+
+    def test_a_service_that_refuses_the_token_stops_the_run_at_once(self, client: ProxyServiceClient,
+                                                                    tmp_path: Path) -> None:
+        for name in ("a.html", "b.html"):
+            (tmp_path / name).write_text("<p>x</p>")
+        result = run_remote(client.url, "not-a-token", "ingest", str(tmp_path))
+        assert result.returncode == 1
+        assert "Stopped: the service answered 401: a bearer token granting proxy:create is required" in result.stdout
+        assert "submitted:             0" in result.stdout

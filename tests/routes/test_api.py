@@ -164,6 +164,25 @@ class TestReadOnlyRoutes:
         assert first_error("Readiness", body) is None
         assert body["checks"]["broker"]["up"] is False
 
+    def test_tasks_are_found_by_name_after_an_ingest(self, client: FlaskClient, queue: InMemoryTaskQueue,
+                                                     source_dir: Path) -> None:
+        assert client.post("/ingest", json={"path": str(source_dir / "plain.html")}).status_code == 202
+        found = client.get("/tasks?name=PLAIN&state=queued")
+        assert found.status_code == 200 and first_error("TaskList", found.get_json()) is None
+        assert [task["filename"] for task in found.get_json()["tasks"]] == ["plain.html"]
+        assert client.get("/tasks?name=styled").get_json() == {"tasks": []}
+
+    @pytest.mark.parametrize("query, message", [
+        ("limit=0", "limit: must be a whole number from 1 to 200"),
+        ("limit=201", "limit: must be a whole number from 1 to 200"),
+        ("state=lost", "state: 'lost' is not one of"),
+        ("name=" + "x" * 201, "name: 'xxxx"),
+        ("colour=red", "'colour' was unexpected"),
+    ])
+    def test_a_bad_task_query_is_400(self, client: FlaskClient, query: str, message: str) -> None:
+        response = client.get(f"/tasks?{query}")
+        assert response.status_code == 400 and message in error_of(response)
+
     def test_an_unknown_route_is_json(self, client: FlaskClient) -> None:
         response = client.get("/nowhere")
         assert response.status_code == 404 and error_of(response)

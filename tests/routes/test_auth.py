@@ -25,7 +25,7 @@ class TestTokens:
     @pytest.mark.parametrize("method, path, scope", [
         ("post", "/ingest", "proxy:create"), ("get", "/status/t1", "proxy:read"),
         ("get", f"/proxies/{FILE_ID}", "proxy:read"), ("get", f"/proxies/{FILE_ID}/preview", "proxy:read"),
-        ("get", "/plugins", "proxy:read"),
+        ("get", "/plugins", "proxy:read"), ("get", "/tasks", "proxy:read"),
     ])
     def test_401_without_a_token_and_403_with_another_scope(
         self, app: Flask, settings: Settings, method: str, path: str, scope: str

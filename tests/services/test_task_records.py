@@ -90,6 +90,20 @@ class TestLifecycle:
         book.put(record("b", TaskState.FAILED))
         assert [r.task_id for r in book.in_state(TaskState.QUEUED)] == ["early", "late"]
 
+    def test_recent_finds_the_newest_first_by_part_of_the_name_in_any_case(self, book: Any) -> None:
+        for second, (task_id, name) in enumerate([("a", "Report 2025.html"), ("b", "notes.txt"),
+                                                   ("c", "old-report.PDF"), ("d", "100%_done.html")]):
+            book.put(TaskRecord(task_id, "f" * 64, "p::P", TaskState.QUEUED, NOW + timedelta(seconds=second),
+                                filename=name))
+        book.mark_finished("a", TaskState.FAILED, error="boom")
+        assert [r.task_id for r in book.recent()] == ["d", "c", "b", "a"]
+        assert [r.filename for r in book.recent("REPORT")] == ["old-report.PDF", "Report 2025.html"]
+        assert [r.task_id for r in book.recent("report", TaskState.FAILED)] == ["a"]
+        assert [r.task_id for r in book.recent(limit=2)] == ["d", "c"]
+        # What a user types is text, never a pattern: % and _ match only themselves.
+        assert [r.task_id for r in book.recent("%")] == ["d"] == [r.task_id for r in book.recent("_")]
+        assert book.recent("no such name") == []
+
     def test_the_latest_success_is_the_last_finished(self, book: Any) -> None:
         for task_id in ("first", "second"):
             book.put(record(task_id))

@@ -19,7 +19,7 @@ from proxyservice.services.task_records import RecordsUnavailable, TaskRecords, 
 from proxyservice.services.task_records.schema import VERSION_TABLE
 from tests.support import ROOT
 
-HEAD = "0004"
+HEAD = "0005"
 PASSWORD = "not-a-real-password-c41d"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 BEFORE_MIGRATIONS = """
@@ -66,6 +66,7 @@ class TestFirstUse:
         records = TaskRecords(db)
         old = records.get("old")
         assert (old.state, old.args, old.warnings) == (TaskState.SUCCEEDED, ("a", 1), ("font missing",))
+        assert old.filename == ""  # its name was never written; it is still listed, without one
         assert old.finished == datetime(2025, 6, 1, 10, 0, 2, 500000, tzinfo=timezone.utc)
         assert records.latest_succeeded("ffff", "html_preview::HTMLPreview") == old
         records.close()

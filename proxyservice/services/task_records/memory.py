@@ -114,6 +114,11 @@ class InMemoryTaskRecords:
     def in_state(self, state: TaskState) -> list[TaskRecord]:
         return sorted((r for r in self.records.values() if r.state is state), key=lambda r: (r.submitted, r.task_id))
 
+    def recent(self, name_contains: str = "", state: TaskState | None = None, limit: int = 50) -> list[TaskRecord]:
+        chosen = [r for r in self.records.values() if name_contains.casefold() in r.filename.casefold()
+                  and (state is None or r.state is state)]
+        return sorted(chosen, key=lambda r: (-r.submitted.timestamp(), r.task_id))[:limit]
+
     def is_available(self) -> bool:
         return True
 

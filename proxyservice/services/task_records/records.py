@@ -311,6 +311,20 @@ class TaskRecords(SettingsService):
             ).mappings()
             return [to_record(row) for row in rows]
 
+    def recent(self, name_contains: str = "", state: TaskState | None = None, limit: int = 50) -> list[TaskRecord]:
+        """The newest tasks first, at most ``limit``: those whose file name holds ``name_contains`` (any case),
+        in ``state`` when given."""
+        query = select(tasks)
+        if name_contains:
+            query = query.where(tasks.c.filename.icontains(name_contains, autoescape=True))
+        if state is not None:
+            query = query.where(tasks.c.state == state.value)
+        with self._transaction() as connection:
+            rows = connection.execute(
+                query.order_by(tasks.c.submitted.desc(), tasks.c.task_id).limit(limit)
+            ).mappings()
+            return [to_record(row) for row in rows]
+
     def is_available(self) -> bool:
         """Whether the database can be used now (within BUSY_TIMEOUT_SECONDS to connect or wait for a lock)."""
         try:

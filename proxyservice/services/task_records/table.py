@@ -73,7 +73,9 @@ tasks = Table(
     Column("warnings", JsonList, nullable=False),
     Column("resent", UtcTime),
     Column("lease_until", UtcTime),
+    Column("filename", Text, nullable=False, server_default=""),
     Index("tasks_by_state", "state"),
+    Index("tasks_by_submitted", "submitted"),
 )
 """One row per task. ``resent``, when recovery last sent the task again (``NULL`` once it is submitted
 anew), and ``lease_until``, until when the worker running it holds it (renewed while it runs), are

@@ -1,0 +1,30 @@
+"""GET /ui: the page, as the server renders it (the browser's part is in tests/e2e/test_browser_view.py)."""
+
+from flask import Flask
+
+
+class TestPage:
+    """A visitor opens the page, with or without a search in its URL."""
+
+    def test_it_needs_no_token_and_names_the_apis_routes_and_its_own_files(self, app: Flask) -> None:
+        response = app.test_client().get("/ui")
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and response.mimetype == "text/html"
+        assert 'data-tasks-url="/tasks"' in page and 'data-ingest-url="/ingest"' in page
+        assert 'data-proxies-url="/proxies/FILE_ID"' in page
+        for name in ("ui.js", "ui.css"):
+            assert f"/ui/static/{name}" in page
+            assert app.test_client().get(f"/ui/static/{name}").status_code == 200
+
+    def test_its_only_script_is_its_own(self, app: Flask) -> None:
+        policy = app.test_client().get("/ui/").headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "default-src 'none'" in policy and "unsafe" not in policy
+
+    def test_a_search_in_the_url_fills_the_form_as_text(self, app: Flask) -> None:
+        page = app.test_client().get('/ui?name="><script>alert(1)</script>&state=failed').get_data(as_text=True)
+        assert 'value="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page and "<script>alert" not in page
+        assert '<option value="failed" selected>' in page
+
+    def test_an_unknown_state_selects_any(self, app: Flask) -> None:
+        page = app.test_client().get("/ui?state=lost").get_data(as_text=True)
+        assert " selected>" not in page
