@@ -30,6 +30,9 @@ ldconfig -p | grep -q 'libseccomp\.so\.2' || packages+=(libseccomp2)
 [ -e /usr/share/doc/python3.11/html/library/os.html ] || packages+=(python3.11-doc)
 [ -e /usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf ] || packages+=(shared-mime-info)
 python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
+# The converters of SVG drawings and videos.
+command -v rsvg-convert >/dev/null || packages+=(librsvg2-bin)
+command -v ffmpeg >/dev/null || packages+=(ffmpeg)
 # A real browser for the tests of the pages the service serves (GET /docs).
 command -v chromium >/dev/null || packages+=(chromium)
 

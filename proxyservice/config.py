@@ -107,7 +107,8 @@ class Settings:
     RENDER_ALLOWED_HOSTS: tuple[str, ...] = ()
     """Hosts (comma-separated, exact names) whose http(s) resources pages may load; none by default."""
     RENDER_MEMORY_MB: int = 1024
-    """Heap a renderer process (wkhtmltoimage, pdftoppm) may take, in MiB; past it allocations fail."""
+    """Heap a converter process (wkhtmltoimage, pdftoppm, rsvg-convert, ffmpeg) may take, in MiB;
+    past it allocations fail."""
     RENDER_PAGE_BYTES: int = 1024 * 1024
     """Pages longer than this are rendered from about this much of them: their start and their last part
     (sidebars, footers), without the middle, far below the first screen."""
@@ -117,6 +118,12 @@ class Settings:
     """The wkhtmltoimage binary: a name looked up on PATH, or a path."""
     PDFTOPPM: str = "pdftoppm"
     """The pdftoppm binary (Debian's poppler-utils) that draws PDF pages."""
+    RSVG_CONVERT: str = "rsvg-convert"
+    """The rsvg-convert binary (Debian's librsvg2-bin) that draws SVG drawings."""
+    FFMPEG: str = "ffmpeg"
+    """The ffmpeg binary (Debian's ffmpeg) that picks a frame of a video."""
+    FFPROBE: str = "ffprobe"
+    """The ffprobe binary (Debian's ffmpeg) that reads a video's length."""
     BWRAP: str = "bwrap"
     """The bubblewrap binary (Debian's bubblewrap) every converter runs inside: no network, a view of only its files."""
     UNSAFE_NO_SANDBOX: bool = False

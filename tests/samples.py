@@ -1,6 +1,7 @@
 """Sample files of every type the built-in plugins handle, made here or shipped by Debian."""
 
 import io
+import subprocess
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -15,7 +16,41 @@ XHTML = """<?xml version="1.0" encoding="UTF-8"?>
 <body style="background:#ffe"><h1 style="color:#a00">An XHTML page</h1><p>It starts with an XML declaration,
 so libmagic calls it text/xml.</p><ul><li>one</li><li>two</li><li>three</li></ul></body></html>
 """
+DEBIAN_MARKDOWN = Path("/usr/share/doc/nodejs/api/fs.md")
+"""Node.js's own API documentation, in Markdown (nodejs-doc): headings, code, tables, links."""
 FIXTURES = Path(__file__).parent / "fixtures"
+SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="300" height="200" viewBox="0 0 300 200">
+<rect width="300" height="200" fill="#ddeeff"/><circle cx="150" cy="100" r="80" fill="#d33"/>
+<text x="16" y="190" font-family="DejaVu Sans" font-size="24">A drawing</text></svg>
+"""
+MARKDOWN = """# Release notes
+
+Some **bold** text, some `code`, and a table:
+
+| version | date |
+| --- | --- |
+| 1.0 | 2026-11-25 |
+
+<script>document.title = "scripted"</script>
+"""
+VIDEOS = {
+    # kind: (file name, ffmpeg's output options)
+    "mp4": ("clip.mp4", ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]),
+    "webm": ("clip.webm", ["-c:v", "libvpx", "-deadline", "realtime", "-b:v", "400k"]),
+    "mov": ("clip.mov", ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]),
+    "mkv": ("clip.mkv", ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]),
+}
+BLACK_SECONDS = 1
+"""The videos open on this much black, as many real ones do: their thumbnail must not be black."""
+
+
+def make_video(path: Path, options: list[str], seconds: int = 12, size: str = "320x240", rate: int = 10) -> Path:
+    """A test video: ffmpeg's colour bars, after a black first second."""
+    black = f"drawbox=color=black:t=fill:enable='lt(t,{BLACK_SECONDS})'"
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    f"testsrc=size={size}:rate={rate}:duration={seconds}", "-vf", black, *options, str(path)],
+                   check=True, timeout=120)
+    return path
 
 
 def picture(size: tuple[int, int] = (1200, 900), mode: str = "RGB") -> Image.Image:
@@ -66,4 +101,10 @@ def write_samples(folder: Path) -> dict[str, Path]:
     files["html_mostly_script"] = folder / "search.html"
     (folder / "page.html").write_bytes((FIXTURES / "plain.html").read_bytes())
     files["html"] = folder / "page.html"
+    (folder / "drawing.svg").write_text(SVG)
+    files["svg"] = folder / "drawing.svg"
+    (folder / "notes.md").write_text(MARKDOWN)
+    files["markdown"] = folder / "notes.md"
+    for kind, (name, options) in VIDEOS.items():
+        files[kind] = make_video(folder / name, options)
     return files

@@ -10,7 +10,7 @@ from PIL import Image, ImageStat
 
 from proxyservice.cli import cli
 from proxyservice.plugins.registry import BUILTIN_PLUGINS
-from tests.samples import DEBIAN_PDF, DEBIAN_TEXT, FIXTURES, write_samples
+from tests.samples import DEBIAN_MARKDOWN, DEBIAN_PDF, DEBIAN_TEXT, FIXTURES, write_samples
 
 PLUGIN_FOR = {
     "png": "image_thumbnail::ImageThumbnail", "jpeg": "image_thumbnail::ImageThumbnail",
@@ -21,6 +21,9 @@ PLUGIN_FOR = {
     "python": "text_thumbnail::TextThumbnail", "html": "html_preview::HTMLPreview",
     "html_as_txt": "text_thumbnail::TextThumbnail", "xhtml_declared": "html_preview::HTMLPreview",
     "html_declared": "html_preview::HTMLPreview", "html_mostly_script": "html_preview::HTMLPreview",
+    "svg": "svg_thumbnail::SVGThumbnail", "markdown": "markdown_preview::MarkdownPreview",
+    "mp4": "video_thumbnail::VideoThumbnail", "webm": "video_thumbnail::VideoThumbnail",
+    "mov": "video_thumbnail::VideoThumbnail", "mkv": "video_thumbnail::VideoThumbnail",
 }
 
 BROKEN = '''
@@ -81,7 +84,8 @@ class TestBuiltins:
         assert "✔ proxy '" in result.output
 
     @pytest.mark.parametrize("path, plugin", [(DEBIAN_PDF, "pdf_thumbnail::PDFThumbnail"),
-                                              (DEBIAN_TEXT, "text_thumbnail::TextThumbnail")])
+                                              (DEBIAN_TEXT, "text_thumbnail::TextThumbnail"),
+                                              (DEBIAN_MARKDOWN, "markdown_preview::MarkdownPreview")])
     def test_passes_on_files_debian_ships(self, tmp_path: Path, path: Path, plugin: str) -> None:
         assert path.is_file(), f"{path} is missing: run config/install.sh"
         result = check(tmp_path, plugin, str(path), "--inline")

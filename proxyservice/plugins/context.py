@@ -22,6 +22,8 @@ from ..services.renderer import HtmlRenderer
 from ..services.sandbox import Sandbox
 from ..services.sources import SourceFiles
 from ..services.store import ProxyStore
+from ..services.svg import SvgRasterizer
+from ..services.video import VideoFrames
 
 NO_CONTEXT = ("no job context: plugin helpers work inside a job the service runs "
               "(a worker, `proxyservice plugins check`), or inside JobContext.active()")
@@ -105,6 +107,14 @@ class JobContext:
     def pdf_rasterizer(self) -> PdfRasterizer:
         """pdftoppm with the configured limits, in this context's sandbox."""
         return PdfRasterizer(self.settings.PDFTOPPM, self.settings.RENDER_MEMORY_MB, self.sandbox)
+
+    def svg_rasterizer(self) -> SvgRasterizer:
+        """rsvg-convert with the configured limits, in this context's sandbox."""
+        return SvgRasterizer(self.settings.RSVG_CONVERT, self.settings.RENDER_MEMORY_MB, self.sandbox)
+
+    def video_frames(self) -> VideoFrames:
+        """ffmpeg and ffprobe with the configured limits, in this context's sandbox."""
+        return VideoFrames(self.settings.FFMPEG, self.settings.FFPROBE, self.settings.RENDER_MEMORY_MB, self.sandbox)
 
     def image_scaler(self) -> ImageScaler:
         """Pillow, refusing images over MAX_IMAGE_PIXELS."""

@@ -37,15 +37,19 @@ from ..schemas import first_error
 
 logger = logging.getLogger(__name__)
 
-BUILTIN_MODULES = ("html_preview", "image_thumbnail", "text_thumbnail", "pdf_thumbnail")
 """Modules of this package that hold built-in plugins."""
 BUILTIN_PLUGINS = (
     "html_preview::HTMLPreview",
     "image_thumbnail::ImageThumbnail",
     "text_thumbnail::TextThumbnail",
     "pdf_thumbnail::PDFThumbnail",
+    "svg_thumbnail::SVGThumbnail",
+    "video_thumbnail::VideoThumbnail",
+    "markdown_preview::MarkdownPreview",
 )
 """The built-in plugins, by name."""
+BUILTIN_MODULES = tuple(name.split("::")[0] for name in BUILTIN_PLUGINS)
+"""Their modules, in this package."""
 ENTRY_POINT_GROUP = "proxyservice.plugins"
 NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

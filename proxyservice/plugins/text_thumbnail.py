@@ -18,6 +18,8 @@ FONT_SIZE = 15
 MARGIN = 12
 READ_BYTES = 64 * 1024
 TAB = "    "
+PAGES = frozenset({"text/html", "text/markdown", "text/x-markdown"})
+"""Text the page plugins show as the page it stands for, not as lines."""
 
 
 def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -58,10 +60,10 @@ class TextThumbnail(WorkerProxyPlugin):
     """Makes a ``thumbnail`` of plain text and source code: its first lines."""
 
     NAMESPACE = NAMESPACE
-    EXTENSIONS = frozenset({".txt", ".text", ".md", ".rst", ".csv", ".log", ".py", ".js", ".ts", ".c",
+    EXTENSIONS = frozenset({".txt", ".text", ".rst", ".csv", ".log", ".py", ".js", ".ts", ".c",
                             ".h", ".cpp", ".java", ".go", ".rs", ".rb", ".sh", ".json", ".yaml", ".yml",
                             ".toml", ".ini", ".cfg", ".xml", ".css", ".sql"})
-    MIMETYPES = frozenset({"text/plain", "text/markdown", "text/x-rst", "text/csv", "text/css",
+    MIMETYPES = frozenset({"text/plain", "text/x-rst", "text/csv", "text/css",
                            "text/x-python", "text/x-script.python", "text/x-c", "text/x-c++",
                            "text/x-java", "text/x-shellscript", "text/x-ruby", "text/javascript",
                            "application/javascript", "application/json", "application/x-yaml",
@@ -71,7 +73,8 @@ class TextThumbnail(WorkerProxyPlugin):
     job = staticmethod(make_text_thumbnail)
 
     def handles(self, ext: str | None = None, mimetype: str | None = None) -> bool:
-        # Any text that is not a page: libmagic names many kinds of source code.
-        if mimetype and mimetype.startswith("text/") and mimetype != "text/html":
+        # Any text that is not a page (HTML, or Markdown, which is made into one): libmagic names many
+        # kinds of source code.
+        if mimetype and mimetype.startswith("text/") and mimetype not in PAGES:
             return True
         return super().handles(ext, mimetype)

@@ -7,7 +7,9 @@ from PIL import Image
 
 from proxyservice.schemas import first_error
 from tests.e2e.conftest import Service
-from tests.samples import write_samples
+from tests.canary import Canary
+from tests.samples import VIDEOS, make_video, write_samples
+from tests.services.test_svg import BILLION_LAUGHS
 from tests.support import assert_not_blank
 
 EXPECTED = {
@@ -28,6 +30,12 @@ EXPECTED = {
     "xhtml_declared": ("html_preview", "preview", "image/png"),
     "html_declared": ("html_preview", "preview", "image/png"),
     "html_mostly_script": ("html_preview", "preview", "image/png"),
+    "svg": ("svg_thumbnail", "thumbnail", "image/png"),
+    "markdown": ("markdown_preview", "preview", "image/png"),
+    "mp4": ("video_thumbnail", "thumbnail", "image/jpeg"),
+    "webm": ("video_thumbnail", "thumbnail", "image/jpeg"),
+    "mov": ("video_thumbnail", "thumbnail", "image/jpeg"),
+    "mkv": ("video_thumbnail", "thumbnail", "image/jpeg"),
 }
 
 
@@ -80,4 +88,47 @@ def test_a_decompression_bomb_fails_with_a_clear_error(service: Service) -> None
 
 def test_plugins_lists_every_builtin(service: Service) -> None:
     body = service.client.get("/plugins").get_json()
-    assert {p["namespace"] for p in body["plugins"]} == {"html_preview", "image_thumbnail", "text_thumbnail", "pdf_thumbnail"}
+    assert {p["namespace"] for p in body["plugins"]} == {
+        "html_preview", "image_thumbnail", "text_thumbnail", "pdf_thumbnail", "svg_thumbnail", "video_thumbnail",
+        "markdown_preview"}
+
+
+class TestHostileFilesThroughAWorker:
+    """Files made to attack the new converters fail in the worker with a reason, and the worker goes on."""
+
+    def failed(self, service: Service, path: Path) -> str:
+        accepted = service.client.post("/ingest", json={"path": str(path)})
+        assert accepted.status_code == 202, accepted.get_json()
+        body = service.follow(accepted.headers["Location"]).get_json()
+        assert body["status"] == "failed", body
+        error: str = body["error"]
+        return error
+
+    def test_an_svg_billion_laughs(self, service: Service) -> None:
+        path = service.sources / "laughs.svg"
+        path.write_text(BILLION_LAUGHS)
+        assert "laughs.svg cannot be drawn" in self.failed(service, path)
+
+    def test_a_video_lying_about_its_codec(self, service: Service, samples: dict[str, Path]) -> None:
+        path = service.sources / "lying.mp4"
+        path.write_bytes(samples["mp4"].read_bytes().replace(b"avc1", b"hvc1"))
+        assert "lying.mp4 is not a video that can be read" in self.failed(service, path)
+
+    def test_a_ten_hour_video_gets_its_thumbnail(self, service: Service) -> None:
+        path = make_video(service.sources / "ten-hours.mkv", VIDEOS["mkv"][1] + ["-g", "600"], seconds=36_000,
+                          size="32x24", rate=1)
+        accepted = service.client.post("/ingest", json={"path": str(path)})
+        assert service.follow(accepted.headers["Location"]).status_code == 303
+
+    def test_a_playlist_named_as_a_video_is_drawn_as_the_text_it_is(self, service: Service) -> None:
+        canary = Canary()
+        try:
+            path = service.sources / "playlist.mp4"
+            path.write_text(f"#EXTM3U\n#EXTINF:10,\n{canary.url('/segment.ts')}\n#EXT-X-ENDLIST\n")
+            accepted = service.client.post("/ingest", json={"path": str(path)})
+            [task] = accepted.get_json()["tasks"]
+            assert task["plugin"] == "text_thumbnail::TextThumbnail"  # the content decides: ffmpeg never sees it
+            assert service.follow(accepted.headers["Location"]).status_code == 303
+            assert canary.settle() == []
+        finally:
+            canary.close()

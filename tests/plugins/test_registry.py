@@ -66,6 +66,10 @@ class TestBuiltins:
             (".py", "text/x-script.python", "text_thumbnail::TextThumbnail"),
             (".pdf", "application/pdf", "pdf_thumbnail::PDFThumbnail"),
             (".pdf", "application/octet-stream", "pdf_thumbnail::PDFThumbnail"),  # unknown content: the name
+            (".svg", "image/svg+xml", "svg_thumbnail::SVGThumbnail"),
+            (".md", "text/markdown", "markdown_preview::MarkdownPreview"),  # a page, not lines of text
+            (".mkv", "video/x-matroska", "video_thumbnail::VideoThumbnail"),
+            (".webm", "video/webm", "video_thumbnail::VideoThumbnail"),
         ],
     )
     def test_each_file_reaches_one_plugin(self, tmp_path: Path, ext: str, mimetype: str, expected: str) -> None:
@@ -80,7 +84,7 @@ class TestPluginFolder:
     def test_installed_lists_builtins_and_folder_plugins_and_reports_broken_modules(self, plugin_settings: Settings) -> None:
         installed, broken = installed_plugins(plugin_settings.plugin_dir)
         names = [plugin.name for plugin in installed]
-        assert names[:4] == list(BUILTIN_PLUGINS)
+        assert names[:len(BUILTIN_PLUGINS)] == list(BUILTIN_PLUGINS)
         assert "third_party::Good" in names and "third_party::NotAPlugin" not in names
         assert broken[0][0] == "exploding::*" and "a dependency is missing" in broken[0][1]
 

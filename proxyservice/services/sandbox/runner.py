@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from .errors import RunTimedOut
@@ -22,6 +23,12 @@ class Finished:
 
     returncode: int
     stderr: str
+
+    def last_words(self, source: Path, limit: int = 300) -> str:
+        """The program's last line of errors (or its exit code), naming ``source`` by its name alone."""
+        lines = [line.strip() for line in self.stderr.strip().splitlines() if line.strip()]
+        said = lines[-1] if lines else f"exit code {self.returncode}"
+        return said.replace(str(source.parent) + "/", "").replace(str(source), source.name)[:limit]
 
 
 PR_SET_PDEATHSIG = 1

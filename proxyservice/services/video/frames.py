@@ -1,0 +1,123 @@
+"""Picking a representative frame of a video with ffmpeg (Debian's ffmpeg package).
+
+Not the first frame, which is often black or a title: ffmpeg seeks a little
+way in (a tenth of the length, at most SEEK_AT_MOST seconds), then its
+``thumbnail`` filter picks the most typical of the next frames. Seeking is by
+the container's index, so a ten-hour video costs what a ten-second one does.
+
+What a video may make ffmpeg open is closed twice over: only the ``file``
+protocol, and only the demuxers of the containers taken (MP4/MOV, Matroska/
+WebM), so a playlist (HLS, concat) disguised as a video is refused before it
+is read, whatever it points to; and ffmpeg runs in the sandbox, which shows
+it the video alone, with no network.
+"""
+
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..sandbox import Finished, RunTimedOut, Sandbox
+from .errors import VideoInvalid, VideoTimedOut, VideoToolMissing
+
+CONTAINERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
+"""ffmpeg's demuxers for the containers taken: MP4 and QuickTime, Matroska and WebM."""
+SEEK_FRACTION = 0.1
+SEEK_AT_MOST = 10.0
+"""Seconds into the video the frames are looked at, at most."""
+FRAMES_LOOKED_AT = 30
+"""Frames the ``thumbnail`` filter chooses among."""
+CLOSED = ["-protocol_whitelist", "file", "-format_whitelist", CONTAINERS]
+ADDRESS = re.compile(r" @ 0x[0-9a-f]+")
+"""ffmpeg names its parts with their addresses in memory: of no use to a reader."""
+
+
+class VideoFrames:
+    """ffmpeg and ffprobe, run with a time and a memory limit.
+
+    Parameters
+    ----------
+    ffmpeg, ffprobe
+        The commands or paths.
+    memory_mb
+        The heap each may take.
+    sandbox
+        Where they run.
+    """
+
+    def __init__(self, ffmpeg: str = "ffmpeg", ffprobe: str = "ffprobe", memory_mb: int | None = None,
+                 sandbox: Sandbox | None = None) -> None:
+        self.ffmpeg = ffmpeg
+        self.ffprobe = ffprobe
+        self.memory_mb = memory_mb
+        self.sandbox = sandbox or Sandbox()
+
+    def representative_frame(self, source: Path, output: Path, width: int, height: int, timeout: float) -> Path:
+        """Write a typical frame of ``source`` as a PNG fitting ``width`` x ``height``.
+
+        Parameters
+        ----------
+        timeout
+            Seconds for the whole (reading the length, then the frames).
+
+        Raises
+        ------
+        VideoToolMissing, VideoInvalid, VideoTimedOut
+        """
+        ffmpeg, ffprobe = shutil.which(self.ffmpeg), shutil.which(self.ffprobe)
+        if ffmpeg is None or ffprobe is None:
+            raise VideoToolMissing(f"{self.ffmpeg!r} or {self.ffprobe!r} was not found; install ffmpeg")
+        with tempfile.TemporaryDirectory(prefix=".video-", dir=output.parent) as work:
+            folder = Path(work)
+            duration = self._duration(ffprobe, source, folder, timeout)
+            frame = folder / "frame.png"
+            seek = min(duration * SEEK_FRACTION, SEEK_AT_MOST)
+            finished = self._grab(ffmpeg, source, frame, seek, width, height, folder, timeout)
+            if not _made(frame) and seek > 0:  # a length the container overstated: from the start
+                finished = self._grab(ffmpeg, source, frame, 0.0, width, height, folder, timeout)
+            if not _made(frame):
+                raise VideoInvalid(f"{source.name}: no frame could be decoded "
+                                   f"({_said(finished, source)})")
+            frame.replace(output)
+        return output
+
+    def _duration(self, ffprobe: str, source: Path, folder: Path, timeout: float) -> float:
+        """The video's length in seconds as its container says (0 when it does not say)."""
+        said = folder / "probe.json"
+        command = [ffprobe, "-v", "error", *CLOSED, "-select_streams", "v:0", "-show_entries",
+                   "format=duration:stream=codec_type", "-of", "json", "-o", str(said), str(source)]
+        finished = self._run(command, source, folder, timeout)
+        try:
+            found = json.loads(said.read_text() if said.is_file() else "{}")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            found = {}
+        if finished.returncode != 0 or not found.get("streams"):
+            why = _said(finished, source) if finished.returncode else "it has no video stream"
+            raise VideoInvalid(f"{source.name} is not a video that can be read: {why}")
+        try:
+            return max(0.0, float(found.get("format", {}).get("duration", 0.0)))
+        except (TypeError, ValueError):
+            return 0.0
+
+    def _grab(self, ffmpeg: str, source: Path, frame: Path, seek: float, width: int, height: int,
+              folder: Path, timeout: float) -> Finished:
+        scale = f"scale=w={width}:h={height}:force_original_aspect_ratio=decrease"
+        command = [ffmpeg, "-nostdin", "-v", "error", "-y", *CLOSED, "-ss", f"{seek:.3f}", "-i", str(source),
+                   "-an", "-sn", "-dn", "-vf", f"{scale},thumbnail={FRAMES_LOOKED_AT}", "-frames:v", "1",
+                   "-threads", "1", str(frame)]
+        return self._run(command, source, folder, timeout)
+
+    def _run(self, command: list[str], source: Path, folder: Path, timeout: float) -> Finished:
+        try:
+            return self.sandbox.run(command, (source,), folder, timeout, self.memory_mb, within=source.parent)
+        except RunTimedOut as e:
+            raise VideoTimedOut(f"reading {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
+
+
+def _made(frame: Path) -> bool:
+    return frame.is_file() and frame.stat().st_size > 0
+
+
+def _said(finished: Finished, source: Path) -> str:
+    return ADDRESS.sub("", finished.last_words(source))
