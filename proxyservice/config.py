@@ -132,6 +132,8 @@ class Settings:
     """Images with more pixels are refused before they are decoded (decompression bombs)."""
     MAX_SOURCE_BYTES: int = 50 * 1024 * 1024
     """Largest file accepted for ingest, by path or upload (413 above it)."""
+    MAX_UNPACKED_BYTES: int = 200 * 1024 * 1024
+    """Most bytes a packed file (an EPUB's zip) may unpack to; past it the file is refused (zip bombs)."""
     ENABLED_PLUGINS: tuple[str, ...] = ()
     """Plugins (``module::Class``, comma-separated) used for ingest; when unset, the links in
     ``$PLUGIN_DIR/enabled`` decide, or all built-ins when that folder does not exist."""

@@ -2,6 +2,7 @@
 
 import io
 import subprocess
+import zipfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw
@@ -42,6 +43,41 @@ VIDEOS = {
 }
 BLACK_SECONDS = 1
 """The videos open on this much black, as many real ones do: their thumbnail must not be black."""
+
+
+EPUB_CONTAINER = """<?xml version="1.0"?>
+<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">
+<rootfiles><rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles>
+</container>"""
+EPUB_PAGE = """<?xml version="1.0" encoding="utf-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Chapter 1</title>
+<link rel="stylesheet" href="../css/book.css" type="text/css"/></head>
+<body><h1>Chapter One</h1><p>It was a bright cold day in April.</p></body></html>"""
+EPUB_STYLE = "body { background: #fff3d6; } h1 { color: #8b1a1a; font-size: 3em; }"
+
+
+def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = None) -> Path:
+    """An EPUB 3 book: a styled first chapter and, when ``cover``, a cover image the package names."""
+    cover_item = '<item id="cover" href="images/cover.png" media-type="image/png" properties="cover-image"/>'
+    package = f"""<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
+<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">urn:uuid:1</dc:identifier>
+<dc:title>A test book</dc:title><dc:language>en</dc:language></metadata>
+<manifest>{cover_item if cover else ""}
+<item id="c1" href="text/chapter1.xhtml" media-type="application/xhtml+xml"/>
+<item id="css" href="css/book.css" media-type="text/css"/></manifest>
+<spine><itemref idref="c1"/></spine></package>"""
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")  # first and stored, as EPUB asks
+        book.writestr("META-INF/container.xml", EPUB_CONTAINER, zipfile.ZIP_DEFLATED)
+        book.writestr("OEBPS/content.opf", package, zipfile.ZIP_DEFLATED)
+        book.writestr("OEBPS/text/chapter1.xhtml", EPUB_PAGE, zipfile.ZIP_DEFLATED)
+        book.writestr("OEBPS/css/book.css", EPUB_STYLE, zipfile.ZIP_DEFLATED)
+        if cover:
+            book.writestr("OEBPS/images/cover.png", png_bytes())
+        for name, data in (extra or {}).items():
+            book.writestr(name, data, zipfile.ZIP_DEFLATED)
+    return path
 
 
 def make_video(path: Path, options: list[str], seconds: int = 12, size: str = "320x240", rate: int = 10) -> Path:
@@ -105,6 +141,8 @@ def write_samples(folder: Path) -> dict[str, Path]:
     files["svg"] = folder / "drawing.svg"
     (folder / "notes.md").write_text(MARKDOWN)
     files["markdown"] = folder / "notes.md"
+    files["epub"] = make_epub(folder / "book.epub")
+    files["epub_without_cover"] = make_epub(folder / "no-cover.epub", cover=False)
     for kind, (name, options) in VIDEOS.items():
         files[kind] = make_video(folder / name, options)
     return files

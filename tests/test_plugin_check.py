@@ -24,6 +24,7 @@ PLUGIN_FOR = {
     "svg": "svg_thumbnail::SVGThumbnail", "markdown": "markdown_preview::MarkdownPreview",
     "mp4": "video_thumbnail::VideoThumbnail", "webm": "video_thumbnail::VideoThumbnail",
     "mov": "video_thumbnail::VideoThumbnail", "mkv": "video_thumbnail::VideoThumbnail",
+    "epub": "epub_thumbnail::EPUBThumbnail", "epub_without_cover": "epub_thumbnail::EPUBThumbnail",
 }
 
 BROKEN = '''

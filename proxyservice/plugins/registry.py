@@ -46,6 +46,7 @@ BUILTIN_PLUGINS = (
     "svg_thumbnail::SVGThumbnail",
     "video_thumbnail::VideoThumbnail",
     "markdown_preview::MarkdownPreview",
+    "epub_thumbnail::EPUBThumbnail",
 )
 """The built-in plugins, by name."""
 BUILTIN_MODULES = tuple(name.split("::")[0] for name in BUILTIN_PLUGINS)

@@ -8,7 +8,8 @@ from PIL import Image
 from proxyservice.schemas import first_error
 from tests.e2e.conftest import Service
 from tests.canary import Canary
-from tests.samples import VIDEOS, make_video, write_samples
+from tests.samples import VIDEOS, make_epub, make_video, write_samples
+from tests.services.test_epub import MB, zeros_member
 from tests.services.test_svg import BILLION_LAUGHS
 from tests.support import assert_not_blank
 
@@ -36,6 +37,8 @@ EXPECTED = {
     "webm": ("video_thumbnail", "thumbnail", "image/jpeg"),
     "mov": ("video_thumbnail", "thumbnail", "image/jpeg"),
     "mkv": ("video_thumbnail", "thumbnail", "image/jpeg"),
+    "epub": ("epub_thumbnail", "thumbnail", "image/jpeg"),
+    "epub_without_cover": ("epub_thumbnail", "thumbnail", "image/png"),
 }
 
 
@@ -90,7 +93,7 @@ def test_plugins_lists_every_builtin(service: Service) -> None:
     body = service.client.get("/plugins").get_json()
     assert {p["namespace"] for p in body["plugins"]} == {
         "html_preview", "image_thumbnail", "text_thumbnail", "pdf_thumbnail", "svg_thumbnail", "video_thumbnail",
-        "markdown_preview"}
+        "markdown_preview", "epub_thumbnail"}
 
 
 class TestHostileFilesThroughAWorker:
@@ -132,3 +135,13 @@ class TestHostileFilesThroughAWorker:
             assert canary.settle() == []
         finally:
             canary.close()
+
+    def test_an_epub_zip_bomb(self, service: Service) -> None:
+        # No cover: the first page is rendered, for which the whole book is unpacked, up to the limit.
+        path = zeros_member(make_epub(service.sources / "bomb.epub", cover=False), "OEBPS/zeros.bin", 256 * MB)
+        assert "more than 209715200 bytes (MAX_UNPACKED_BYTES)" in self.failed(service, path)
+
+    def test_a_corrupt_epub(self, service: Service) -> None:
+        path = service.sources / "corrupt.epub"
+        path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+        assert "corrupt.epub is not an EPUB book: it is not a zip" in self.failed(service, path)

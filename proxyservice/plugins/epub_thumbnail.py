@@ -1,0 +1,57 @@
+"""The built-in EPUB thumbnail plugin: the book's cover, or else its first page rendered."""
+
+import shutil
+from pathlib import Path, PurePosixPath
+
+from ..domain import ProxySize, SourceView
+from ..services.epub import EpubBook
+from .api import JobContext
+from .base import WorkerProxyPlugin, ingest_scaled
+
+NAMESPACE = "epub_thumbnail"
+
+
+def make_epub_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
+    """Store a ``thumbnail`` of a book: its cover image, or its first page as the HTML renderer draws it.
+
+    Returns
+    -------
+    list of str
+        Warnings: what the first page could not load (none for a cover).
+    """
+    box = ProxySize(width, height)
+    with context.snapshot(path, file_id) as copy, EpubBook(copy, context.settings.MAX_UNPACKED_BYTES) as book:
+        cover = book.cover()
+        if cover is not None:
+            with context.temporary_file(PurePosixPath(cover.path).suffix) as picture:
+                picture.write_bytes(book.read(cover.path))
+                ingest_scaled(context, picture, file_id, NAMESPACE, "thumbnail", box, photo=True)
+            return []
+        page = book.first_page()
+        folder = context.generate_temp_filename(".book")
+        try:
+            folder.mkdir()
+            book.unpack(folder)
+            return _render_page(context, folder, folder / page.path, file_id, box)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _render_page(context: JobContext, book: Path, page: Path, file_id: str, box: ProxySize) -> list[str]:
+    """Render one page of an unpacked book, which may read the whole book and nothing else."""
+    with context.temporary_file(".png") as raw:
+        report = context.html_renderer().render(page, raw, context.settings.RENDER_TIMEOUT,
+                                                SourceView(book, (page, book)))
+        ingest_scaled(context, raw, file_id, NAMESPACE, "thumbnail", box, palette=True)
+    return list(report.warnings)
+
+
+class EPUBThumbnail(WorkerProxyPlugin):
+    """Makes a ``thumbnail`` of an EPUB book: its cover, or its first page."""
+
+    NAMESPACE = NAMESPACE
+    EXTENSIONS = frozenset({".epub"})
+    MIMETYPES = frozenset({"application/epub+zip"})
+    SCHEMA = [{"name": "thumbnail", "prompt": "The cover, or the first page",
+               "value": {"datatype": "Proxy", "mimetype": "image/jpeg"}}]
+    job = staticmethod(make_epub_thumbnail)
