@@ -33,6 +33,8 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || packages+=(python3-venv)
 # The converters of SVG drawings and videos.
 command -v rsvg-convert >/dev/null || packages+=(librsvg2-bin)
 command -v ffmpeg >/dev/null || packages+=(ffmpeg)
+# Office documents (LibreOffice without its GUI: Writer, Calc, Impress).
+command -v soffice >/dev/null || packages+=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 # A real browser for the tests of the pages the service serves (GET /docs).
 command -v chromium >/dev/null || packages+=(chromium)
 

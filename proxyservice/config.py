@@ -124,6 +124,10 @@ class Settings:
     """The ffmpeg binary (Debian's ffmpeg) that picks a frame of a video."""
     FFPROBE: str = "ffprobe"
     """The ffprobe binary (Debian's ffmpeg) that reads a video's length."""
+    SOFFICE: str = "soffice"
+    """LibreOffice's soffice (Debian's libreoffice-*-nogui) that makes office documents into PDFs."""
+    OFFICE_MEMORY_MB: int = 3072
+    """Address space LibreOffice may take converting one document, in MiB; past it the conversion fails."""
     BWRAP: str = "bwrap"
     """The bubblewrap binary (Debian's bubblewrap) every converter runs inside: no network, a view of only its files."""
     UNSAFE_NO_SANDBOX: bool = False

@@ -169,3 +169,11 @@ def s3_url(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> ObjectStorage:
     bucket = f"proxies-{uuid.uuid4().hex[:12]}"
     boto3.client("s3").create_bucket(Bucket=bucket)
     return ObjectStorage(f"s3://{bucket}/service", bucket, environment)
+
+
+@pytest.fixture(scope="session")
+def office_documents(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """One document of each office format, written once a session by LibreOffice (about a second each)."""
+    from tests.samples import make_office_documents
+
+    return make_office_documents(tmp_path_factory.mktemp("office"))

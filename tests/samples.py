@@ -80,6 +80,35 @@ def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = N
     return path
 
 
+OFFICE_SOURCES = {
+    # made from: the formats LibreOffice writes of it
+    "report.txt": ("docx", "doc", "odt", "rtf"),
+    "sheet.csv": ("xlsx", "xls", "ods"),
+    "slides.fodp": ("pptx", "ppt", "odp"),
+}
+DEBIAN_OFFICE = [Path("/usr/lib/libreoffice/share/template/common/officorr/Modern_business_letter_serif.ott"),
+                 Path("/usr/lib/libreoffice/share/template/en-US/presnt/debian-presentation.otp")]
+"""Documents LibreOffice's own Debian packages ship: a letter and a presentation template."""
+
+
+def make_office_documents(folder: Path) -> dict[str, Path]:
+    """One document of each office format taken, written by LibreOffice from text, a table and two slides."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "report.txt").write_text("Quarterly report\n\n" + "\n".join(f"Item {i}: on track" for i in range(30)))
+    (folder / "sheet.csv").write_text("region,sales,double\n" + "\n".join(f"r{i},{i * 10},=B{i + 2}*2" for i in range(20)))
+    (folder / "slides.fodp").write_bytes((FIXTURES / "slides.fodp").read_bytes())
+    profile = folder / ".profile"
+    made: dict[str, Path] = {}
+    for source, formats in OFFICE_SOURCES.items():
+        for extension in formats:
+            subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+                            "--convert-to", extension, "--outdir", str(folder), str(folder / source)],
+                           check=True, capture_output=True, timeout=120)
+            made[extension] = folder / f"{Path(source).stem}.{extension}"
+            assert made[extension].is_file(), f"LibreOffice did not write {made[extension]}"
+    return made
+
+
 def make_video(path: Path, options: list[str], seconds: int = 12, size: str = "320x240", rate: int = 10) -> Path:
     """A test video: ffmpeg's colour bars, after a black first second."""
     black = f"drawbox=color=black:t=fill:enable='lt(t,{BLACK_SECONDS})'"

@@ -10,7 +10,7 @@ from PIL import Image, ImageStat
 
 from proxyservice.cli import cli
 from proxyservice.plugins.registry import BUILTIN_PLUGINS
-from tests.samples import DEBIAN_MARKDOWN, DEBIAN_PDF, DEBIAN_TEXT, FIXTURES, write_samples
+from tests.samples import DEBIAN_MARKDOWN, DEBIAN_OFFICE, DEBIAN_PDF, DEBIAN_TEXT, FIXTURES, write_samples
 
 PLUGIN_FOR = {
     "png": "image_thumbnail::ImageThumbnail", "jpeg": "image_thumbnail::ImageThumbnail",
@@ -86,11 +86,18 @@ class TestBuiltins:
 
     @pytest.mark.parametrize("path, plugin", [(DEBIAN_PDF, "pdf_thumbnail::PDFThumbnail"),
                                               (DEBIAN_TEXT, "text_thumbnail::TextThumbnail"),
-                                              (DEBIAN_MARKDOWN, "markdown_preview::MarkdownPreview")])
+                                              (DEBIAN_MARKDOWN, "markdown_preview::MarkdownPreview"),
+                                              *[(path, "office_thumbnail::OfficeThumbnail") for path in DEBIAN_OFFICE]])
     def test_passes_on_files_debian_ships(self, tmp_path: Path, path: Path, plugin: str) -> None:
         assert path.is_file(), f"{path} is missing: run config/install.sh"
         result = check(tmp_path, plugin, str(path), "--inline")
         assert result.exit_code == 0 and "✔ proxy '" in result.output, result.output
+
+    @pytest.mark.parametrize("extension", ["docx", "xlsx", "pptx", "ods"])
+    def test_passes_on_office_documents(self, tmp_path: Path, office_documents: dict[str, Path],
+                                        extension: str) -> None:
+        result = check(tmp_path, "office_thumbnail::OfficeThumbnail", str(office_documents[extension]), "--inline")
+        assert result.exit_code == 0 and "✔ proxy 'thumbnail'" in result.output, result.output
 
     def test_without_inline_async_work_is_not_run(self, tmp_path: Path, samples: dict[str, Path]) -> None:
         result = check(tmp_path, "pdf_thumbnail::PDFThumbnail", str(samples["pdf"]))

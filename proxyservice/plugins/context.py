@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from ..config import Settings
 from ..services.imaging import ImageScaler
+from ..services.office import OfficeConverter
 from ..services.pdf import PdfRasterizer
 from ..services.renderer import HtmlRenderer
 from ..services.sandbox import Sandbox
@@ -115,6 +116,10 @@ class JobContext:
     def video_frames(self) -> VideoFrames:
         """ffmpeg and ffprobe with the configured limits, in this context's sandbox."""
         return VideoFrames(self.settings.FFMPEG, self.settings.FFPROBE, self.settings.RENDER_MEMORY_MB, self.sandbox)
+
+    def office_converter(self) -> OfficeConverter:
+        """LibreOffice with the configured limits, in this context's sandbox."""
+        return OfficeConverter(self.settings.SOFFICE, self.settings.OFFICE_MEMORY_MB, self.sandbox)
 
     def image_scaler(self) -> ImageScaler:
         """Pillow, refusing images over MAX_IMAGE_PIXELS."""

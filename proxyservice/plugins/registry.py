@@ -47,6 +47,7 @@ BUILTIN_PLUGINS = (
     "video_thumbnail::VideoThumbnail",
     "markdown_preview::MarkdownPreview",
     "epub_thumbnail::EPUBThumbnail",
+    "office_thumbnail::OfficeThumbnail",
 )
 """The built-in plugins, by name."""
 BUILTIN_MODULES = tuple(name.split("::")[0] for name in BUILTIN_PLUGINS)

@@ -18,8 +18,8 @@ FONT_SIZE = 15
 MARGIN = 12
 READ_BYTES = 64 * 1024
 TAB = "    "
-PAGES = frozenset({"text/html", "text/markdown", "text/x-markdown"})
-"""Text the page plugins show as the page it stands for, not as lines."""
+SHOWN_AS_DOCUMENTS = frozenset({"text/html", "text/markdown", "text/x-markdown", "text/rtf"})
+"""Text that other plugins show as the page or document it stands for, not as lines."""
 
 
 def _font() -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -73,8 +73,8 @@ class TextThumbnail(WorkerProxyPlugin):
     job = staticmethod(make_text_thumbnail)
 
     def handles(self, ext: str | None = None, mimetype: str | None = None) -> bool:
-        # Any text that is not a page (HTML, or Markdown, which is made into one): libmagic names many
+        # Any text that is not shown as what it stands for (a page, a document): libmagic names many
         # kinds of source code.
-        if mimetype and mimetype.startswith("text/") and mimetype not in PAGES:
+        if mimetype and mimetype.startswith("text/") and mimetype not in SHOWN_AS_DOCUMENTS:
             return True
         return super().handles(ext, mimetype)

@@ -1,5 +1,6 @@
 """Every built-in plugin end to end: upload over HTTP, a real worker, the proxy downloaded."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -93,29 +94,31 @@ def test_plugins_lists_every_builtin(service: Service) -> None:
     body = service.client.get("/plugins").get_json()
     assert {p["namespace"] for p in body["plugins"]} == {
         "html_preview", "image_thumbnail", "text_thumbnail", "pdf_thumbnail", "svg_thumbnail", "video_thumbnail",
-        "markdown_preview", "epub_thumbnail"}
+        "markdown_preview", "epub_thumbnail", "office_thumbnail"}
+
+
+def failed(service: Service, path: Path) -> str:
+    """Why the task of a file that must fail failed."""
+    accepted = service.client.post("/ingest", json={"path": str(path)})
+    assert accepted.status_code == 202, accepted.get_json()
+    body = service.follow(accepted.headers["Location"], timeout=120).get_json()
+    assert body["status"] == "failed", body
+    error: str = body["error"]
+    return error
 
 
 class TestHostileFilesThroughAWorker:
     """Files made to attack the new converters fail in the worker with a reason, and the worker goes on."""
 
-    def failed(self, service: Service, path: Path) -> str:
-        accepted = service.client.post("/ingest", json={"path": str(path)})
-        assert accepted.status_code == 202, accepted.get_json()
-        body = service.follow(accepted.headers["Location"]).get_json()
-        assert body["status"] == "failed", body
-        error: str = body["error"]
-        return error
-
     def test_an_svg_billion_laughs(self, service: Service) -> None:
         path = service.sources / "laughs.svg"
         path.write_text(BILLION_LAUGHS)
-        assert "laughs.svg cannot be drawn" in self.failed(service, path)
+        assert "laughs.svg cannot be drawn" in failed(service, path)
 
     def test_a_video_lying_about_its_codec(self, service: Service, samples: dict[str, Path]) -> None:
         path = service.sources / "lying.mp4"
         path.write_bytes(samples["mp4"].read_bytes().replace(b"avc1", b"hvc1"))
-        assert "lying.mp4 is not a video that can be read" in self.failed(service, path)
+        assert "lying.mp4 is not a video that can be read" in failed(service, path)
 
     def test_a_ten_hour_video_gets_its_thumbnail(self, service: Service) -> None:
         path = make_video(service.sources / "ten-hours.mkv", VIDEOS["mkv"][1] + ["-g", "600"], seconds=36_000,
@@ -139,9 +142,37 @@ class TestHostileFilesThroughAWorker:
     def test_an_epub_zip_bomb(self, service: Service) -> None:
         # No cover: the first page is rendered, for which the whole book is unpacked, up to the limit.
         path = zeros_member(make_epub(service.sources / "bomb.epub", cover=False), "OEBPS/zeros.bin", 256 * MB)
-        assert "more than 209715200 bytes (MAX_UNPACKED_BYTES)" in self.failed(service, path)
+        assert "more than 209715200 bytes (MAX_UNPACKED_BYTES)" in failed(service, path)
 
     def test_a_corrupt_epub(self, service: Service) -> None:
         path = service.sources / "corrupt.epub"
         path.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
-        assert "corrupt.epub is not an EPUB book: it is not a zip" in self.failed(service, path)
+        assert "corrupt.epub is not an EPUB book: it is not a zip" in failed(service, path)
+
+
+@pytest.mark.parametrize("extension", ["docx", "xlsx", "pptx", "odt", "rtf"])
+def test_office_documents_get_their_first_page(service: Service, office_documents: dict[str, Path],
+                                               extension: str) -> None:
+    path = service.sources / f"office-{office_documents[extension].name}"
+    shutil.copyfile(office_documents[extension], path)
+    accepted = service.client.post("/ingest", json={"path": str(path)})
+    [task] = accepted.get_json()["tasks"]
+    assert task["plugin"] == "office_thumbnail::OfficeThumbnail"
+    assert service.follow(accepted.headers["Location"], timeout=120).status_code == 303
+    png = service.client.get(f"/proxies/{accepted.get_json()['file_id']}/thumbnail").data
+    image = assert_not_blank(png, min_spread=5)
+    assert image.width == 400 or image.height == 300
+
+
+class TestHostileOfficeDocuments:
+    """Office documents made to break LibreOffice fail in the worker with a reason."""
+
+    def test_a_truncated_docx(self, service: Service, office_documents: dict[str, Path]) -> None:
+        path = service.sources / "corrupt.docx"
+        whole = office_documents["docx"].read_bytes()
+        path.write_bytes(whole[:len(whole) // 2])
+        assert "corrupt.docx cannot be opened as MS Word 2007 XML" in failed(service, path)
+
+    def test_a_zip_bomb_named_docx(self, service: Service) -> None:
+        path = zeros_member(service.sources / "bomb.docx", "word/document.xml", 1024 * MB)
+        assert "bomb.docx cannot be opened" in failed(service, path)

@@ -70,6 +70,10 @@ class TestBuiltins:
             (".md", "text/markdown", "markdown_preview::MarkdownPreview"),  # a page, not lines of text
             (".mkv", "video/x-matroska", "video_thumbnail::VideoThumbnail"),
             (".webm", "video/webm", "video_thumbnail::VideoThumbnail"),
+            (".epub", "application/epub+zip", "epub_thumbnail::EPUBThumbnail"),
+            (".rtf", "text/rtf", "office_thumbnail::OfficeThumbnail"),  # a document, not lines of text
+            (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "office_thumbnail::OfficeThumbnail"),
         ],
     )
     def test_each_file_reaches_one_plugin(self, tmp_path: Path, ext: str, mimetype: str, expected: str) -> None:

@@ -30,8 +30,9 @@ SYSTEM_FILES = (
     "/etc/alternatives",
     "/etc/localtime",
     "/var/cache/fontconfig",
+    "/etc/libreoffice",
 )
-"""Read-only when present: font configuration, the loader cache, CA certificates."""
+"""Read-only when present: font configuration, the loader cache, CA certificates, LibreOffice's registry."""
 PROC_HIDDEN_FILES = ("kcore", "keys", "key-users", "kallsyms", "kmsg", "config.gz", "timer_list", "sched_debug",
                      "latency_stats", "timer_stats", "iomem", "sysrq-trigger")
 PROC_HIDDEN_FOLDERS = ("acpi", "asound", "scsi", "driver", "irq", "bus")

@@ -1,0 +1,25 @@
+"""Errors of the office document converter.
+
+OfficeError
+├── OfficeToolMissing   LibreOffice is not installed
+├── OfficeInvalid       LibreOffice cannot open the file as the kind of document its name says
+└── OfficeTimedOut      converting took longer than its limit
+"""
+
+__all__ = ["OfficeError", "OfficeToolMissing", "OfficeInvalid", "OfficeTimedOut"]
+
+
+class OfficeError(Exception):
+    """Base of the office converter's errors."""
+
+
+class OfficeToolMissing(OfficeError):
+    """soffice cannot be run; install Debian's libreoffice-writer-nogui, -calc-nogui and -impress-nogui."""
+
+
+class OfficeInvalid(OfficeError):
+    """LibreOffice could not open the file as the document its name says: damaged, or not that kind."""
+
+
+class OfficeTimedOut(OfficeError):
+    """Converting took longer than RENDER_TIMEOUT allows; LibreOffice was stopped."""
