@@ -8,7 +8,9 @@ test:
 corpus:
 	config/install.sh
 	.venv/bin/python -m pytest -m slow tests/e2e/test_corpus.py -s
-# Speed figures, never asserted: renders per second with 1, 2 and 4 worker processes (minutes).
+# Speed figures, never asserted: renders per second with 1, 2 and 4 worker processes, and the time
+# per document of each file type (minutes).
 bench:
 	config/install.sh
 	.venv/bin/python bench/worker_scaling.py
+	.venv/bin/python bench/per_type.py

@@ -13,11 +13,11 @@ long-lived one per worker child driven over UNO would cost about 0.06 s and
 is not built yet.
 """
 
-import shutil
 import tempfile
 from pathlib import Path
 
-from ..sandbox import RunTimedOut, Sandbox
+from ..sandbox import Sandbox
+from ..sandbox.tool import SandboxedTool
 from .errors import OfficeInvalid, OfficeTimedOut, OfficeToolMissing
 
 IMPORT_FILTERS = {
@@ -56,23 +56,15 @@ no recalculation on load, no Java, no untrusted referer links. Each name is chec
 LibreOffice's own schema (``/etc/libreoffice/registry/main.xcd``)."""
 
 
-class OfficeConverter:
-    """LibreOffice's ``soffice --convert-to pdf``, run with a time and a memory limit.
+class OfficeConverter(SandboxedTool):
+    """LibreOffice's ``soffice --convert-to pdf``, in the sandbox with a time and a memory limit."""
 
-    Parameters
-    ----------
-    binary
-        The soffice command or path.
-    memory_mb
-        The address space it may take.
-    sandbox
-        Where it runs.
-    """
+    MISSING = OfficeToolMissing
+    INSTALL = "libreoffice-writer-nogui, libreoffice-calc-nogui and libreoffice-impress-nogui"
+    TIMED_OUT = OfficeTimedOut
 
     def __init__(self, binary: str = "soffice", memory_mb: int | None = None, sandbox: Sandbox | None = None) -> None:
-        self.binary = binary
-        self.memory_mb = memory_mb
-        self.sandbox = sandbox or Sandbox()
+        super().__init__(binary, memory_mb, sandbox)
 
     def to_pdf(self, source: Path, output: Path, timeout: float) -> Path:
         """Write ``source`` as a PDF at ``output``.
@@ -81,10 +73,7 @@ class OfficeConverter:
         ------
         OfficeToolMissing, OfficeInvalid, OfficeTimedOut
         """
-        executable = shutil.which(self.binary)
-        if executable is None:
-            raise OfficeToolMissing(f"{self.binary!r} was not found; install libreoffice-writer-nogui, "
-                                    "libreoffice-calc-nogui and libreoffice-impress-nogui")
+        executable = self.executable()
         import_filter = IMPORT_FILTERS.get(source.suffix.lower())
         if import_filter is None:
             raise OfficeInvalid(f"{source.name}: {source.suffix or 'no extension'} is not an office document "
@@ -99,12 +88,7 @@ class OfficeConverter:
             command = [executable, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                        "--nologo", "--nodefault", "--nolockcheck", f"--infilter={import_filter}",
                        "--convert-to", "pdf", "--outdir", str(made), str(source)]
-            try:
-                finished = self.sandbox.run(command, (source,), folder, timeout, self.memory_mb,
-                                            within=source.parent)
-            except RunTimedOut as e:
-                raise OfficeTimedOut(f"converting {source.name} took longer than {timeout:g} s "
-                                     "(RENDER_TIMEOUT)") from e
+            finished = self.run_on(command, source, folder, timeout, "converting")
             pdf = made / f"{source.stem}.pdf"
             # LibreOffice exits 0 even when it could not load the file: only the PDF says it worked.
             if not pdf.is_file() or pdf.stat().st_size == 0:

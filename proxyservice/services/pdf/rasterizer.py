@@ -6,31 +6,23 @@ with it) inside the sandbox (no network, no file but the PDF), and is killed,
 with anything it started, past the time limit.
 """
 
-import shutil
 import tempfile
 from pathlib import Path
 
-from ..sandbox import RunTimedOut, Sandbox
+from ..sandbox import Sandbox
+from ..sandbox.tool import SandboxedTool
 from .errors import PdfInvalid, PdfTimedOut, PdfToolMissing
 
 
-class PdfRasterizer:
-    """pdftoppm, run with a time limit.
+class PdfRasterizer(SandboxedTool):
+    """pdftoppm, run in the sandbox with a time and a memory limit (see :class:`SandboxedTool`)."""
 
-    Parameters
-    ----------
-    binary
-        The pdftoppm command or path.
-    memory_mb
-        The heap it may take.
-    sandbox
-        Where it runs.
-    """
+    MISSING = PdfToolMissing
+    INSTALL = "poppler-utils"
+    TIMED_OUT = PdfTimedOut
 
     def __init__(self, binary: str = "pdftoppm", memory_mb: int | None = None, sandbox: Sandbox | None = None) -> None:
-        self.binary = binary
-        self.memory_mb = memory_mb
-        self.sandbox = sandbox or Sandbox()
+        super().__init__(binary, memory_mb, sandbox)
 
     def first_page(self, source: Path, output: Path, longest_side: int, timeout: float) -> Path:
         """Draw page 1 of ``source`` as a PNG whose longest side is ``longest_side`` pixels.
@@ -45,18 +37,12 @@ class PdfRasterizer:
         ------
         PdfToolMissing, PdfInvalid, PdfTimedOut
         """
-        executable = shutil.which(self.binary)
-        if executable is None:
-            raise PdfToolMissing(f"{self.binary!r} was not found; install poppler-utils")
+        executable = self.executable()
         with tempfile.TemporaryDirectory(prefix=".pdf-", dir=output.parent) as work:
             prefix = Path(work) / "page"
             command = [executable, "-f", "1", "-l", "1", "-png", "-singlefile",
                        "-scale-to", str(longest_side), str(source), str(prefix)]
-            try:
-                finished = self.sandbox.run(command, (source,), Path(work), timeout, self.memory_mb,
-                                            within=source.parent)
-            except RunTimedOut as e:
-                raise PdfTimedOut(f"drawing {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
+            finished = self.run_on(command, source, Path(work), timeout, "drawing")
             drawn = prefix.with_suffix(".png")
             if finished.returncode != 0 or not drawn.is_file():
                 reason = finished.stderr.strip().splitlines()[-1:] or [f"exit code {finished.returncode}"]

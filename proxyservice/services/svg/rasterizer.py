@@ -8,32 +8,24 @@ killed, with anything it started, past the time limit; libxml2's own limits
 stop entity expansion (billion laughs) with an error.
 """
 
-import shutil
 import tempfile
 from pathlib import Path
 
-from ..sandbox import RunTimedOut, Sandbox
+from ..sandbox import Sandbox
+from ..sandbox.tool import SandboxedTool
 from .errors import SvgInvalid, SvgTimedOut, SvgToolMissing
 
 
-class SvgRasterizer:
-    """rsvg-convert, run with a time and a memory limit.
+class SvgRasterizer(SandboxedTool):
+    """rsvg-convert, run in the sandbox with a time and a memory limit (see :class:`SandboxedTool`)."""
 
-    Parameters
-    ----------
-    binary
-        The rsvg-convert command or path.
-    memory_mb
-        The heap it may take.
-    sandbox
-        Where it runs.
-    """
+    MISSING = SvgToolMissing
+    INSTALL = "librsvg2-bin"
+    TIMED_OUT = SvgTimedOut
 
     def __init__(self, binary: str = "rsvg-convert", memory_mb: int | None = None,
                  sandbox: Sandbox | None = None) -> None:
-        self.binary = binary
-        self.memory_mb = memory_mb
-        self.sandbox = sandbox or Sandbox()
+        super().__init__(binary, memory_mb, sandbox)
 
     def draw(self, source: Path, output: Path, width: int, height: int, timeout: float) -> Path:
         """Draw ``source`` as a PNG fitting ``width`` x ``height`` (its aspect kept), on white.
@@ -42,19 +34,13 @@ class SvgRasterizer:
         ------
         SvgToolMissing, SvgInvalid, SvgTimedOut
         """
-        executable = shutil.which(self.binary)
-        if executable is None:
-            raise SvgToolMissing(f"{self.binary!r} was not found; install librsvg2-bin")
+        executable = self.executable()
         with tempfile.TemporaryDirectory(prefix=".svg-", dir=output.parent) as work:
             drawn = Path(work) / "drawing.png"
             command = [executable, "--format", "png", "--keep-aspect-ratio", "--width", str(width),
                        "--height", str(height), "--background-color", "white", "--output", str(drawn),
                        str(source)]
-            try:
-                finished = self.sandbox.run(command, (source,), Path(work), timeout, self.memory_mb,
-                                            within=source.parent)
-            except RunTimedOut as e:
-                raise SvgTimedOut(f"drawing {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
+            finished = self.run_on(command, source, Path(work), timeout, "drawing")
             if finished.returncode != 0 or not drawn.is_file() or drawn.stat().st_size == 0:
                 raise SvgInvalid(f"{source.name} cannot be drawn: {finished.last_words(source)}")
             drawn.replace(output)

@@ -14,11 +14,11 @@ it the video alone, with no network.
 
 import json
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
-from ..sandbox import Finished, RunTimedOut, Sandbox
+from ..sandbox import Finished, Sandbox
+from ..sandbox.tool import SandboxedTool
 from .errors import VideoInvalid, VideoTimedOut, VideoToolMissing
 
 CONTAINERS = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
@@ -33,25 +33,23 @@ ADDRESS = re.compile(r" @ 0x[0-9a-f]+")
 """ffmpeg names its parts with their addresses in memory: of no use to a reader."""
 
 
-class VideoFrames:
-    """ffmpeg and ffprobe, run with a time and a memory limit.
+class VideoFrames(SandboxedTool):
+    """ffmpeg and ffprobe, run in the sandbox with a time and a memory limit (see :class:`SandboxedTool`).
 
     Parameters
     ----------
     ffmpeg, ffprobe
         The commands or paths.
-    memory_mb
-        The heap each may take.
-    sandbox
-        Where they run.
     """
+
+    MISSING = VideoToolMissing
+    INSTALL = "ffmpeg"
+    TIMED_OUT = VideoTimedOut
 
     def __init__(self, ffmpeg: str = "ffmpeg", ffprobe: str = "ffprobe", memory_mb: int | None = None,
                  sandbox: Sandbox | None = None) -> None:
-        self.ffmpeg = ffmpeg
+        super().__init__(ffmpeg, memory_mb, sandbox)
         self.ffprobe = ffprobe
-        self.memory_mb = memory_mb
-        self.sandbox = sandbox or Sandbox()
 
     def representative_frame(self, source: Path, output: Path, width: int, height: int, timeout: float) -> Path:
         """Write a typical frame of ``source`` as a PNG fitting ``width`` x ``height``.
@@ -65,9 +63,7 @@ class VideoFrames:
         ------
         VideoToolMissing, VideoInvalid, VideoTimedOut
         """
-        ffmpeg, ffprobe = shutil.which(self.ffmpeg), shutil.which(self.ffprobe)
-        if ffmpeg is None or ffprobe is None:
-            raise VideoToolMissing(f"{self.ffmpeg!r} or {self.ffprobe!r} was not found; install ffmpeg")
+        ffmpeg, ffprobe = self.executable(), self.executable(self.ffprobe)
         with tempfile.TemporaryDirectory(prefix=".video-", dir=output.parent) as work:
             folder = Path(work)
             duration = self._duration(ffprobe, source, folder, timeout)
@@ -109,10 +105,7 @@ class VideoFrames:
         return self._run(command, source, folder, timeout)
 
     def _run(self, command: list[str], source: Path, folder: Path, timeout: float) -> Finished:
-        try:
-            return self.sandbox.run(command, (source,), folder, timeout, self.memory_mb, within=source.parent)
-        except RunTimedOut as e:
-            raise VideoTimedOut(f"reading {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
+        return self.run_on(command, source, folder, timeout, "reading")
 
 
 def _made(frame: Path) -> bool:
