@@ -160,13 +160,20 @@ class ProxyServiceClient:
         self.session.headers["Authorization"] = f"Bearer {token}"
 
     def ingest_path(self, path: str | Path, plugins: list[str] | None = None, size: tuple[int, int] | None = None,
-                    force: bool = False, callback_url: str | None = None) -> IngestResult:
-        """Make the proxies of a file the service reads in place (under its source roots)."""
+                    force: bool = False, callback_url: str | None = None,
+                    sizes: list[str] | None = None) -> IngestResult:
+        """Make the proxies of a file the service reads in place (under its source roots).
+
+        ``sizes`` names sizes of the service's PROXY_SIZES (``thumbnail``, ``preview``, ``large``):
+        each is made and kept, as ``<typeidentifier>@<size>`` beside the default size's.
+        """
         body: dict[str, Any] = {"path": str(path)}
         if plugins:
             body["plugins"] = plugins
         if size:
             body["size"] = {"width": size[0], "height": size[1]}
+        if sizes:
+            body["sizes"] = sizes
         if force:
             body["force"] = True
         if callback_url:
@@ -175,11 +182,13 @@ class ProxyServiceClient:
 
     def upload(self, file: str | Path | IO[bytes], filename: str | None = None, plugins: list[str] | None = None,
                size: tuple[int, int] | None = None, force: bool = False,
-               callback_url: str | None = None) -> IngestResult:
-        """Send a file and make its proxies."""
+               callback_url: str | None = None, sizes: list[str] | None = None) -> IngestResult:
+        """Send a file and make its proxies (``sizes`` as for :meth:`ingest_path`)."""
         form: dict[str, str] = {}
         if plugins:
             form["plugins"] = ",".join(plugins)
+        if sizes:
+            form["sizes"] = ",".join(sizes)
         if size:
             form["width"], form["height"] = str(size[0]), str(size[1])
         if force:
@@ -188,7 +197,7 @@ class ProxyServiceClient:
             form["callback_url"] = callback_url
         if isinstance(file, (str, Path)):
             with open(file, "rb") as stream:
-                return self.upload(stream, filename or Path(file).name, plugins, size, force, callback_url)
+                return self.upload(stream, filename or Path(file).name, plugins, size, force, callback_url, sizes)
         name = filename or Path(getattr(file, "name", "upload")).name
         answer = self._call("POST", "/ingest", files={"file": (name, file)}, data=form, allow_redirects=False)
         return self._ingested(answer)

@@ -7,6 +7,7 @@ README lists them all (a test keeps the two in step).
 """
 
 import os
+import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -17,6 +18,9 @@ from .domain import ProxySize
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "INSECURE-DEVELOPMENT-SECRET-never-use-in-production"
 """Signs tokens when AUTH_SECRET is unset in development; production refuses it."""
+
+
+SIZE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 
 class SettingInvalid(ValueError):
@@ -93,6 +97,9 @@ class Settings:
     """Width of the box a proxy is scaled to fit, when the request names none."""
     PROXY_HEIGHT: int = 300
     """Height of that box."""
+    PROXY_SIZES: tuple[str, ...] = ("thumbnail=200x150", "preview=400x300", "large=1024x768")
+    """Boxes a request may name (``sizes``), as ``name=WIDTHxHEIGHT``, comma-separated; each size of a proxy
+    is kept beside the others."""
     MAX_PROXY_SIDE: int = 2000
     """Largest width or height a client may ask a proxy to have; the API's schema allows at most 2000."""
     RENDER_VIEWPORT_WIDTH: int = 1024
@@ -237,6 +244,26 @@ class Settings:
         if len(self.AUTH_SECRET) < 32:
             raise SettingInvalid("AUTH_SECRET must be at least 32 characters long")
         return self.AUTH_SECRET
+
+    @property
+    def named_sizes(self) -> dict[str, "ProxySize"]:
+        """PROXY_SIZES by name.
+
+        Raises
+        ------
+        SettingInvalid
+            An entry is not ``name=WIDTHxHEIGHT`` within MAX_PROXY_SIDE.
+        """
+        sizes: dict[str, ProxySize] = {}
+        for entry in self.PROXY_SIZES:
+            name, _, box = entry.partition("=")
+            width, _, height = box.partition("x")
+            if not (SIZE_NAME.match(name) and width.isdigit() and height.isdigit()
+                    and 0 < int(width) <= self.MAX_PROXY_SIDE and 0 < int(height) <= self.MAX_PROXY_SIDE):
+                raise SettingInvalid(f"PROXY_SIZES: {entry!r} is not name=WIDTHxHEIGHT (a lower-case name, "
+                                     f"sides from 1 to {self.MAX_PROXY_SIDE})")
+            sizes[name] = ProxySize(int(width), int(height))
+        return sizes
 
     @property
     def plugin_dir(self) -> Path:

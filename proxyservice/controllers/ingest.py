@@ -21,6 +21,7 @@ from ..plugins.context import JobContext
 from ..plugins.registry import enabled_plugins
 from ..process.ingest import IngestOutcome, ingest_file
 from ..process.plugin_choice import Plugins, PluginRefusal, choose_plugins
+from ..schemas import quoted
 from ..services.context import current_settings
 from ..services.sandbox import Sandbox
 from ..services.sources import (
@@ -43,6 +44,7 @@ OUTSIDE_ROOTS = "path: %s"
 NO_SUCH_FILE = "path: %s"
 EMPTY_FILE = "file: %s"
 SIZE_TOO_LARGE = "size: width and height must be at most %d"
+UNKNOWN_SIZE = "sizes: %s is not a size of PROXY_SIZES (%s)"
 SEE_PLUGINS = " (see GET /plugins)"
 BROKER_DOWN = "the task queue is unreachable; nothing was queued, try again shortly"
 QUEUE_FULL = "%d tasks are waiting, more than the service takes (MAX_QUEUE_LENGTH); try again later"
@@ -110,6 +112,19 @@ def _check_room() -> None:
         raise ServiceUnavailable(str(e), retry_after=DISK_RETRY_AFTER_SECONDS) from e
 
 
+def _proxy_sizes(options: dict[str, Any]) -> list[ProxySize]:
+    """Every box asked for: those named by ``sizes``, then ``size``'s; none when the request names none."""
+    names: list[str] = options.get("sizes", [])
+    named = current_settings().named_sizes
+    unknown = [name for name in names if name not in named]
+    if unknown:
+        raise NotFound(UNKNOWN_SIZE % (quoted(unknown[0]), ", ".join(named)))  # as a plugin that is not enabled
+    boxes = [named[name] for name in names]
+    if names and "size" in options:
+        boxes.append(_proxy_size(options))
+    return list(dict.fromkeys(boxes))
+
+
 def _proxy_size(options: dict[str, Any]) -> ProxySize:
     settings = current_settings()
     size = options.get("size")
@@ -133,7 +148,8 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
     settings = current_settings()
     sources = SourceFiles.current_session()
     # An upload was hashed as it arrived; a path is hashed here.
-    source = sources.describe(path, _proxy_size(options))
+    sizes = _proxy_sizes(options)
+    source = sources.describe(path, sizes[0] if sizes else _proxy_size(options))
     chosen = _choose_plugins(source, options.get("plugins"))
     queue = TaskQueue.current_session()
     try:
@@ -149,7 +165,7 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
         with context.active():
             outcome = ingest_file(
                 source, chosen, TaskRecords.current_session(), queue, store, force=bool(options.get("force", False)),
-                callback_url=options.get("callback_url"),
+                callback_url=options.get("callback_url"), sizes=sizes,
             )
     except RecordsUnavailable as e:
         raise ServiceUnavailable(RECORDS_DOWN) from e

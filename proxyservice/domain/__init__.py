@@ -1,7 +1,7 @@
 """Pure data of the proxy service: no I/O, no imports from the rest of the project."""
 
 from .plugin import ALL_ENABLED, PluginStatus, ProxyPlugin, Submitter
-from .proxy import ProxyFile, ProxySize
+from .proxy import ProxyFile, ProxySize, sized_typeidentifier
 from .source import SourceFile, file_identity
 from .task import TaskRecord, TaskState
 from .view import SourceView
@@ -15,6 +15,7 @@ __all__ = [
     "SourceFile",
     "SourceView",
     "file_identity",
+    "sized_typeidentifier",
     "Submitter",
     "TaskRecord",
     "TaskState",

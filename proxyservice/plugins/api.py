@@ -12,11 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..domain import PluginStatus, ProxyFile, ProxyPlugin, SourceFile
+from ..domain import PluginStatus, ProxyFile, ProxyPlugin, ProxySize, SourceFile, sized_typeidentifier
 from .context import JobContext, current_job_context
 
-__all__ = ["JobContext", "PluginStatus", "Proxy", "ProxyPlugin", "SourceFile", "generate_temp_filename",
-           "temporary_file"]
+__all__ = ["JobContext", "PluginStatus", "Proxy", "ProxyPlugin", "ProxySize", "SourceFile", "generate_temp_filename",
+           "sized_typeidentifier", "temporary_file"]
 
 
 def generate_temp_filename(suffix: str = "") -> Path:

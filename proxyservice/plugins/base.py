@@ -11,7 +11,7 @@ from typing import Any, Callable, ClassVar
 
 from pathlib import Path
 
-from ..domain import ProxyFile, ProxySize, SourceFile
+from ..domain import ProxyFile, ProxySize, SourceFile, sized_typeidentifier
 from .api import JobContext, PluginStatus, Proxy, ProxyPlugin
 from .context import current_job_context
 
@@ -22,17 +22,22 @@ Job = Callable[..., list[str]]
 
 def ingest_scaled(context: JobContext, image: Path, file_id: str, namespace: str, typeidentifier: str,
                   box: ProxySize, palette: bool = False, photo: bool = False) -> ProxyFile:
-    """Scale an image made by a job into ``box`` and store it as the file's proxy.
+    """Scale an image made by a job into ``box`` and store it as the file's proxy at that size.
+
+    It is kept beside the file's proxies of other sizes: under ``typeidentifier`` at the
+    default size, else under ``typeidentifier@<size>`` (:func:`sized_typeidentifier`).
 
     Parameters
     ----------
     palette, photo
         As :meth:`ImageScaler.fit`: 256 colours for pages and drawings, JPEG for photos.
     """
+    settings = context.settings
+    stored = sized_typeidentifier(typeidentifier, box, settings.default_proxy_size, settings.named_sizes)
     with context.temporary_file() as out:
         scaled = context.image_scaler().fit(image, out, box, palette=palette, photo=photo)
         return Proxy(file_id, namespace, context).ingest(
-            out, typeidentifier, f"{typeidentifier}{scaled.extension}", scaled.mimetype
+            out, stored, f"{stored.replace('@', '-')}{scaled.extension}", scaled.mimetype
         )
 
 

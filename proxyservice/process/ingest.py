@@ -8,11 +8,11 @@ plugin submits through a submitter that writes the durable task record
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Protocol, Sequence
 
-from ..domain import PluginStatus, ProxyFile, ProxyPlugin, SourceFile, TaskRecord, TaskState
+from ..domain import PluginStatus, ProxyFile, ProxyPlugin, ProxySize, SourceFile, TaskRecord, TaskState
 from .task_ids import task_id_for
 
 logger = logging.getLogger(__name__)
@@ -25,8 +25,6 @@ class TaskBook(Protocol):
     """Where task records are kept (the task records service)."""
 
     def find(self, task_id: str) -> TaskRecord | None: ...
-
-    def latest_succeeded(self, file_id: str, plugin: str) -> TaskRecord | None: ...
 
     def put(self, record: TaskRecord) -> None: ...
 
@@ -128,19 +126,17 @@ class _RecordingSubmitter:
         self.sent.append(task_id)
 
 
-def _earlier_outcome(record: TaskRecord | None, book: TaskBook, has_proxies: bool) -> TaskOutcome | None:
+def _earlier_outcome(record: TaskRecord | None, has_proxies: bool) -> TaskOutcome | None:
     """The outcome to reuse instead of running the plugin again, if any.
 
-    A succeeded task is reused only while its proxies are the stored ones: a
-    later task with other options (another size) replaced them.
+    A succeeded task is reused while the file's proxies are in the store: each
+    size is kept under a name of its own (:func:`sized_typeidentifier`), so a
+    task at another size replaced nothing.
     """
     if record is None:
         return None
     if record.state is TaskState.SUCCEEDED and has_proxies:
-        latest = book.latest_succeeded(record.file_id, record.plugin)
-        if latest is not None and latest.task_id == record.task_id:
-            return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
-        return None
+        return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
     if record.state in (TaskState.QUEUED, TaskState.IN_PROGRESS):
         return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
     return None
@@ -183,8 +179,9 @@ def ingest_file(
     proxies: ProxyLister,
     force: bool = False,
     callback_url: str | None = None,
+    sizes: Sequence[ProxySize] = (),
 ) -> IngestOutcome:
-    """Start, or find, the tasks that make a file's proxies.
+    """Start, or find, the tasks that make a file's proxies, at each size asked for.
 
     Parameters
     ----------
@@ -199,22 +196,24 @@ def ingest_file(
     callback_url
         Called back when each task this ingest started or joined ends (a
         task that already succeeded has nothing left to call back about).
+    sizes
+        The boxes to make proxies at, each a task of its own per plugin; the
+        source's ``proxy_size`` alone when empty.
     """
     has_proxies = bool(proxies.list(source.file_id))
     outcomes: list[TaskOutcome] = []
     errors: list[Exception] = []
-    for name, plugin_class in plugins:
-        earlier = None
-        if not force:
-            earlier = _earlier_outcome(
-                book.find(task_id_for(source.file_id, name, source.proxy_size)), book, has_proxies
-            )
-        if earlier is not None:
-            outcomes.append(earlier)
-            continue
-        tasks, send_errors = _run_plugin(name, plugin_class, source, book, sender)
-        outcomes.extend(tasks)
-        errors.extend(send_errors)
+    for sized in [replace(source, proxy_size=size) for size in sizes] or [source]:
+        for name, plugin_class in plugins:
+            earlier = None
+            if not force:
+                earlier = _earlier_outcome(book.find(task_id_for(sized.file_id, name, sized.proxy_size)), has_proxies)
+            if earlier is not None:
+                outcomes.append(earlier)
+                continue
+            tasks, send_errors = _run_plugin(name, plugin_class, sized, book, sender)
+            outcomes.extend(tasks)
+            errors.extend(send_errors)
     if callback_url is not None:
         for outcome in outcomes:
             if not outcome.state.is_finished:

@@ -157,6 +157,8 @@ def _form_options() -> dict[str, Any]:
             options["size"] = {"width": int(form.get("width", "")), "height": int(form.get("height", ""))}
         except ValueError as e:
             raise BadRequest(FORM_NUMBER % "size") from e
+    if "sizes" in form:  # empty names nothing: the schema refuses it; repeats are dropped
+        options["sizes"] = list(dict.fromkeys(name.strip() for name in form["sizes"].split(",") if name.strip()))
     if "force" in form:
         answer = form["force"].strip().lower()
         if answer not in FORM_TRUE + FORM_FALSE:

@@ -46,7 +46,16 @@ class TestClient:
         result = client.upload(io.BytesIO(b"<h1>Sent by the client</h1>"), "client.html", size=(200, 150))
         assert client.wait(result.tasks[0].task_id, timeout=60).status == "succeeded"
         [proxy] = client.proxies(result.file_id)
-        assert (proxy.width, proxy.height) == (200, 150)
+        assert (proxy.typeidentifier, proxy.width, proxy.height) == ("preview@thumbnail", 200, 150)
+
+    def test_an_upload_at_named_sizes(self, client: ProxyServiceClient, tmp_path: Path) -> None:
+        page = tmp_path / "sized.html"
+        page.write_text(f"<h1>Sizes {tmp_path.name}</h1>")
+        result = client.upload(page, sizes=["large", "preview"])
+        for task in result.tasks:
+            assert client.wait(task.task_id, timeout=60).status == "succeeded"
+        made = {proxy.typeidentifier: (proxy.width, proxy.height) for proxy in client.proxies(result.file_id)}
+        assert made == {"preview": (400, 300), "preview@large": (1024, 768)}
 
     def test_the_apis_errors_are_exceptions_with_its_words(self, client: ProxyServiceClient, service: Service,
                                                          tmp_path: Path) -> None:

@@ -81,17 +81,19 @@ class TestHtmlPage:
         other = service.client.post("/ingest", json={"path": str(copy)})
         assert other.status_code == 202 and other.get_json()["file_id"] != accepted["file_id"]
 
-    def test_a_requested_size_and_back(self, service: Service) -> None:
+    def test_a_requested_size_is_kept_beside_the_first(self, service: Service) -> None:
         page = unique_copy(service, "styled.html")
         location, accepted = ingest(service, page)
         finished(service, location)
         location, _ = ingest(service, page, size={"width": 160, "height": 160})
         finished(service, location)
-        assert assert_not_blank(preview_of(service, accepted["file_id"])).size == (160, 120)
-        # Back to the first size: its proxy was replaced, so it is made again.
-        location, _ = ingest(service, page)
-        finished(service, location)
-        assert assert_not_blank(preview_of(service, accepted["file_id"])).size == (400, 300)
+        sized = service.client.get(f"/proxies/{accepted['file_id']}/preview@160x160").data
+        assert assert_not_blank(sized).size == (160, 120)
+        first = service.client.get(f"/proxies/{accepted['file_id']}/preview").data
+        assert assert_not_blank(first).size == (400, 300)
+        # Back to the first size: still there, nothing is made again.
+        again = service.client.post("/ingest", json={"path": str(page)})
+        assert again.status_code == 303 and again.get_json()["tasks"][0]["reused"]
 
     def test_the_etag_answers_not_modified(self, service: Service) -> None:
         location, accepted = ingest(service, unique_copy(service, "styled.html"))
@@ -186,3 +188,32 @@ class TestOnRabbitMQ:
             assert upload.status_code == 202, upload.get_json()
             finished(service, upload.headers["Location"])
             assert_not_blank(preview_of(service, upload.get_json()["file_id"]))
+
+
+class TestSeveralSizes:
+    """A file asked for at several sizes: each is made, and each is kept beside the others."""
+
+    def test_named_sizes_side_by_side_and_each_kept(self, service: Service) -> None:
+        page = unique_copy(service, "styled.html")
+        accepted = service.client.post("/ingest", json={"path": str(page), "sizes": ["thumbnail", "large"]})
+        assert accepted.status_code == 202, accepted.get_json()
+        body = accepted.get_json()
+        assert len(body["tasks"]) == 2
+        for task in body["tasks"]:
+            assert service.follow(task["status_url"]).status_code == 303
+        # Then the default size, later: it replaces neither.
+        plain = service.client.post("/ingest", json={"path": str(page)})
+        assert service.follow(plain.headers["Location"]).status_code == 303
+        listing = service.client.get(f"/proxies/{body['file_id']}").get_json()["proxies"]
+        boxes = {proxy["typeidentifier"]: (proxy["width"], proxy["height"]) for proxy in listing}
+        assert boxes == {"preview": (400, 300), "preview@large": (1024, 768), "preview@thumbnail": (200, 150)}
+        for name, (width, height) in boxes.items():
+            image = assert_not_blank(service.client.get(f"/proxies/{body['file_id']}/{name}").data)
+            assert image.size == (width, height)
+        again = service.client.post("/ingest", json={"path": str(page), "sizes": ["large", "thumbnail"]})
+        assert again.status_code == 303 and all(task["reused"] for task in again.get_json()["tasks"])
+
+    def test_an_unknown_size_is_404_with_the_sizes_there_are(self, service: Service) -> None:
+        answer = service.client.post("/ingest", json={"path": str(service.sources / "plain.html"), "sizes": ["huge"]})
+        assert answer.status_code == 404
+        assert answer.get_json()["message"] == "sizes: 'huge' is not a size of PROXY_SIZES (thumbnail, preview, large)"

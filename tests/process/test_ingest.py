@@ -93,14 +93,22 @@ class TestSameBytesAgain:
         assert len(queue.sent) == 1
         assert outcome.pending
 
-    def test_a_proxy_replaced_by_another_size_is_made_again(self) -> None:
+    def test_a_proxy_made_at_another_size_since_is_still_reused(self) -> None:
+        # Each size is kept under a name of its own: the later one replaced nothing.
         book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
         book.put(earlier(TaskState.SUCCEEDED))
         other = task_id_for(FILE_ID, HTML[0], ProxySize(100, 100))
         book.put(TaskRecord(other, FILE_ID, HTML[0], TaskState.SUCCEEDED, datetime.now(timezone.utc),
                             finished=datetime.now(timezone.utc)))
         outcome = ingest_file(SOURCE, [HTML], book, queue, Proxies([PROXY]))
-        assert len(queue.sent) == 1 and outcome.pending
+        assert queue.sent == [] and outcome.succeeded and outcome.tasks[0].reused
+
+    def test_each_size_asked_for_is_a_task_of_its_own(self) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        sizes = [ProxySize(200, 150), ProxySize(1024, 768)]
+        outcome = ingest_file(SOURCE, [HTML], book, queue, Proxies([]), sizes=sizes)
+        assert [task.task_id for task in outcome.tasks] == [task_id_for(FILE_ID, HTML[0], size) for size in sizes]
+        assert [sent[3][2:] for sent in queue.sent] == [[200, 150], [1024, 768]]
 
     def test_a_succeeded_task_whose_proxy_is_gone_runs_again(self) -> None:
         book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()

@@ -33,7 +33,8 @@ from .errors import DoesNotExist, StoreFailed, StoreFull
 logger = logging.getLogger(__name__)
 
 FILE_ID = re.compile(r"^[0-9a-f]{64}$")
-TYPEIDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+TYPEIDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}(@[a-z0-9][a-z0-9_-]{0,31})?$")
+"""A proxy's type, and its size when not the default (``preview@large``, ``preview@640x480``)."""
 TEMP_DIR = ".proxytmp"
 BLOBS = "blobs"  # <file_id>/blobs/<checksum>: a proxy's bytes, named by their hash
 METADATA_SUFFIX = ".json"  # <file_id>/<typeidentifier>.json: its metadata, written last
