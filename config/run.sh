@@ -34,6 +34,8 @@ if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
   redis-server config/redis.conf --port "$port" --dir "$DATA_DIR/redis" &
   children+=($!)
   for _ in $(seq 50); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.1; done
+else
+  echo "run.sh: using the Redis that answers at $REDIS_URL (not started here, so not stopped on Ctrl-C)"
 fi
 
 # The worker gets no AUTH_SECRET: it signs nothing, and what it parses in its own process
