@@ -82,6 +82,16 @@ class JobContext:
             path.unlink(missing_ok=True)
 
     @contextmanager
+    def temporary_folder(self, suffix: str = "") -> Iterator[Path]:
+        """A fresh folder in the store's temp folder, removed with all it holds on leaving."""
+        folder = self.generate_temp_filename(suffix)
+        folder.mkdir()
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @contextmanager
     def snapshot(self, path: str, file_id: str) -> Iterator[Path]:
         """The job's own copy of the file it makes proxies of, checked to be the one ingested as ``file_id``.
 
@@ -94,12 +104,8 @@ class JobContext:
         SourceChanged, SourceNotFound, SourceOutsideRoots, SourceTooLarge
             The file is not the one ingested, or not there any more.
         """
-        folder = self.generate_temp_filename(".source")
-        folder.mkdir()
-        try:
+        with self.temporary_folder(".source") as folder:
             yield self.sources.snapshot(path, file_id, folder)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
     def html_renderer(self) -> HtmlRenderer:
         """wkhtmltoimage with the configured window and limits, in this context's sandbox."""

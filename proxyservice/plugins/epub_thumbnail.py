@@ -1,6 +1,5 @@
 """The built-in EPUB thumbnail plugin: the book's cover, or else its first page rendered."""
 
-import shutil
 from pathlib import Path, PurePosixPath
 
 from ..domain import ProxySize, SourceView
@@ -28,13 +27,9 @@ def make_epub_thumbnail(file_id: str, path: str, width: int, height: int, contex
                 ingest_scaled(context, picture, file_id, NAMESPACE, "thumbnail", box, photo=True)
             return []
         page = book.first_page()
-        folder = context.generate_temp_filename(".book")
-        try:
-            folder.mkdir()
+        with context.temporary_folder(".book") as folder:
             book.unpack(folder)
             return _render_page(context, folder, folder / page.path, file_id, box)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _render_page(context: JobContext, book: Path, page: Path, file_id: str, box: ProxySize) -> list[str]:

@@ -42,18 +42,12 @@ def render_markdown_preview(file_id: str, path: str, width: int, height: int, co
     list of str
         Warnings: what the page could not load (an image beside the Markdown is not shown).
     """
-    with context.snapshot(path, file_id) as copy, context.temporary_file(".page") as folder, \
+    with context.snapshot(path, file_id) as copy, context.temporary_folder(".page") as folder, \
             context.temporary_file(".png") as raw:
-        folder.mkdir()
         page = folder / "page.html"
         page.write_text(markdown_page(copy.read_bytes().decode("utf-8", "replace"), Path(path).name),
                         encoding="utf-8")
-        try:
-            report = context.html_renderer().render(page, raw, context.settings.RENDER_TIMEOUT,
-                                                    SourceView.of_file(page))
-        finally:
-            page.unlink(missing_ok=True)
-            folder.rmdir()
+        report = context.html_renderer().render(page, raw, context.settings.RENDER_TIMEOUT, SourceView.of_file(page))
         ingest_scaled(context, raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
     return list(report.warnings)
 

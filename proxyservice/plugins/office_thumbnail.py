@@ -1,7 +1,7 @@
 """The built-in office thumbnail plugin: the first page of a document, slide or sheet, through LibreOffice."""
 
 from ..domain import ProxySize
-from ..services.office.converter import IMPORT_FILTERS
+from ..services.office import OfficeConverter
 from .api import JobContext
 from .base import WorkerProxyPlugin, ingest_scaled
 from .pdf_thumbnail import DRAW_SCALE
@@ -24,7 +24,7 @@ class OfficeThumbnail(WorkerProxyPlugin):
     """Makes a ``thumbnail`` of a Word, Excel, PowerPoint, OpenDocument or RTF file: its first page."""
 
     NAMESPACE = NAMESPACE
-    EXTENSIONS = frozenset(IMPORT_FILTERS)
+    EXTENSIONS = OfficeConverter.EXTENSIONS
     MIMETYPES = frozenset({
         "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.text-template",

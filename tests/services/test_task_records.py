@@ -104,16 +104,6 @@ class TestLifecycle:
         assert [r.task_id for r in book.recent("%")] == ["d"] == [r.task_id for r in book.recent("_")]
         assert book.recent("no such name") == []
 
-    def test_the_latest_success_is_the_last_finished(self, book: Any) -> None:
-        for task_id in ("first", "second"):
-            book.put(record(task_id))
-            book.mark_finished(task_id, TaskState.SUCCEEDED)
-        book.put(record("failed-later"))
-        book.mark_finished("failed-later", TaskState.FAILED, error="boom")
-        latest = book.latest_succeeded("f" * 64, "html_preview::HTMLPreview")
-        assert latest is not None and latest.task_id == "second"
-        assert book.latest_succeeded("f" * 64, "other::Plugin") is None
-
     def test_times_come_back_as_the_same_moments_in_utc(self, location: Location) -> None:
         elsewhere = timezone(timedelta(hours=5, minutes=30))
         TaskRecords(location).put(TaskRecord("t1", "f" * 64, "p::P", TaskState.QUEUED,

@@ -68,7 +68,7 @@ class TestFirstUse:
         assert (old.state, old.args, old.warnings) == (TaskState.SUCCEEDED, ("a", 1), ("font missing",))
         assert old.filename == ""  # its name was never written; it is still listed, without one
         assert old.finished == datetime(2025, 6, 1, 10, 0, 2, 500000, tzinfo=timezone.utc)
-        assert records.latest_succeeded("ffff", "html_preview::HTMLPreview") == old
+        assert records.in_state(TaskState.SUCCEEDED) == [old]
         records.close()
         with sqlite3.connect(db) as connection:
             assert connection.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchall() == [(HEAD,)]

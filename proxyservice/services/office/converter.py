@@ -59,6 +59,8 @@ LibreOffice's own schema (``/etc/libreoffice/registry/main.xcd``)."""
 class OfficeConverter(SandboxedTool):
     """LibreOffice's ``soffice --convert-to pdf``, in the sandbox with a time and a memory limit."""
 
+    EXTENSIONS = frozenset(IMPORT_FILTERS)
+    """The extensions it is given: those it knows an import filter for."""
     MISSING = OfficeToolMissing
     INSTALL = "libreoffice-writer-nogui, libreoffice-calc-nogui and libreoffice-impress-nogui"
     TIMED_OUT = OfficeTimedOut

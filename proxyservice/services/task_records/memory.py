@@ -61,10 +61,6 @@ class InMemoryTaskRecords:
     def find(self, task_id: str) -> TaskRecord | None:
         return self.records.get(task_id)
 
-    def latest_succeeded(self, file_id: str, plugin: str) -> TaskRecord | None:
-        done = [r for r in self.in_state(TaskState.SUCCEEDED) if (r.file_id, r.plugin) == (file_id, plugin)]
-        return max(done, key=lambda r: r.finished or r.submitted, default=None)
-
     def delete(self, task_id: str) -> None:
         self.records.pop(task_id, None)
         self.resent.pop(task_id, None)

@@ -180,17 +180,6 @@ class TaskRecords(SettingsService):
         except RecordNotFound:
             return None
 
-    def latest_succeeded(self, file_id: str, plugin: str) -> TaskRecord | None:
-        """The task that last made this plugin's proxies of a file: theirs are the ones stored."""
-        with self._transaction() as connection:
-            row = connection.execute(
-                select(tasks)
-                .where(tasks.c.file_id == file_id, tasks.c.plugin == plugin, tasks.c.state == TaskState.SUCCEEDED.value)
-                .order_by(tasks.c.finished.desc().nulls_last())
-                .limit(1)
-            ).mappings().first()
-        return to_record(row) if row is not None else None
-
     def delete(self, task_id: str) -> None:
         """Forget a task (one whose sending failed)."""
         with self._transaction() as connection:
