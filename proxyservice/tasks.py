@@ -325,12 +325,18 @@ def recover_lost_tasks(sweeper: str, settings: Settings) -> list[str] | None:
 
 def _recover_forever(flask_app: Flask, settings: Settings) -> None:
     sweeper = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
+    first = True
     while True:
         try:
             with flask_app.app_context():
-                recover_lost_tasks(sweeper, settings)
+                sent = recover_lost_tasks(sweeper, settings)
+            if first:
+                done = "another worker holds the turn" if sent is None else f"{len(sent)} task(s) sent again"
+                logger.info("lost-task recovery: first sweep done (%s); sweeping every %d s", done,
+                            settings.RECOVERY_INTERVAL)
         except (QueueError, TaskRecordsError) as e:
             logger.warning("cannot recover lost tasks now: %s", e)
+        first = False
         with flask_app.app_context():
             # What a killed worker left half-made: no task runs longer than its hard limit.
             ProxyStore.current_session().sweep_temp(older_than=settings.TASK_TIME_LIMIT)

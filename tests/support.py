@@ -274,6 +274,8 @@ class Worker:
         from proxyservice.config import Settings
         from proxyservice.services.task_queue import TaskQueue
 
+        self.log.touch()
+        start = self.log.stat().st_size
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [*self.on_host, *dockerfile_command("Dockerfile-worker"), f"--concurrency={self.concurrency}",
@@ -286,7 +288,17 @@ class Worker:
             )
         queue = TaskQueue(Settings.from_environ(self.environment))
         wait_until(lambda: self.name in queue.workers_answering(0.5), 60, f"worker {self.name}")
+        # The first sweep on a broker it has not seen sends every queued task again (it cannot
+        # tell a new broker from one that forgot): a test's tasks are sent after it.
+        wait_until(lambda: self.first_sweep_done(start), 60, f"worker {self.name}'s first recovery sweep")
         return self
+
+    def first_sweep_done(self, offset: int) -> bool:
+        """Whether the log, from ``offset``, says the worker's first lost-task sweep ended (or could not run)."""
+        with self.log.open("rb") as log:
+            log.seek(offset)
+            said = log.read().decode(errors="replace")
+        return "lost-task recovery: first sweep done" in said or "cannot recover lost tasks now" in said
 
     def stop(self) -> None:
         if self.process is not None:
