@@ -130,7 +130,7 @@ class TaskStatus:
         return self.status in FINISHED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Proxy(ProxyFile):
     """One proxy of a file, as the API lists it: the stored proxy, and where to fetch it."""
 
@@ -236,9 +236,16 @@ class ProxyServiceClient:
         """A file's proxies."""
         return [Proxy(**proxy) for proxy in self._call("GET", f"/proxies/{file_id}").json()["proxies"]]
 
-    def proxy_bytes(self, file_id: str, typeidentifier: str) -> bytes:
-        """One proxy's bytes (following a redirect to object storage, where the service answers one)."""
-        return self._call("GET", f"/proxies/{file_id}/{typeidentifier}").content
+    def proxy_bytes(self, file_id: str, typeidentifier: str, image_format: str | None = None) -> bytes:
+        """One proxy's bytes (following a redirect to object storage, where the service answers one).
+
+        Parameters
+        ----------
+        image_format
+            ``webp`` or ``avif`` for the proxy in that format; as it was made (PNG or JPEG) when not given.
+        """
+        params = {"format": image_format} if image_format else None
+        return self._call("GET", f"/proxies/{file_id}/{typeidentifier}", params=params).content
 
     def plugins(self) -> dict[str, Any]:
         """The enabled plugins, and those that failed to load."""

@@ -1,5 +1,6 @@
-"""Proxies: list a file's proxies and serve their bytes."""
+"""Proxies: list a file's proxies and serve their bytes, in the format asked for."""
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,17 +10,23 @@ from pathlib import Path
 from typing import Iterable, NamedTuple
 
 from flask import url_for
-from werkzeug.exceptions import NotFound, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable
 
+from ..domain import ImageFormat, ProxyFile, encoded_typeidentifier
+from ..process.format_choice import FormatRefusal, accepted_format, named_format
 from ..schemas import quoted
 from ..services.auth import Auth
 from ..services.context import current_settings
-from ..services.store import DoesNotExist, ProxyStore, StoredObject, StoreFailed
+from ..services.imaging import ImageScaler, ImagingError
+from ..services.store import DoesNotExist, ProxyContent, ProxyStore, StoredObject, StoreFailed
 from . import Response
+
+logger = logging.getLogger(__name__)
 
 NO_PROXIES = "no proxies of file %s (yet)"
 NO_SUCH_PROXY = "no proxy %s of file %s"
 STORE_DOWN = "the proxy store cannot be read; try again shortly"
+NOT_ENCODABLE = "proxy %s of file %s cannot be had in %s: %s"
 CACHE_SECONDS = 3600
 """How long a client may reuse a proxy's bytes before it asks again (with If-None-Match)."""
 REDIRECT_MARGIN_SECONDS = 60
@@ -58,13 +65,19 @@ def list_proxies(file_id: str) -> Response:
 
 
 def proxy_content(
-    file_id: str, typeidentifier: str, if_none_match: list[str], link_expires: int | None = None
+    file_id: str, typeidentifier: str, if_none_match: list[str], link_expires: int | None = None,
+    format_name: str | None = None, accept: list[tuple[str, float]] | None = None,
 ) -> Response:
     """A proxy's bytes (a :class:`ProxyBody`), ``304`` when the client has them, or ``307`` to them.
 
     From a local store the route sends the file; from object storage it
     streams the object, or with STORE_REDIRECT answers ``307`` to a presigned
     URL of it that lives no longer than a signed link would.
+
+    A proxy is made as PNG or JPEG. It is served as WebP or AVIF when the
+    request names that format, or when its ``Accept`` header prefers one
+    (:func:`accepted_format`); the copy in that format is made on the first
+    such request and stored beside the proxy, so each format is made once.
 
     Parameters
     ----------
@@ -73,13 +86,35 @@ def proxy_content(
     link_expires
         When the request came through a signed link: the link's expiry time
         (Unix seconds). ``None`` when it came with a bearer token.
+    format_name
+        The format the request names (``webp``, ``avif``), if it names one.
+    accept
+        The media ranges of the request's ``Accept`` header, with their quality values.
     """
     missing = NO_SUCH_PROXY % (quoted(typeidentifier), quoted(file_id))
+    store = ProxyStore.current_session()
     with _reading_store(missing):
-        proxy, content = ProxyStore.current_session().get(file_id, typeidentifier)
+        proxy, content = store.get(file_id, typeidentifier)
     now = time.time()
+    headers = {"Cache-Control": cache_control(link_expires, now)}
+    negotiable = not proxy.made_from and ImageFormat.of_mimetype(proxy.mimetype) is not None
+    available = ImageScaler.modern_formats()
+    if format_name is not None:
+        chosen = named_format(format_name, available)
+        if isinstance(chosen, FormatRefusal):
+            raise BadRequest(chosen.reason)
+        if proxy.mimetype != chosen.mimetype:
+            if not negotiable:
+                raise NotFound(NOT_ENCODABLE % (quoted(typeidentifier), quoted(file_id), chosen.value.upper(),
+                                                f"it is {proxy.mimetype}"))
+            proxy, content = _in_format(store, proxy, content, chosen, fall_back=False)
+    elif negotiable and available:
+        headers["Vary"] = "Accept"  # the same URL answers other bytes to other clients
+        best = accepted_format(accept or [], proxy.mimetype, available)
+        if best is not None:
+            proxy, content = _in_format(store, proxy, content, best, fall_back=True)
     # The blob's name is its checksum, so a tag names one content for ever.
-    headers = {"ETag": f'"{proxy.checksum}"', "Cache-Control": cache_control(link_expires, now)}
+    headers["ETag"] = f'"{proxy.checksum}"'
     if proxy.checksum in if_none_match or "*" in if_none_match:
         return None, HTTPStatus.NOT_MODIFIED, headers
     if isinstance(content, Path):
@@ -92,6 +127,48 @@ def proxy_content(
         body = content.open()
     headers["Content-Length"] = str(body.length)
     return ProxyBody(body, proxy.mimetype, proxy.filename), HTTPStatus.OK, headers
+
+
+def _in_format(store: ProxyStore, proxy: ProxyFile, content: ProxyContent, fmt: ImageFormat,
+               fall_back: bool) -> tuple[ProxyFile, ProxyContent]:
+    """The proxy in a modern format: its stored copy, or one made now from it and stored.
+
+    A copy made from an earlier picture of the proxy (its ``made_from`` is
+    not the proxy's checksum) is made again. Two requests that make the same
+    copy at once store the same bytes.
+
+    Parameters
+    ----------
+    fall_back
+        When the copy cannot be made, answer the proxy as it is (its format was
+        only preferred) instead of an error (it was asked for by name).
+    """
+    name = encoded_typeidentifier(proxy.typeidentifier, fmt)
+    try:
+        try:
+            encoded, its_content = store.get(proxy.file_id, name)
+            if encoded.made_from == proxy.checksum:
+                return encoded, its_content
+        except DoesNotExist:
+            pass
+        scaler = ImageScaler(current_settings().MAX_IMAGE_PIXELS)
+        target = store.generate_temp_filename(fmt.extension)
+        try:
+            with store.local_file(content) as original:
+                made = scaler.encode(original, target, fmt)
+            store.ingest(proxy.file_id, proxy.plugin, target, name, f"{Path(proxy.filename).stem}{fmt.extension}",
+                         made.mimetype, made_from=proxy.checksum)
+        finally:
+            target.unlink(missing_ok=True)
+        return store.get(proxy.file_id, name)
+    except (ImagingError, DoesNotExist, StoreFailed) as e:
+        if fall_back:
+            logger.warning("proxy %s of %s served as it is: %s", proxy.typeidentifier, proxy.file_id, e)
+            return proxy, content
+        if isinstance(e, StoreFailed):
+            raise ServiceUnavailable(STORE_DOWN) from e
+        raise NotFound(NOT_ENCODABLE % (quoted(proxy.typeidentifier), quoted(proxy.file_id), fmt.value.upper(),
+                                        e)) from e
 
 
 def _redirect(content: StoredObject, mimetype: str, filename: str, expires_in: int,

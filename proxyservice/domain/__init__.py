@@ -1,19 +1,21 @@
 """Pure data of the proxy service: no I/O, no imports from the rest of the project."""
 
 from .plugin import ALL_ENABLED, PluginStatus, ProxyPlugin, Submitter
-from .proxy import ProxyFile, ProxySize, sized_typeidentifier
+from .proxy import ImageFormat, ProxyFile, ProxySize, encoded_typeidentifier, sized_typeidentifier
 from .source import SourceFile, file_identity
 from .task import TaskRecord, TaskState
 from .view import SourceView
 
 __all__ = [
     "ALL_ENABLED",
+    "ImageFormat",
     "PluginStatus",
     "ProxyFile",
     "ProxyPlugin",
     "ProxySize",
     "SourceFile",
     "SourceView",
+    "encoded_typeidentifier",
     "file_identity",
     "sized_typeidentifier",
     "Submitter",

@@ -1,6 +1,7 @@
 """Proxies: the preview images made from a source file."""
 
 from dataclasses import dataclass
+from enum import Enum
 from typing import Mapping
 
 
@@ -25,6 +26,44 @@ def sized_typeidentifier(typeidentifier: str, box: ProxySize, default: ProxySize
     return f"{typeidentifier}@{label}"
 
 
+class ImageFormat(Enum):
+    """The formats a proxy's picture is kept in.
+
+    A proxy is made as PNG (pages, drawings, text) or JPEG (photos); the
+    modern formats are encodings of that picture, made when a client asks.
+    """
+
+    PNG = "png"
+    JPEG = "jpeg"
+    WEBP = "webp"
+    AVIF = "avif"
+
+    @property
+    def mimetype(self) -> str:
+        """Its media type (``image/webp``)."""
+        return f"image/{self.value}"
+
+    @property
+    def extension(self) -> str:
+        """The file extension with its dot (``.webp``; ``.jpg`` for JPEG)."""
+        return ".jpg" if self is ImageFormat.JPEG else f".{self.value}"
+
+    @property
+    def is_modern(self) -> bool:
+        """Whether it is made from a proxy on request, not by the plugin (WebP, AVIF)."""
+        return self in (ImageFormat.WEBP, ImageFormat.AVIF)
+
+    @classmethod
+    def of_mimetype(cls, mimetype: str) -> "ImageFormat | None":
+        """The format of a media type; ``None`` for one that is none of these."""
+        return next((fmt for fmt in cls if fmt.mimetype == mimetype.lower()), None)
+
+
+def encoded_typeidentifier(typeidentifier: str, fmt: ImageFormat) -> str:
+    """The name a proxy re-encoded in a modern format is kept under, beside its original (``preview@large.webp``)."""
+    return f"{typeidentifier}.{fmt.value}"
+
+
 @dataclass(frozen=True)
 class ProxyFile:
     """One proxy of one source file, as it stands in the proxy store."""
@@ -44,3 +83,6 @@ class ProxyFile:
     """SHA-256 of the proxy's bytes, hex; also its ETag."""
     plugin: str
     """Namespace of the plugin that made it."""
+    made_from: str = ""
+    """For a proxy re-encoded in a modern format (``preview.webp``): the checksum of the proxy it was
+    encoded from, so a copy of an older picture is never served; empty for a proxy made from the file."""

@@ -281,7 +281,8 @@ def proxy_content(file_id: str, typeidentifier: str) -> Response:
     else:
         _check_scope("proxy:read")
     data, status, headers = proxies.proxy_content(
-        file_id, typeidentifier, [tag for tag in request.if_none_match.as_set()], link_expires
+        file_id, typeidentifier, [tag for tag in request.if_none_match.as_set()], link_expires,
+        request.args.get("format"), list(request.accept_mimetypes)
     )
     if data is None:  # 304, or 307 to the bytes in object storage (its Location is in the headers)
         response = make_response("", status)

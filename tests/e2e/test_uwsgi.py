@@ -1,5 +1,6 @@
 """The web app under real uWSGI (the production entrypoint, nginx in front), driven over HTTP."""
 
+import io
 import json
 import os
 import re
@@ -16,6 +17,7 @@ from typing import Iterator
 import pytest
 import requests
 import yaml
+from PIL import Image
 
 from proxyservice.config import Settings
 from tests.conftest import bearer
@@ -205,6 +207,19 @@ class TestThroughUwsgi:
         assert requests.get(uwsgi_url + proxy["url"], timeout=10).status_code == 401
         forged = proxy["signed_url"].replace("signature=", "signature=0")
         assert requests.get(uwsgi_url + forged, timeout=10).status_code == 403
+
+        # A browser is served AVIF, made on its first request and kept; a link may name WebP.
+        browser = {"Accept": "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"}
+        avif = requests.get(uwsgi_url + proxy["signed_url"], headers=browser, timeout=10)
+        assert avif.headers["Content-Type"] == "image/avif" and avif.headers["Vary"] == "Accept"
+        assert assert_not_blank(avif.content).size == (400, 300)
+        webp = requests.get(f"{uwsgi_url}{proxy['signed_url']}&format=webp", timeout=10)
+        assert webp.headers["Content-Type"] == "image/webp"
+        png = Image.open(io.BytesIO(image.content)).convert("RGB")
+        assert assert_not_blank(webp.content).convert("RGB").tobytes() == png.tobytes(), "every pixel kept"
+        listing = client.get(uwsgi_url + finished.headers["Location"], timeout=10).json()["proxies"]
+        kept = {each["typeidentifier"]: each["mimetype"] for each in listing}
+        assert kept == {"preview": "image/png", "preview.avif": "image/avif", "preview.webp": "image/webp"}
 
     def test_no_token_401_and_a_wrong_scope_403(self, uwsgi_url: str, service: Service) -> None:
         no_token = requests.post(f"{uwsgi_url}/ingest", files={"file": ("a.html", b"<p>x</p>")}, timeout=10)

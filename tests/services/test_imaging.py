@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from proxyservice.domain import ProxySize
+from proxyservice.domain import ImageFormat, ProxySize
 from proxyservice.services.imaging import ImageInvalid, ImageScaler, ImageTooLarge, ScaledImage
 
 BOX = ProxySize(400, 300)
@@ -107,3 +107,49 @@ class TestRefused:
         Image.new("1", (3000, 2000)).save(tmp_path / "big.png")
         with pytest.raises(ImageTooLarge, match="3000x2000 pixels; the limit is 5000000"):
             ImageScaler(max_pixels=5_000_000).fit(tmp_path / "big.png", tmp_path / "out.png", BOX)
+
+
+class TestModernFormats:
+    """A proxy written again as WebP or AVIF, for a client that asks."""
+
+    def test_this_pillow_writes_both(self) -> None:
+        assert ImageScaler.modern_formats() == (ImageFormat.WEBP, ImageFormat.AVIF)
+
+    def test_a_page_in_webp_keeps_every_pixel_in_fewer_bytes(self, tmp_path: Path) -> None:
+        page = Image.new("RGB", (400, 300), "white")
+        for row in range(10, 290, 14):
+            page.paste((20, 20, 20), (10, row, 380, row + 6))  # lines of "text"
+        page.paste((200, 30, 30), (300, 10, 390, 60))
+        original = tmp_path / "preview.png"
+        page.quantize(256).save(original, format="PNG", optimize=True)
+        made = ImageScaler().encode(original, tmp_path / "preview.webp", ImageFormat.WEBP)
+        assert made == ScaledImage(400, 300, "image/webp") and made.extension == ".webp"
+        with Image.open(tmp_path / "preview.webp") as webp, Image.open(original) as png:
+            assert webp.format == "WEBP" and webp.convert("RGB").tobytes() == png.convert("RGB").tobytes()
+        assert (tmp_path / "preview.webp").stat().st_size < original.stat().st_size
+
+    def test_a_photo_in_avif_looks_like_it_in_fewer_bytes(self, tmp_path: Path) -> None:
+        photo = Image.radial_gradient("L").resize((400, 300)).convert("RGB")
+        photo.paste((30, 120, 200), (0, 0, 200, 150))
+        original = tmp_path / "thumbnail.jpg"
+        photo.save(original, format="JPEG", quality=85)
+        made = ImageScaler().encode(original, tmp_path / "thumbnail.avif", ImageFormat.AVIF)
+        assert made == ScaledImage(400, 300, "image/avif")
+        with Image.open(tmp_path / "thumbnail.avif") as avif:
+            assert avif.format == "AVIF" and avif.size == (400, 300)
+            r, g, b = avif.convert("RGB").getpixel((50, 50))
+            assert abs(r - 30) < 12 and abs(g - 120) < 12 and abs(b - 200) < 12
+        assert (tmp_path / "thumbnail.avif").stat().st_size < original.stat().st_size
+
+    def test_transparency_is_kept(self, tmp_path: Path) -> None:
+        drawing = Image.new("RGBA", (60, 40), (0, 0, 0, 0))
+        drawing.paste((0, 128, 0, 255), (10, 10, 50, 30))
+        drawing.save(tmp_path / "drawing.png")
+        ImageScaler().encode(tmp_path / "drawing.png", tmp_path / "drawing.webp", ImageFormat.WEBP)
+        with Image.open(tmp_path / "drawing.webp") as webp:
+            assert webp.mode == "RGBA" and webp.getpixel((0, 0))[3] == 0 and webp.getpixel((30, 20)) == (0, 128, 0, 255)
+
+    def test_what_is_no_picture_is_refused_in_words(self, tmp_path: Path) -> None:
+        (tmp_path / "preview.png").write_text("not a picture")
+        with pytest.raises(ImageInvalid, match="preview.png cannot be written as WEBP"):
+            ImageScaler().encode(tmp_path / "preview.png", tmp_path / "preview.webp", ImageFormat.WEBP)

@@ -117,7 +117,8 @@ async function showPreview(row, task) {
     previews.set(task.file_id, null);
     try {
       const { proxies } = await api(urls.proxies(task.file_id));
-      const picture = proxies.find((proxy) => proxy.mimetype.startsWith("image/"));
+      // The proxy as made; copies in modern formats (made_from) are what its link serves this browser anyway.
+      const picture = proxies.find((proxy) => proxy.mimetype.startsWith("image/") && !proxy.made_from);
       previews.set(task.file_id, picture ? picture.signed_url : null);
     } catch {
       previews.delete(task.file_id); // tried again at the next refresh

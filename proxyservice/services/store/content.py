@@ -28,7 +28,8 @@ class StoredObject(os.PathLike[str]):
     It is also path-like, for the callers that need a file on disk (``plugins
     check`` opens proxies with Pillow): :func:`os.fspath` fetches a copy into
     the store's scratch folder once, which the workers sweep like any scratch
-    file. The web app never asks for one.
+    file. The web app asks for one only to write a proxy in a modern format
+    (:meth:`ProxyStore.local_file`, which removes it after).
 
     Parameters
     ----------

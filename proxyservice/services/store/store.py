@@ -14,10 +14,12 @@ only once whole.
 """
 
 import logging
+import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -33,8 +35,9 @@ from .errors import DoesNotExist, StoreFailed, StoreFull
 logger = logging.getLogger(__name__)
 
 FILE_ID = re.compile(r"^[0-9a-f]{64}$")
-TYPEIDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}(@[a-z0-9][a-z0-9_-]{0,31})?$")
-"""A proxy's type, and its size when not the default (``preview@large``, ``preview@640x480``)."""
+TYPEIDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}(@[a-z0-9][a-z0-9_-]{0,31})?(\.(webp|avif))?$")
+"""A proxy's type, its size when not the default (``preview@large``, ``preview@640x480``), and its
+modern format when it is a copy of another in one (``preview@large.webp``)."""
 TEMP_DIR = ".proxytmp"
 BLOBS = "blobs"  # <file_id>/blobs/<checksum>: a proxy's bytes, named by their hash
 METADATA_SUFFIX = ".json"  # <file_id>/<typeidentifier>.json: its metadata, written last
@@ -69,7 +72,7 @@ def _image_size(path: Path) -> tuple[int, int]:
 
 
 def describe_proxy(
-    file_id: str, plugin: str, source: Path, typeidentifier: str, filename: str, mimetype: str
+    file_id: str, plugin: str, source: Path, typeidentifier: str, filename: str, mimetype: str, made_from: str = ""
 ) -> ProxyFile:
     """The metadata of a finished proxy file: its size, checksum and picture size.
 
@@ -89,6 +92,7 @@ def describe_proxy(
         bytes=source.stat().st_size,
         checksum=sha256_of(source),
         plugin=plugin,
+        made_from=made_from,
     )
 
 
@@ -174,6 +178,7 @@ class ProxyStore(SettingsService):
         typeidentifier: str,
         filename: str,
         mimetype: str,
+        made_from: str = "",
     ) -> ProxyFile:
         """Move a finished proxy file into the store, replacing any earlier one.
 
@@ -190,6 +195,8 @@ class ProxyStore(SettingsService):
             gone from there afterwards.
         typeidentifier, filename, mimetype
             What the proxy is, what a client saves it as, its media type.
+        made_from
+            For a copy of a proxy in a modern format: that proxy's checksum.
 
         Raises
         ------
@@ -200,7 +207,7 @@ class ProxyStore(SettingsService):
         """
         check_proxy_name(file_id, typeidentifier)
         try:
-            proxy = describe_proxy(file_id, plugin, source, typeidentifier, filename, mimetype)
+            proxy = describe_proxy(file_id, plugin, source, typeidentifier, filename, mimetype, made_from)
             previous = self._read_meta(file_id, typeidentifier)
             self._put_blob(proxy, source)
             self._put_meta(proxy)
@@ -248,6 +255,25 @@ class ProxyStore(SettingsService):
                 if content is not None:
                     return proxy, content
         raise DoesNotExist(f"no proxy {typeidentifier!r} for file {file_id!r}")
+
+    @staticmethod
+    @contextmanager
+    def local_file(content: ProxyContent) -> Iterator[Path]:
+        """A proxy's bytes as a file on this host, for the block: the store's own file, or a copy of an object.
+
+        Raises
+        ------
+        DoesNotExist, StoreFailed
+            An object is gone, or cannot be read or copied.
+        """
+        if isinstance(content, Path):
+            yield content
+            return
+        copy = Path(os.fspath(content))
+        try:
+            yield copy
+        finally:
+            copy.unlink(missing_ok=True)
 
     # What each store does its own way; names are checked before these are called.
 
