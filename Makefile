@@ -14,3 +14,4 @@ bench:
 	config/install.sh
 	.venv/bin/python bench/worker_scaling.py
 	.venv/bin/python bench/per_type.py
+	.venv/bin/python bench/office_session.py

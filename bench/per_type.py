@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 from proxyservice.config import Settings  # noqa: E402
 from proxyservice.plugins.context import JobContext, call_job  # noqa: E402
 from proxyservice.plugins.registry import load_plugin  # noqa: E402
-from tests.samples import (DEBIAN_MARKDOWN, DEBIAN_OFFICE, DEBIAN_PDF, VIDEOS, make_epub, make_office_documents,  # noqa: E402
+from tests.samples import (DEBIAN_MARKDOWN, DEBIAN_OFFICE, DEBIAN_PDF, VIDEOS, make_office_documents,  # noqa: E402
                            make_video, write_samples)
 
 DOCS = Path("/usr/share/doc")

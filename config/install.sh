@@ -35,6 +35,8 @@ command -v rsvg-convert >/dev/null || packages+=(librsvg2-bin)
 command -v ffmpeg >/dev/null || packages+=(ffmpeg)
 # Office documents (LibreOffice without its GUI: Writer, Calc, Impress).
 command -v soffice >/dev/null || packages+=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
+# Driving one long-lived LibreOffice over UNO: Debian's python3-uno, for /usr/bin/python3.
+[ -e /usr/lib/python3/dist-packages/uno.py ] || packages+=(python3-uno)
 # A real browser for the tests of the pages the service serves (GET /docs).
 command -v chromium >/dev/null || packages+=(chromium)
 

@@ -134,7 +134,7 @@ class Settings:
     SOFFICE: str = "soffice"
     """LibreOffice's soffice (Debian's libreoffice-*-nogui) that makes office documents into PDFs."""
     OFFICE_MEMORY_MB: int = 3072
-    """Address space LibreOffice may take converting one document, in MiB; past it the conversion fails."""
+    """Heap each worker process's LibreOffice may take, in MiB; past it the conversion fails (the next gets a new one)."""
     BWRAP: str = "bwrap"
     """The bubblewrap binary (Debian's bubblewrap) every converter runs inside: no network, a view of only its files."""
     UNSAFE_NO_SANDBOX: bool = False

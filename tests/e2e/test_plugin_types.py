@@ -1,18 +1,22 @@
 """Every built-in plugin end to end: upload over HTTP, a real worker, the proxy downloaded."""
 
+import os
+import re
 import shutil
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from proxyservice.schemas import first_error
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import Service, running_service
 from tests.canary import Canary
 from tests.samples import VIDEOS, make_epub, make_video, write_samples
 from tests.services.test_epub import MB, zeros_member
 from tests.services.test_svg import BILLION_LAUGHS
-from tests.support import assert_not_blank
+from tests.support import assert_not_blank, wait_until
 
 EXPECTED = {
     # kind: (plugin namespace, type identifier, mimetype of the proxy)
@@ -176,3 +180,37 @@ class TestHostileOfficeDocuments:
     def test_a_zip_bomb_named_docx(self, service: Service) -> None:
         path = zeros_member(service.sources / "bomb.docx", "word/document.xml", 1024 * MB)
         assert "bomb.docx cannot be opened" in failed(service, path)
+
+
+def office_owners() -> set[int]:
+    """The worker processes (on this machine) whose LibreOffice runs now, by the folder each started it in."""
+    listed = subprocess.run(["pgrep", "-af", "UserInstallation=file:///tmp/proxyservice-office-"],
+                            capture_output=True, text=True).stdout
+    return {int(pid) for pid in re.findall(r"file:///tmp/proxyservice-office-(\d+)-", listed)}
+
+
+class TestLibreOfficeLivesWithItsWorker:
+    """Each worker child keeps one LibreOffice, which never outlives it."""
+
+    def test_a_killed_worker_child_takes_its_libreoffice_and_the_next_child_starts_another(
+            self, tmp_path: Path, office_documents: dict[str, Path]) -> None:
+        with running_service(tmp_path, concurrency=1) as (service, worker):
+            before = office_owners()
+
+            def first_page_of(name: str) -> None:
+                path = service.sources / name
+                shutil.copyfile(office_documents["docx"], path)
+                accepted = service.client.post("/ingest", json={"path": str(path)})
+                assert service.follow(accepted.headers["Location"], timeout=120).status_code == 303
+
+            first_page_of("one.docx")
+            [child] = office_owners() - before
+            first_page_of("two.docx")
+            assert office_owners() - before == {child}, "the same LibreOffice converts the next document"
+
+            os.kill(child, signal.SIGKILL)
+            wait_until(lambda: child not in office_owners(), 30, "its LibreOffice to end with it")
+            first_page_of("three.docx")
+            [replacement] = office_owners() - before
+            assert replacement != child
+        wait_until(lambda: not office_owners() - before, 30, "no LibreOffice to outlive the stopped worker")

@@ -1,5 +1,7 @@
 """Office documents with the real LibreOffice in the real sandbox, and documents written to attack it."""
 
+import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -69,8 +71,19 @@ def text_of(pdf: Path) -> str:
     return subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def soffice_processes() -> int:
-    return len(subprocess.run(["pgrep", "-f", "soffice.bin"], capture_output=True, text=True).stdout.split())
+def session_folders() -> set[str]:
+    """The folders of this process's running LibreOffice sessions, from the command lines of their soffice."""
+    listed = subprocess.run(["pgrep", "-af", f"UserInstallation=file:///tmp/proxyservice-office-{os.getpid()}-"],
+                            capture_output=True, text=True).stdout
+    return {match.group(1) for match in re.finditer(r"file://(/tmp/proxyservice-office-[^/ ]+)/profile", listed)}
+
+
+def long_report(path: Path, paragraphs: int = 30000) -> Path:
+    """An RTF long enough that laying it out takes LibreOffice seconds."""
+    body = "".join(f"{{\\pard Paragraph {i} of a long report, written to be slow to lay out.\\par}}\n"
+                   for i in range(paragraphs))
+    path.write_text("{\\rtf1\\ansi " + body + "}")
+    return path
 
 
 class TestEachFormat:
@@ -118,13 +131,34 @@ class TestHostileDocuments:
         with pytest.raises(OfficeInvalid, match="bomb.docx cannot be opened"):
             first_page(bomb, tmp_path)
 
+    def test_one_libreoffice_converts_one_document_after_another(
+            self, office_documents: dict[str, Path], tmp_path: Path) -> None:
+        first_page(office_documents["odt"], tmp_path)
+        running = session_folders()
+        for kind in ("docx", "xlsx", "pptx"):
+            assert_not_blank(first_page(office_documents[kind], tmp_path))
+        assert session_folders() == running and len(running) == 1
+        [folder] = running
+        assert sorted(path.name for path in (Path(folder) / "documents").iterdir()) == [], "no document is kept"
+
     def test_a_document_slower_than_its_limit_is_killed_and_the_next_one_works(
             self, office_documents: dict[str, Path], tmp_path: Path) -> None:
-        before = soffice_processes()
-        with pytest.raises(OfficeTimedOut, match="took longer than 0.3 s"):
-            OfficeConverter(memory_mb=3072).to_pdf(office_documents["pptx"], tmp_path / "slow.pdf", 0.3)
-        assert soffice_processes() == before, "nothing is left running"
+        first_page(office_documents["docx"], tmp_path)
+        [running] = session_folders()
+        with pytest.raises(OfficeTimedOut, match="converting slow.rtf took longer than 0.5 s"):
+            OfficeConverter(memory_mb=3072).to_pdf(long_report(tmp_path / "slow.rtf"), tmp_path / "slow.pdf", 0.5)
+        assert session_folders() == set(), "its LibreOffice is killed"
+        assert not Path(running).exists(), "and its folder removed"
         assert_not_blank(first_page(office_documents["pptx"], tmp_path))
+        assert len(session_folders()) == 1
+
+    def test_a_libreoffice_that_died_between_documents_is_replaced(
+            self, office_documents: dict[str, Path], tmp_path: Path) -> None:
+        first_page(office_documents["docx"], tmp_path)
+        [running] = session_folders()
+        subprocess.run(["pkill", "-KILL", "-f", f"UserInstallation=file://{running}/"], check=True)
+        assert_not_blank(first_page(office_documents["xlsx"], tmp_path))
+        assert session_folders() - {running}, "another LibreOffice took the document"
 
     def test_no_libreoffice(self, tmp_path: Path) -> None:
         (tmp_path / "a.docx").write_bytes(b"x")

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
+from typing import IO, Callable, Mapping, Sequence
 
 from .errors import RunTimedOut
 
@@ -49,9 +49,14 @@ def _prepare_child(memory_mb: int | None) -> Callable[[], None]:
 
 def start_bounded(
     command: Sequence[str], env: Mapping[str, str] | None = None, memory_mb: int | None = None,
-    pass_fds: Sequence[int] = (), stderr: int = subprocess.PIPE,
+    pass_fds: Sequence[int] = (), stderr: int | IO[bytes] = subprocess.PIPE, talks: bool = False,
 ) -> "subprocess.Popen[bytes]":
     """Start ``command`` in a new session, to die with this process; stderr is piped unless told.
+
+    Parameters
+    ----------
+    talks
+        Give it pipes for stdin and stdout (else both are ``/dev/null``).
 
     Raises
     ------
@@ -60,8 +65,8 @@ def start_bounded(
     """
     return subprocess.Popen(
         list(command),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if talks else subprocess.DEVNULL,
+        stdout=subprocess.PIPE if talks else subprocess.DEVNULL,
         stderr=stderr,
         env=dict(env) if env is not None else None,
         start_new_session=True,

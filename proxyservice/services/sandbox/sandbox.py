@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import IO, Mapping, Sequence
 
 
 from ...config import Settings
@@ -24,7 +24,7 @@ from .bubblewrap import EGRESS_SOCKET, bubblewrap_command
 from .egress import EGRESS_PROXY, check_host_names, egress_socket, relay_command
 from .errors import RunTimedOut, SandboxUnavailable, ViewChanged
 from .pinning import Read, pin_reads
-from .runner import Finished, run_bounded
+from .runner import Finished, run_bounded, start_bounded
 from .seccomp import denying_filter
 
 logger = logging.getLogger(__name__)
@@ -207,6 +207,46 @@ class Sandbox(SettingsService):
             # A pinned file was unlinked (replaced) before bubblewrap mounted it.
             raise ViewChanged(VIEW_CHANGED)
         raise SandboxUnavailable(UNAVAILABLE % _bwrap_words(finished.stderr))
+
+    def start(
+        self,
+        command: Sequence[str],
+        reads: Sequence[Read],
+        writes: Path,
+        log: IO[bytes],
+        memory_mb: int | None = None,
+        environment: Mapping[str, str] | None = None,
+    ) -> "subprocess.Popen[bytes]":
+        """Start a long-lived program in a sandbox as :meth:`run` builds it; talk to it on its stdin and stdout.
+
+        It sees ``reads`` and may write ``writes`` for as long as it lives, so a
+        file it is to work on later is put in ``writes``. Stop it with
+        :func:`~.runner.stop`; it dies with this process. Should the sandbox
+        fail to start, the program ends at once, and bubblewrap's words are in ``log``.
+
+        Parameters
+        ----------
+        log
+            Where its stderr (and bubblewrap's) goes.
+
+        Raises
+        ------
+        SandboxUnavailable
+            bubblewrap is not installed.
+        OSError
+            It could not be started.
+        """
+        if not self.enabled:
+            return start_bounded(command, {**os.environ, **(environment or {})}, memory_mb, stderr=log, talks=True)
+        bwrap = self.executable()
+        with ExitStack() as stack:
+            filter_fd = _readable(denying_filter())
+            stack.callback(os.close, filter_fd)
+            pinned = pin_reads(reads, None, stack)
+            full = bubblewrap_command(bwrap, command, pinned, writes, self.hidden, environment, seccomp_fd=filter_fd)
+            # Its copies of the descriptors stay open in it until bubblewrap has mounted them.
+            return start_bounded(full, BWRAP_ENVIRONMENT, memory_mb, pass_fds=(filter_fd, *(fd for fd, _ in pinned)),
+                                 stderr=log, talks=True)
 
     def check(self, timeout: float = CHECK_TIMEOUT_SECONDS) -> str:
         """Start an empty sandbox, as every run does; return bubblewrap's version.
