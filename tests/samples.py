@@ -1,6 +1,7 @@
 """Sample files of every type the built-in plugins handle, made here or shipped by Debian."""
 
 import io
+import struct
 import subprocess
 import zipfile
 from pathlib import Path
@@ -175,3 +176,56 @@ def write_samples(folder: Path) -> dict[str, Path]:
     for kind, (name, options) in VIDEOS.items():
         files[kind] = make_video(folder / name, options)
     return files
+
+
+def font_named(family: str, postscript: str) -> bytes:
+    """DejaVu Sans Mono under another name: a font a document can bring to pass as one it does not own."""
+    data = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf").read_bytes()
+    tables = struct.unpack(">H", data[4:6])[0]
+    records = [(platform, encoding, language, name_id, text.encode(codec))
+               for platform, encoding, language, codec in ((1, 0, 0, "mac_roman"), (3, 1, 0x409, "utf-16-be"))
+               for name_id, text in ((1, family), (2, "Book"), (4, family), (6, postscript), (16, family))]
+    strings, header = b"", b""
+    for platform, encoding, language, name_id, text in records:
+        header += struct.pack(">HHHHHH", platform, encoding, language, name_id, len(text), len(strings))
+        strings += text
+    table = struct.pack(">HHH", 0, len(records), 6 + 12 * len(records)) + header + strings
+    data += b"\0" * (-len(data) % 4)
+    out = bytearray(data + table + b"\0" * (-len(table) % 4))
+    for index in range(tables):  # point the table directory's "name" entry at the new table
+        if out[12 + 16 * index:16 + 16 * index] == b"name":
+            struct.pack_into(">4sIII", out, 12 + 16 * index, b"name", 0, len(data), len(table))
+    return bytes(out)
+
+
+def text_in_font(path: Path, family: str, text: str, embedded: bytes | None = None) -> Path:
+    """An ODT of one line of ``text`` in ``family``, bringing ``embedded`` as that font when given."""
+    source = ('<svg:font-face-src><svg:font-face-uri xlink:href="Fonts/f.ttf" xlink:type="simple">'
+              '<svg:font-face-format svg:string="truetype"/></svg:font-face-uri></svg:font-face-src>') if embedded else ""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+        'xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.2">'
+        f'<office:font-face-decls><style:font-face style:name="{family}" svg:font-family="{family}">{source}'
+        '</style:font-face></office:font-face-decls><office:automatic-styles>'
+        f'<style:style style:name="P1" style:family="paragraph"><style:text-properties style:font-name="{family}" '
+        'fo:font-size="28pt"/></style:style></office:automatic-styles><office:body><office:text>'
+        f'<text:p text:style-name="P1">{text}</text:p></office:text></office:body></office:document-content>')
+    kind = "application/vnd.oasis.opendocument.text"
+    files = '<manifest:file-entry manifest:full-path="Fonts/f.ttf" manifest:media-type="application/x-font-ttf"/>'
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{kind}"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                f'{files if embedded else ""}</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as package:
+        package.writestr(zipfile.ZipInfo("mimetype"), kind)
+        package.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        if embedded:
+            package.writestr("Fonts/f.ttf", embedded, compress_type=zipfile.ZIP_DEFLATED)
+        package.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+    return path

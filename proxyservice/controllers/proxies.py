@@ -97,7 +97,9 @@ def proxy_content(
         proxy, content = store.get(file_id, typeidentifier)
     now = time.time()
     headers = {"Cache-Control": cache_control(link_expires, now)}
-    negotiable = not proxy.made_from and ImageFormat.of_mimetype(proxy.mimetype) is not None
+    # Made as PNG or JPEG by a plugin, and small enough to encode in a request (any proxy a size names is).
+    negotiable = (not proxy.made_from and ImageFormat.of_mimetype(proxy.mimetype) in (ImageFormat.PNG, ImageFormat.JPEG)
+                  and max(proxy.width, proxy.height) <= current_settings().MAX_PROXY_SIDE)
     available = ImageScaler.modern_formats()
     if format_name is not None:
         chosen = named_format(format_name, available)
@@ -106,7 +108,7 @@ def proxy_content(
         if proxy.mimetype != chosen.mimetype:
             if not negotiable:
                 raise NotFound(NOT_ENCODABLE % (quoted(typeidentifier), quoted(file_id), chosen.value.upper(),
-                                                f"it is {proxy.mimetype}"))
+                                                f"it is {proxy.mimetype}, {proxy.width}x{proxy.height}"))
             proxy, content = _in_format(store, proxy, content, chosen, fall_back=False)
     elif negotiable and available:
         headers["Vary"] = "Accept"  # the same URL answers other bytes to other clients
@@ -145,22 +147,24 @@ def _in_format(store: ProxyStore, proxy: ProxyFile, content: ProxyContent, fmt: 
     """
     name = encoded_typeidentifier(proxy.typeidentifier, fmt)
     try:
-        try:
-            encoded, its_content = store.get(proxy.file_id, name)
-            if encoded.made_from == proxy.checksum:
-                return encoded, its_content
-        except DoesNotExist:
-            pass
-        scaler = ImageScaler(current_settings().MAX_IMAGE_PIXELS)
-        target = store.generate_temp_filename(fmt.extension)
-        try:
-            with store.local_file(content) as original:
-                made = scaler.encode(original, target, fmt)
-            store.ingest(proxy.file_id, proxy.plugin, target, name, f"{Path(proxy.filename).stem}{fmt.extension}",
-                         made.mimetype, made_from=proxy.checksum)
-        finally:
-            target.unlink(missing_ok=True)
-        return store.get(proxy.file_id, name)
+        found = _stored_copy(store, proxy, name)
+        if found is not None:
+            return found
+        # Requests for the same copy on this host at once: one makes it, the others wait and take it.
+        with store.making(proxy.file_id, name):
+            found = _stored_copy(store, proxy, name)
+            if found is not None:
+                return found
+            scaler = ImageScaler(current_settings().MAX_IMAGE_PIXELS)
+            target = store.generate_temp_filename(fmt.extension)
+            try:
+                with store.local_file(content) as original:
+                    made = scaler.encode(original, target, fmt)
+                store.ingest(proxy.file_id, proxy.plugin, target, name, f"{Path(proxy.filename).stem}{fmt.extension}",
+                             made.mimetype, made_from=proxy.checksum)
+            finally:
+                target.unlink(missing_ok=True)
+            return store.get(proxy.file_id, name)
     except (ImagingError, DoesNotExist, StoreFailed) as e:
         if fall_back:
             logger.warning("proxy %s of %s served as it is: %s", proxy.typeidentifier, proxy.file_id, e)
@@ -169,6 +173,15 @@ def _in_format(store: ProxyStore, proxy: ProxyFile, content: ProxyContent, fmt: 
             raise ServiceUnavailable(STORE_DOWN) from e
         raise NotFound(NOT_ENCODABLE % (quoted(proxy.typeidentifier), quoted(proxy.file_id), fmt.value.upper(),
                                         e)) from e
+
+
+def _stored_copy(store: ProxyStore, proxy: ProxyFile, name: str) -> tuple[ProxyFile, ProxyContent] | None:
+    """The copy of ``proxy`` kept under ``name``, if one made from its present picture is kept."""
+    try:
+        copy, content = store.get(proxy.file_id, name)
+    except DoesNotExist:
+        return None
+    return (copy, content) if copy.made_from == proxy.checksum else None
 
 
 def _redirect(content: StoredObject, mimetype: str, filename: str, expires_in: int,

@@ -1,6 +1,7 @@
 """A proxy served as WebP or AVIF: named in the request, or chosen by its Accept header; each made once."""
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -31,6 +32,16 @@ def is_teal_40x30(image: Image.Image) -> bool:
     """Whether it is the sample proxy (a teal 40×30 picture), in whatever format."""
     r, g, b = image.convert("RGB").getpixel((20, 15))
     return image.size == (40, 30) and abs(r) < 8 and abs(g - 128) < 8 and abs(b - 128) < 8
+
+
+def store_picture(app: Flask, typeidentifier: str, image: Image.Image, image_format: str = "PNG") -> str:
+    """Store ``image`` as the proxy ``typeidentifier`` of the file, as a plugin would; its checksum."""
+    with app.app_context():
+        store = ProxyStore.current_session()
+        made = store.generate_temp_filename()
+        image.save(made, format=image_format)
+        mimetype = f"image/{image_format.lower()}"
+        return store.ingest(FILE_ID, "html_preview", made, typeidentifier, typeidentifier, mimetype).checksum
 
 
 def listed(client: FlaskClient) -> dict[str, dict[str, Any]]:
@@ -90,11 +101,9 @@ class TestChosenByAccept:
     def test_a_new_picture_of_the_proxy_is_encoded_again(self, served: tuple[Flask, FlaskClient, str]) -> None:
         app, client, _ = served
         client.get(PATH, headers=CHROMIUM)
-        with app.app_context():
-            store = ProxyStore.current_session()
-            made = store.generate_temp_filename(".png")
-            Image.new("RGB", (40, 30), "orange").save(made, format="PNG")
-            redone = store.ingest(FILE_ID, "html_preview", made, "preview", "preview.png", "image/png").checksum
+        redone = store_picture(app, "preview", Image.new("RGB", (40, 30), "orange"))
+        assert set(listed(client)) == {"preview"}, "the copy of the old picture is gone"
+        assert client.get(f"{PATH}.avif").status_code == 404
         response = client.get(PATH, headers=CHROMIUM)
         r, g, b = picture(response.data).convert("RGB").getpixel((20, 15))
         assert response.mimetype == "image/avif" and r > 230 and 140 < g < 190 and b < 30, "orange, not the old teal"
@@ -134,3 +143,63 @@ class TestNamed:
     def test_a_missing_proxy_is_still_404(self, served: tuple[Flask, FlaskClient, str]) -> None:
         _, client, _ = served
         assert client.get(f"/proxies/{FILE_ID}/thumbnail?format=webp").status_code == 404
+
+
+class TestWhatIsNotEncoded:
+    """What a request cannot make the web app encode."""
+
+    def test_a_proxy_larger_than_any_size_is_served_as_it_is(self, served: tuple[Flask, FlaskClient, str],
+                                                             settings: Settings) -> None:
+        app, client, _ = served
+        side = settings.MAX_PROXY_SIDE + 1
+        store_picture(app, "huge", Image.new("RGB", (side, 10), "teal"))
+        response = client.get(f"/proxies/{FILE_ID}/huge", headers=CHROMIUM)
+        assert response.mimetype == "image/png" and "Vary" not in response.headers
+        named = client.get(f"/proxies/{FILE_ID}/huge?format=webp")
+        assert named.status_code == 404
+        message = named.get_json()["message"]
+        assert message.startswith("proxy 'huge' of file") and message.endswith(f"cannot be had in WEBP: it is image/png, {side}x10")
+
+    def test_a_plugin_proxy_already_in_webp_is_not_encoded_again(self, served: tuple[Flask, FlaskClient, str]) -> None:
+        app, client, _ = served
+        store_picture(app, "thumbnail", Image.new("RGB", (40, 30), "teal"), "WEBP")
+        assert client.get(f"/proxies/{FILE_ID}/thumbnail", headers=CHROMIUM).mimetype == "image/webp"
+        assert client.get(f"/proxies/{FILE_ID}/thumbnail?format=webp").mimetype == "image/webp"
+        assert client.get(f"/proxies/{FILE_ID}/thumbnail?format=avif").status_code == 404
+
+    def test_fifty_first_requests_at_once_encode_once(self, served: tuple[Flask, FlaskClient, str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+        app, client, _ = served
+        stored: list[str] = []
+        ingest = ProxyStore.ingest
+        monkeypatch.setattr(ProxyStore, "ingest", lambda store, *args, **kwargs: stored.append(args[3])
+                            or ingest(store, *args, **kwargs))
+        token = client.environ_base["HTTP_AUTHORIZATION"]
+
+        def get(_: int) -> bytes:
+            each = app.test_client()
+            each.environ_base["HTTP_AUTHORIZATION"] = token
+            return each.get(PATH, headers=CHROMIUM).data
+
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            answers = set(pool.map(get, range(50)))
+        assert stored == ["preview.avif"] and len(answers) == 1
+
+
+class TestNamesKeptForCopies:
+    """A plugin cannot store a proxy under a copy's name."""
+
+    def test_a_plugin_cannot_name_a_proxy_as_a_copy(self, app: Flask) -> None:
+        from proxyservice.plugins.api import Proxy
+
+        with app.app_context():
+            store = ProxyStore.current_session()
+            with pytest.raises(ValueError, match="kept for the service's copies"):
+                Proxy(FILE_ID, "html_preview").ingest(store.generate_temp_filename(), "preview.webp", "p.webp",
+                                                      "image/webp")
+
+    def test_a_name_with_a_line_break_names_no_proxy(self) -> None:
+        from proxyservice.services.store.store import is_proxy_name
+
+        assert is_proxy_name(FILE_ID, "preview.webp")
+        assert not is_proxy_name(FILE_ID, "preview\n") and not is_proxy_name(f"{FILE_ID}\n", "preview")

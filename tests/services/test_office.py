@@ -11,9 +11,10 @@ import pytest
 
 from proxyservice.services.office import OfficeConverter, OfficeInvalid, OfficeTimedOut, OfficeToolMissing
 from proxyservice.services.office.converter import IMPORT_FILTERS
+from proxyservice.services.office.session import embeds_fonts
 from proxyservice.services.pdf import PdfRasterizer
 from tests.canary import magenta_pixels, plant_secrets
-from tests.samples import DEBIAN_OFFICE, OFFICE_SOURCES
+from tests.samples import DEBIAN_OFFICE, OFFICE_SOURCES, font_named, text_in_font
 from tests.support import assert_not_blank
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None,
@@ -65,6 +66,16 @@ def odt_from_flat(flat: str, path: Path) -> Path:
 def first_page(document: Path, tmp_path: Path, timeout: float = 60) -> Path:
     pdf = OfficeConverter(memory_mb=3072).to_pdf(document, tmp_path / "out.pdf", timeout)
     return PdfRasterizer().first_page(pdf, tmp_path / "page.png", 800, 30)
+
+
+def first_pdf(document: Path, tmp_path: Path) -> Path:
+    return OfficeConverter(memory_mb=3072).to_pdf(document, tmp_path / f"{document.stem}.pdf", 60)
+
+
+def fonts_of(pdf: Path) -> str:
+    """The fonts a PDF uses, as pdffonts lists them (subset prefixes and all)."""
+    listed = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return " ".join(line.split()[0].split("+")[-1] for line in listed.splitlines()[2:])
 
 
 def text_of(pdf: Path) -> str:
@@ -159,6 +170,18 @@ class TestHostileDocuments:
         subprocess.run(["pkill", "-KILL", "-f", f"UserInstallation=file://{running}/"], check=True)
         assert_not_blank(first_page(office_documents["xlsx"], tmp_path))
         assert session_folders() - {running}, "another LibreOffice took the document"
+
+    def test_fonts_a_document_brings_never_draw_the_next_document(self, tmp_path: Path) -> None:
+        victim = text_in_font(tmp_path / "invoice.odt", "Calibri", "INVOICE TOTAL 1000 EUR")
+        attacker = text_in_font(tmp_path / "brings.odt", "Calibri", "A font of its own",
+                                font_named("Calibri", "EVILcalibri"))
+        assert embeds_fonts(attacker) and not embeds_fonts(victim)
+        before = fonts_of(first_pdf(victim, tmp_path))
+        assert "EVILcalibri" in fonts_of(first_pdf(attacker, tmp_path)), "the document has its own font"
+        [running] = session_folders() or [""]
+        after = fonts_of(first_pdf(victim, tmp_path))
+        assert after == before and "EVILcalibri" not in after
+        assert running == "", "the LibreOffice that loaded the font was replaced at once"
 
     def test_no_libreoffice(self, tmp_path: Path) -> None:
         (tmp_path / "a.docx").write_bytes(b"x")

@@ -55,7 +55,8 @@ PROFILE_SETTINGS = (
     + "</oor:items>\n"
 )
 """The profile's ``registrymodifications.xcu``: no macros (Basic, VBA, scripts), no link or field updates,
-no recalculation on load, no Java, no untrusted referer links. Each name is checked against
+no recalculation on load of cells that keep a result (one without is still computed, within the time
+limit), no Java, no untrusted referer links. Each name is checked against
 LibreOffice's own schema (``/etc/libreoffice/registry/main.xcd``)."""
 
 

@@ -6,19 +6,22 @@ its first office document, in a sandbox of its own: it sees a folder of its
 own (its profile, and the one document it converts now, copied in and
 removed after) and nothing else of the host. It is killed, and the next
 document starts another, when a document takes longer than its limit, when
-LibreOffice dies, and after :data:`DOCUMENTS_PER_OFFICE` documents, so that
-what one document leaves in its memory does not last. It dies with its
-worker child.
+LibreOffice dies, after a document that brought fonts of its own (they would
+stay registered, and draw the next documents), and after
+:data:`DOCUMENTS_PER_OFFICE` documents, so that what one document leaves in
+its memory does not last. It dies with its worker child.
 """
 
 import json
 import logging
 import os
+import re
 import select
 import shutil
 import subprocess
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -36,6 +39,10 @@ DRIVER_INSIDE = Path("/opt/proxyservice/uno_driver.py")
 """Where the sandbox shows the driver."""
 DOCUMENTS_PER_OFFICE = 100
 """Documents one LibreOffice converts before it is replaced by a fresh one."""
+EMBEDDED_FONTS = re.compile(r"(Fonts|word/fonts|ppt/fonts|xl/fonts)/", re.IGNORECASE)
+"""Where OpenDocument and Office Open XML packages keep the fonts they embed."""
+FONTS_LEFT = Path("user/temp/embeddedfonts")
+"""Where, in its profile, LibreOffice keeps the fonts a document brought."""
 START_SECONDS = 60.0
 """The longest LibreOffice may take to start, whatever a document's own limit."""
 FOLDER_PREFIX = "proxyservice-office-"
@@ -55,6 +62,20 @@ def _answer(process: "subprocess.Popen[bytes]", timeout: float) -> dict[str, Any
         said += chunk
     answer: dict[str, Any] = json.loads(said)
     return answer
+
+
+def embeds_fonts(document: Path) -> bool:
+    """Whether a document is a package (a zip) holding fonts of its own.
+
+    LibreOffice registers such fonts for as long as it runs: a document that
+    brings a "Calibri" of its own would draw every later document's Calibri.
+    Only the package's directory is read, never a member.
+    """
+    try:
+        with zipfile.ZipFile(document) as package:
+            return any(EMBEDDED_FONTS.match(name) for name in package.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def remove_stale_folders(parent: Path) -> int:
@@ -164,6 +185,14 @@ class OfficeSession:
         finally:
             for left in (document, made):
                 left.unlink(missing_ok=True)
+            if self.process.poll() is None and (embeds_fonts(source) or self._fonts_left()):
+                # Its fonts stay registered in this LibreOffice: the next document gets a fresh one.
+                logger.info("%s brought fonts of its own: this worker process's LibreOffice is replaced", source.name)
+                self.close()
+
+    def _fonts_left(self) -> bool:
+        folder = self.folder / "profile" / FONTS_LEFT
+        return folder.is_dir() and any(path.is_file() for path in folder.rglob("*"))
 
     def close(self) -> None:
         """Stop LibreOffice, with everything it started, and remove its folder."""

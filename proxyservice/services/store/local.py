@@ -71,6 +71,9 @@ class LocalProxyStore(ProxyStore):
     def _drop_blob(self, file_id: str, checksum: str) -> None:
         (self.root / file_id / BLOBS / checksum).unlink(missing_ok=True)
 
+    def _drop_meta(self, file_id: str, typeidentifier: str) -> None:
+        self._meta_path(file_id, typeidentifier).unlink(missing_ok=True)
+
     def _content(self, file_id: str, checksum: str) -> Path | None:
         blob = self.root / file_id / BLOBS / checksum
         return blob if blob.is_file() else None

@@ -89,6 +89,9 @@ class S3ProxyStore(ProxyStore):
     def _drop_blob(self, file_id: str, checksum: str) -> None:
         self.bucket.delete(self._blob_key(file_id, checksum))
 
+    def _drop_meta(self, file_id: str, typeidentifier: str) -> None:
+        self.bucket.delete(self._meta_key(file_id, typeidentifier))
+
     def _content(self, file_id: str, checksum: str) -> StoredObject:
         return StoredObject(self.bucket, self._blob_key(file_id, checksum), self.temp_dir)
 

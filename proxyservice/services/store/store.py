@@ -13,6 +13,7 @@ scratch folder (:meth:`ProxyStore.generate_temp_filename`), and
 only once whole.
 """
 
+import fcntl
 import logging
 import os
 import re
@@ -34,8 +35,10 @@ from .errors import DoesNotExist, StoreFailed, StoreFull
 
 logger = logging.getLogger(__name__)
 
-FILE_ID = re.compile(r"^[0-9a-f]{64}$")
-TYPEIDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}(@[a-z0-9][a-z0-9_-]{0,31})?(\.(webp|avif))?$")
+FILE_ID = re.compile(r"[0-9a-f]{64}")
+COPY_SUFFIX = re.compile(r"\.(webp|avif)")
+"""What names a proxy's copy in a modern format (:func:`~proxyservice.domain.encoded_typeidentifier`)."""
+TYPEIDENTIFIER = re.compile(rf"[a-z0-9][a-z0-9_-]{{0,63}}(@[a-z0-9][a-z0-9_-]{{0,31}})?({COPY_SUFFIX.pattern})?")
 """A proxy's type, its size when not the default (``preview@large``, ``preview@640x480``), and its
 modern format when it is a copy of another in one (``preview@large.webp``)."""
 TEMP_DIR = ".proxytmp"
@@ -45,7 +48,7 @@ METADATA_SUFFIX = ".json"  # <file_id>/<typeidentifier>.json: its metadata, writ
 
 def is_proxy_name(file_id: str, typeidentifier: str) -> bool:
     """Whether a file id and type identifier can name a proxy (and nothing outside the store)."""
-    return bool(FILE_ID.match(file_id) and TYPEIDENTIFIER.match(typeidentifier))
+    return bool(FILE_ID.fullmatch(file_id) and TYPEIDENTIFIER.fullmatch(typeidentifier))
 
 
 def check_proxy_name(file_id: str, typeidentifier: str) -> None:
@@ -56,9 +59,9 @@ def check_proxy_name(file_id: str, typeidentifier: str) -> None:
     ValueError
         ``file_id`` or ``typeidentifier`` is not of the allowed form.
     """
-    if not FILE_ID.match(file_id):
+    if not FILE_ID.fullmatch(file_id):
         raise ValueError(f"file id must be 64 lower-case hex digits, not {file_id!r}")
-    if not TYPEIDENTIFIER.match(typeidentifier):
+    if not TYPEIDENTIFIER.fullmatch(typeidentifier):
         raise ValueError(f"type identifier {typeidentifier!r} must match {TYPEIDENTIFIER.pattern}")
 
 
@@ -221,8 +224,43 @@ class ProxyStore(SettingsService):
             except (OSError, StoreFailed) as e:
                 # The new proxy is stored; the old bytes are only wasted room.
                 logger.warning("the old bytes of proxy %s of %s stay in the store: %s", typeidentifier, file_id, e)
+            if not made_from:
+                self._drop_copies(file_id, typeidentifier)
         logger.info("stored proxy %s/%s (%d bytes) in %s", file_id, typeidentifier, proxy.bytes, self.location)
         return proxy
+
+    def _drop_copies(self, file_id: str, typeidentifier: str) -> None:
+        """Remove the copies in modern formats of a proxy whose picture changed: they show the old one."""
+        for name in list(self._typeidentifiers(file_id)):
+            if name.startswith(f"{typeidentifier}.") and COPY_SUFFIX.fullmatch(name[len(typeidentifier):]):
+                try:
+                    copy = self._read_meta(file_id, name)
+                    self._drop_meta(file_id, name)
+                    if copy is not None:
+                        self._drop_blob(file_id, copy.checksum)
+                except (OSError, StoreFailed) as e:
+                    # Never served as it is: its made_from names the old picture, so it is made again.
+                    logger.warning("the old copy %s of %s stays in the store: %s", name, file_id, e)
+
+    @contextmanager
+    def making(self, file_id: str, typeidentifier: str) -> Iterator[None]:
+        """Hold the making of one proxy on this host: a second maker waits, then finds it made.
+
+        Raises
+        ------
+        StoreFailed
+            The lock's file could not be made.
+        """
+        check_proxy_name(file_id, typeidentifier)
+        locks = self.temp_dir / "locks"
+        try:
+            locks.mkdir(parents=True, exist_ok=True)
+            lock = (locks / f"{file_id}-{typeidentifier}.lock").open("a")
+        except OSError as e:
+            raise StoreFailed(f"cannot make a lock in the proxy store's temp folder: {e.strerror}") from e
+        with lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     def list(self, file_id: str) -> list[ProxyFile]:
         """Return the proxies of a file, by type identifier; empty when none.
@@ -232,9 +270,9 @@ class ProxyStore(SettingsService):
         StoreFailed
             The store could not be read.
         """
-        if not FILE_ID.match(file_id):
+        if not FILE_ID.fullmatch(file_id):
             return []
-        named = sorted(name for name in self._typeidentifiers(file_id) if TYPEIDENTIFIER.match(name))
+        named = sorted(name for name in self._typeidentifiers(file_id) if TYPEIDENTIFIER.fullmatch(name))
         found = (self._read_meta(file_id, typeidentifier) for typeidentifier in named)
         return [proxy for proxy in found if proxy is not None]
 
@@ -295,6 +333,10 @@ class ProxyStore(SettingsService):
 
     def _drop_blob(self, file_id: str, checksum: str) -> None:
         """Remove bytes no proxy names any more."""
+        raise NotImplementedError
+
+    def _drop_meta(self, file_id: str, typeidentifier: str) -> None:
+        """Remove a proxy's metadata: it shows no more."""
         raise NotImplementedError
 
     def _content(self, file_id: str, checksum: str) -> ProxyContent | None:
