@@ -37,6 +37,8 @@ command -v ffmpeg >/dev/null || packages+=(ffmpeg)
 command -v soffice >/dev/null || packages+=(libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 # Driving one long-lived LibreOffice over UNO: Debian's python3-uno, for /usr/bin/python3.
 [ -e /usr/lib/python3/dist-packages/uno.py ] || packages+=(python3-uno)
+# HTTP load for make bench (bench/http_ratios.py).
+command -v wrk >/dev/null || packages+=(wrk)
 # A real browser for the tests of the pages the service serves (GET /docs).
 command -v chromium >/dev/null || packages+=(chromium)
 
