@@ -10,7 +10,7 @@ from kombu import Connection
 from proxyservice.config import Settings
 from proxyservice.services.task_queue import QueueUnavailable, TaskQueue
 from tests.e2e.conftest import BROKERS
-from tests.support import BrokerServer, broker_server
+from tests.support import BrokerServer, broker_server, wait_until
 
 
 @pytest.fixture(scope="module", params=BROKERS)
@@ -39,7 +39,8 @@ class TestSend:
         queue = queue_for(broker.url)
         before = queue.length()
         queue.send("task-1", "html_preview::HTMLPreview", "m:f", ["a", 1])
-        assert queue.length() == before + 1
+        # AMQP publishes without waiting: the count, asked on another connection, may lag a moment.
+        wait_until(lambda: queue.length() == before + 1, 5, "the queue to count the task")
         for _ in range(before):
             take_one(broker.url)
         message = take_one(broker.url)

@@ -98,6 +98,18 @@ class TaskQueue:
         QueueUnavailable
             The broker could not be reached.
         """
+        # Asked at every ingest: on a connection of the pool the sending uses, kept open between requests.
+        # One that fails in any way (the broker restarted since) is dropped, and a new one answers.
+        try:
+            with self._pooled_channel("read the queue's length") as (connection, channel):
+                try:
+                    return int(channel.queue_declare(QUEUE, passive=True).message_count)
+                except _errors(connection.channel_errors) as e:
+                    if str(getattr(e, "reply_code", "")) == NOT_FOUND:  # py-amqp's is an int, kombu's a str
+                        return 0  # no such queue (on Redis: an empty one): nothing waits
+                    raise
+        except QueueUnavailable:
+            pass
         with self._channel("read the queue's length") as (connection, channel):
             try:
                 return int(channel.queue_declare(QUEUE, passive=True).message_count)
@@ -164,6 +176,26 @@ class TaskQueue:
             except _errors(connection.connection_errors, connection.channel_errors) as e:
                 raise QueueUnavailable(f"cannot {doing}: {e}") from e
 
+    @contextmanager
+    def _pooled_channel(self, doing: str) -> Iterator[tuple[Connection, Any]]:
+        """A connection of the Celery app's pool (connected once, kept) and its channel, for a quick question.
+
+        A connection the broker dropped is connected again once; the broker's
+        errors in the block become :class:`QueueUnavailable`, and the broken
+        connection is dropped, so the pool's next user connects afresh.
+        """
+        # app.pool holds Connections (its stubs say Producers: that is app.producer_pool).
+        connection: Connection = self.celery.pool.acquire(  # type: ignore[assignment]
+            block=True, timeout=self._seconds(None))
+        try:
+            connection.ensure_connection(max_retries=1, interval_start=0, interval_step=0)
+            yield connection, connection.default_channel
+        except _errors(connection.connection_errors, connection.channel_errors) as e:
+            connection.collect()
+            raise QueueUnavailable(f"cannot {doing}: {e}") from e
+        finally:
+            connection.release()
+
     def workers_answering(self, timeout: float | None = None) -> list[str]:
         """Names of workers answering a ping within ``timeout`` seconds; stops at the first."""
         seconds = self._seconds(timeout)
@@ -193,6 +225,9 @@ def _errors(*groups: Any) -> tuple[type[BaseException], ...]:
     """The errors that mean the broker is unusable: the transport's ``groups``, kombu's, and the socket's."""
     return (*(error for group in groups for error in group), OperationalError, OSError)
 
+
+NOT_FOUND = "404"
+"""The reply code of a passive declaration of a queue the broker does not have (AMQP's, and kombu's for Redis)."""
 
 _QUEUES: dict[Settings, TaskQueue] = {}
 

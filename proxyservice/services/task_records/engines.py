@@ -122,10 +122,15 @@ def _sqlite_engine(url: URL) -> Engine:
         url, poolclass=NullPool, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
     )
 
+    in_wal = False
+
     @event.listens_for(engine, "connect")
     def connect(dbapi_connection: sqlite3.Connection, _: Any) -> None:
+        nonlocal in_wal
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN (below), not the driver
-        _use_wal(dbapi_connection)
+        if not in_wal:  # the file stays in WAL mode: asked once per process, not at every request
+            _use_wal(dbapi_connection)
+            in_wal = True
 
     @event.listens_for(engine, "begin")
     def begin(connection: Connection) -> None:
