@@ -5,6 +5,7 @@ import io
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -414,6 +415,49 @@ class TestIdentity:
         assert first.file_id == file_identity(sha256_of(root / "a" / "page.html"), str((root / "a" / "page.html").resolve()))
         upload = sources.save_upload(io.BytesIO(b"<p>same</p>"), "page.html")
         assert sources.describe(upload, ProxySize(4, 3)).file_id == sha256_of(upload)
+
+
+class TestUnchangedFilesAreNotReadAgain:
+    """A file ingested by path again is hashed again only if it changed."""
+
+    @pytest.fixture
+    def reads(self, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+        read = SourceFiles._read
+        seen: list[Path] = []
+
+        def counted(path: Path) -> Any:
+            seen.append(path)
+            return read(path)
+
+        monkeypatch.setattr(SourceFiles, "_read", staticmethod(counted))
+        return seen
+
+    def test_an_unchanged_file_is_read_once(self, tmp_path: Path, reads: list[Path]) -> None:
+        page = tmp_path / "page.html"
+        page.write_text("<p>once</p>")
+        sources = SourceFiles((tmp_path,), tmp_path / "uploads", 1000)
+        ids = {sources.describe(page, ProxySize(4, 3)).file_id for _ in range(3)}
+        assert len(ids) == 1 and reads == [page]
+
+    def test_a_file_rewritten_alike_in_size_and_time_is_read_again(self, tmp_path: Path, reads: list[Path]) -> None:
+        page = tmp_path / "page.html"
+        page.write_text("<p>first</p>")
+        sources = SourceFiles((tmp_path,), tmp_path / "uploads", 1000)
+        first = sources.describe(page, ProxySize(4, 3))
+        stamp = page.stat()
+        page.write_text("<p>other</p>")  # the same length
+        os.utime(page, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # and the same modification time
+        second = sources.describe(page, ProxySize(4, 3))
+        assert second.file_id != first.file_id and len(reads) == 2
+
+    def test_another_file_moved_to_the_path_is_read(self, tmp_path: Path, reads: list[Path]) -> None:
+        page, other = tmp_path / "page.html", tmp_path / "other.html"
+        page.write_text("<p>first</p>")
+        other.write_text("<p>other</p>")
+        sources = SourceFiles((tmp_path,), tmp_path / "uploads", 1000)
+        first = sources.describe(page, ProxySize(4, 3))
+        other.replace(page)
+        assert sources.describe(page, ProxySize(4, 3)).file_id != first.file_id
 
 
 @pytest.fixture

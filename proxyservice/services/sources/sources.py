@@ -32,6 +32,7 @@ from ..hashing import CHUNK, sha256_of
 # The object storage is the proxy store's: its bucket (and its errors) are shared, not made twice.
 from ..store import Bucket
 from .errors import SourceChanged, SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
+from .fingerprints import Fingerprint, fingerprint
 from .media_types import decide_mimetype
 from .page_view import page_view
 from .snapshot import MOVED, copy_checked
@@ -282,13 +283,23 @@ class SourceFiles(SettingsService):
         if self.staging is not None and upload_id is not None:
             shared = f"{staged_uploads(self.staging)}{upload_id}/{path.name}"
         guessed, _ = mimetypes.guess_type(path.name)
+        if upload_id is not None:
+            file_id, sniffed = upload_id, self.sniff(path)
+        else:  # hashed here, unless it is unchanged since it was last
+            read = fingerprint(path, self._read)
+            file_id = file_identity(read.sha256, None if self.is_upload(path.resolve()) else str(path))
+            sniffed = read.sniffed
         return SourceFile(
-            file_id=upload_id or file_identity(sha256_of(path), None if self.is_upload(path.resolve()) else str(path)),
+            file_id=file_id,
             path=shared,
             size=path.stat().st_size,
-            mimetype=decide_mimetype(self.sniff(path), guessed),
+            mimetype=decide_mimetype(sniffed, guessed),
             proxy_size=proxy_size,
         )
+
+    @classmethod
+    def _read(cls, path: Path) -> Fingerprint:
+        return Fingerprint(sha256_of(path), cls.sniff(path))
 
     def upload_id(self, path: Path) -> str | None:
         """The content hash of an upload kept by :meth:`save_upload`, from its folder's name."""
