@@ -67,6 +67,8 @@ def create_web_app(settings: Settings | None = None, serve_http: bool = True, **
         service.init_app(app)
     if serve_http:
         Auth.check_secret(app)
+        # A process serving HTTP never forks once the app is built (uWSGI's lazy-apps); the workers' main process does.
+        TaskRecords.keep_connections_open(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(ui.blueprint)
     # GET /docs: Swagger UI's files from the flask-swagger-ui package (no CDN), reading GET /openapi.yaml.

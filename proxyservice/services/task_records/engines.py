@@ -1,8 +1,11 @@
 """Where the records are: a database URL, and one SQLAlchemy engine for it per process.
 
 SQLite: a file in WAL mode, so the web and worker processes of one host share
-it; every connection is opened for its owner and closed with it (``NullPool``),
-so none outlives a ``no_fork_while_open`` block. SQLAlchemy emits the
+it. In a process that forks (a worker's main process) every connection is
+opened for its owner and closed with it (``NullPool``), so none outlives a
+``no_fork_while_open`` block. The web app's processes never fork once built
+(uWSGI's lazy-apps): they keep their connections open between requests
+(``keep_connections``), which halves the time of a request that reads a record. SQLAlchemy emits the
 ``BEGIN`` itself (its documented recipe for the ``sqlite3`` driver), so a
 transaction that reads then writes can take the write lock first
 (``BEGIN IMMEDIATE``).
@@ -23,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from .errors import RecordsUnavailable
 from .fork import BUSY_TIMEOUT_SECONDS, ProcessLock
@@ -52,9 +55,11 @@ class Database:
     """
 
     url: URL
+    keep_connections: bool = False
+    """SQLite: keep connections open between uses, in a pool (only in a process that never forks)."""
 
     @classmethod
-    def at(cls, location: Path | str) -> "Database":
+    def at(cls, location: Path | str, keep_connections: bool = False) -> "Database":
         """The database at a SQLite file's path or at a URL.
 
         Raises
@@ -63,7 +68,7 @@ class Database:
             The URL cannot be read, or names a database the records do not work on.
         """
         if isinstance(location, Path):
-            return cls(URL.create("sqlite", database=str(location)))
+            return cls(URL.create("sqlite", database=str(location)), keep_connections)
         try:
             url = make_url(location)
         except (exc.ArgumentError, ValueError):
@@ -74,7 +79,7 @@ class Database:
         if url.drivername in ("sqlite", "sqlite+pysqlite"):
             if not url.database or url.database == ":memory:":
                 raise RecordsUnavailable(NO_SQLITE_FILE)
-            return cls(url)
+            return cls(url, keep_connections)
         raise RecordsUnavailable(UNSUPPORTED % url.drivername)
 
     @property
@@ -85,7 +90,8 @@ class Database:
     @cached_property
     def key(self) -> str:
         """The URL whole, password and all: what this process keeps its engine and schema state under."""
-        return self.url.render_as_string(hide_password=False)
+        kept = " (connections kept)" if self.keep_connections and self.sqlite_path is not None else ""
+        return self.url.render_as_string(hide_password=False) + kept
 
     @property
     def name(self) -> str:
@@ -110,16 +116,20 @@ class Database:
         with _engines_lock:
             pid, engine = _engines.get(self.key, (0, None))
             if engine is None:
-                engine = _sqlite_engine(self.url) if self.sqlite_path is not None else _server_engine(self.url)
+                engine = (_sqlite_engine(self.url, self.keep_connections) if self.sqlite_path is not None
+                          else _server_engine(self.url))
             elif pid != os.getpid():
                 engine.dispose(close=False)  # the parent's connections stay the parent's
             _engines[self.key] = (os.getpid(), engine)
             return engine
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, keep_connections: bool) -> Engine:
+    # Kept: one connection per thread that asks at once (a web process's request, its readiness checks).
+    pool: dict[str, Any] = {"poolclass": QueuePool, "pool_size": 2, "max_overflow": 8} if keep_connections else {
+        "poolclass": NullPool}
     engine = create_engine(
-        url, poolclass=NullPool, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+        url, **pool, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
     )
 
     in_wal = False

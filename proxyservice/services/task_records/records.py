@@ -24,12 +24,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 from sqlalchemy import ColumnElement, Connection, or_, select, update
 
 from ...domain import TaskRecord, TaskState
 from ...config import Settings
-from ..context import SettingsService
+from ..context import SettingsService, session_on_g
 from . import fork
 from .engines import SQLITE_BEGIN, Database
 from .errors import RecordNotFound, RecordsUnavailable
@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 UNDER_WAY = (TaskState.QUEUED.value, TaskState.IN_PROGRESS.value)
 LOST_BATCH = 500
+KEEP_CONNECTIONS = "PROXYSERVICE_KEEP_RECORDS_CONNECTIONS"
+"""Flask config key: the app's records keep SQLite connections open between requests (the web app's)."""
 """Lost tasks taken in one transaction: well under both databases' limits on bound values."""
 
 
@@ -66,8 +68,10 @@ class TaskRecords(SettingsService):
 
     SESSION_KEY = "task_records"
 
-    def __init__(self, location: Path | str) -> None:
+    def __init__(self, location: Path | str, keep_connections: bool = False) -> None:
         self.location = location
+        self.keep_connections = keep_connections
+        """SQLite: :meth:`close` gives the connection back to a pool, open (only in a process that never forks)."""
         self._database: Database | None = None
         self._connection: Connection | None = None
         """SQLite only: this object's connection, open from first use until :meth:`close`."""
@@ -88,6 +92,18 @@ class TaskRecords(SettingsService):
     def from_settings(cls, settings: Settings) -> "TaskRecords":
         """The records at DATABASE_URL, or in the SQLite file in DATA_DIR."""
         return cls(settings.database_url)
+
+    @staticmethod
+    def keep_connections_open(app: Flask) -> None:
+        """Let ``app``'s records keep their SQLite connections open between requests: only for a process that
+        never forks while it runs (a web app under uWSGI's lazy-apps), as an open SQLite file must not be forked."""
+        app.config[KEEP_CONNECTIONS] = True
+
+    @classmethod
+    def current_session(cls) -> "TaskRecords":
+        """The records of the current application context; kept connections in an app that serves HTTP."""
+        keep = bool(current_app.config.get(KEEP_CONNECTIONS))
+        return session_on_g(cls.SESSION_KEY, lambda settings: cls(settings.database_url, keep_connections=keep))
 
     def put(self, record: TaskRecord) -> None:
         """Write a record, replacing one with the same task id."""
@@ -352,7 +368,7 @@ class TaskRecords(SettingsService):
 
     def _database_at(self) -> Database:
         if self._database is None:
-            self._database = Database.at(self.location)
+            self._database = Database.at(self.location, self.keep_connections)
         return self._database
 
     @contextmanager
