@@ -25,6 +25,10 @@ from tests.e2e.conftest import Service, running_service
 from tests.support import ROOT, assert_not_blank, dockerfile_command, free_port, wait_until
 
 
+LOGS: dict[str, Path] = {}
+"""The log of each running uWSGI, by its URL."""
+
+
 @contextmanager
 def running_uwsgi(service: Service, log: Path) -> Iterator[str]:
     """uWSGI as the Dockerfile starts it (the shipped uwsgi.ini, nginx in front), on a free port; its URL."""
@@ -46,8 +50,10 @@ def running_uwsgi(service: Service, log: Path) -> Iterator[str]:
 
     try:
         wait_until(answers, 60, f"uWSGI on port {port} (log: {log})")
+        LOGS[url] = log
         yield url
     finally:
+        LOGS.pop(url, None)
         process.terminate()
         process.wait(timeout=20)
 
@@ -200,6 +206,10 @@ class TestThroughUwsgi:
         assert image.headers["Content-Type"] == "image/png"
         assert image.headers["Cache-Control"].startswith("private"), "no shared cache keeps token-protected bytes"
         assert assert_not_blank(image.content).size == (400, 300)
+        # Its bytes went from the file to the socket by sendfile(2), never through Python.
+        served = [line for line in LOGS[uwsgi_url].read_text().splitlines() if f"GET {proxy['url']} " in line]
+        assert served and all(f"generated {len(image.content)} bytes" in line and "via sendfile()" in line
+                              for line in served), served
 
         # Shared without a token: the signed link works, the bare URL does not, a forged one neither.
         shared = requests.get(uwsgi_url + proxy["signed_url"], timeout=10)
