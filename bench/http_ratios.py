@@ -16,16 +16,14 @@ and maximum of each ratio over the rounds.
 """
 
 import json
-import os
 import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 
 import requests
 
@@ -34,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 
 from proxyservice.config import Settings  # noqa: E402
 from tests.conftest import bearer  # noqa: E402
-from tests.e2e.conftest import Service, running_service  # noqa: E402
+from tests.e2e.conftest import running_service  # noqa: E402
 from tests.e2e.test_uwsgi import running_uwsgi  # noqa: E402
-from tests.support import dockerfile_command, free_port, wait_until  # noqa: E402
+from tests.support import wait_until  # noqa: E402
 
 SECONDS = 5
 CONNECTIONS = 16
@@ -81,31 +79,6 @@ def post_script(folder: Path, body: dict[str, object]) -> Path:
     return script
 
 
-@contextmanager
-def hello_world(service: Service, log: Path) -> Iterator[str]:
-    """The hello-world app under the service's uWSGI command and configuration; its URL."""
-    port = free_port()
-    environment = {**os.environ, **service.environment, "PROXYSERVICE_HTTP": f"127.0.0.1:{port}",
-                   "UWSGI_VIRTUALENV": sys.prefix}
-    with log.open("wb") as out:
-        process = subprocess.Popen([*dockerfile_command("Dockerfile"), "--module", "bench.hello_app:application"],
-                                   cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        try:
-            return requests.get(url, timeout=2).json() == {"hello": "world"}
-        except (requests.RequestException, ValueError):
-            return False
-
-    try:
-        wait_until(answers, 60, "the hello-world app")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
 def ingest_all(url: str, token: str, pages: list[Path]) -> float:
     """Seconds to ingest ``pages`` by path, one request after another on one connection, and see every task finished."""
     client = requests.Session()
@@ -137,7 +110,8 @@ def main(rounds: int) -> None:
         figures.setdefault(name, []).append(figure)
 
     with running_service(work / "service") as (service, _), \
-            running_uwsgi(service, work / "uwsgi.log") as url, hello_world(service, work / "hello.log") as hello:
+            running_uwsgi(service, work / "uwsgi.log") as url, \
+            running_uwsgi(service, work / "hello.log", "bench.hello_app:application", "/") as hello:
         token = bearer(Settings.from_environ(service.environment))
         auth = f"Authorization: {token}"
         page = service.sources / "page.html"
