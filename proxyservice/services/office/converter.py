@@ -94,5 +94,5 @@ class OfficeConverter(SandboxedTool):
                 session.to_pdf(source, import_filter, output, timeout)
                 return output
             except OfficeGone as e:
-                logger.warning("LibreOffice of this worker process had ended (%s); starting another", e)
-        raise OfficeInvalid(f"{source.name}: LibreOffice ended twice before it could open it")
+                logger.warning("LibreOffice of this worker process ended (%s); starting another", e)
+        raise OfficeInvalid(f"{source.name} cannot be opened as {import_filter}: LibreOffice ended twice opening it")

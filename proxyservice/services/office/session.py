@@ -90,7 +90,7 @@ def remove_stale_folders(parent: Path) -> int:
 
 
 class OfficeGone(Exception):
-    """LibreOffice had died before a document reached it: that document is sent to a fresh one."""
+    """LibreOffice ended before or while converting a document: that document is sent to a fresh one (once)."""
 
 
 class OfficeSession:
@@ -142,7 +142,7 @@ class OfficeSession:
         Raises
         ------
         OfficeGone
-            LibreOffice had ended before the document reached it; this session is closed.
+            LibreOffice ended before or while converting it; this session is closed.
         OfficeInvalid
             LibreOffice could not open it, or died on it (this session then ends).
         OfficeTimedOut

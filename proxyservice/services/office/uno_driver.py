@@ -7,8 +7,8 @@ It starts LibreOffice headless on a pipe of its own, connects over UNO, and
 says ``{"ready": ...}`` on stdout. Then, for each line on stdin,
 ``{"source": path, "filter": import filter, "output": path}``, it writes the
 document's first page as a PDF and answers one line: ``{"ok": true}`` or
-``{"error": words}``, or ``{"gone": words}`` when LibreOffice had died before the
-document reached it. It ends at the end of stdin, or when LibreOffice died.
+``{"error": words}``, or ``{"gone": words}`` when LibreOffice had ended before the
+document reached it, or ended while converting it. It ends at the end of stdin, or when LibreOffice died.
 
 Each document is loaded hidden, read-only, with macros never run and links
 never updated, through the import filter its name says, and closed after.
@@ -116,10 +116,14 @@ def main() -> int:
         try:
             convert(desktop, request["source"], request["filter"], request["output"])
         except Exception as e:  # noqa: BLE001  # any UNO error is this document's: said, and the next goes on
-            answer({"error": describe(e)})
-            if office.poll() is not None:
-                return 1  # LibreOffice died with it: the service starts another
-            continue
+            try:
+                office.wait(timeout=1)  # a LibreOffice that is dying has ended by then
+            except subprocess.TimeoutExpired:
+                answer({"error": describe(e)})
+                continue
+            # It ended during the call (killed before, or by this document): the service tries a fresh one.
+            answer({"gone": f"LibreOffice ended (exit code {office.poll()}): {describe(e)}"})
+            return 1
         answer({"ok": True})
     desktop.terminate()
     return 0
