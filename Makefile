@@ -15,4 +15,5 @@ bench:
 	.venv/bin/python bench/worker_scaling.py
 	.venv/bin/python bench/per_type.py
 	.venv/bin/python bench/office_session.py
+	.venv/bin/python bench/stack_ratio.py
 	.venv/bin/python bench/http_ratios.py

@@ -101,7 +101,11 @@ def spread(values: list[float]) -> str:
 
 
 def main(rounds: int) -> None:
-    work = Path(tempfile.mkdtemp(prefix="proxyservice-bench-"))
+    with tempfile.TemporaryDirectory(prefix="proxyservice-bench-") as folder:
+        measure(Path(folder), rounds)
+
+
+def measure(work: Path, rounds: int) -> None:
     rows: dict[str, list[float]] = {}
     figures: dict[str, list[str]] = {}
 
