@@ -1,13 +1,15 @@
 """Pure data of the proxy service: no I/O, no imports from the rest of the project."""
 
 from .plugin import ALL_ENABLED, PluginStatus, ProxyPlugin, Submitter
-from .proxy import ImageFormat, ProxyFile, ProxySize, encoded_typeidentifier, sized_typeidentifier
+from .proxy import (MODERN_FORMATS, ImageFormat, ProxyFile, ProxySize, copy_format, encoded_typeidentifier,
+                    sized_typeidentifier)
 from .source import SourceFile, file_identity
 from .task import TaskRecord, TaskState
 from .view import SourceView
 
 __all__ = [
     "ALL_ENABLED",
+    "MODERN_FORMATS",
     "ImageFormat",
     "PluginStatus",
     "ProxyFile",
@@ -15,6 +17,7 @@ __all__ = [
     "ProxySize",
     "SourceFile",
     "SourceView",
+    "copy_format",
     "encoded_typeidentifier",
     "file_identity",
     "sized_typeidentifier",

@@ -59,9 +59,17 @@ class ImageFormat(Enum):
         return next((fmt for fmt in cls if fmt.mimetype == mimetype.lower()), None)
 
 
+MODERN_FORMATS = tuple(fmt for fmt in ImageFormat if fmt.is_modern)
+
+
 def encoded_typeidentifier(typeidentifier: str, fmt: ImageFormat) -> str:
     """The name a proxy re-encoded in a modern format is kept under, beside its original (``preview@large.webp``)."""
     return f"{typeidentifier}.{fmt.value}"
+
+
+def copy_format(typeidentifier: str) -> ImageFormat | None:
+    """The modern format a name says its proxy is a copy in (``preview.webp``); ``None`` for a plugin's proxy."""
+    return next((fmt for fmt in MODERN_FORMATS if typeidentifier.endswith(f".{fmt.value}")), None)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..domain import ImageFormat, PluginStatus, ProxyFile, ProxyPlugin, ProxySize, SourceFile, sized_typeidentifier
+from ..domain import PluginStatus, ProxyFile, ProxyPlugin, ProxySize, SourceFile, copy_format, sized_typeidentifier
 from .context import JobContext, current_job_context
 
 __all__ = ["JobContext", "PluginStatus", "Proxy", "ProxyPlugin", "ProxySize", "SourceFile", "generate_temp_filename",
@@ -62,7 +62,7 @@ class Proxy:
             ``typeidentifier`` is not of the allowed form, or ends as the service's copies in
             modern formats are named (``.webp``, ``.avif``): those are the service's to make.
         """
-        if any(typeidentifier.endswith(f".{fmt.value}") for fmt in ImageFormat if fmt.is_modern):
+        if copy_format(typeidentifier) is not None:
             raise ValueError(f"type identifier {typeidentifier!r}: a name ending in .webp or .avif is kept for "
                              "the service's copies of proxies in those formats")
         store = (self.context or current_job_context()).store

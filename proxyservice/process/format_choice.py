@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ..domain import ImageFormat
+from ..domain import MODERN_FORMATS, ImageFormat
 
 PREFERRED = (ImageFormat.AVIF, ImageFormat.WEBP)
 """The modern formats, smallest first: of two a client accepts alike, the first is served."""
@@ -28,10 +28,9 @@ def named_format(name: str, available: Sequence[ImageFormat]) -> ImageFormat | F
     available
         The modern formats this service can write.
     """
-    modern = [fmt for fmt in ImageFormat if fmt.is_modern]
-    fmt = next((fmt for fmt in modern if fmt.value == name.lower()), None)
+    fmt = next((fmt for fmt in MODERN_FORMATS if fmt.value == name.lower()), None)
     if fmt is None:
-        return FormatRefusal(UNKNOWN_FORMAT % (name, ", ".join(f.value for f in modern)))
+        return FormatRefusal(UNKNOWN_FORMAT % (name, ", ".join(f.value for f in MODERN_FORMATS)))
     if fmt not in available:
         return FormatRefusal(NOT_AVAILABLE % fmt.value.upper())
     return fmt

@@ -2,12 +2,15 @@
 
 import logging
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import Iterator
 
 from PIL import Image, ImageOps, UnidentifiedImageError, features
 
-from ...domain import ImageFormat, ProxySize
+from ...domain import MODERN_FORMATS, ImageFormat, ProxySize
 from .errors import ImageInvalid, ImageTooLarge
 
 logger = logging.getLogger(__name__)
@@ -55,9 +58,39 @@ class ImageScaler:
         self.max_pixels = max_pixels
 
     @staticmethod
+    @cache
     def modern_formats() -> tuple[ImageFormat, ...]:
-        """The modern formats this Pillow can write (AVIF needs Pillow 11.3 built with libavif)."""
-        return tuple(fmt for fmt in ImageFormat if fmt.is_modern and features.check(fmt.value))
+        """The modern formats this Pillow can write (AVIF needs Pillow 11.3 built with libavif); asked once."""
+        return tuple(fmt for fmt in MODERN_FORMATS if features.check(fmt.value))
+
+    @contextmanager
+    def _opened(self, source: Path, doing: str) -> Iterator[Image.Image]:
+        """``source`` opened with Pillow, refused past ``max_pixels`` before it is decoded.
+
+        Raises
+        ------
+        ImageInvalid
+            It is not a readable image; ``doing`` says what was being done, in the message.
+        ImageTooLarge
+            It has more than ``max_pixels`` pixels.
+        """
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                with Image.open(source) as opened:
+                    width, height = opened.size
+                    if width * height > self.max_pixels:
+                        raise ImageTooLarge(
+                            f"{source.name} is {width}x{height} pixels; the limit is {self.max_pixels} "
+                            "(MAX_IMAGE_PIXELS)"
+                        )
+                    yield opened
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
+            # Pillow's own limit met before ours could be: say ours, not its internal figures.
+            raise ImageTooLarge(f"{source.name} has more pixels than the limit of {self.max_pixels} "
+                                "(MAX_IMAGE_PIXELS)") from e
+        except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
+            raise ImageInvalid(f"{source.name} {doing}: {e}") from e
 
     def encode(self, source: Path, target: Path, fmt: ImageFormat) -> ScaledImage:
         """Write a proxy's picture again in a modern format, at its size.
@@ -78,19 +111,12 @@ class ImageScaler:
         """
         if fmt not in self.modern_formats():
             raise ImageInvalid(f"this Pillow cannot write {fmt.value.upper()}")
-        try:
-            with Image.open(source) as opened:
-                width, height = opened.size
-                if width * height > self.max_pixels:
-                    raise ImageTooLarge(f"{source.name} is {width}x{height} pixels; the limit is {self.max_pixels} "
-                                        "(MAX_IMAGE_PIXELS)")
-                photo = opened.format == "JPEG"
-                image = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "PA") or "transparency" in opened.info
-                                       else "RGB")
-                image.save(target, format=fmt.value.upper(), **ENCODINGS[fmt, photo])
-                return ScaledImage(image.width, image.height, fmt.mimetype)
-        except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
-            raise ImageInvalid(f"{source.name} cannot be written as {fmt.value.upper()}: {e}") from e
+        with self._opened(source, f"cannot be written as {fmt.value.upper()}") as opened:
+            photo = opened.format == "JPEG"
+            image = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "PA") or "transparency" in opened.info
+                                   else "RGB")
+            image.save(target, format=fmt.value.upper(), **ENCODINGS[fmt, photo])
+            return ScaledImage(image.width, image.height, fmt.mimetype)
 
     def fit(self, source: Path, target: Path, box: ProxySize, palette: bool = False, photo: bool = False) -> ScaledImage:
         """Scale an image to fit in ``box``, keeping its aspect ratio.
@@ -114,23 +140,8 @@ class ImageScaler:
         ImageTooLarge
             It has more than ``max_pixels`` pixels.
         """
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                with Image.open(source) as opened:
-                    width, height = opened.size
-                    if width * height > self.max_pixels:
-                        raise ImageTooLarge(
-                            f"{source.name} is {width}x{height} pixels; the limit is {self.max_pixels} "
-                            "(MAX_IMAGE_PIXELS)"
-                        )
-                    return self._scale(opened, target, box, palette, photo)
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
-            # Pillow's own limit met before ours could be: say ours, not its internal figures.
-            raise ImageTooLarge(f"{source.name} has more pixels than the limit of {self.max_pixels} "
-                                "(MAX_IMAGE_PIXELS)") from e
-        except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
-            raise ImageInvalid(f"{source.name} is not a readable image: {e}") from e
+        with self._opened(source, "is not a readable image") as opened:
+            return self._scale(opened, target, box, palette, photo)
 
     @staticmethod
     def _scale(opened: Image.Image, target: Path, box: ProxySize, palette: bool, photo: bool) -> ScaledImage:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..sandbox import Sandbox
 from ..sandbox.tool import SandboxedTool
 from .errors import OfficeInvalid, OfficeTimedOut, OfficeToolMissing
-from .session import DRIVER, UNO_MODULE, UNO_PYTHON, OfficeGone, OfficeSession, running_session
+from .session import UNO_MODULE, UNO_PYTHON, OfficeGone, OfficeSession, running_session
 
 IMPORT_FILTERS = {
     ".doc": "MS Word 97", ".docx": "MS Word 2007 XML", ".odt": "writer8", ".ott": "writer8_template",
@@ -87,7 +87,7 @@ class OfficeConverter(SandboxedTool):
             raise OfficeInvalid(f"{source.name}: {source.suffix or 'no extension'} is not an office document "
                                 f"LibreOffice is given ({', '.join(IMPORT_FILTERS)})")
         sandbox = self.sandbox
-        key = (executable, self.memory_mb, sandbox.bwrap, sandbox.enabled, sandbox.hidden, DRIVER)
+        key = (executable, self.memory_mb, sandbox.bwrap, sandbox.enabled, sandbox.hidden)
         for _ in range(2):
             session = running_session(key, lambda: OfficeSession(executable, PROFILE_SETTINGS, self.memory_mb, sandbox))
             try:

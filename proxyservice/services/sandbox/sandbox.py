@@ -76,6 +76,14 @@ def _bwrap_words(stderr: str) -> str:
     return "; ".join(lines) or "bubblewrap failed before the program started"
 
 
+def _filter_and_reads(reads: Sequence[Read], within: Path | None,
+                      stack: ExitStack) -> tuple[int, list[tuple[int, Path]]]:
+    """The seccomp filter's descriptor and the pinned reads bubblewrap is given, all closed with ``stack``."""
+    filter_fd = _readable(denying_filter())
+    stack.callback(os.close, filter_fd)
+    return filter_fd, pin_reads(reads, within, stack)
+
+
 class Sandbox(SettingsService):
     """Runs programs in bubblewrap, each with only what one run needs.
 
@@ -184,9 +192,7 @@ class Sandbox(SettingsService):
                 program = relay_command(program, EGRESS_SOCKET)
             status_read, status_write = os.pipe()
             stack.callback(os.close, status_read)
-            filter_fd = _readable(denying_filter())
-            stack.callback(os.close, filter_fd)
-            pinned = pin_reads(reads, within, stack)
+            filter_fd, pinned = _filter_and_reads(reads, within, stack)
             try:
                 full = bubblewrap_command(bwrap, program, pinned, writes, self.hidden, environment,
                                           status_fd=status_write, egress_socket=socket_path, seccomp_fd=filter_fd)
@@ -240,9 +246,7 @@ class Sandbox(SettingsService):
             return start_bounded(command, {**os.environ, **(environment or {})}, memory_mb, stderr=log, talks=True)
         bwrap = self.executable()
         with ExitStack() as stack:
-            filter_fd = _readable(denying_filter())
-            stack.callback(os.close, filter_fd)
-            pinned = pin_reads(reads, None, stack)
+            filter_fd, pinned = _filter_and_reads(reads, None, stack)
             full = bubblewrap_command(bwrap, command, pinned, writes, self.hidden, environment, seccomp_fd=filter_fd)
             # Its copies of the descriptors stay open in it until bubblewrap has mounted them.
             return start_bounded(full, BWRAP_ENVIRONMENT, memory_mb, pass_fds=(filter_fd, *(fd for fd, _ in pinned)),

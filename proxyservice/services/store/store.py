@@ -26,7 +26,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from ...config import Settings
-from ...domain import ProxyFile
+from ...domain import MODERN_FORMATS, ProxyFile, encoded_typeidentifier
 from ..context import SettingsService
 from ..hashing import sha256_of
 from ..leftovers import remove_older_than
@@ -36,9 +36,8 @@ from .errors import DoesNotExist, StoreFailed, StoreFull
 logger = logging.getLogger(__name__)
 
 FILE_ID = re.compile(r"[0-9a-f]{64}")
-COPY_SUFFIX = re.compile(r"\.(webp|avif)")
-"""What names a proxy's copy in a modern format (:func:`~proxyservice.domain.encoded_typeidentifier`)."""
-TYPEIDENTIFIER = re.compile(rf"[a-z0-9][a-z0-9_-]{{0,63}}(@[a-z0-9][a-z0-9_-]{{0,31}})?({COPY_SUFFIX.pattern})?")
+_COPY = "|".join(fmt.value for fmt in MODERN_FORMATS)
+TYPEIDENTIFIER = re.compile(rf"[a-z0-9][a-z0-9_-]{{0,63}}(@[a-z0-9][a-z0-9_-]{{0,31}})?(\.({_COPY}))?")
 """A proxy's type, its size when not the default (``preview@large``, ``preview@640x480``), and its
 modern format when it is a copy of another in one (``preview@large.webp``)."""
 TEMP_DIR = ".proxytmp"
@@ -231,16 +230,16 @@ class ProxyStore(SettingsService):
 
     def _drop_copies(self, file_id: str, typeidentifier: str) -> None:
         """Remove the copies in modern formats of a proxy whose picture changed: they show the old one."""
-        for name in list(self._typeidentifiers(file_id)):
-            if name.startswith(f"{typeidentifier}.") and COPY_SUFFIX.fullmatch(name[len(typeidentifier):]):
-                try:
-                    copy = self._read_meta(file_id, name)
+        for fmt in MODERN_FORMATS:
+            name = encoded_typeidentifier(typeidentifier, fmt)
+            try:
+                copy = self._read_meta(file_id, name)
+                if copy is not None:
                     self._drop_meta(file_id, name)
-                    if copy is not None:
-                        self._drop_blob(file_id, copy.checksum)
-                except (OSError, StoreFailed) as e:
-                    # Never served as it is: its made_from names the old picture, so it is made again.
-                    logger.warning("the old copy %s of %s stays in the store: %s", name, file_id, e)
+                    self._drop_blob(file_id, copy.checksum)
+            except (OSError, StoreFailed) as e:
+                # Never served as it is: its made_from names the old picture, so it is made again.
+                logger.warning("the old copy %s of %s stays in the store: %s", name, file_id, e)
 
     @contextmanager
     def making(self, file_id: str, typeidentifier: str) -> Iterator[None]:

@@ -102,19 +102,11 @@ class TaskQueue:
         # One that fails in any way (the broker restarted since) is dropped, and a new one answers.
         try:
             with self._pooled_channel("read the queue's length") as (connection, channel):
-                try:
-                    return int(channel.queue_declare(QUEUE, passive=True).message_count)
-                except _errors(connection.channel_errors) as e:
-                    if str(getattr(e, "reply_code", "")) == NOT_FOUND:  # py-amqp's is an int, kombu's a str
-                        return 0  # no such queue (on Redis: an empty one): nothing waits
-                    raise
+                return _waiting(connection, channel)
         except QueueUnavailable:
             pass
         with self._channel("read the queue's length") as (connection, channel):
-            try:
-                return int(channel.queue_declare(QUEUE, passive=True).message_count)
-            except _errors(connection.channel_errors):
-                return 0  # no such queue yet: nothing was ever sent
+            return _waiting(connection, channel)
 
     def forgot_its_tasks(self) -> bool:
         """Whether the broker lost what it held since this was last asked.
@@ -219,6 +211,16 @@ class TaskQueue:
                 if isinstance(status, dict):
                     return name, status
         return None
+
+
+def _waiting(connection: Connection, channel: Any) -> int:
+    """How many tasks the broker holds in the queue; 0 when it has no such queue (on Redis: an empty one)."""
+    try:
+        return int(channel.queue_declare(QUEUE, passive=True).message_count)
+    except _errors(connection.channel_errors) as e:
+        if str(getattr(e, "reply_code", "")) == NOT_FOUND:  # py-amqp's is an int, kombu's a str
+            return 0
+        raise
 
 
 def _errors(*groups: Any) -> tuple[type[BaseException], ...]:
