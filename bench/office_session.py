@@ -19,22 +19,16 @@ sys.path.insert(0, str(ROOT))
 
 from proxyservice.config import Settings  # noqa: E402
 from proxyservice.services.office import OfficeConverter  # noqa: E402
-from proxyservice.services.office.session import _RUNNING  # noqa: E402
+from proxyservice.services.sandbox.kept import close_all  # noqa: E402
 from proxyservice.services.sandbox import Sandbox  # noqa: E402
 from tests.samples import DEBIAN_OFFICE, make_office_documents  # noqa: E402
-
-
-def stop_running() -> None:
-    for session in list(_RUNNING.values()):
-        session.close()
-    _RUNNING.clear()
 
 
 def convert_all(converter: OfficeConverter, documents: list[Path], folder: Path, fresh: bool) -> list[float]:
     times = []
     for document in documents:
         if fresh:
-            stop_running()
+            close_all()
         started = time.monotonic()
         converter.to_pdf(document, folder / "out.pdf", 60)
         times.append(time.monotonic() - started)
@@ -54,10 +48,10 @@ def main(rounds: int) -> None:
         kept: list[float] = []
         for _ in range(rounds):
             started += convert_all(converter, documents, folder, fresh=True)
-            stop_running()
+            close_all()
             convert_all(converter, documents[:1], folder, fresh=False)  # starts it: not counted
             kept += convert_all(converter, documents, folder, fresh=False)
-        stop_running()
+        close_all()
     print(f"{len(documents)} office documents, {rounds} rounds; seconds per document (min / median / max)")
     for name, times in (("started per document", started), ("kept per worker process", kept)):
         print(f"  {name:<24} {min(times):6.3f} {statistics.median(times):6.3f} {max(times):6.3f}")

@@ -123,6 +123,8 @@ class Settings:
     """Milliseconds the renderer waits for scripts after the page loaded."""
     WKHTMLTOIMAGE: str = "wkhtmltoimage"
     """The wkhtmltoimage binary: a name looked up on PATH, or a path."""
+    CHROMIUM: str = "/usr/lib/chromium/chromium"
+    """Chromium's program, for the ``html_chromium`` plugin (Debian's, not its ``/usr/bin`` wrapper script)."""
     PDFTOPPM: str = "pdftoppm"
     """The pdftoppm binary (Debian's poppler-utils) that draws PDF pages."""
     RSVG_CONVERT: str = "rsvg-convert"

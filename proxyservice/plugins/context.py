@@ -19,7 +19,7 @@ from ..config import Settings
 from ..services.imaging import ImageScaler
 from ..services.office import OfficeConverter
 from ..services.pdf import PdfRasterizer
-from ..services.renderer import HtmlRenderer
+from ..services.renderer import ChromiumRenderer, HtmlRenderer
 from ..services.sandbox import Sandbox
 from ..services.sources import SourceFiles
 from ..services.store import ProxyStore
@@ -110,6 +110,10 @@ class JobContext:
     def html_renderer(self) -> HtmlRenderer:
         """wkhtmltoimage with the configured window and limits, in this context's sandbox."""
         return HtmlRenderer.from_settings(self.settings, self.sandbox)
+
+    def chromium_renderer(self) -> ChromiumRenderer:
+        """Chromium with the configured window and limits, in this context's sandbox."""
+        return ChromiumRenderer.from_settings(self.settings, self.sandbox)
 
     def pdf_rasterizer(self) -> PdfRasterizer:
         """pdftoppm with the configured limits, in this context's sandbox."""

@@ -1,16 +1,18 @@
-"""The built-in HTML preview plugin: a PNG of the top of the page."""
+"""The built-in HTML preview plugin: a PNG of the top of the page, drawn by wkhtmltoimage."""
 
 from pathlib import Path
 
 from ..domain import ProxySize
+from ..services.renderer import PageRenderer
 from .api import JobContext
 from .base import WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "html_preview"
 
 
-def render_html_preview(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
-    """Render an HTML file and store its ``preview`` proxy; runs in a worker.
+def render_page_preview(renderer: PageRenderer, namespace: str, file_id: str, path: str, width: int, height: int,
+                        context: JobContext) -> list[str]:
+    """Render an HTML file with ``renderer`` and store its ``preview`` proxy under ``namespace``.
 
     Returns
     -------
@@ -18,12 +20,16 @@ def render_html_preview(file_id: str, path: str, width: int, height: int, contex
         Warnings: resources of the page that could not be loaded.
     """
     settings = context.settings
-    page = Path(path)
-    view = context.sources.page_view(page, settings.RENDER_ALLOW_UP)
+    view = context.sources.page_view(Path(path), settings.RENDER_ALLOW_UP)
     with context.snapshot(path, file_id) as copy, context.temporary_file(".png") as raw:
-        report = context.html_renderer().render(view.paths[0], raw, settings.RENDER_TIMEOUT, view, copy)
-        ingest_scaled(context, raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
+        report = renderer.render(view.paths[0], raw, settings.RENDER_TIMEOUT, view, copy)
+        ingest_scaled(context, raw, file_id, namespace, "preview", ProxySize(width, height), palette=True)
     return list(report.warnings)
+
+
+def render_html_preview(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
+    """Render an HTML file with wkhtmltoimage and store its ``preview`` proxy; runs in a worker."""
+    return render_page_preview(context.html_renderer(), NAMESPACE, file_id, path, width, height, context)
 
 
 class HTMLPreview(WorkerProxyPlugin):

@@ -3,7 +3,8 @@
 A plugin is named ``module::Class`` as PixStor prints it. Plugins come from
 three places:
 
-- built in: the modules in :data:`BUILTIN_MODULES` of this package;
+- built in: the modules in :data:`BUILTIN_MODULES` of this package (all but
+  :data:`BUILTIN_OPTIONAL` enabled by default);
 - entry points of installed distributions, group ``proxyservice.plugins``
   (``my_thumbs = my_package.thumbs:MyThumbs``);
 - the plugin folder (``PLUGIN_DIR``), PixStor's layout: modules in
@@ -49,8 +50,10 @@ BUILTIN_PLUGINS = (
     "epub_thumbnail::EPUBThumbnail",
     "office_thumbnail::OfficeThumbnail",
 )
-"""The built-in plugins, by name."""
-BUILTIN_MODULES = tuple(name.split("::")[0] for name in BUILTIN_PLUGINS)
+"""The built-in plugins enabled by default, by name."""
+BUILTIN_OPTIONAL = ("html_chromium::ChromiumPreview",)
+"""Built-in plugins enabled only when asked: Chromium beside wkhtmltoimage, the default for HTML."""
+BUILTIN_MODULES = tuple(name.split("::")[0] for name in (*BUILTIN_PLUGINS, *BUILTIN_OPTIONAL))
 """Their modules, in this package."""
 ENTRY_POINT_GROUP = "proxyservice.plugins"
 NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -186,7 +189,7 @@ class Installed:
 
 def installed_plugins(plugin_dir: Path | None) -> tuple[list[Installed], list[tuple[str, str]]]:
     """Every installed plugin, and ``(name, reason)`` of plugin modules that would not import."""
-    found = [Installed(name, "built-in") for name in BUILTIN_PLUGINS]
+    found = [Installed(name, "built-in") for name in (*BUILTIN_PLUGINS, *BUILTIN_OPTIONAL)]
     broken: list[tuple[str, str]] = []
     for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         module_name, _, class_name = entry.value.partition(":")

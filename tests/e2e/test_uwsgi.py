@@ -22,7 +22,7 @@ from PIL import Image
 from proxyservice.config import Settings
 from tests.conftest import bearer
 from tests.e2e.conftest import Service, running_service
-from tests.support import ROOT, assert_not_blank, dockerfile_command, free_port, wait_until
+from tests.support import ROOT, Receiver, assert_not_blank, dockerfile_command, free_port, verify, wait_until
 
 
 LOGS: dict[str, Path] = {}
@@ -334,8 +334,6 @@ class TestWebhooks:
     """callback_url through uWSGI and a real worker: a signed POST of the task's status when it ends."""
 
     def test_a_callback_arrives_signed_after_the_receiver_failed_twice(self, tmp_path: Path) -> None:
-        from tests.services.test_webhooks import Receiver, verify
-
         receiver = Receiver(500, 503)  # fails twice, then takes it
         secret = "w" * 40
         try:

@@ -1,12 +1,14 @@
 """Rendering pages written by strangers: no network, no file outside the page's tree, bounded time and memory.
 
-Each test attacks the real wkhtmltoimage in the real sandbox: a canary server
+Each test attacks both real engines in the real sandbox (wkhtmltoimage, the
+default, and Chromium kept warm per process): a canary server
 on loopback (IPv4 and IPv6) must receive no connection, and secrets outside
 the page's tree (a magenta image, a text file) must never show in the render.
 Control tests show that each check can fail.
 """
 
 import http.server
+import os
 import subprocess
 import threading
 import time
@@ -17,13 +19,35 @@ import pytest
 from PIL import Image
 
 from proxyservice.domain import ProxySize
-from proxyservice.services.renderer import HtmlRenderer, RenderFailed, RenderTimedOut
+from proxyservice.services.renderer import ChromiumRenderer, HtmlRenderer, PageRenderer, RenderFailed, RenderTimedOut
 from proxyservice.services.renderer.renderer import OUTSIDE
 from proxyservice.services.sandbox import Sandbox, ViewChanged
+from proxyservice.services.sandbox import kept
 from proxyservice.services.sources import SourceError, SourceFiles
 from tests.canary import MAGENTA, SECRET_TEXT, Canary, magenta_pixels, plant_secrets, reader_script, symlink
 
 VIEWPORT = ProxySize(1024, 768)
+CHROMIUM = "/usr/lib/chromium/chromium"
+ENGINES = [
+    "wkhtmltoimage",
+    pytest.param("chromium", marks=pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                                       reason="chromium is not installed (config/install.sh installs it)")),
+]
+
+
+def renderer(engine: str, sandbox: Sandbox | None = None, memory_mb: int | None = None,
+             javascript_delay_ms: int = 300) -> PageRenderer:
+    """One of the two engines, as the plugins build it."""
+    if engine == "chromium":
+        return ChromiumRenderer(CHROMIUM, VIEWPORT, javascript_delay_ms, memory_mb, sandbox or Sandbox())
+    return HtmlRenderer("wkhtmltoimage", VIEWPORT, javascript_delay_ms, memory_mb, sandbox or Sandbox())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_chromium_left() -> Iterator[None]:
+    """Chromium stays warm from test to test, as in a worker, and is stopped after the last."""
+    yield
+    kept.close_all()
 
 
 @pytest.fixture
@@ -36,7 +60,8 @@ def canary() -> Iterator[Canary]:
 class Site:
     """A source root with one package's documentation, another package beside it, and secrets outside."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, engine: str) -> None:
+        self.engine = engine
         self.root = tmp_path / "doc"
         self.html = self.root / "pkg" / "html"
         self.html.mkdir(parents=True)
@@ -52,12 +77,12 @@ class Site:
         self.sources = SourceFiles((self.root,), tmp_path / "uploads", 10**7)
         self.out = tmp_path / "out.png"
 
-    def render(self, html: str, sandbox: Sandbox | None = None, timeout: float = 30) -> tuple[Path, tuple[str, ...]]:
+    def render(self, html: str, sandbox: Sandbox | None = None, timeout: float = 10,
+               memory_mb: int | None = None) -> tuple[Path, tuple[str, ...]]:
         page = self.html / "page.html"
         page.write_text(html)
         view = self.sources.page_view(page, levels_up=1)
-        report = HtmlRenderer("wkhtmltoimage", VIEWPORT, 300, sandbox=sandbox or Sandbox()).render(
-            page, self.out, timeout, view)
+        report = renderer(self.engine, sandbox, memory_mb).render(page, self.out, timeout, view)
         return self.out, report.warnings
 
     def attempt(self, html: str, sandbox: Sandbox | None = None) -> None:
@@ -68,9 +93,9 @@ class Site:
             pass
 
 
-@pytest.fixture
-def site(tmp_path: Path) -> Site:
-    return Site(tmp_path)
+@pytest.fixture(params=ENGINES)
+def site(tmp_path: Path, request: pytest.FixtureRequest) -> Site:
+    return Site(tmp_path, request.param)
 
 
 def every_request(canary: Canary, host: str) -> str:
@@ -120,7 +145,7 @@ class TestNoNetwork:
         hits = canary.settle()
         assert {"GET /img.png HTTP/1.1", "GET /xhr HTTP/1.1", "GET /link.css HTTP/1.1"} <= set(hits)
         assert not [hit for hit in hits if hit.startswith("WS ")], "a WebSocket bypasses the proxy and finds no network"
-        assert all(hit.startswith(("GET /", "POST /form")) for hit in hits), hits
+        assert all(hit.startswith(("GET /", "POST /form", "POST /beacon")) for hit in hits), hits
 
     def test_a_redirect_from_an_allowed_host_to_another_stays_blocked(self, site: Site, canary: Canary) -> None:
         other = Canary()
@@ -222,12 +247,9 @@ class TestLimits:
     def test_a_page_that_allocates_without_end_is_stopped_by_the_memory_limit(self, site: Site) -> None:
         greedy = ("<script>var a=[]; for (var i=0;i<400;i++){ a.push(new Array(1024*1024).join('xxxxxxxx') + i); }"
                   "document.body.innerHTML='done '+a.length;</script>")
-        page = site.html / "page.html"
-        page.write_text(f"<html><body>{greedy}</body></html>")
         started = time.monotonic()
         try:
-            HtmlRenderer("wkhtmltoimage", VIEWPORT, 200, memory_mb=256).render(
-                page, site.out, 30, site.sources.page_view(page, 1))
+            site.render(f"<html><body>{greedy}</body></html>", memory_mb=256)
         except RenderFailed:
             pass  # no image at all is as good an end as a partial one
         assert time.monotonic() - started < 15, "without the limit it takes 3 GB and about 20 s"
@@ -258,7 +280,7 @@ class TestLimits:
         finally:
             server.shutdown()
         assert time.monotonic() - started < 6
-        assert_nothing_left(site.html / "page.html")
+        assert_nothing_left(site)
 
     def test_an_endless_script_ends_within_the_time_limit(self, site: Site) -> None:
         started = time.monotonic()
@@ -267,13 +289,30 @@ class TestLimits:
         except (RenderTimedOut, RenderFailed):
             pass
         assert time.monotonic() - started < 8
-        assert_nothing_left(site.html / "page.html")
+        assert_nothing_left(site)
 
 
-def assert_nothing_left(page: Path) -> None:
-    """No renderer, sandbox or proxy process of this page is left running."""
-    found = subprocess.run(["pgrep", "-f", str(page)], capture_output=True, text=True).stdout
+def assert_nothing_left(site: Site) -> None:
+    """No renderer, sandbox or proxy process of the page is left running (for Chromium: no renderer spinning)."""
+    found = subprocess.run(["pgrep", "-f", str(site.html / "page.html")], capture_output=True, text=True).stdout
     assert found == "", f"left running: {found}"
+    if site.engine == "chromium":
+        before = renderer_cpu_seconds()
+        time.sleep(1)
+        assert renderer_cpu_seconds() - before < 0.3, "a Chromium renderer still runs the page's script"
+
+
+def renderer_cpu_seconds() -> float:
+    """The CPU time Chromium's renderer processes have used, in all."""
+    total = 0.0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            continue
+    return total
 
 
 class TestSwaps:
@@ -287,8 +326,6 @@ class TestSwaps:
         stop = threading.Event()
 
         def flip() -> None:
-            import os
-
             while not stop.is_set():
                 for target in (benign, site.secrets["image"]):
                     time.sleep(0.08)
@@ -312,7 +349,7 @@ class TestSwaps:
                     time.sleep(0.013)
                     continue  # the page was a link out of the roots when it was looked at: refused
                 try:
-                    HtmlRenderer("wkhtmltoimage", VIEWPORT, 0).render(page, site.out, 30, view)
+                    renderer(site.engine, javascript_delay_ms=0).render(page, site.out, 30, view)
                 except (RenderFailed, ViewChanged):
                     continue  # the page was a link when it was pinned (left out), or was replaced after
                 magenta.append(magenta_pixels(site.out))

@@ -24,6 +24,7 @@ from proxyservice.services.sandbox import RunTimedOut, Sandbox, SandboxUnavailab
 from proxyservice.services.sandbox.bubblewrap import bubblewrap_command
 from proxyservice.services.sandbox.pinning import pin_reads
 from tests.canary import Canary, SECRET_TEXT, plant_secrets
+from tests.support import wait_until
 
 PROBE = textwrap.dedent('''
     import json, os, socket, sys
@@ -295,3 +296,55 @@ class TestSeccomp:
         Sandbox(enabled=False).run(["/usr/bin/python3", str(script), str(out)], [script], out, 30)
         found = json.loads((out / "found.json").read_text())
         assert found["unshare"] == "ok" and found["clone3"] != "ENOSYS" and found["packet socket"] != "EAFNOSUPPORT"
+
+
+class TestLauncher:
+    """A program another library starts (Chromium by Playwright) runs through a launcher script, in the sandbox."""
+
+    NESTED = textwrap.dedent('''
+        import ctypes, errno, json, os
+        libc = ctypes.CDLL(None, use_errno=True)
+        found = {}
+        def call(label, name, *args):
+            result = getattr(libc, name)(*args)
+            found[label] = "ok" if result >= 0 else errno.errorcode[ctypes.get_errno()]
+        call("mount", "mount", b"none", b"/tmp", b"tmpfs", 0, None)
+        call("unshare mount namespace", "unshare", 0x00020000)
+        call("setns", "setns", os.open("/proc/self/ns/net", os.O_RDONLY), 0)
+        call("unshare user namespace", "unshare", 0x10000000)
+        found["sees the service's files"] = os.path.exists(os.environ.get("PROBE", "/nonexistent"))
+        print(json.dumps(found))
+    ''')
+
+    @pytest.mark.parametrize("nested", [False, True])
+    def test_a_nested_sandbox_may_make_user_namespaces_and_no_more(self, tmp_path: Path, nested: bool) -> None:
+        with Sandbox(hidden=(tmp_path,)).launcher("/usr/bin/python3", tmp_path, nested_sandbox=nested,
+                                                  environment={"PROBE": str(tmp_path)}) as script:
+            ran = subprocess.run([str(script), "-c", self.NESTED], capture_output=True, text=True, timeout=30)
+        assert ran.returncode == 0, ran.stderr
+        found = json.loads(ran.stdout)
+        assert found == {"mount": "EPERM", "unshare mount namespace": "EPERM", "setns": "EPERM",
+                         "unshare user namespace": "ok" if nested else "EPERM", "sees the service's files": False}
+
+    def test_its_memory_is_bounded(self, tmp_path: Path) -> None:
+        with Sandbox().launcher("/usr/bin/python3", tmp_path, memory_mb=200) as script:
+            ran = subprocess.run([str(script), "-c", "bytearray(400 * 1024 * 1024)"], capture_output=True,
+                                 text=True, timeout=30)
+        assert "MemoryError" in ran.stderr
+
+    def test_killing_the_process_group_it_writes_ends_all_of_it(self, tmp_path: Path) -> None:
+        """Started in a session of its own (as Playwright starts Chromium): its PID file is what stops it."""
+        with Sandbox().launcher("/usr/bin/python3", tmp_path) as script:
+            started = subprocess.Popen([str(script), "-c", "import subprocess; subprocess.run(['sleep', '600'])"],
+                                       start_new_session=True)
+            try:
+                wait_until(lambda: subprocess.run(["pgrep", "-f", "sleep 600"]).returncode == 0, 10, "the program")
+                assert int((tmp_path / "launcher.pid").read_text()) == started.pid
+                os.killpg(started.pid, 9)
+                assert started.wait(timeout=10) != 0
+                time.sleep(0.3)
+                left = subprocess.run(["pgrep", "-f", "sleep 600"], capture_output=True, text=True).stdout
+                assert left == "", f"left running: {left}"
+            finally:
+                if started.poll() is None:
+                    started.kill()

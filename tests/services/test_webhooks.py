@@ -1,45 +1,14 @@
 """Callbacks: only to allowed hosts, signed so a receiver can check them, a failure said as one."""
 
-import hashlib
-import hmac
-import http.server
 import json
-import threading
 from typing import Any, Iterator
 
 import pytest
 
 from proxyservice.services.webhooks import CallbackFailed, CallbackRefused, Webhooks, signature
+from tests.support import Receiver, verify
 
 SECRET = "s" * 40
-
-
-class Receiver:
-    """A loopback server that answers each POST with the next of ``statuses``, and keeps what it got."""
-
-    def __init__(self, *statuses: int) -> None:
-        self.statuses = list(statuses)
-        self.received: list[tuple[dict[str, str], bytes]] = []
-        outer = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                outer.received.append((dict(self.headers), body))
-                status = outer.statuses.pop(0) if outer.statuses else 200
-                self.send_response(status)
-                if status == 302:
-                    self.send_header("Location", "http://10.0.0.1/inside")
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.host = f"127.0.0.1:{self.server.server_address[1]}"
-        self.url = f"http://{self.host}/hook?from=proxyservice"
 
 
 @pytest.fixture
@@ -47,13 +16,6 @@ def receiver() -> Iterator[Receiver]:
     server = Receiver()
     yield server
     server.server.shutdown()
-
-
-def verify(secret: str, header: str, body: bytes) -> bool:
-    """What a receiver does with Proxyservice-Signature."""
-    fields = dict(part.split("=", 1) for part in header.split(","))
-    expected = hmac.new(secret.encode(), f"{fields['t']}.".encode() + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, fields["sha256"])
 
 
 class TestCheck:

@@ -19,7 +19,8 @@ from pathlib import Path
 from ..sandbox import Sandbox
 from ..sandbox.tool import SandboxedTool
 from .errors import OfficeInvalid, OfficeTimedOut, OfficeToolMissing
-from .session import UNO_MODULE, UNO_PYTHON, OfficeGone, OfficeSession, running_session
+from ..sandbox.kept import kept_running
+from .session import UNO_MODULE, UNO_PYTHON, OfficeGone, OfficeSession
 
 IMPORT_FILTERS = {
     ".doc": "MS Word 97", ".docx": "MS Word 2007 XML", ".odt": "writer8", ".ott": "writer8_template",
@@ -89,7 +90,7 @@ class OfficeConverter(SandboxedTool):
         sandbox = self.sandbox
         key = (executable, self.memory_mb, sandbox.bwrap, sandbox.enabled, sandbox.hidden)
         for _ in range(2):
-            session = running_session(key, lambda: OfficeSession(executable, PROFILE_SETTINGS, self.memory_mb, sandbox))
+            session = kept_running(key, lambda: OfficeSession(executable, PROFILE_SETTINGS, self.memory_mb, sandbox))
             try:
                 session.to_pdf(source, import_filter, output, timeout)
                 return output

@@ -23,9 +23,10 @@ import tempfile
 import time
 import zipfile
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..sandbox import Sandbox
+from ..sandbox.kept import remove_stale_folders
 from ..sandbox.runner import stop
 from .errors import OfficeInvalid, OfficeTimedOut
 
@@ -78,17 +79,6 @@ def embeds_fonts(document: Path) -> bool:
         return False
 
 
-def remove_stale_folders(parent: Path) -> int:
-    """Remove the folders of sessions whose worker child is gone (killed before it could); return how many."""
-    removed = 0
-    for folder in parent.glob(f"{FOLDER_PREFIX}*"):
-        pid = folder.name.removeprefix(FOLDER_PREFIX).split("-")[0]
-        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
-            shutil.rmtree(folder, ignore_errors=True)
-            removed += 1
-    return removed
-
-
 class OfficeGone(Exception):
     """LibreOffice ended before or while converting a document: that document is sent to a fresh one (once)."""
 
@@ -110,7 +100,7 @@ class OfficeSession:
 
     def __init__(self, soffice: str, profile_settings: str, memory_mb: int | None, sandbox: Sandbox) -> None:
         self.pid = os.getpid()
-        remove_stale_folders(Path(tempfile.gettempdir()))
+        remove_stale_folders(Path(tempfile.gettempdir()), FOLDER_PREFIX)
         self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{self.pid}-"))
         profile = self.folder / "profile"
         (profile / "user").mkdir(parents=True)
@@ -204,21 +194,3 @@ class OfficeSession:
         lines = [line.strip() for line in self.log_path.read_text(errors="replace").splitlines()
                  if line.strip() and "javaldx" not in line]
         return lines[-1][:300] if lines else f"exit code {self.process.poll()}"
-
-
-_RUNNING: dict[tuple[object, ...], OfficeSession] = {}
-"""This worker child's sessions, by what they were started with."""
-
-
-def running_session(key: tuple[object, ...], start: "Callable[[], OfficeSession]") -> OfficeSession:
-    """This process's session for ``key``: the one running, or a new one from ``start``.
-
-    A session inherited from the process this one was forked from is left to it.
-    """
-    session = _RUNNING.get(key)
-    if session is not None and not session.is_alive:
-        session.close()
-        session = None
-    if session is None:
-        session = _RUNNING[key] = start()
-    return session

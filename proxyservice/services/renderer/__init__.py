@@ -1,10 +1,13 @@
-"""The HTML renderer: wkhtmltoimage through imgkit, with a time limit."""
+"""The HTML renderers: wkhtmltoimage through imgkit (the default), and Chromium kept warm, both with limits."""
 
+from .chromium import ChromiumRenderer
 from .errors import RenderError, RenderFailed, RendererMissing, RenderTimedOut
-from .renderer import HtmlRenderer, RenderReport
+from .renderer import HtmlRenderer, PageRenderer, RenderReport
 
 __all__ = [
+    "ChromiumRenderer",
     "HtmlRenderer",
+    "PageRenderer",
     "RenderReport",
     "RenderError",
     "RenderFailed",

@@ -22,6 +22,7 @@ import tempfile
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import imgkit
 from PIL import Image
@@ -74,6 +75,14 @@ class RenderReport:
 
     warnings: tuple[str, ...]
     """Resources that failed to load (fonts, scripts, images): the page still rendered."""
+
+
+class PageRenderer(Protocol):
+    """What renders a page's first screen: wkhtmltoimage (:class:`HtmlRenderer`) or Chromium."""
+
+    def render(self, source: Path, output: Path, timeout: float, view: SourceView,
+               copy: Path | None = None) -> RenderReport:
+        """Render ``source`` (the first of ``view``) into the PNG ``output``, or raise a renderer error."""
 
 
 def _redacted(message: str, view: SourceView, page: Path) -> str:

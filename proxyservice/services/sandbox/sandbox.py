@@ -10,12 +10,13 @@ import json
 import logging
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, Mapping, Sequence
+from typing import IO, Iterator, Mapping, Sequence
 
 
 from ...config import Settings
@@ -41,6 +42,10 @@ PINNED_FILE_GONE = re.compile(
     r"|Can't bind mount /proc/self/fd/\d+)", re.MULTILINE)
 """bubblewrap's words when a file it was to mount was replaced between pinning and mounting (it checks)."""
 PATH_IN_WORDS = re.compile(r"(?<![\w<])/(?!newroot/proc\b)[^\s:,]+")
+LAUNCHER_FILTER_FD = 9
+"""The descriptor a launcher script opens its seccomp filter on, for bubblewrap."""
+LAUNCHER_PID_FILE = "launcher.pid"
+"""Where a launcher script writes its PID: it becomes bubblewrap's, the leader of its process group."""
 
 
 def _statuses(raw: bytes) -> list[dict[str, object]]:
@@ -251,6 +256,59 @@ class Sandbox(SettingsService):
             # Its copies of the descriptors stay open in it until bubblewrap has mounted them.
             return start_bounded(full, BWRAP_ENVIRONMENT, memory_mb, pass_fds=(filter_fd, *(fd for fd, _ in pinned)),
                                  stderr=log, talks=True)
+
+    @contextmanager
+    def launcher(self, program: str, folder: Path, memory_mb: int | None = None,
+                 environment: Mapping[str, str] | None = None, egress: bool = False,
+                 nested_sandbox: bool = False) -> Iterator[Path]:
+        """A script that runs ``program``, with the arguments it is given, in a sandbox as :meth:`start` builds it.
+
+        For a program another library starts and talks to: Playwright starts
+        Chromium with the script, and talks to it on descriptors 3 and 4,
+        which the script and bubblewrap pass on. The program sees no file of
+        the service and may write none (its ``/tmp`` is its own); whatever it
+        is to work on, it is handed over the conversation. The script writes
+        its PID to :data:`LAUNCHER_PID_FILE` in ``folder``: killing that
+        process group ends the program and everything it started.
+
+        Parameters
+        ----------
+        folder
+            Where the script and its seccomp filter are written (the sandbox does not show it).
+        memory_mb
+            The heap each of its processes may take.
+        egress
+            Whether it may reach the allowed hosts through :attr:`egress_proxy` (while in the block).
+        nested_sandbox
+            Let it make a sandbox of its own for its children (``seccomp.py``).
+
+        Raises
+        ------
+        SandboxUnavailable
+            bubblewrap is not installed, or the egress proxy cannot start.
+        """
+        with ExitStack() as stack:
+            if not self.enabled:
+                lines = [f'exec {shlex.quote(program)} "$@"']
+            else:
+                command = [program]
+                socket_path = None
+                if egress and self.allowed_hosts:
+                    socket_path = stack.enter_context(egress_socket(self.allowed_hosts, folder))
+                    command = relay_command(command, EGRESS_SOCKET)
+                filter_file = folder / "seccomp.bpf"
+                filter_file.write_bytes(denying_filter(nested_sandbox))
+                full = bubblewrap_command(self.executable(), command, [], None, self.hidden, environment,
+                                          egress_socket=socket_path, seccomp_fd=LAUNCHER_FILTER_FD)
+                lines = [f"exec {LAUNCHER_FILTER_FD}<{shlex.quote(str(filter_file))}",
+                         f'exec {shlex.join(full)} "$@"']
+            lines.insert(0, f"echo $$ > {shlex.quote(str(folder / LAUNCHER_PID_FILE))}")
+            if memory_mb:
+                lines.insert(0, f"ulimit -d {memory_mb * 1024}")
+            script = folder / "launch.sh"
+            script.write_text("#!/bin/sh\n" + "\n".join(lines) + "\n")
+            script.chmod(0o700)
+            yield script
 
     def check(self, timeout: float = CHECK_TIMEOUT_SECONDS) -> str:
         """Start an empty sandbox, as every run does; return bubblewrap's version.

@@ -6,6 +6,11 @@ the sandbox. It narrows the kernel a hostile file can reach: no new namespaces
 none of the rarely used interfaces that kernel exploits favour. Everything
 else is allowed: converters are large programs with many needs. System calls
 of another architecture (32-bit calls on x86-64) kill the program.
+
+A program that sandboxes its own children (Chromium: each page in a renderer
+process of new user, PID and network namespaces, under its own seccomp
+filter) gets the filter with those three namespaces and ``chroot`` allowed,
+and nothing else more: no mounts, no way into another namespace.
 """
 
 import errno
@@ -32,6 +37,10 @@ DENIED = (
 )
 NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
 """CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET: ``clone`` with any of them is refused."""
+NESTED_SANDBOX_FLAGS = (0x10000000, 0x20000000, 0x40000000)
+"""CLONE_NEWUSER, NEWPID, NEWNET: what Chromium's own sandbox makes for each renderer."""
+NESTED_SANDBOX_CALLS = ("unshare", "chroot")
+"""Also allowed to it: ``unshare`` (with those flags only) and ``chroot`` into an empty folder."""
 SOCKET_FAMILIES = (socket.AF_UNIX, socket.AF_INET, socket.AF_INET6, socket.AF_NETLINK)
 """The only socket families a converter may open (its network is the sandbox's own loopback anyway)."""
 HIGHEST_FAMILY = 64
@@ -40,11 +49,19 @@ TIOCSTI = 0x5412
 
 
 @cache
-def denying_filter() -> bytes:
-    """The filter as a BPF program, made once per process, for bubblewrap's ``--seccomp``."""
+def denying_filter(nested_sandbox: bool = False) -> bytes:
+    """The filter as a BPF program, made once per process, for bubblewrap's ``--seccomp``.
+
+    Parameters
+    ----------
+    nested_sandbox
+        Let the program make user, PID and network namespaces and ``chroot``, for a sandbox of its own.
+    """
     rules = pyseccomp.SyscallFilter(defaction=pyseccomp.ALLOW)
     refuse = pyseccomp.ERRNO(errno.EPERM)
     for name in DENIED:
+        if nested_sandbox and name in NESTED_SANDBOX_CALLS:
+            continue
         try:
             rules.add_rule(refuse, name)
         except ValueError:  # not a system call of this architecture
@@ -53,7 +70,11 @@ def denying_filter() -> bytes:
     # the C library falls back to clone, whose flags can be checked.
     rules.add_rule(pyseccomp.ERRNO(errno.ENOSYS), "clone3")
     for flag in NAMESPACE_FLAGS:
+        if nested_sandbox and flag in NESTED_SANDBOX_FLAGS:
+            continue
         rules.add_rule(refuse, "clone", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, flag, flag))
+        if nested_sandbox:
+            rules.add_rule(refuse, "unshare", pyseccomp.Arg(0, pyseccomp.MASKED_EQ, flag, flag))
     no_family = pyseccomp.ERRNO(errno.EAFNOSUPPORT)
     for family in range(HIGHEST_FAMILY):
         if family not in SOCKET_FAMILIES:

@@ -1,0 +1,28 @@
+"""The modern engine's HTML preview: the same first screen, drawn by Chromium (not enabled by default).
+
+wkhtmltoimage stays the default engine (``html_preview``). Enable this one
+(``ENABLED_PLUGINS`` or ``proxyservice plugins enable``) for pages built on
+flexbox, grid or modern JavaScript, which wkhtmltoimage's QtWebKit draws wrong.
+"""
+
+from .api import JobContext
+from .base import WorkerProxyPlugin
+from .html_preview import HTMLPreview, render_page_preview
+
+NAMESPACE = "html_chromium"
+
+
+def render_chromium_preview(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
+    """Render an HTML file with Chromium and store its ``preview`` proxy; runs in a worker."""
+    return render_page_preview(context.chromium_renderer(), NAMESPACE, file_id, path, width, height, context)
+
+
+class ChromiumPreview(WorkerProxyPlugin):
+    """Renders HTML pages with Chromium (kept warm per worker process) into a ``preview`` PNG."""
+
+    NAMESPACE = NAMESPACE
+    EXTENSIONS = HTMLPreview.EXTENSIONS
+    MIMETYPES = HTMLPreview.MIMETYPES
+    SCHEMA = [{"name": "preview", "prompt": "Preview of the top of the page, drawn by Chromium",
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
+    job = staticmethod(render_chromium_preview)

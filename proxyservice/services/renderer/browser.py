@@ -1,0 +1,209 @@
+"""One Chromium per worker child, kept running in the sandbox and driven by Playwright.
+
+Starting Chromium costs more than drawing a page in one that runs, so each
+worker child keeps one (``kept.py``), started by Playwright through a launcher
+script that puts it in the sandbox (``Sandbox.launcher``). Chromium's own
+sandbox runs inside ours: each page is drawn by a renderer process of new
+user, PID and network namespaces, under Chromium's seccomp filter.
+
+Chromium sees no file of the service: each page gets a fresh browser context
+(no cache, cookies or storage of another page) in which every request is
+answered from the page's :class:`~.served_view.ServedView`, let through to
+an allowed host, or refused. It is replaced when a page takes longer than
+its limit, when it dies, and after :data:`PAGES_PER_BROWSER` pages.
+"""
+
+import logging
+import mimetypes
+import os
+import shutil
+import signal
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Playwright, Route, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from ...domain import ProxySize
+from ..sandbox import Sandbox
+from ..sandbox.kept import remove_stale_folders
+from ..sandbox.sandbox import BWRAP_ENVIRONMENT, LAUNCHER_PID_FILE
+from .served_view import ServedView
+
+logger = logging.getLogger(__name__)
+
+FOLDER_PREFIX = "proxyservice-chromium-"
+PAGES_PER_BROWSER = 200
+"""Pages one Chromium draws before it is replaced by a fresh one."""
+START_SECONDS = 30.0
+"""The longest Chromium may take to start, whatever a page's own limit."""
+NO_NETWORK_PROXY = "http://127.0.0.1:0"
+"""A proxy that answers nothing: where no host is allowed, even a request past the sandbox's walls goes nowhere."""
+OUTSIDE = "the page refers to a file that is missing or outside its folder; it was not loaded"
+"""Said of every file outside the page's tree, whether it exists or not, as the default engine says it."""
+STILL_LOADING = "the page was still loading after {seconds:g} s; its first screen is drawn as it was then"
+DRAWING_SECONDS = 5.0
+"""Of a page's time limit, what is kept to draw it (a quarter of the limit, when that is less)."""
+NOT_ALLOWED = "the page refers to {host}, which it may not reach (RENDER_ALLOWED_HOSTS); it was not loaded"
+
+
+_DRIVER: dict[int, Playwright] = {}
+"""This process's Playwright (one per thread is all it allows), by PID: a forked child starts its own."""
+
+
+def _driver() -> Playwright:
+    """This process's Playwright, started on first use; it ends with the process."""
+    driver = _DRIVER.get(os.getpid())
+    if driver is None:
+        driver = _DRIVER[os.getpid()] = sync_playwright().start()
+    return driver
+
+
+class BrowserSession:
+    """A Chromium running in the sandbox, drawing one page at a time.
+
+    Parameters
+    ----------
+    executable
+        Chromium's program.
+    memory_mb
+        The heap each of its processes may take.
+    sandbox
+        Where it runs.
+
+    Raises
+    ------
+    playwright.sync_api.Error
+        Chromium did not start; nothing is left running.
+    """
+
+    def __init__(self, executable: str, memory_mb: int | None, sandbox: Sandbox) -> None:
+        self.pid = os.getpid()
+        remove_stale_folders(Path(tempfile.gettempdir()), FOLDER_PREFIX)
+        self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{self.pid}-"))
+        self.allowed_hosts = sandbox.allowed_hosts if sandbox.enabled else ()
+        self.drawn = 0
+        self.launcher_pid: int | None = None
+        """The sandbox's PID, the leader of its process group: set once Chromium started."""
+        self._stack = ExitStack()
+        try:
+            script = self._stack.enter_context(
+                sandbox.launcher(executable, self.folder, memory_mb, egress=True, nested_sandbox=True))
+            started = time.monotonic()
+            self.browser = _driver().chromium.launch(
+                executable_path=str(script),
+                args=[f"--proxy-server={sandbox.egress_proxy or NO_NETWORK_PROXY}",
+                      # Loopback goes through the proxy too: it is no exception to the allowed hosts.
+                      "--proxy-bypass-list=<-loopback>"],
+                # Inside ours, Chromium runs as nobody and sandboxes its renderers; as root outside any, it cannot.
+                chromium_sandbox=sandbox.enabled or os.geteuid() != 0,
+                env=dict(BWRAP_ENVIRONMENT) if sandbox.enabled else None,
+                timeout=START_SECONDS * 1000,
+                handle_sigint=False, handle_sigterm=False, handle_sighup=False,
+            )
+        except BaseException:
+            self.close()
+            raise
+        self.launcher_pid = self._written_pid()
+        logger.info("Chromium started for this worker process in %.1f s", time.monotonic() - started)
+
+    @property
+    def is_alive(self) -> bool:
+        """Whether it runs, in this process, and has pages left before it is replaced."""
+        return self.pid == os.getpid() and self.browser.is_connected() and self.drawn < PAGES_PER_BROWSER
+
+    def screenshot(self, served: ServedView, viewport: ProxySize, delay_ms: int,
+                   timeout: float) -> tuple[bytes, tuple[str, ...]]:
+        """The first screen of a page as PNG bytes, and what it could not load.
+
+        Raises
+        ------
+        playwright.sync_api.TimeoutError
+            It took longer than ``timeout``; close this session.
+        playwright.sync_api.Error
+            Chromium could not draw it (its renderer crashed, or Chromium ended).
+        """
+        deadline = time.monotonic() + timeout
+        warnings: list[str] = []
+
+        def left_ms() -> float:
+            return max(1.0, (deadline - time.monotonic()) * 1000)
+
+        def answer(route: Route) -> None:
+            request = route.request
+            body = served.read(request.url)
+            if body is not None:
+                kind, _ = mimetypes.guess_type(urlsplit(request.url).path)
+                route.fulfill(status=200, body=body, content_type=kind or "application/octet-stream")
+                return
+            host = (urlsplit(request.url).hostname or "").lower()
+            if request.is_navigation_request() and request.frame.parent_frame is None:
+                # The page navigating away (a refresh, a script, a form): "No Content" keeps it as it was.
+                route.fulfill(status=204)
+                return
+            if host in self.allowed_hosts:
+                route.continue_()
+                return
+            said = OUTSIDE if served.relative(request.url) is not None else NOT_ALLOWED.format(host=host or request.url[:60])
+            if said not in warnings:
+                warnings.append(said)
+            route.abort("blockedbyclient")
+
+        self.drawn += 1
+        context = self.browser.new_context(
+            viewport={"width": viewport.width, "height": viewport.height},
+            service_workers="block", accept_downloads=False)
+        try:
+            context.route("**/*", answer)
+            page = context.new_page()
+            page.on("requestfailed", lambda request: self._failed(request.url, request.failure, warnings))
+            page.goto(served.url, wait_until="commit", timeout=left_ms())
+            # The first screen is drawn once the page loaded, or as it is when the time left is
+            # only enough to draw it: a page that never ends loading still has a preview.
+            drawing = min(DRAWING_SECONDS, timeout / 4) * 1000
+            try:
+                page.wait_for_load_state("load", timeout=max(1.0, left_ms() - drawing))
+            except PlaywrightTimeout:
+                warnings.append(STILL_LOADING.format(seconds=timeout - drawing / 1000))
+            page.wait_for_timeout(min(delay_ms, max(0.0, left_ms() - drawing)))
+            picture = page.screenshot(type="png", timeout=left_ms())
+        finally:
+            if self.browser.is_connected():
+                context.close()
+        return picture, tuple(warnings)
+
+    def _failed(self, url: str, failure: str | None, warnings: list[str]) -> None:
+        if not failure or "ERR_BLOCKED_BY_CLIENT" in failure or "ERR_ABORTED" in failure:
+            return  # refused here, and said so already
+        # A network host the page names may be named back; a file, existing or not, never is.
+        said = f"{url[:200]} could not be loaded: {failure}" if url.startswith(("http:", "https:")) else OUTSIDE
+        if said not in warnings:
+            warnings.append(said)
+
+    def _written_pid(self) -> int | None:
+        try:
+            return int((self.folder / LAUNCHER_PID_FILE).read_text())
+        except (OSError, ValueError):
+            return None
+
+    def close(self) -> None:
+        """Kill Chromium, with everything it started, stop Playwright, and remove the folder."""
+        if self.pid != os.getpid():
+            return
+        pid = self.launcher_pid or self._written_pid()
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            if self.launcher_pid is not None:
+                self.browser.close()  # already killed: Playwright only forgets it
+        except PlaywrightError as e:
+            logger.info("Chromium closed with: %s", e)
+        self._stack.close()
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,159 @@
+"""Rendering an HTML file into a PNG with a modern engine: Chromium, kept warm per worker child.
+
+wkhtmltoimage draws with QtWebKit of about 2012: flexbox, grid and modern
+JavaScript come out wrong. This renderer draws the same first screen with
+Debian's Chromium, under the same limits (time, memory, the page's tree, the
+allowed hosts) and answers as :class:`~.renderer.HtmlRenderer` does: a
+:class:`~.renderer.RenderReport`, or one of the renderer's errors.
+
+Playwright is the ``chromium`` extra, installed in the worker image: it is
+imported only when a page is drawn, so the web app runs without it.
+"""
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from ...config import Settings
+from ...domain import ProxySize, SourceView
+from ..context import SettingsService
+from ..sandbox import Sandbox
+from ..sandbox.kept import kept_running
+from .cutting import cut_page
+from .errors import RenderFailed, RendererMissing, RenderTimedOut
+from .renderer import RenderReport
+from .served_view import ServedView, read_within
+
+logger = logging.getLogger(__name__)
+
+CRASHED_WORDS = ("crash", "Target closed", "has been closed")
+"""How Playwright says the page's renderer (or Chromium) ended under it."""
+
+
+class ChromiumRenderer(SettingsService):
+    """Chromium, driven by Playwright, in the sandbox with a time limit.
+
+    Parameters
+    ----------
+    binary
+        Chromium's program (Debian's ``/usr/lib/chromium/chromium``).
+    viewport
+        The window size pages are rendered at.
+    javascript_delay_ms
+        How long scripts may run after the page loaded.
+    memory_mb
+        The heap each of Chromium's processes may take.
+    sandbox
+        Where it runs: no network but the allowed hosts, no file of the host's.
+    page_bytes
+        Pages longer than this are cut to about this size for rendering (``cutting.py``).
+    """
+
+    def __init__(self, binary: str, viewport: ProxySize, javascript_delay_ms: int, memory_mb: int | None = None,
+                 sandbox: Sandbox | None = None, page_bytes: int | None = None) -> None:
+        self.binary = binary
+        self.viewport = viewport
+        self.javascript_delay_ms = javascript_delay_ms
+        self.memory_mb = memory_mb
+        self.sandbox = sandbox or Sandbox()
+        self.page_bytes = page_bytes
+
+    SESSION_KEY = "chromium_renderer"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, sandbox: Sandbox | None = None) -> "ChromiumRenderer":
+        """The renderer with the configured window and limits, in ``sandbox`` (the configured one by default)."""
+        return cls(settings.CHROMIUM, ProxySize(settings.RENDER_VIEWPORT_WIDTH, settings.RENDER_VIEWPORT_HEIGHT),
+                   settings.RENDER_JAVASCRIPT_DELAY_MS, settings.RENDER_MEMORY_MB,
+                   sandbox or Sandbox.from_settings(settings), settings.RENDER_PAGE_BYTES)
+
+    def executable(self) -> str:
+        """The full path of Chromium.
+
+        Raises
+        ------
+        RendererMissing
+            It is not installed.
+        """
+        found = shutil.which(self.binary)
+        if found is None:
+            raise RendererMissing(f"{self.binary!r} was not found; install Debian's chromium (or set CHROMIUM)")
+        return found
+
+    def render(self, source: Path, output: Path, timeout: float, view: SourceView,
+               copy: Path | None = None) -> RenderReport:
+        """Render an HTML file's first screen into a PNG image.
+
+        Parameters
+        ----------
+        source
+            The HTML file.
+        output
+            Where the PNG is written.
+        timeout
+            Seconds the render may take; then this worker child's Chromium is killed.
+        view
+            What the page may read: itself and its tree's stylesheets, scripts and images.
+        copy
+            The job's checked copy of the page, served in its place.
+
+        Raises
+        ------
+        RendererMissing
+            Chromium is not installed.
+        RenderTimedOut
+            The render took longer than ``timeout``.
+        RenderFailed
+            No image was made.
+        SandboxError
+            The sandbox could not be set up; nothing was rendered.
+        """
+        executable = self.executable()
+        try:
+            from playwright.sync_api import Error as PlaywrightError
+            from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+            from .browser import BrowserSession
+        except ImportError as e:
+            raise RendererMissing("Playwright is not installed; install proxyservice[chromium]") from e
+        # Without the job's copy, the page is read as the view found it: a link swapped in since is refused.
+        page = copy.read_bytes() if copy else read_within(view.paths[0], (os.path.realpath(view.paths[0]),))
+        if page is None:
+            raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read")
+        cut = cut_page(page, self.page_bytes) if self.page_bytes else None
+        if cut is not None:
+            logger.info("rendering %s from %d of its %d bytes", source, len(cut), len(page))
+        served = ServedView(view, cut or page)
+        sandbox = self.sandbox
+        key = ("chromium", executable, self.memory_mb, sandbox.bwrap, sandbox.enabled, sandbox.hidden,
+               sandbox.allowed_hosts)
+        try:
+            session = kept_running(key, lambda: BrowserSession(executable, self.memory_mb, sandbox))
+        except PlaywrightError as e:
+            raise RenderFailed(f"rendering {source.name} made no image: Chromium did not start: "
+                               f"{str(e).splitlines()[0]}") from e
+        try:
+            picture, warnings = session.screenshot(served, self.viewport, self.javascript_delay_ms, timeout)
+        except PlaywrightTimeout as e:
+            session.close()
+            raise RenderTimedOut(f"rendering {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
+        except PlaywrightError as e:
+            if not session.browser.is_connected():
+                session.close()
+            raise RenderFailed(f"rendering {source.name} made no image: {self._failure(str(e))}") from e
+        except BaseException:
+            # Stopped while drawing (the task's soft time limit): the page may still be running in it.
+            session.close()
+            raise
+        output.write_bytes(picture)
+        return RenderReport(warnings=warnings)
+
+    def _failure(self, said: str) -> str:
+        """Why no image was made, in words a user can act on."""
+        if any(words in said for words in CRASHED_WORDS):
+            if self.memory_mb:
+                return (f"Chromium's renderer ended while drawing the page, most likely because it needed more "
+                        f"than {self.memory_mb} MiB (RENDER_MEMORY_MB)")
+            return "Chromium's renderer ended while drawing the page"
+        return said.splitlines()[0][:300]
