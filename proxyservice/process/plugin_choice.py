@@ -1,4 +1,9 @@
-"""Which plugins make a file's proxies: those a client names, or every enabled one that handles it."""
+"""Which plugins make a file's proxies: those a client names, or every enabled one that handles it.
+
+Two plugins that make the same proxies of a file (the two HTML engines'
+``preview``) would overwrite each other's: of those, the first enabled (or
+the first named) makes them. A client names the other to have it make them.
+"""
 
 from dataclasses import dataclass
 from typing import Protocol, Sequence
@@ -55,11 +60,24 @@ def choose_plugins(enabled: EnabledPlugins, source: SourceFile, named: Sequence[
     candidates = enabled
     if named and ALL_ENABLED not in named:
         candidates = _Subset(tuple((n, c) for n, c in enabled.plugins if n in named), enabled)
-    chosen = candidates.handling(source, or_its_extension=bool(named))
+    chosen = _first_of_each_proxy(candidates.handling(source, or_its_extension=bool(named)))
     if not chosen:
         reason = NAMED_PLUGINS_DO_NOT_HANDLE if named else NO_PLUGIN_HANDLES
         return PluginRefusal(reason % (source.mimetype, source.ext or "no extension"))
     return chosen
+
+
+def _first_of_each_proxy(plugins: Plugins) -> Plugins:
+    """``plugins`` without those whose every proxy an earlier one makes already."""
+    made: set[str] = set()
+    kept = []
+    for name, plugin in plugins:
+        proxies = {str(entry.get("name")) for entry in plugin().schema()}
+        if proxies and proxies <= made:
+            continue
+        made |= proxies
+        kept.append((name, plugin))
+    return tuple(kept)
 
 
 class _Subset:

@@ -63,6 +63,24 @@ def _driver() -> Playwright:
     return driver
 
 
+def _stop_driver() -> None:
+    """Stop this process's Playwright driver (if it still runs), and forget it: the next use starts another."""
+    driver = _DRIVER.pop(os.getpid(), None)
+    if driver is not None:
+        try:
+            driver.stop()
+        except (PlaywrightError, OSError) as e:
+            logger.info("Playwright's driver stopped with: %s", e)
+
+
+class PageCrashed(Exception):
+    """The renderer process drawing the page ended (most often: past its memory limit)."""
+
+
+class BrowserGone(Exception):
+    """Chromium, or Playwright's driver, ended before or while drawing a page: it goes to fresh ones (once)."""
+
+
 class BrowserSession:
     """A Chromium running in the sandbox, drawing one page at a time.
 
@@ -87,6 +105,7 @@ class BrowserSession:
         self.folder = Path(tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{self.pid}-"))
         self.allowed_hosts = sandbox.allowed_hosts if sandbox.enabled else ()
         self.drawn = 0
+        self.closed = False
         self.launcher_pid: int | None = None
         """The sandbox's PID, the leader of its process group: set once Chromium started."""
         self._stack = ExitStack()
@@ -114,7 +133,8 @@ class BrowserSession:
     @property
     def is_alive(self) -> bool:
         """Whether it runs, in this process, and has pages left before it is replaced."""
-        return self.pid == os.getpid() and self.browser.is_connected() and self.drawn < PAGES_PER_BROWSER
+        return (self.pid == os.getpid() and not self.closed and self.browser.is_connected()
+                and self.drawn < PAGES_PER_BROWSER)
 
     def screenshot(self, served: ServedView, viewport: ProxySize, delay_ms: int,
                    timeout: float) -> tuple[bytes, tuple[str, ...]]:
@@ -124,8 +144,10 @@ class BrowserSession:
         ------
         playwright.sync_api.TimeoutError
             It took longer than ``timeout``; close this session.
-        playwright.sync_api.Error
-            Chromium could not draw it (its renderer crashed, or Chromium ended).
+        PageCrashed
+            The renderer drawing it ended.
+        BrowserGone
+            Chromium or the driver ended (or said what it could not do); close this session.
         """
         deadline = time.monotonic() + timeout
         warnings: list[str] = []
@@ -154,12 +176,15 @@ class BrowserSession:
             route.abort("blockedbyclient")
 
         self.drawn += 1
-        context = self.browser.new_context(
-            viewport={"width": viewport.width, "height": viewport.height},
-            service_workers="block", accept_downloads=False)
+        crashed = []
+        context = None
         try:
+            context = self.browser.new_context(
+                viewport={"width": viewport.width, "height": viewport.height},
+                service_workers="block", accept_downloads=False)
             context.route("**/*", answer)
             page = context.new_page()
+            page.on("crash", lambda _: crashed.append(True))
             page.on("requestfailed", lambda request: self._failed(request.url, request.failure, warnings))
             page.goto(served.url, wait_until="commit", timeout=left_ms())
             # The first screen is drawn once the page loaded, or as it is when the time left is
@@ -171,9 +196,18 @@ class BrowserSession:
                 warnings.append(STILL_LOADING.format(seconds=timeout - drawing / 1000))
             page.wait_for_timeout(min(delay_ms, max(0.0, left_ms() - drawing)))
             picture = page.screenshot(type="png", timeout=left_ms())
+        except PlaywrightTimeout:
+            raise
+        except PlaywrightError as e:
+            if crashed:
+                raise PageCrashed(str(e)) from e
+            raise BrowserGone(str(e).splitlines()[0]) from e
         finally:
-            if self.browser.is_connected():
-                context.close()
+            if context is not None and self.browser.is_connected():
+                try:
+                    context.close()
+                except PlaywrightError:
+                    pass  # it ended with its browser: said above
         return picture, tuple(warnings)
 
     def _failed(self, url: str, failure: str | None, warnings: list[str]) -> None:
@@ -190,10 +224,17 @@ class BrowserSession:
         except (OSError, ValueError):
             return None
 
-    def close(self) -> None:
-        """Kill Chromium, with everything it started, stop Playwright, and remove the folder."""
+    def close(self, with_driver: bool = False) -> None:
+        """Kill Chromium, with everything it started, and remove the folder.
+
+        Parameters
+        ----------
+        with_driver
+            Stop this process's Playwright driver too (after an error it may be the cause of).
+        """
         if self.pid != os.getpid():
             return
+        self.closed = True
         pid = self.launcher_pid or self._written_pid()
         if pid:
             try:
@@ -207,3 +248,5 @@ class BrowserSession:
             logger.info("Chromium closed with: %s", e)
         self._stack.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+        if with_driver:
+            _stop_driver()

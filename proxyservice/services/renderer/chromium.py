@@ -27,9 +27,8 @@ from .served_view import ServedView, read_within
 
 logger = logging.getLogger(__name__)
 
-CRASHED_WORDS = ("crash", "Target closed", "has been closed")
-"""How Playwright says the page's renderer (or Chromium) ended under it."""
-
+MEMORY_TO_START_MB = 384
+"""Below about this heap per process (RENDER_MEMORY_MB), Chromium does not start (measured: 256 fails, 384 works)."""
 
 class ChromiumRenderer(SettingsService):
     """Chromium, driven by Playwright, in the sandbox with a time limit.
@@ -114,7 +113,7 @@ class ChromiumRenderer(SettingsService):
             from playwright.sync_api import Error as PlaywrightError
             from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-            from .browser import BrowserSession
+            from .browser import BrowserGone, BrowserSession, PageCrashed
         except ImportError as e:
             raise RendererMissing("Playwright is not installed; install proxyservice[chromium]") from e
         # Without the job's copy, the page is read as the view found it: a link swapped in since is refused.
@@ -128,32 +127,40 @@ class ChromiumRenderer(SettingsService):
         sandbox = self.sandbox
         key = ("chromium", executable, self.memory_mb, sandbox.bwrap, sandbox.enabled, sandbox.hidden,
                sandbox.allowed_hosts)
-        try:
-            session = kept_running(key, lambda: BrowserSession(executable, self.memory_mb, sandbox))
-        except PlaywrightError as e:
-            raise RenderFailed(f"rendering {source.name} made no image: Chromium did not start: "
-                               f"{str(e).splitlines()[0]}") from e
-        try:
-            picture, warnings = session.screenshot(served, self.viewport, self.javascript_delay_ms, timeout)
-        except PlaywrightTimeout as e:
-            session.close()
-            raise RenderTimedOut(f"rendering {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
-        except PlaywrightError as e:
-            if not session.browser.is_connected():
+        for attempt in range(2):
+            try:
+                session = kept_running(key, lambda: BrowserSession(executable, self.memory_mb, sandbox))
+            except PlaywrightError as e:
+                needs = f" (it needs about {MEMORY_TO_START_MB} MiB; RENDER_MEMORY_MB is {self.memory_mb})" if (
+                    self.memory_mb and self.memory_mb < MEMORY_TO_START_MB) else ""
+                raise RenderFailed(f"rendering {source.name} made no image: Chromium did not start{needs}: "
+                                   f"{str(e).splitlines()[0]}") from e
+            try:
+                picture, warnings = session.screenshot(served, self.viewport, self.javascript_delay_ms, timeout)
+                break
+            except PlaywrightTimeout as e:
+                session.close(with_driver=True)
+                raise RenderTimedOut(f"rendering {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
+            except PageCrashed as e:
                 session.close()
-            raise RenderFailed(f"rendering {source.name} made no image: {self._failure(str(e))}") from e
-        except BaseException:
-            # Stopped while drawing (the task's soft time limit): the page may still be running in it.
-            session.close()
-            raise
+                raise RenderFailed(f"rendering {source.name} made no image: {self._crashed()}") from e
+            except BrowserGone as e:
+                # Chromium or its driver ended (killed, or by this page): a fresh one draws it, once.
+                session.close(with_driver=True)
+                if attempt:
+                    raise RenderFailed(f"rendering {source.name} made no image: Chromium ended twice "
+                                       f"drawing it ({e})") from e
+                logger.warning("Chromium of this worker process ended (%s); starting another", e)
+            except BaseException:
+                # Stopped while drawing (the task's soft time limit): the page may still be running in it.
+                session.close(with_driver=True)
+                raise
         output.write_bytes(picture)
         return RenderReport(warnings=warnings)
 
-    def _failure(self, said: str) -> str:
-        """Why no image was made, in words a user can act on."""
-        if any(words in said for words in CRASHED_WORDS):
-            if self.memory_mb:
-                return (f"Chromium's renderer ended while drawing the page, most likely because it needed more "
-                        f"than {self.memory_mb} MiB (RENDER_MEMORY_MB)")
-            return "Chromium's renderer ended while drawing the page"
-        return said.splitlines()[0][:300]
+    def _crashed(self) -> str:
+        """Why no image was made when the page's renderer ended, in words a user can act on."""
+        if self.memory_mb:
+            return (f"Chromium's renderer ended while drawing the page, most likely because it needed more "
+                    f"than {self.memory_mb} MiB (RENDER_MEMORY_MB)")
+        return "Chromium's renderer ended while drawing the page"

@@ -1,0 +1,119 @@
+"""Chromium kept warm per process: reused while it is fit, replaced when it is not, and what a page is served."""
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from proxyservice.domain import ProxySize, SourceView
+from proxyservice.services.renderer import ChromiumRenderer, RenderFailed
+from proxyservice.services.renderer.browser import BrowserSession
+from proxyservice.services.renderer.served_view import ServedView
+from proxyservice.services.sandbox import Sandbox, kept
+from proxyservice.services.sources import SourceFiles
+from tests.canary import SECRET_TEXT, plant_secrets, symlink
+from tests.support import assert_not_blank
+
+CHROMIUM = "/usr/lib/chromium/chromium"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (install.sh)")
+
+
+PAGE = "<body style='margin: 0'><div style='height: 300px; background: rgb(30, 60, 200)'></div><h1>warm</h1></body>"
+
+
+@pytest.fixture
+def page(tmp_path: Path) -> Path:
+    (tmp_path / "root" / "html").mkdir(parents=True)
+    page = tmp_path / "root" / "html" / "page.html"
+    page.write_text(PAGE)
+    return page
+
+
+@pytest.fixture
+def chromium() -> Iterator[ChromiumRenderer]:
+    yield ChromiumRenderer(CHROMIUM, ProxySize(800, 600), 0, 1024, Sandbox())
+    kept.close_all()
+
+
+def draw(renderer: ChromiumRenderer, page: Path, html: str | None = None) -> Path:
+    if html is not None:
+        page.write_text(html)
+    view = SourceFiles((page.parent.parent,), page.parent.parent / "uploads", 10**7).page_view(page, 0)
+    out = page.with_suffix(".png")
+    renderer.render(view.paths[0], out, 30, view)
+    return out
+
+
+def session() -> BrowserSession:
+    [running] = [program for program in kept._RUNNING.values()
+                 if isinstance(program, BrowserSession) and program.is_alive]
+    return running
+
+
+@needs_chromium
+class TestKeptWarm:
+    """One Chromium draws page after page, and a fresh one takes over when it cannot."""
+
+    def test_the_same_chromium_draws_the_next_page(self, chromium: ChromiumRenderer, page: Path) -> None:
+        assert_not_blank(draw(chromium, page))
+        first = session().launcher_pid
+        assert_not_blank(draw(chromium, page))
+        assert session().launcher_pid == first
+
+    @pytest.mark.parametrize("victim", ["chromium", "driver"])
+    def test_one_killed_between_pages_is_replaced(self, chromium: ChromiumRenderer, page: Path, victim: str) -> None:
+        draw(chromium, page)
+        before = session()
+        if victim == "chromium":
+            assert before.launcher_pid is not None
+            os.killpg(before.launcher_pid, signal.SIGKILL)
+        else:
+            drivers = subprocess.run(["pgrep", "-f", "-P", str(os.getpid()), "playwright/driver"],
+                                     capture_output=True, text=True).stdout.split()
+            for pid in drivers:
+                os.kill(int(pid), signal.SIGKILL)
+            assert drivers
+        assert_not_blank(draw(chromium, page))
+        assert session() is not before
+
+    def test_a_page_past_the_memory_limit_fails_in_words_and_the_next_page_is_drawn(self, page: Path) -> None:
+        greedy = ChromiumRenderer(CHROMIUM, ProxySize(800, 600), 0, 384, Sandbox())
+        try:
+            with pytest.raises(RenderFailed, match="RENDER_MEMORY_MB"):
+                draw(greedy, page, "<script>var a=[]; while (true) a.push(new Array(1e6).fill(1.5));</script>")
+            assert_not_blank(draw(greedy, page, PAGE))
+        finally:
+            kept.close_all()
+
+
+class TestServedView:
+    """What a page is served of its tree, by URL: its files, and nothing else however it is named."""
+
+    @pytest.fixture
+    def served(self, tmp_path: Path) -> ServedView:
+        tree = tmp_path / "tree"
+        (tree / "_static").mkdir(parents=True)
+        (tree / "_static" / "style.css").write_text("h1 {}")
+        (tree / "page.html").write_text("<h1>page</h1>")
+        secrets = plant_secrets(tmp_path / "outside")
+        symlink(secrets["text"], tree / "_static" / "linked.css")
+        os.mkfifo(tree / "_static" / "fifo.css")
+        return ServedView(SourceView(tree, (tree / "page.html", tree / "_static")), b"<h1>the checked copy</h1>")
+
+    def test_the_page_is_its_checked_copy_and_its_assets_are_served(self, served: ServedView) -> None:
+        assert served.read(served.url) == b"<h1>the checked copy</h1>"
+        assert served.read("http://page.invalid/_static/style.css?v=1#top") == b"h1 {}"
+
+    @pytest.mark.parametrize("url", [
+        "http://page.invalid/_static/linked.css", "http://page.invalid/_static/fifo.css",
+        "http://page.invalid/_static/../../outside/secret.txt", "http://page.invalid/%2e%2e/outside/secret.txt",
+        "http://page.invalid/_static/%2e%2e%2f%2e%2e%2foutside%2fsecret.txt", "http://page.invalid/..%5coutside",
+        "http://page.invalid//etc/passwd", "http://page.invalid/_static", "http://other.invalid/_static/style.css",
+        "http://page.invalid.example/_static/style.css", "file:///etc/passwd",
+    ])
+    def test_nothing_outside_is_served(self, served: ServedView, url: str) -> None:
+        body = served.read(url)
+        assert body is None and SECRET_TEXT.encode() not in (body or b"")
