@@ -122,10 +122,11 @@ class TestLockedImages:
         assert not re.search(r"\b(gcc|libc6-dev|build-essential)\b", final), "no compiler in the final image"
         assert required(*extras) <= pinned(lock), "every dependency is pinned"
 
-    def test_uwsgi_is_the_web_image_s_alone_and_the_dev_lock_has_everything(self) -> None:
+    def test_uwsgi_is_the_web_image_s_alone_playwright_the_worker_s_and_the_dev_lock_has_everything(self) -> None:
         assert "uwsgi" in pinned("web.txt") and "uwsgi" not in pinned("worker.txt")
-        assert required("web", "test") <= pinned("dev.txt")
-        assert pinned("worker.txt") <= pinned("web.txt") <= pinned("dev.txt")
+        assert "playwright" in pinned("worker.txt") and "playwright" not in pinned("web.txt")
+        assert required("web", "chromium", "test") <= pinned("dev.txt")
+        assert pinned("web.txt") | pinned("worker.txt") <= pinned("dev.txt")
 
     def test_locks_pin_with_hashes_and_name_no_local_index(self) -> None:
         for lock in ("worker.txt", "web.txt", "dev.txt"):
