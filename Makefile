@@ -9,7 +9,8 @@ corpus:
 	config/install.sh
 	.venv/bin/python -m pytest -m slow tests/e2e/test_corpus.py -s
 # Speed figures, never asserted: renders per second with 1, 2 and 4 worker processes, and the time
-# per document of each file type (minutes).
+# per document of each file type, the HTTP layer against a hello-world app, the stack against the raw
+# render loop, and the two HTML engines (minutes).
 bench:
 	config/install.sh
 	.venv/bin/python bench/worker_scaling.py
@@ -17,3 +18,4 @@ bench:
 	.venv/bin/python bench/office_session.py
 	.venv/bin/python bench/stack_ratio.py
 	.venv/bin/python bench/http_ratios.py
+	.venv/bin/python bench/engines.py
