@@ -117,3 +117,17 @@ class TestServedView:
     def test_nothing_outside_is_served(self, served: ServedView, url: str) -> None:
         body = served.read(url)
         assert body is None and SECRET_TEXT.encode() not in (body or b"")
+
+    def test_a_page_is_served_no_more_than_its_budget_however_it_asks(self, tmp_path: Path) -> None:
+        from proxyservice.services.renderer.served_view import MAX_ASSET_BYTES, MAX_SERVED_BYTES
+
+        tree = tmp_path / "budget"
+        tree.mkdir()
+        (tree / "page.html").write_text("<h1>asks for the same file again and again</h1>")
+        (tree / "big.bin").write_bytes(b"x" * (4 * 1024 * 1024))
+        (tree / "huge.bin").write_bytes(b"x" * (MAX_ASSET_BYTES + 1))
+        served = ServedView(SourceView(tree, (tree / "page.html", tree / "big.bin", tree / "huge.bin")), b"<h1>p</h1>")
+        assert served.read("http://page.invalid/huge.bin") is None
+        answered = [served.read(f"http://page.invalid/big.bin?{n}") is not None for n in range(40)]
+        assert answered.count(True) == MAX_SERVED_BYTES // (4 * 1024 * 1024)
+        assert not any(answered[answered.index(False):]), "once spent, the budget stays spent"

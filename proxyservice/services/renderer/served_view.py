@@ -19,8 +19,11 @@ from ...domain import SourceView
 
 PAGE_HOST = "page.invalid"
 """The name pages are loaded from: reserved (RFC 2606), so it names no real host."""
-MAX_ASSET_BYTES = 32 * 1024 * 1024
+MAX_ASSET_BYTES = 16 * 1024 * 1024
 """The largest file of its tree a page is served; a larger one is left out."""
+MAX_SERVED_BYTES = 64 * 1024 * 1024
+"""The most bytes one page is served in all (each read is held by the worker while it is handed over):
+past it, its requests are refused, however often it asks for the same small file."""
 
 
 class ServedView:
@@ -41,6 +44,8 @@ class ServedView:
         folder = os.path.realpath(view.folder)
         real = (os.path.realpath(path) for path in view.paths[1:])
         self._shown = tuple(path for path in real if path == folder or path.startswith(folder + os.sep))
+        self.served_bytes = 0
+        """Bytes served so far, the page's own included."""
 
     @property
     def url(self) -> str:
@@ -61,9 +66,15 @@ class ServedView:
         if relative is None:
             return None
         path = self.view.folder / relative
+        left = MAX_SERVED_BYTES - self.served_bytes
         if path == self.page:
-            return self.page_bytes
-        return read_within(path, self._shown, MAX_ASSET_BYTES)
+            body: bytes | None = self.page_bytes
+        else:
+            body = read_within(path, self._shown, min(MAX_ASSET_BYTES, left))
+        if body is None or len(body) > left:
+            return None
+        self.served_bytes += len(body)
+        return body
 
 
 def read_within(path: Path, shown: tuple[str, ...], limit: int | None = None) -> bytes | None:
