@@ -152,12 +152,16 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
     source = sources.describe(path, sizes[0] if sizes else _proxy_size(options))
     chosen = _choose_plugins(source, options.get("plugins"))
     queue = TaskQueue.current_session()
-    try:
-        waiting = queue.length()
-    except QueueUnavailable as e:
-        raise ServiceUnavailable(BROKER_DOWN) from e
-    if waiting >= settings.MAX_QUEUE_LENGTH:
-        raise TooManyRequests(QUEUE_FULL % waiting, retry_after=RETRY_AFTER_SECONDS)
+
+    def admit() -> None:
+        """Refuse the ingest while the queue is full: asked only when a task is to be started."""
+        try:
+            waiting = queue.length()
+        except QueueUnavailable as e:
+            raise ServiceUnavailable(BROKER_DOWN) from e
+        if waiting >= settings.MAX_QUEUE_LENGTH:
+            raise TooManyRequests(QUEUE_FULL % waiting, retry_after=RETRY_AFTER_SECONDS)
+
     store = ProxyStore.current_session()
     # A plugin that works in process() (not async) stores its proxies through the job context.
     context = JobContext(settings, store, sources, Sandbox.current_session())
@@ -165,7 +169,7 @@ def _ingest(path: Path, options: dict[str, Any]) -> Response:
         with context.active():
             outcome = ingest_file(
                 source, chosen, TaskRecords.current_session(), queue, store, force=bool(options.get("force", False)),
-                callback_url=options.get("callback_url"), sizes=sizes,
+                callback_url=options.get("callback_url"), sizes=sizes, admit=admit,
             )
     except RecordsUnavailable as e:
         raise ServiceUnavailable(RECORDS_DOWN) from e

@@ -180,6 +180,7 @@ def ingest_file(
     force: bool = False,
     callback_url: str | None = None,
     sizes: Sequence[ProxySize] = (),
+    admit: Callable[[], None] | None = None,
 ) -> IngestOutcome:
     """Start, or find, the tasks that make a file's proxies, at each size asked for.
 
@@ -199,6 +200,9 @@ def ingest_file(
     sizes
         The boxes to make proxies at, each a task of its own per plugin; the
         source's ``proxy_size`` alone when empty.
+    admit
+        Called once, before the first plugin is run (none is, when every task
+        was done before): it raises to refuse the ingest (the queue is full).
     """
     has_proxies = bool(proxies.list(source.file_id))
     outcomes: list[TaskOutcome] = []
@@ -211,6 +215,9 @@ def ingest_file(
             if earlier is not None:
                 outcomes.append(earlier)
                 continue
+            if admit is not None:
+                admit()
+                admit = None
             tasks, send_errors = _run_plugin(name, plugin_class, sized, book, sender)
             outcomes.extend(tasks)
             errors.extend(send_errors)

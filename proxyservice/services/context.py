@@ -46,6 +46,9 @@ def session_on_g(key: str, factory: Callable[[Settings], SessionT]) -> SessionT:
     return session
 
 
+_PER_PROCESS: dict[tuple[type, Settings], object] = {}
+
+
 class SettingsService:
     """A service built from the settings: ``init_app``, ``current_session`` and ``from_settings``.
 
@@ -53,6 +56,9 @@ class SettingsService:
     """
 
     SESSION_KEY: ClassVar[str]
+    PER_PROCESS: ClassVar[bool] = False
+    """True for a service that holds nothing but what its settings make of it: one is made per process
+    (and settings), not per request, as building it costs (resolving folders)."""
 
     @staticmethod
     def init_app(app: Flask) -> None:
@@ -67,4 +73,13 @@ class SettingsService:
     @classmethod
     def current_session(cls: type[ServiceT]) -> ServiceT:
         """The service of the current application context, made once per context."""
-        return session_on_g(cls.SESSION_KEY, cls.from_settings)
+        if not cls.PER_PROCESS:
+            return session_on_g(cls.SESSION_KEY, cls.from_settings)
+        return session_on_g(cls.SESSION_KEY, lambda settings: cls._per_process(settings))
+
+    @classmethod
+    def _per_process(cls: type[ServiceT], settings: Settings) -> ServiceT:
+        made = _PER_PROCESS.get((cls, settings))
+        if made is None:
+            made = _PER_PROCESS[(cls, settings)] = cls.from_settings(settings)
+        return made  # type: ignore[return-value]  # stored under its own class

@@ -91,6 +91,9 @@ class TestIngestJson:
         assert response.headers["Retry-After"] == "30"
         assert "2 tasks are waiting" in error_of(response)
         assert len(queue.sent) == 2, "nothing more was queued"
+        joined = client.post("/ingest", json={"path": str(source_dir / "plain.html")})
+        assert joined.status_code == 202 and joined.get_json()["tasks"][0]["reused"], \
+            "a file whose task is queued already adds nothing: it is answered, full queue or not"
 
     def test_the_broker_down(self, client: FlaskClient, queue: InMemoryTaskQueue, source_dir: Path) -> None:
         queue.available = False

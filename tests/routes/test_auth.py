@@ -53,6 +53,19 @@ class TestTokens:
         response = app.test_client().get("/plugins", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401 and response.get_json()["message"] == "the token has expired"
 
+    def test_a_token_checked_before_is_refused_once_it_expired(self, app: Flask, settings: Settings,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+        """Its signature is checked once per process; its expiry, at every request."""
+        from proxyservice.services.auth import tokens
+
+        token = Auth(settings.auth_secret).issue(["proxy:read"], ttl_seconds=60)
+        client = app.test_client()
+        assert client.get("/plugins", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        later = tokens.time.time() + 61
+        monkeypatch.setattr(tokens.time, "time", lambda: later)
+        response = client.get("/plugins", headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401 and response.get_json()["message"] == "the token has expired"
+
 
 def _segment(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import logging
 
@@ -31,6 +32,32 @@ EXPIRED_TOKEN = "the token has expired"
 logger = logging.getLogger(__name__)
 
 
+VERIFIED_TOKENS = 1024
+"""Tokens whose signature this process remembers having checked: a client sends the same one again and again."""
+
+
+@lru_cache(maxsize=VERIFIED_TOKENS)
+def _verified(secret: str, token: str) -> tuple[float, tuple[str, ...], str]:
+    """The expiry, scopes and subject of a token signed with ``secret``, its signature checked once.
+
+    Raises
+    ------
+    TokenInvalid
+        The signature, issuer or claims are wrong, or it has expired (nothing is remembered).
+    """
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
+                            options={"require": ["exp", "iss", "scope"]})
+    except jwt.ExpiredSignatureError as e:
+        raise TokenInvalid(EXPIRED_TOKEN) from e
+    except jwt.PyJWTError as e:
+        # PyJWT's reasons describe the decoder ("'utf-8' codec can't decode
+        # byte..."): they help an operator, and only a prober elsewhere.
+        logger.debug("refused a bearer token: %s", e)
+        raise TokenInvalid(INVALID_TOKEN) from e
+    return float(claims["exp"]), tuple(str(claims.get("scope", "")).split()), str(claims.get("sub", ""))
+
+
 @dataclass(frozen=True)
 class Auth(SettingsService):
     """Makes and checks tokens and links.
@@ -43,6 +70,7 @@ class Auth(SettingsService):
 
     secret: str
     SESSION_KEY = "auth"
+    PER_PROCESS = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Auth":
@@ -94,19 +122,12 @@ class Auth(SettingsService):
         kind, _, token = authorization.partition(" ")
         if kind.lower() != "bearer" or not token.strip():
             raise TokenMissing("the Authorization header must be 'Bearer <token>'")
-        try:
-            claims = jwt.decode(token.strip(), self.secret, algorithms=[ALGORITHM], issuer=ISSUER,
-                                options={"require": ["exp", "iss", "scope"]})
-        except jwt.ExpiredSignatureError as e:
-            raise TokenInvalid(EXPIRED_TOKEN) from e
-        except jwt.PyJWTError as e:
-            # PyJWT's reasons describe the decoder ("'utf-8' codec can't decode
-            # byte..."): they help an operator, and only a prober elsewhere.
-            logger.debug("refused a bearer token: %s", e)
-            raise TokenInvalid(INVALID_TOKEN) from e
-        if scope not in str(claims.get("scope", "")).split():
+        expires, scopes, subject = _verified(self.secret, token.strip())
+        if expires <= time.time():  # checked at each use: a verified token is remembered, not its validity
+            raise TokenInvalid(EXPIRED_TOKEN)
+        if scope not in scopes:
             raise ScopeMissing(f"the token does not grant {scope}")
-        return str(claims.get("sub", ""))
+        return subject
 
     def sign_link(self, path: str, ttl_seconds: int) -> tuple[int, str]:
         """Expiry time and signature that let ``path`` be fetched without a token until then."""

@@ -112,6 +112,7 @@ class Sandbox(SettingsService):
         self.allowed_hosts = check_host_names(allowed_hosts)
 
     SESSION_KEY = "sandbox"
+    PER_PROCESS = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Sandbox":

@@ -98,6 +98,7 @@ class SourceFiles(SettingsService):
         self._uploads = upload_root.resolve()
 
     SESSION_KEY = "source_files"
+    PER_PROCESS = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SourceFiles":

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from flask import Flask, current_app, g
-from sqlalchemy import ColumnElement, Connection, or_, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, or_, select, update
 
 from ...domain import TaskRecord, TaskState
 from ...config import Settings
@@ -35,6 +35,9 @@ from .engines import SQLITE_BEGIN, Database
 from .errors import RecordNotFound, RecordsUnavailable
 from .schema import DATABASE_ERRORS, ready_engine
 from .table import callbacks, insert_into, locks, tasks, to_record, upsert
+
+TASK_BY_ID = select(tasks).where(tasks.c.task_id == bindparam("task_id"))
+"""The most frequent query (every status read, every ingest), built once: building it cost as much as running it."""
 
 logger = logging.getLogger(__name__)
 
@@ -414,7 +417,7 @@ class TaskRecords(SettingsService):
 
     @staticmethod
     def _get(connection: Connection, task_id: str) -> TaskRecord:
-        row = connection.execute(select(tasks).where(tasks.c.task_id == task_id)).mappings().first()
+        row = connection.execute(TASK_BY_ID, {"task_id": task_id}).mappings().first()
         if row is None:
             raise RecordNotFound(f"no task {task_id!r}")
         return to_record(row)
