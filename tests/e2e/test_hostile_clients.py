@@ -244,10 +244,17 @@ class TestMalformedRequests:
 
     def test_a_body_announced_too_large_is_refused_before_it_is_sent(self, uwsgi_url: str, token: str) -> None:
         # 60 MB announced, not one byte of it sent: the answer comes from the headers alone.
-        answer, took = raw_exchange(uwsgi_url, ingest_head(token, "application/json", "Content-Length: 60000000"))
+        answer, took = raw_exchange(uwsgi_url, ingest_head(token, "multipart/form-data; boundary=x",
+                                                           "Content-Length: 60000000"))
         assert status_of(answer) == 413 and took < 2
         assert error_of(answer)["message"] == (f"body: larger than the {MAX_BODY} bytes this server accepts "
                                                "(MAX_SOURCE_BYTES and 1 MiB of multipart envelope)")
+
+    def test_a_json_ingest_past_64_kib_is_refused_before_it_is_sent(self, uwsgi_url: str, token: str) -> None:
+        answer, took = raw_exchange(uwsgi_url, ingest_head(token, "application/json", "Content-Length: 65537"))
+        assert status_of(answer) == 413 and took < 2
+        assert error_of(answer)["message"] == ("body: a JSON ingest names a file in at most 65536 bytes; "
+                                               "upload a file as multipart/form-data")
 
     def test_content_length_and_chunked_together_get_400(self, uwsgi_url: str, token: str) -> None:
         # The request smuggling pattern: two lengths for one body.
@@ -332,9 +339,15 @@ class TestUploadsWithoutATokenAreNeverBuffered:
     def test_a_token_without_the_scope_is_refused_too(self, uwsgi_url: str, service: Service) -> None:
         reader = bearer(Settings.from_environ(service.environment), "proxy:read")
         head = (f"POST /ingest HTTP/1.1\r\nHost: hostile\r\nAuthorization: {reader}\r\n"
-                f"Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n").encode()
-        answer, seconds = raw_exchange(uwsgi_url, head + b"{", timeout=10)
+                f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: 1000000\r\n\r\n").encode()
+        answer, seconds = raw_exchange(uwsgi_url, head + b"--x\r\n", timeout=10)
         assert status_of(answer) == 403 and seconds < 5
+
+    def test_a_json_ingest_without_a_token_is_refused_by_the_app(self, uwsgi_url: str) -> None:
+        """A JSON ingest (64 KiB at most) skips nginx's token check: the app makes it, with the same answer."""
+        response = requests.post(f"{uwsgi_url}/ingest", json={"path": "/x"}, timeout=10)
+        assert response.status_code == 401 and response.json()["message"] == "a bearer token is required"
+        assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
 
     def test_at_most_16_uploads_at_once_from_one_address(self, uwsgi_url: str, token: str) -> None:
         """Each is held by a client that sends its body slowly; the seventeenth at once gets 429."""
@@ -345,7 +358,8 @@ class TestUploadsWithoutATokenAreNeverBuffered:
             holder.start()
         time.sleep(0.5)
         try:
-            answer, _ = raw_exchange(uwsgi_url, ingest_head(token, "application/json", "Content-Length: 2") + b"{}")
+            answer, _ = raw_exchange(uwsgi_url, ingest_head(token, "multipart/form-data; boundary=x",
+                                                            "Content-Length: 7") + b"--x--\r\n")
             assert status_of(answer) == 429 and error_of(answer)["error"] == "Too Many Requests"
         finally:
             for holder in holders:
