@@ -15,6 +15,7 @@ import importlib
 import inspect
 import logging
 import os
+import re
 import socket
 import sys
 import threading
@@ -74,6 +75,15 @@ class HeldByAnother(Exception):
 
 class JobRefused(Exception):
     """A task names a job this worker will not run (unknown plugin, or a function outside it)."""
+
+
+HOST_PATH = re.compile(r"(?<![\w.~:/-])/[^\s'\":,()]+")
+"""An absolute path in an unexpected error's words: the worker's files are no client's business."""
+
+
+def without_paths(words: str) -> str:
+    """``words`` with each absolute path shortened to its last part (``…/loop.css``)."""
+    return HOST_PATH.sub(lambda match: "…/" + match.group(0).rstrip("/").rsplit("/", 1)[-1], words)
 
 
 def resolve_job(plugin: str, job: str, settings: Settings) -> Any:
@@ -160,9 +170,9 @@ def run_plugin_job(
     except SoftTimeLimitExceeded:
         finish(TaskState.FAILED, error=TIMED_OUT % settings.TASK_SOFT_TIME_LIMIT)
         return
-    except Exception as e:  # a plugin's bug: the task fails with its reason
+    except Exception as e:  # a plugin's bug: the task fails with its reason (the log has where it was)
         logger.exception("task %s raised", task_id)
-        finish(TaskState.FAILED, error=f"{type(e).__name__}: {e}")
+        finish(TaskState.FAILED, error=f"{type(e).__name__}: {without_paths(str(e))}")
         return
     warnings = tuple(str(w) for w in (result or ()))
     finish(TaskState.SUCCEEDED, warnings=warnings)

@@ -3,13 +3,14 @@
 import os
 import signal
 import subprocess
+import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from proxyservice.domain import ProxySize, SourceView
-from proxyservice.services.renderer import ChromiumRenderer, RenderFailed
+from proxyservice.services.renderer import ChromiumRenderer, RenderFailed, RenderTimedOut
 from proxyservice.services.renderer.browser import BrowserSession
 from proxyservice.services.renderer.served_view import ServedView
 from proxyservice.services.sandbox import Sandbox, kept
@@ -131,3 +132,53 @@ class TestServedView:
         answered = [served.read(f"http://page.invalid/big.bin?{n}") is not None for n in range(40)]
         assert answered.count(True) == MAX_SERVED_BYTES // (4 * 1024 * 1024)
         assert not any(answered[answered.index(False):]), "once spent, the budget stays spent"
+
+
+@needs_chromium
+class TestWhatAnAttackerFound:
+    """Pages a helper wrote to break the engine (each failed a render, or held the worker, before its fix)."""
+
+    @pytest.mark.parametrize("html", [
+        "<h1>popup</h1><script>window.open('/html/missing.html')</script>",
+        "<h1>popup</h1><script>window.open('http://example.com/x')</script>",
+        "<h1>nul</h1><img src='/html/x%00.png'>",
+    ])
+    def test_a_popup_or_a_nul_in_a_url_still_draws_the_page(self, chromium: ChromiumRenderer, page: Path,
+                                                            html: str) -> None:
+        draw(chromium, page, PAGE)
+        before = session().launcher_pid
+        assert_not_blank(draw(chromium, page, PAGE + html))
+        assert session().launcher_pid == before, "the same Chromium drew it: nothing was restarted"
+
+    def test_thousands_of_refused_hosts_are_said_in_a_few_lines(self, chromium: ChromiumRenderer, page: Path) -> None:
+        page.write_text(PAGE + "<script>for (let i = 0; i < 3000; i++) "
+                        "fetch('http://h' + i + '.example/' + 'A'.repeat(150)).catch(() => {})</script>")
+        view = SourceFiles((page.parent.parent,), page.parent.parent / "uploads", 10**7).page_view(page, 0)
+        warnings = chromium.render(view.paths[0], page.with_suffix(".png"), 30, view).warnings
+        assert len(warnings) <= 51 and warnings[-1].startswith("… and "), warnings[-3:]
+
+    def test_a_flood_of_requests_ends_near_the_time_limit(self, chromium: ChromiumRenderer, page: Path) -> None:
+        page.write_text(PAGE + "<script>let k = 0; function go() { for (let i = 0; i < 20000; i++) "
+                        "new Image().src = 'style.css?' + (k++) } go(); setInterval(go, 100)</script>")
+        (page.parent / "style.css").write_text("h1 { color: red }")
+        view = SourceFiles((page.parent.parent,), page.parent.parent / "uploads", 10**7).page_view(page, 0)
+        started = time.monotonic()
+        try:
+            chromium.render(view.paths[0], page.with_suffix(".png"), 8, view)
+        except RenderTimedOut:
+            pass
+        assert time.monotonic() - started < 16, "the worker answered requests long past the limit"
+
+
+class TestErrorsNameNoHostPath:
+    """An unexpected error's words reach the client without the worker's paths."""
+
+    def test_a_link_that_loops_beside_a_page_leaves_its_view_and_its_words(self, tmp_path: Path) -> None:
+        from proxyservice.tasks import without_paths
+
+        (tmp_path / "html").mkdir()
+        (tmp_path / "html" / "page.html").write_text("<h1>x</h1>")
+        (tmp_path / "html" / "loop.css").symlink_to("loop.css")
+        view = SourceFiles((tmp_path,), tmp_path / "uploads", 10**7).page_view(tmp_path / "html" / "page.html", 0)
+        assert view.paths == ((tmp_path / "html" / "page.html").resolve(),)
+        assert without_paths(f"Symlink loop from '{tmp_path}/html/loop.css'") == "Symlink loop from '…/loop.css'"

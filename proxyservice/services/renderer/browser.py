@@ -25,14 +25,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Playwright, Route, sync_playwright
+from playwright.sync_api import BrowserContext, Playwright, Request, Route, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ...domain import ProxySize
 from ..sandbox import Sandbox
 from ..sandbox.kept import remove_stale_folders
 from ..sandbox.sandbox import BWRAP_ENVIRONMENT, LAUNCHER_PID_FILE
-from .served_view import ServedView
+from .renderer import Warnings
+from .served_view import PAGE_HOST, ServedView
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,9 @@ OUTSIDE = "the page refers to a file that is missing or outside its folder; it w
 STILL_LOADING = "the page was still loading after {seconds:g} s; its first screen is drawn as it was then"
 DRAWING_SECONDS = 5.0
 """Of a page's time limit, what is kept to draw it (a quarter of the limit, when that is less)."""
+MAX_REQUESTS = 2000
+"""Requests of one page the worker answers; past them, Chromium's own refusal answers (no worker time)."""
+TOO_MANY_REQUESTS = f"the page made more than {MAX_REQUESTS} requests; the rest were refused"
 NOT_ALLOWED = "the page refers to {host}, which it may not reach (RENDER_ALLOWED_HOSTS); it was not loaded"
 
 
@@ -79,6 +83,74 @@ class PageCrashed(Exception):
 
 class BrowserGone(Exception):
     """Chromium, or Playwright's driver, ended before or while drawing a page: it goes to fresh ones (once)."""
+
+
+class PageRequests:
+    """Every request of one page, answered by the worker: from its view, let through to an allowed host, or refused.
+
+    Past :data:`MAX_REQUESTS`, the worker stops answering: Chromium then sends
+    the rest to its proxy, which answers none, so a page that asks without end
+    cannot hold the worker past its time limit.
+    """
+
+    def __init__(self, served: ServedView, allowed_hosts: tuple[str, ...], context: BrowserContext) -> None:
+        self.served = served
+        self.allowed_hosts = allowed_hosts
+        self.context = context
+        self.count = 0
+        self.warnings = Warnings()
+
+    def answer(self, route: Route) -> None:
+        """Answer one request; whatever goes wrong refuses that request, never the page."""
+        self.count += 1
+        try:
+            if self.count == MAX_REQUESTS:
+                self.warnings.add(TOO_MANY_REQUESTS)
+                self.context.unroute_all(behavior="ignoreErrors")
+            if self.count >= MAX_REQUESTS:
+                route.abort("blockedbyclient")
+                return
+            self._answer(route)
+        except (PlaywrightError, OSError, ValueError) as e:
+            logger.info("refused a request of the page it could not answer: %s", e)
+            try:
+                route.abort("blockedbyclient")
+            except PlaywrightError:
+                pass  # answered already, or the page is gone
+
+    def _answer(self, route: Route) -> None:
+        request = route.request
+        body = self.served.read(request.url)
+        if body is not None:
+            kind, _ = mimetypes.guess_type(urlsplit(request.url).path)
+            route.fulfill(status=200, body=body, content_type=kind or "application/octet-stream")
+            return
+        if request.is_navigation_request():
+            try:
+                top = request.frame.parent_frame is None
+            except PlaywrightError:  # a popup's first navigation has no frame yet: it is no part of the page
+                route.abort("blockedbyclient")
+                return
+            if top:
+                # The page navigating away (a refresh, a script, a form): "No Content" keeps it as it was.
+                route.fulfill(status=204)
+                return
+        host = (urlsplit(request.url).hostname or "").lower()
+        if host in self.allowed_hosts:
+            route.continue_()
+            return
+        self.warnings.add(OUTSIDE if host == PAGE_HOST else NOT_ALLOWED.format(host=host or request.url[:60]))
+        route.abort("blockedbyclient")
+
+    def failed(self, request: Request) -> None:
+        """Say a request that failed on its way (to an allowed host): refused ones were said when refused."""
+        failure = request.failure
+        if not failure or "ERR_BLOCKED_BY_CLIENT" in failure or "ERR_ABORTED" in failure:
+            return
+        # A network host the page names may be named back; a file, existing or not, never is.
+        url = request.url
+        self.warnings.add(f"{url[:200]} could not be loaded: {failure}" if url.startswith(("http:", "https:"))
+                          else OUTSIDE)
 
 
 class BrowserSession:
@@ -150,30 +222,9 @@ class BrowserSession:
             Chromium or the driver ended (or said what it could not do); close this session.
         """
         deadline = time.monotonic() + timeout
-        warnings: list[str] = []
 
         def left_ms() -> float:
             return max(1.0, (deadline - time.monotonic()) * 1000)
-
-        def answer(route: Route) -> None:
-            request = route.request
-            body = served.read(request.url)
-            if body is not None:
-                kind, _ = mimetypes.guess_type(urlsplit(request.url).path)
-                route.fulfill(status=200, body=body, content_type=kind or "application/octet-stream")
-                return
-            host = (urlsplit(request.url).hostname or "").lower()
-            if request.is_navigation_request() and request.frame.parent_frame is None:
-                # The page navigating away (a refresh, a script, a form): "No Content" keeps it as it was.
-                route.fulfill(status=204)
-                return
-            if host in self.allowed_hosts:
-                route.continue_()
-                return
-            said = OUTSIDE if served.relative(request.url) is not None else NOT_ALLOWED.format(host=host or request.url[:60])
-            if said not in warnings:
-                warnings.append(said)
-            route.abort("blockedbyclient")
 
         self.drawn += 1
         crashed = []
@@ -182,10 +233,11 @@ class BrowserSession:
             context = self.browser.new_context(
                 viewport={"width": viewport.width, "height": viewport.height},
                 service_workers="block", accept_downloads=False)
-            context.route("**/*", answer)
+            requests = PageRequests(served, self.allowed_hosts, context)
+            context.route("**/*", requests.answer)
             page = context.new_page()
             page.on("crash", lambda _: crashed.append(True))
-            page.on("requestfailed", lambda request: self._failed(request.url, request.failure, warnings))
+            page.on("requestfailed", requests.failed)
             page.goto(served.url, wait_until="commit", timeout=left_ms())
             # The first screen is drawn once the page loaded, or as it is when the time left is
             # only enough to draw it: a page that never ends loading still has a preview.
@@ -193,7 +245,7 @@ class BrowserSession:
             try:
                 page.wait_for_load_state("load", timeout=max(1.0, left_ms() - drawing))
             except PlaywrightTimeout:
-                warnings.append(STILL_LOADING.format(seconds=timeout - drawing / 1000))
+                requests.warnings.add(STILL_LOADING.format(seconds=timeout - drawing / 1000))
             page.wait_for_timeout(min(delay_ms, max(0.0, left_ms() - drawing)))
             picture = page.screenshot(type="png", timeout=left_ms())
         except PlaywrightTimeout:
@@ -208,15 +260,7 @@ class BrowserSession:
                     context.close()
                 except PlaywrightError:
                     pass  # it ended with its browser: said above
-        return picture, tuple(warnings)
-
-    def _failed(self, url: str, failure: str | None, warnings: list[str]) -> None:
-        if not failure or "ERR_BLOCKED_BY_CLIENT" in failure or "ERR_ABORTED" in failure:
-            return  # refused here, and said so already
-        # A network host the page names may be named back; a file, existing or not, never is.
-        said = f"{url[:200]} could not be loaded: {failure}" if url.startswith(("http:", "https:")) else OUTSIDE
-        if said not in warnings:
-            warnings.append(said)
+        return picture, requests.warnings.said()
 
     def _written_pid(self) -> int | None:
         try:

@@ -102,28 +102,37 @@ def _redacted(message: str, view: SourceView, page: Path) -> str:
     return OUTSIDE if outside else redacted
 
 
-def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
-    """The renderer's own sentences in its stderr, without progress bars, naming no file outside the page's tree.
+class Warnings:
+    """What a render could not load, said once each: at most :data:`MAX_WARNINGS` lines of at most
+    :data:`MAX_WARNING_LENGTH`, so that a page with 20,000 broken links says so in a line, not a megabyte."""
 
-    At most :data:`MAX_WARNINGS`, each at most :data:`MAX_WARNING_LENGTH` long: a page
-    with 20,000 broken links says so in a line, not a megabyte.
-    """
-    found: list[str] = []
-    more = 0
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+        self._more = 0
+
+    def add(self, line: str) -> None:
+        """Say ``line``, unless it was said already."""
+        line = line if len(line) <= MAX_WARNING_LENGTH else line[:MAX_WARNING_LENGTH - 1] + "…"
+        if line in self._lines:
+            return
+        if len(self._lines) < MAX_WARNINGS:
+            self._lines.append(line)
+        else:
+            self._more += 1
+
+    def said(self) -> tuple[str, ...]:
+        """The lines, and how many more there were."""
+        return (*self._lines, f"… and {self._more} more") if self._more else tuple(self._lines)
+
+
+def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
+    """The renderer's own sentences in its stderr, without progress bars, naming no file outside the page's tree."""
+    warnings = Warnings()
     for raw in PROGRESS_BAR.sub("\n", stderr).splitlines():
         line = raw.strip()
         if line and not line.startswith(NOISE):
-            line = OUTSIDE if line.startswith(BLOCKED) else _redacted(line, view, page)
-            line = line if len(line) <= MAX_WARNING_LENGTH else line[:MAX_WARNING_LENGTH - 1] + "…"
-            if line in found:
-                continue
-            if len(found) < MAX_WARNINGS:
-                found.append(line)
-            else:
-                more += 1
-    if more:
-        found.append(f"… and {more} more")
-    return tuple(found)
+            warnings.add(OUTSIDE if line.startswith(BLOCKED) else _redacted(line, view, page))
+    return warnings.said()
 
 
 class HtmlRenderer(SettingsService):

@@ -58,7 +58,7 @@ class ServedView:
         if parts.hostname != PAGE_HOST:
             return None
         wanted = os.path.normpath("/" + unquote(parts.path)).lstrip("/")
-        return wanted or None
+        return wanted if wanted and "\0" not in wanted else None
 
     def read(self, url: str) -> bytes | None:
         """The bytes a URL of the page's host names, when the page may read them; else ``None``."""
@@ -85,7 +85,7 @@ def read_within(path: Path, shown: tuple[str, ...], limit: int | None = None) ->
     """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name
         return None
     try:
         status = os.fstat(fd)

@@ -37,7 +37,7 @@ def _is_asset(entry: os.DirEntry[str], tree: Path) -> bool:
     if entry.is_symlink():
         try:
             target = Path(entry.path).resolve()
-        except OSError:  # the link changed while it was followed
+        except (OSError, RuntimeError):  # the link changed while it was followed, or loops (RuntimeError)
             return False
         return target.is_relative_to(tree) and target.is_file()
     return entry.is_file(follow_symlinks=False)

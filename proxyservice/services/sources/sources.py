@@ -55,7 +55,7 @@ def _resolved(path: Path) -> Path:
     """
     try:
         return path.resolve()
-    except OSError as e:
+    except (OSError, RuntimeError) as e:  # RuntimeError: a link that loops (Python 3.11)
         raise SourceNotFound(MOVED) from e
 
 
