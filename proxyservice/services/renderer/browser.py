@@ -14,7 +14,6 @@ its limit, when it dies, and after :data:`PAGES_PER_BROWSER` pages.
 """
 
 import logging
-import mimetypes
 import os
 import shutil
 import signal
@@ -22,18 +21,17 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import BrowserContext, Playwright, Request, Route, sync_playwright
+from playwright.sync_api import Playwright, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from ...domain import ProxySize
 from ..sandbox import Sandbox
 from ..sandbox.kept import remove_stale_folders
 from ..sandbox.sandbox import BWRAP_ENVIRONMENT, LAUNCHER_PID_FILE
-from .renderer import Warnings
-from .served_view import PAGE_HOST, ServedView
+from .page_requests import PageRequests
+from .served_view import ServedView
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +42,9 @@ START_SECONDS = 30.0
 """The longest Chromium may take to start, whatever a page's own limit."""
 NO_NETWORK_PROXY = "http://127.0.0.1:0"
 """A proxy that answers nothing: where no host is allowed, even a request past the sandbox's walls goes nowhere."""
-OUTSIDE = "the page refers to a file that is missing or outside its folder; it was not loaded"
-"""Said of every file outside the page's tree, whether it exists or not, as the default engine says it."""
 STILL_LOADING = "the page was still loading after {seconds:g} s; its first screen is drawn as it was then"
 DRAWING_SECONDS = 5.0
 """Of a page's time limit, what is kept to draw it (a quarter of the limit, when that is less)."""
-MAX_REQUESTS = 2000
-"""Requests of one page the worker answers; past them, Chromium's own refusal answers (no worker time)."""
-TOO_MANY_REQUESTS = f"the page made more than {MAX_REQUESTS} requests; the rest were refused"
-NOT_ALLOWED = "the page refers to {host}, which it may not reach (RENDER_ALLOWED_HOSTS); it was not loaded"
 
 
 _DRIVER: dict[int, Playwright] = {}
@@ -83,74 +75,6 @@ class PageCrashed(Exception):
 
 class BrowserGone(Exception):
     """Chromium, or Playwright's driver, ended before or while drawing a page: it goes to fresh ones (once)."""
-
-
-class PageRequests:
-    """Every request of one page, answered by the worker: from its view, let through to an allowed host, or refused.
-
-    Past :data:`MAX_REQUESTS`, the worker stops answering: Chromium then sends
-    the rest to its proxy, which answers none, so a page that asks without end
-    cannot hold the worker past its time limit.
-    """
-
-    def __init__(self, served: ServedView, allowed_hosts: tuple[str, ...], context: BrowserContext) -> None:
-        self.served = served
-        self.allowed_hosts = allowed_hosts
-        self.context = context
-        self.count = 0
-        self.warnings = Warnings()
-
-    def answer(self, route: Route) -> None:
-        """Answer one request; whatever goes wrong refuses that request, never the page."""
-        self.count += 1
-        try:
-            if self.count == MAX_REQUESTS:
-                self.warnings.add(TOO_MANY_REQUESTS)
-                self.context.unroute_all(behavior="ignoreErrors")
-            if self.count >= MAX_REQUESTS:
-                route.abort("blockedbyclient")
-                return
-            self._answer(route)
-        except (PlaywrightError, OSError, ValueError) as e:
-            logger.info("refused a request of the page it could not answer: %s", e)
-            try:
-                route.abort("blockedbyclient")
-            except PlaywrightError:
-                pass  # answered already, or the page is gone
-
-    def _answer(self, route: Route) -> None:
-        request = route.request
-        body = self.served.read(request.url)
-        if body is not None:
-            kind, _ = mimetypes.guess_type(urlsplit(request.url).path)
-            route.fulfill(status=200, body=body, content_type=kind or "application/octet-stream")
-            return
-        if request.is_navigation_request():
-            try:
-                top = request.frame.parent_frame is None
-            except PlaywrightError:  # a popup's first navigation has no frame yet: it is no part of the page
-                route.abort("blockedbyclient")
-                return
-            if top:
-                # The page navigating away (a refresh, a script, a form): "No Content" keeps it as it was.
-                route.fulfill(status=204)
-                return
-        host = (urlsplit(request.url).hostname or "").lower()
-        if host in self.allowed_hosts:
-            route.continue_()
-            return
-        self.warnings.add(OUTSIDE if host == PAGE_HOST else NOT_ALLOWED.format(host=host or request.url[:60]))
-        route.abort("blockedbyclient")
-
-    def failed(self, request: Request) -> None:
-        """Say a request that failed on its way (to an allowed host): refused ones were said when refused."""
-        failure = request.failure
-        if not failure or "ERR_BLOCKED_BY_CLIENT" in failure or "ERR_ABORTED" in failure:
-            return
-        # A network host the page names may be named back; a file, existing or not, never is.
-        url = request.url
-        self.warnings.add(f"{url[:200]} could not be loaded: {failure}" if url.startswith(("http:", "https:"))
-                          else OUTSIDE)
 
 
 class BrowserSession:

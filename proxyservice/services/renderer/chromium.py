@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 MEMORY_TO_START_MB = 384
 """Below about this heap per process (RENDER_MEMORY_MB), Chromium does not start (measured: 256 fails, 384 works)."""
 
+
 class ChromiumRenderer(SettingsService):
     """Chromium, driven by Playwright, in the sandbox with a time limit.
 

@@ -1,7 +1,7 @@
-"""Errors of the HTML renderer.
+"""Errors of the HTML renderers (wkhtmltoimage, Chromium).
 
 RenderError
-├── RendererMissing   wkhtmltoimage is not installed or cannot run
+├── RendererMissing   the engine (wkhtmltoimage, or Chromium and Playwright) is not installed or cannot run
 ├── RenderFailed      the renderer ran but made no image
 └── RenderTimedOut    the render took longer than its limit and was killed
 """
@@ -14,11 +14,12 @@ class RenderError(Exception):
 
 
 class RendererMissing(RenderError):
-    """wkhtmltoimage cannot be run; install Debian's wkhtmltopdf package or set WKHTMLTOIMAGE."""
+    """The engine cannot be run: install Debian's wkhtmltopdf (or set WKHTMLTOIMAGE), or chromium and
+    proxyservice[chromium] (or set CHROMIUM); the message says which."""
 
 
 class RenderFailed(RenderError):
-    """wkhtmltoimage made no image of the page; the message has its own words."""
+    """The engine made no image of the page; the message has its own words."""
 
 
 class RenderTimedOut(RenderError):
