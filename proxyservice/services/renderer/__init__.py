@@ -2,7 +2,8 @@
 
 from .chromium import ChromiumRenderer
 from .errors import RenderError, RenderFailed, RendererMissing, RenderTimedOut
-from .renderer import HtmlRenderer, PageRenderer, RenderReport
+from .engine import PageRenderer, RenderReport
+from .renderer import HtmlRenderer
 
 __all__ = [
     "ChromiumRenderer",

@@ -12,17 +12,15 @@ imported only when a page is drawn, so the web app runs without it.
 
 import logging
 import os
-import shutil
 from pathlib import Path
 
 from ...config import Settings
 from ...domain import ProxySize, SourceView
-from ..context import SettingsService
 from ..sandbox import Sandbox
 from ..sandbox.kept import kept_running
 from .cutting import cut_page
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
-from .renderer import RenderReport
+from .engine import PageRenderer, RenderReport
 from .served_view import ServedView, read_within
 
 logger = logging.getLogger(__name__)
@@ -31,35 +29,12 @@ MEMORY_TO_START_MB = 384
 """Below about this heap per process (RENDER_MEMORY_MB), Chromium does not start (measured: 256 fails, 384 works)."""
 
 
-class ChromiumRenderer(SettingsService):
-    """Chromium, driven by Playwright, in the sandbox with a time limit.
-
-    Parameters
-    ----------
-    binary
-        Chromium's program (Debian's ``/usr/lib/chromium/chromium``).
-    viewport
-        The window size pages are rendered at.
-    javascript_delay_ms
-        How long scripts may run after the page loaded.
-    memory_mb
-        The heap each of Chromium's processes may take.
-    sandbox
-        Where it runs: no network but the allowed hosts, no file of the host's.
-    page_bytes
-        Pages longer than this are cut to about this size for rendering (``cutting.py``).
-    """
-
-    def __init__(self, binary: str, viewport: ProxySize, javascript_delay_ms: int, memory_mb: int | None = None,
-                 sandbox: Sandbox | None = None, page_bytes: int | None = None) -> None:
-        self.binary = binary
-        self.viewport = viewport
-        self.javascript_delay_ms = javascript_delay_ms
-        self.memory_mb = memory_mb
-        self.sandbox = sandbox or Sandbox()
-        self.page_bytes = page_bytes
+class ChromiumRenderer(PageRenderer):
+    """Chromium, driven by Playwright, in the sandbox with a time limit (the parameters are
+    :class:`~.engine.PageRenderer`'s; ``binary`` is Debian's ``/usr/lib/chromium/chromium``)."""
 
     SESSION_KEY = "chromium_renderer"
+    INSTALL = "install Debian's chromium (or set CHROMIUM)"
 
     @classmethod
     def from_settings(cls, settings: Settings, sandbox: Sandbox | None = None) -> "ChromiumRenderer":
@@ -68,47 +43,10 @@ class ChromiumRenderer(SettingsService):
                    settings.RENDER_JAVASCRIPT_DELAY_MS, settings.RENDER_MEMORY_MB,
                    sandbox or Sandbox.from_settings(settings), settings.RENDER_PAGE_BYTES)
 
-    def executable(self) -> str:
-        """The full path of Chromium.
-
-        Raises
-        ------
-        RendererMissing
-            It is not installed.
-        """
-        found = shutil.which(self.binary)
-        if found is None:
-            raise RendererMissing(f"{self.binary!r} was not found; install Debian's chromium (or set CHROMIUM)")
-        return found
-
     def render(self, source: Path, output: Path, timeout: float, view: SourceView,
                copy: Path | None = None) -> RenderReport:
-        """Render an HTML file's first screen into a PNG image.
-
-        Parameters
-        ----------
-        source
-            The HTML file.
-        output
-            Where the PNG is written.
-        timeout
-            Seconds the render may take; then this worker child's Chromium is killed.
-        view
-            What the page may read: itself and its tree's stylesheets, scripts and images.
-        copy
-            The job's checked copy of the page, served in its place.
-
-        Raises
-        ------
-        RendererMissing
-            Chromium is not installed.
-        RenderTimedOut
-            The render took longer than ``timeout``.
-        RenderFailed
-            No image was made.
-        SandboxError
-            The sandbox could not be set up; nothing was rendered.
-        """
+        """Render with this worker child's Chromium, which sees no file: the page and its view are served
+        to it (see the base class). A page past ``timeout`` has the Chromium killed; the next starts another."""
         executable = self.executable()
         try:
             from playwright.sync_api import Error as PlaywrightError

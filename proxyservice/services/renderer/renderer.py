@@ -16,22 +16,19 @@ the renderer's options.
 import logging
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 from contextlib import ExitStack
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 import imgkit
 from PIL import Image
 
 from ...domain import ProxySize, SourceView
 from ...config import Settings
-from ..context import SettingsService
 from ..sandbox import Finished, RunTimedOut, Sandbox
 from .cutting import cut_page
+from .engine import PageRenderer, RenderReport
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
 
 logger = logging.getLogger(__name__)
@@ -67,22 +64,6 @@ def _whole_image(png: Path) -> bool:
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return False
     return True
-
-
-@dataclass(frozen=True)
-class RenderReport:
-    """What a successful render said along the way."""
-
-    warnings: tuple[str, ...]
-    """Resources that failed to load (fonts, scripts, images): the page still rendered."""
-
-
-class PageRenderer(Protocol):
-    """What renders a page's first screen: wkhtmltoimage (:class:`HtmlRenderer`) or Chromium."""
-
-    def render(self, source: Path, output: Path, timeout: float, view: SourceView,
-               copy: Path | None = None) -> RenderReport:
-        """Render ``source`` (the first of ``view``) into the PNG ``output``, or raise a renderer error."""
 
 
 def _redacted(message: str, view: SourceView, page: Path) -> str:
@@ -135,42 +116,11 @@ def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
     return warnings.said()
 
 
-class HtmlRenderer(SettingsService):
-    """wkhtmltoimage, run in the sandbox with a time limit.
-
-    Parameters
-    ----------
-    binary
-        The wkhtmltoimage command or path.
-    viewport
-        The window size pages are rendered at.
-    javascript_delay_ms
-        How long scripts may run after the page loaded.
-    memory_mb
-        The heap the renderer may take.
-    sandbox
-        Where it runs: no network but the allowed hosts, no files but the page's own.
-    page_bytes
-        Pages longer than this are cut to about this size for rendering (``cutting.py``).
-    """
-
-    def __init__(
-        self,
-        binary: str,
-        viewport: ProxySize,
-        javascript_delay_ms: int,
-        memory_mb: int | None = None,
-        sandbox: Sandbox | None = None,
-        page_bytes: int | None = None,
-    ) -> None:
-        self.binary = binary
-        self.viewport = viewport
-        self.javascript_delay_ms = javascript_delay_ms
-        self.memory_mb = memory_mb
-        self.sandbox = sandbox or Sandbox()
-        self.page_bytes = page_bytes
+class HtmlRenderer(PageRenderer):
+    """wkhtmltoimage, run in the sandbox with a time limit (the parameters are :class:`~.engine.PageRenderer`'s)."""
 
     SESSION_KEY = "html_renderer"
+    INSTALL = "install wkhtmltopdf (or set WKHTMLTOIMAGE)"
 
     @classmethod
     def from_settings(cls, settings: Settings, sandbox: Sandbox | None = None) -> "HtmlRenderer":
@@ -183,19 +133,6 @@ class HtmlRenderer(SettingsService):
             sandbox or Sandbox.from_settings(settings),
             settings.RENDER_PAGE_BYTES,
         )
-
-    def executable(self) -> str:
-        """The full path of wkhtmltoimage.
-
-        Raises
-        ------
-        RendererMissing
-            It is not installed.
-        """
-        found = shutil.which(self.binary)
-        if found is None:
-            raise RendererMissing(f"{self.binary!r} was not found; install wkhtmltopdf")
-        return found
 
     def command(self, source: Path, output: Path, readable: Path) -> list[str]:
         """The wkhtmltoimage command line that renders ``source`` into ``output``.
@@ -233,33 +170,7 @@ class HtmlRenderer(SettingsService):
 
     def render(self, source: Path, output: Path, timeout: float, view: SourceView,
                copy: Path | None = None) -> RenderReport:
-        """Render an HTML file into a PNG image.
-
-        Parameters
-        ----------
-        source
-            The HTML file.
-        output
-            Where the PNG is written.
-        timeout
-            Seconds the render may take; then the renderer and all it started are killed.
-        view
-            What the page may read: itself and its tree's stylesheets, scripts and images.
-        copy
-            The job's checked copy of the page (``JobContext.snapshot``): shown at the page's
-            path instead of the file there, which may have changed since.
-
-        Raises
-        ------
-        RendererMissing
-            wkhtmltoimage is not installed.
-        RenderTimedOut
-            The render took longer than ``timeout``.
-        RenderFailed
-            No image was made.
-        SandboxError
-            The sandbox could not be set up; nothing was rendered.
-        """
+        """Render with wkhtmltoimage, started for this page in a sandbox showing its view (see the base class)."""
         with ExitStack() as stack:
             # The renderer writes into a folder of its own: the one thing it may write.
             work = stack.enter_context(tempfile.TemporaryDirectory(prefix=".render-", dir=output.parent))
