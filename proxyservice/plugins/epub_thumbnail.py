@@ -34,7 +34,7 @@ def make_epub_thumbnail(file_id: str, path: str, width: int, height: int, contex
 
 def _render_page(context: JobContext, book: Path, page: Path, file_id: str, box: ProxySize) -> list[str]:
     """Render one page of an unpacked book, which may read the whole book and nothing else."""
-    with context.temporary_file(".png") as raw:
+    with context.temporary_file() as raw:
         report = context.html_renderer().render(page, raw, context.settings.RENDER_TIMEOUT,
                                                 SourceView(book, (page, book)))
         ingest_scaled(context, raw, file_id, NAMESPACE, "thumbnail", box, palette=True)

@@ -21,7 +21,7 @@ def render_page_preview(renderer: PageRenderer, namespace: str, file_id: str, pa
     """
     settings = context.settings
     view = context.sources.page_view(Path(path), settings.RENDER_ALLOW_UP)
-    with context.snapshot(path, file_id) as copy, context.temporary_file(".png") as raw:
+    with context.snapshot(path, file_id) as copy, context.temporary_file() as raw:
         report = renderer.render(view.paths[0], raw, settings.RENDER_TIMEOUT, view, copy)
         ingest_scaled(context, raw, file_id, namespace, "preview", ProxySize(width, height), palette=True)
     return list(report.warnings)

@@ -43,7 +43,7 @@ def render_markdown_preview(file_id: str, path: str, width: int, height: int, co
         Warnings: what the page could not load (an image beside the Markdown is not shown).
     """
     with context.snapshot(path, file_id) as copy, context.temporary_folder(".page") as folder, \
-            context.temporary_file(".png") as raw:
+            context.temporary_file() as raw:
         page = folder / "page.html"
         page.write_text(markdown_page(copy.read_bytes().decode("utf-8", "replace"), Path(path).name),
                         encoding="utf-8")

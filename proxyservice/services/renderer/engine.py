@@ -65,14 +65,15 @@ class PageRenderer(SettingsService):
 
     def render(self, source: Path, output: Path, timeout: float, view: SourceView,
                copy: Path | None = None) -> RenderReport:
-        """Render the first screen of ``source`` (the first of ``view``) into the PNG ``output``.
+        """Render the first screen of ``source`` (the first of ``view``) into the image ``output``.
 
         Parameters
         ----------
         source
             The HTML file.
         output
-            Where the PNG is written.
+            Where the image is written (a BMP or a PNG, as the engine writes fastest; it is scaled
+            and encoded after).
         timeout
             Seconds the render may take; then the engine is killed with all it started.
         view

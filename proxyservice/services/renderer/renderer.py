@@ -1,4 +1,4 @@
-"""Rendering an HTML file into a PNG with wkhtmltoimage.
+"""Rendering an HTML file into an image with wkhtmltoimage.
 
 imgkit builds the command line; this module runs it, because imgkit itself
 has no timeout and treats the word "Error" in stderr as a failure, while a
@@ -143,7 +143,9 @@ class HtmlRenderer(PageRenderer):
             The one folder whose files the page may load.
         """
         options: dict[str, str | list[str] | None] = {
-            "format": "png",
+            # Uncompressed: written and read back at once, where a PNG of the whole window was
+            # compressed only to be decoded again for scaling (the proxy is encoded once, scaled).
+            "format": "bmp",
             "width": str(self.viewport.width),
             "height": str(self.viewport.height),
             # A page wider than the window (a long unbreakable line) widens the
@@ -174,7 +176,7 @@ class HtmlRenderer(PageRenderer):
         with ExitStack() as stack:
             # The renderer writes into a folder of its own: the one thing it may write.
             work = stack.enter_context(tempfile.TemporaryDirectory(prefix=".render-", dir=output.parent))
-            made = Path(work) / "render.png"
+            made = Path(work) / "render.bmp"
             try:
                 command = self.command(source, made, view.folder)
             except OSError as e:  # imgkit checks that the page exists
