@@ -86,10 +86,10 @@ class Site:
         return self.out, report.warnings
 
     def attempt(self, html: str, sandbox: Sandbox | None = None) -> None:
-        """Render a page whose picture does not matter (its own navigation may fail it)."""
+        """Render a page whose picture does not matter (its own navigation may fail it, or keep it loading)."""
         try:
-            self.render(html, sandbox)
-        except RenderFailed:
+            self.render(html, sandbox, timeout=6)
+        except (RenderFailed, RenderTimedOut):
             pass
 
 
