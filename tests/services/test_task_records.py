@@ -463,3 +463,30 @@ class TestCallbacks:
         assert sorted(book.take_callbacks("t1")) == ["http://a.example/hook", "http://b.example/hook"]
         assert book.take_callbacks("t1") == [], "taken already"
         assert book.take_callbacks("other") == ["http://c.example/hook"]
+
+
+class TestStatusReads:
+    """A status read on SQLite is the one SELECT: no BEGIN and COMMIT around it, and it still sees the latest write."""
+
+    def test_a_read_is_one_statement_and_sees_each_write(self, tmp_path: Path) -> None:
+        from sqlalchemy import event
+
+        from proxyservice.services.task_records.schema import ready_engine
+
+        records = TaskRecords(tmp_path / "t.db", keep_connections=True)
+        records.put(record("t1"))
+        said: list[str] = []
+
+        def note(*args: Any) -> None:
+            said.append(str(args[2]).split()[0])  # the statement's first word
+
+        engine = ready_engine(Database.at(tmp_path / "t.db", True))
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            assert records.get("t1").state is TaskState.QUEUED
+            assert said == ["SELECT"]
+            records.put(record("t1", TaskState.SUCCEEDED))
+            assert records.get("t1").state is TaskState.SUCCEEDED
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+            records.close()

@@ -34,6 +34,8 @@ from .fork import BUSY_TIMEOUT_SECONDS, ProcessLock
 POSTGRESQL_DRIVER = "postgresql+psycopg"
 SQLITE_BUSY = 5
 SQLITE_BEGIN = "proxyservice_sqlite_begin"
+SINGLE_STATEMENT = "SINGLE STATEMENT"
+"""For SQLITE_BEGIN: no BEGIN at all, for a block of one read (SQLite runs one statement as its own transaction)."""
 """Execution option naming how a transaction on SQLite begins: ``DEFERRED`` (the default) or ``IMMEDIATE``."""
 NOT_A_URL = "DATABASE_URL is not a database URL (postgresql://user:password@host/database, or sqlite:///path)"
 UNSUPPORTED = "DATABASE_URL names %s: the task records work on PostgreSQL (postgresql://…) or SQLite (sqlite:///path)"
@@ -144,7 +146,9 @@ def _sqlite_engine(url: URL, keep_connections: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN " + connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED"))
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
+        if mode != SINGLE_STATEMENT:
+            connection.exec_driver_sql("BEGIN " + mode)
 
     return engine
 

@@ -31,7 +31,7 @@ from ...domain import TaskRecord, TaskState
 from ...config import Settings
 from ..context import SettingsService, session_on_g
 from . import fork
-from .engines import SQLITE_BEGIN, Database
+from .engines import SINGLE_STATEMENT, SQLITE_BEGIN, Database
 from .errors import RecordNotFound, RecordsUnavailable
 from .schema import DATABASE_ERRORS, ready_engine
 from .table import callbacks, insert_into, locks, tasks, to_record, upsert
@@ -189,7 +189,7 @@ class TaskRecords(SettingsService):
         RecordNotFound
             No task has that id.
         """
-        with self._transaction() as connection:
+        with self._transaction(one_read=True) as connection:
             return self._get(connection, task_id)
 
     def find(self, task_id: str) -> TaskRecord | None:
@@ -375,13 +375,16 @@ class TaskRecords(SettingsService):
         return self._database
 
     @contextmanager
-    def _transaction(self, immediate: bool = False) -> Iterator[Connection]:
+    def _transaction(self, immediate: bool = False, one_read: bool = False) -> Iterator[Connection]:
         """A transaction, committed at the end of the block; database errors become RecordsUnavailable.
 
         Parameters
         ----------
         immediate
             On SQLite, take the write lock at the start (for a read that decides a write).
+        one_read
+            The block runs one SELECT: on SQLite it is its own transaction, without BEGIN and COMMIT
+            (two statements more than the read itself, at every status read).
         """
         database = self._database_at()
         path = database.sqlite_path
@@ -397,7 +400,8 @@ class TaskRecords(SettingsService):
         with self._lock:
             try:
                 connection = self._open(database, path)
-                connection.execution_options(**{SQLITE_BEGIN: "IMMEDIATE" if immediate else "DEFERRED"})
+                mode = "IMMEDIATE" if immediate else SINGLE_STATEMENT if one_read else "DEFERRED"
+                connection.execution_options(**{SQLITE_BEGIN: mode})
                 with connection.begin():
                     yield connection
             except DATABASE_ERRORS as e:
