@@ -88,7 +88,7 @@ class OfficeConverter(SandboxedTool):
             raise OfficeInvalid(f"{source.name}: {source.suffix or 'no extension'} is not an office document "
                                 f"LibreOffice is given ({', '.join(IMPORT_FILTERS)})")
         sandbox = self.sandbox
-        key = (executable, self.memory_mb, sandbox.bwrap, sandbox.enabled, sandbox.hidden)
+        key = ("libreoffice", executable, self.memory_mb, *sandbox.identity)
         for _ in range(2):
             session = kept_running(key, lambda: OfficeSession(executable, PROFILE_SETTINGS, self.memory_mb, sandbox))
             try:

@@ -64,8 +64,7 @@ class ChromiumRenderer(PageRenderer):
             logger.info("rendering %s from %d of its %d bytes", source, len(cut), len(page))
         served = ServedView(view, cut or page)
         sandbox = self.sandbox
-        key = ("chromium", executable, self.memory_mb, sandbox.bwrap, sandbox.enabled, sandbox.hidden,
-               sandbox.allowed_hosts)
+        key = ("chromium", executable, self.memory_mb, *sandbox.identity)
         for attempt in range(2):
             try:
                 session = kept_running(key, lambda: BrowserSession(executable, self.memory_mb, sandbox))

@@ -52,7 +52,7 @@ class ServedView:
         """The page's own URL."""
         return f"http://{PAGE_HOST}/{quote(str(self.page.relative_to(self.view.folder)))}"
 
-    def relative(self, url: str) -> str | None:
+    def _relative(self, url: str) -> str | None:
         """The path in the tree a URL of the page's host names; ``None`` for another host or outside the tree."""
         parts = urlsplit(url)
         if parts.hostname != PAGE_HOST:
@@ -62,7 +62,7 @@ class ServedView:
 
     def read(self, url: str) -> bytes | None:
         """The bytes a URL of the page's host names, when the page may read them; else ``None``."""
-        relative = self.relative(url)
+        relative = self._relative(url)
         if relative is None:
             return None
         path = self.view.folder / relative

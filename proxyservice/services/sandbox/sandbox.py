@@ -125,6 +125,11 @@ class Sandbox(SettingsService):
         )
 
     @property
+    def identity(self) -> tuple[object, ...]:
+        """What makes two sandboxes alike: a program kept running in one serves the other too (``kept.py``)."""
+        return (self.bwrap, self.enabled, self.hidden, self.allowed_hosts)
+
+    @property
     def egress_proxy(self) -> str | None:
         """The proxy a converter must use to reach the allowed hosts; ``None`` when it may reach none."""
         return EGRESS_PROXY if self.enabled and self.allowed_hosts else None

@@ -10,13 +10,12 @@ from functools import cached_property
 from typing import Any, Iterator, Sequence
 
 from celery import Celery
-from flask import Flask
 from kombu import Connection, Exchange, Producer, Queue
 from kombu.entity import PERSISTENT_DELIVERY_MODE as PERSISTENT  # type: ignore[attr-defined]
 from kombu.exceptions import OperationalError
 
 from ...config import Settings
-from ..context import init_settings, session_on_g
+from ..context import SettingsService
 from ..request_ids import TASK_HEADER, current_request_id
 from .celery_config import CONVERTER_STATUS, DELIVER_CALLBACK, QUEUE, RUN_PLUGIN_JOB, celery_config
 from .errors import QueueUnavailable
@@ -32,7 +31,7 @@ MARKER = Queue("proxyservice.marker", Exchange("proxyservice.marker", type="dire
 """A queue holding one message that nobody takes: gone, it says the broker lost what it held."""
 
 
-class TaskQueue:
+class TaskQueue(SettingsService):
     """Celery, as the web app uses it: to send jobs and to look at the workers.
 
     Parameters
@@ -41,20 +40,18 @@ class TaskQueue:
         Which broker, and how long to wait for it.
     """
 
+    SESSION_KEY = "task_queue"
+    PER_PROCESS = True  # a Celery app holds a connection pool: one per process, not per request
+
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.celery = Celery("proxyservice-sender")
         self.celery.conf.update(celery_config(settings))
 
-    @staticmethod
-    def init_app(app: Flask) -> None:
-        """Make sure ``app`` has settings for the queue."""
-        init_settings(app)
-
     @classmethod
-    def current_session(cls) -> "TaskQueue":
-        """The queue of the current application context; one per process and settings."""
-        return session_on_g("task_queue", _shared_queue)
+    def from_settings(cls, settings: Settings) -> "TaskQueue":
+        """The queue of the broker these settings name."""
+        return cls(settings)
 
     def send(self, task_id: str, plugin: str, job: str, args: Sequence[Any]) -> None:
         """Send one plugin job to the workers under a given task id.
@@ -230,12 +227,3 @@ def _errors(*groups: Any) -> tuple[type[BaseException], ...]:
 
 NOT_FOUND = "404"
 """The reply code of a passive declaration of a queue the broker does not have (AMQP's, and kombu's for Redis)."""
-
-_QUEUES: dict[Settings, TaskQueue] = {}
-
-
-def _shared_queue(settings: Settings) -> TaskQueue:
-    # A Celery app holds a connection pool: keep one per process, not per request.
-    if settings not in _QUEUES:
-        _QUEUES[settings] = TaskQueue(settings)
-    return _QUEUES[settings]
