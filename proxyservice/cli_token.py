@@ -11,6 +11,7 @@ Otherwise there is nothing to sign with, and the error says what to set.
 from dataclasses import dataclass
 
 from .config import DEVELOPMENT_SECRET, Settings, SettingInvalid
+from .errors import InputInvalid
 
 DEVELOPMENT_SECRET_FILE = "development-secret"
 """Under DATA_DIR: the secret ``make run`` generates for development when AUTH_SECRET is unset."""
@@ -20,7 +21,7 @@ READABLE_BY_OTHERS = "%s is readable by other users: chmod 600 it (or remove it 
 INSECURE = "note: signed with the INSECURE development secret; set AUTH_SECRET for a secret of your own"
 
 
-class SecretUnavailable(Exception):
+class SecretUnavailable(InputInvalid):
     """There is no secret to sign tokens with; the message says what to set."""
 
 

@@ -14,6 +14,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import quote
 
 from .domain import ProxySize
+from .errors import InputInvalid
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "INSECURE-DEVELOPMENT-SECRET-never-use-in-production"
@@ -23,7 +24,7 @@ DEVELOPMENT_SECRET = "INSECURE-DEVELOPMENT-SECRET-never-use-in-production"
 SIZE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 
-class SettingInvalid(ValueError):
+class SettingInvalid(InputInvalid, ValueError):
     """An environment variable holds a value its setting cannot take."""
 
 

@@ -33,29 +33,23 @@ from flask import Flask
 from .config import Settings
 from .controllers.tasks import task_body
 from .domain import TaskState
+from .errors import InputInvalid, Outcome, handling
 from .factory import create_web_app
 from .logging_config import configure_logging
 from .plugins.context import JobContext, call_job
 from .plugins.registry import enabled_plugins
 from .process.recovery import SETTLE, lost_tasks
-from .services.imaging import ImagingError
 from .services.metrics import CONVERSION_SECONDS, SANDBOX_REFUSALS, TASKS, process_ended, serve_metrics
-from .services.pdf import PdfError
 from .services.request_ids import TASK_HEADER, current_request_id
-from .services.renderer import RenderError
-from .services.sandbox import SandboxError, ViewChanged
-from .services.sources import SourceError
-from .services.store import ProxyStore, StoreError, StoreFailed
+from .services.sandbox import SandboxError
+from .services.store import ProxyStore, StoreFailed
 from .services.task_queue import DELIVER_CALLBACK, RUN_PLUGIN_JOB, QueueError, TaskQueue, celery_config
-from .services.task_records import RecordNotFound, RecordsUnavailable, TaskRecords, TaskRecordsError
+from .services.task_records import RecordNotFound, TaskRecords, TaskRecordsError
 from .services.webhooks import CallbackFailed, CallbackRefused, Webhooks
 from .worker_status import register_status_command
 
 logger = logging.getLogger(__name__)
 
-TRANSIENT_ERRORS = (StoreFailed, RecordsUnavailable, ViewChanged)
-"""Errors that may pass: a store or records database briefly unusable (disk full, locked, a mount away),
-a page's tree changing while its render was set up."""
 MAX_BACKOFF_SECONDS = 60
 MAX_CALLBACK_BACKOFF_SECONDS = 600
 JOB_NOT_ALLOWED = "job %r is not a function of plugin %r's module"
@@ -63,6 +57,7 @@ PLUGIN_NOT_ENABLED = "plugin %r is not enabled on this worker"
 RECOVERY_LOCK = "recovery"
 """The records' lock that gives one worker at a time the recovery sweep."""
 TIMED_OUT = "timed out: the task ran longer than %d s"
+PLUGIN_BUG = "the plugin failed unexpectedly (the worker's log has the details): %s"
 
 
 class RetryLater(Exception):
@@ -73,7 +68,7 @@ class HeldByAnother(Exception):
     """The task was delivered again while a live worker holds it (its lease is renewed): look again after the lease."""
 
 
-class JobRefused(Exception):
+class JobRefused(InputInvalid):
     """A task names a job this worker will not run (unknown plugin, or a function outside it)."""
 
 
@@ -147,32 +142,27 @@ def run_plugin_job(
         with records.held(task_id, lease), context.sources.materialize(args) as local_args:
             with CONVERSION_SECONDS.labels(plugin).time():
                 result = call_job(function, local_args, context)
-    except TRANSIENT_ERRORS as e:
-        _count_refusal(e)
-        if attempt < settings.TASK_MAX_RETRIES:
-            logger.warning("task %s met a transient error (try %d): %s", task_id, attempt + 1, e)
-            records.put(replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {e}"))
-            raise RetryLater(str(e)) from e
-        finish(TaskState.FAILED, error=f"gave up after {attempt + 1} tries: {e}")
-        return
-    except (RenderError, PdfError, SandboxError, ImagingError, StoreError, SourceError, JobRefused) as e:
-        _count_refusal(e)
-        if attempt < settings.TASK_MAX_RETRIES and not _store_has_room():
-            # A converter whose output was cut short by a full disk fails in its own words
-            # ("image file is truncated"): the disk is the cause, and it passes.
-            logger.warning("task %s failed on a full disk (try %d): %s", task_id, attempt + 1, e)
-            records.put(replace(records.get(task_id), state=TaskState.QUEUED,
-                                error="will retry: the proxy store's disk is full"))
-            raise RetryLater(str(e)) from e
-        logger.warning("task %s failed: %s", task_id, e)
-        finish(TaskState.FAILED, error=str(e))
-        return
     except SoftTimeLimitExceeded:
         finish(TaskState.FAILED, error=TIMED_OUT % settings.TASK_SOFT_TIME_LIMIT)
         return
-    except Exception as e:  # a plugin's bug: the task fails with its reason (the log has where it was)
-        logger.exception("task %s raised", task_id)
-        finish(TaskState.FAILED, error=f"{type(e).__name__}: {without_paths(str(e))}")
+    except Exception as e:  # every error, the plugin's bugs too, is handled by its family (errors.HANDLING)
+        _count_refusal(e)
+        handled = handling(e)
+        transient = handled.outcome is Outcome.RETRIED
+        # A converter whose output was cut short by a full disk fails in its own words
+        # ("image file is truncated"): the disk is the cause, and it passes.
+        disk_full = not transient and not _store_has_room()
+        if (transient or disk_full) and attempt < settings.TASK_MAX_RETRIES:
+            why = "the proxy store's disk is full" if disk_full else str(e)
+            logger.warning("task %s met a passing error (try %d): %s", task_id, attempt + 1, why)
+            records.put(replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {why}"))
+            raise RetryLater(why) from e
+        # The client's words: never a class name, nor a path on the worker.
+        words = without_paths(str(e)) if handled.public else PLUGIN_BUG % without_paths(str(e) or type(e).__name__)
+        if transient:
+            words = f"gave up after {attempt + 1} tries: {words}"
+        logger.log(handled.log_level, "task %s failed: %s", task_id, words, exc_info=handled.traceback)
+        finish(TaskState.FAILED, error=words)
         return
     warnings = tuple(str(w) for w in (result or ()))
     finish(TaskState.SUCCEEDED, warnings=warnings)

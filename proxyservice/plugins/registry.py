@@ -34,6 +34,7 @@ from typing import Any
 
 from ..config import Settings
 from ..domain import ProxyPlugin, SourceFile
+from ..errors import InputInvalid, InputNotFound
 from ..schemas import first_error
 
 logger = logging.getLogger(__name__)
@@ -60,11 +61,11 @@ NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MODULE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class PluginInvalid(Exception):
+class PluginInvalid(InputInvalid):
     """A plugin could not be loaded, or breaks the plugin contract; the message says how."""
 
 
-class PluginNotInstalled(PluginInvalid):
+class PluginNotInstalled(PluginInvalid, InputNotFound):
     """No installed plugin has that name; ``proxyservice plugins list`` shows those that are."""
 
 

@@ -7,18 +7,20 @@ AuthError
 └── LinkInvalid     a signed link is malformed, badly signed or expired
 """
 
+from ...errors import InputForbidden, InputUnauthenticated, ProxyServiceError
+
 __all__ = ["AuthError", "TokenMissing", "TokenInvalid", "ScopeMissing", "LinkInvalid"]
 
 
-class AuthError(Exception):
+class AuthError(ProxyServiceError):
     """Base of the auth service's errors."""
 
 
-class TokenMissing(AuthError):
+class TokenMissing(AuthError, InputUnauthenticated):
     """Send ``Authorization: Bearer <token>``; ``proxyservice token`` makes one."""
 
 
-class TokenInvalid(AuthError):
+class TokenInvalid(AuthError, InputUnauthenticated):
     """The token cannot be trusted: malformed, signed with another secret, or expired.
 
     Its message says only "invalid token", or that the token expired: why a
@@ -26,9 +28,9 @@ class TokenInvalid(AuthError):
     """
 
 
-class ScopeMissing(AuthError):
+class ScopeMissing(AuthError, InputForbidden):
     """The token is valid but does not grant what this request needs."""
 
 
-class LinkInvalid(AuthError):
+class LinkInvalid(AuthError, InputForbidden):
     """The signed link was altered, signed with another secret, or has expired."""

@@ -5,16 +5,18 @@ ImagingError
 └── ImageTooLarge   the image has more pixels than allowed (a decompression bomb, or just huge)
 """
 
+from ...errors import InputInvalid, LimitExceeded, ProxyServiceError
+
 __all__ = ["ImagingError", "ImageInvalid", "ImageTooLarge"]
 
 
-class ImagingError(Exception):
+class ImagingError(ProxyServiceError):
     """Base of the imaging service's errors."""
 
 
-class ImageInvalid(ImagingError):
+class ImageInvalid(ImagingError, InputInvalid):
     """The file is not an image that can be read; it may be damaged or of an unknown type."""
 
 
-class ImageTooLarge(ImagingError):
+class ImageTooLarge(ImagingError, LimitExceeded):
     """The image has more pixels than MAX_IMAGE_PIXELS: it is refused before it is decoded."""

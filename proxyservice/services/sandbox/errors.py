@@ -6,14 +6,16 @@ SandboxError
 └── RunTimedOut          the program ran longer than its limit and was killed
 """
 
+from ...errors import LimitExceeded, ProxyServiceError, ResourceUnavailable
+
 __all__ = ["SandboxError", "SandboxUnavailable", "ViewChanged", "RunTimedOut"]
 
 
-class SandboxError(Exception):
+class SandboxError(ProxyServiceError):
     """Base of the sandbox's errors."""
 
 
-class SandboxUnavailable(SandboxError):
+class SandboxUnavailable(SandboxError, ResourceUnavailable):
     """The OS sandbox (bubblewrap) cannot start on this worker, so no converter is run.
 
     Install Debian's ``bubblewrap`` and allow unprivileged user namespaces (README,
@@ -21,9 +23,9 @@ class SandboxUnavailable(SandboxError):
     """
 
 
-class ViewChanged(SandboxError):
+class ViewChanged(SandboxError, ResourceUnavailable):
     """A file the program was to read was replaced or removed while its sandbox was being built; try again."""
 
 
-class RunTimedOut(SandboxError):
+class RunTimedOut(SandboxError, LimitExceeded):
     """The program ran longer than its limit; it and everything it started were killed."""

@@ -9,33 +9,35 @@ SourceError
 └── UploadNotKept        an upload could not be written (a full disk): try again later
 """
 
+from ...errors import InputForbidden, InputInvalid, InputNotFound, LimitExceeded, ProxyServiceError, ResourceUnavailable
+
 __all__ = ["SourceError", "SourceNotFound", "SourceOutsideRoots", "SourceTooLarge", "SourceEmpty", "SourceChanged",
            "UploadNotKept"]
 
 
-class SourceError(Exception):
+class SourceError(ProxyServiceError):
     """Base of the source files service's errors."""
 
 
-class SourceNotFound(SourceError):
+class SourceNotFound(SourceError, InputNotFound):
     """There is no regular file at that path; check the path."""
 
 
-class SourceOutsideRoots(SourceError):
+class SourceOutsideRoots(SourceError, InputForbidden):
     """The path resolves outside every configured source root; only files under SOURCE_ROOTS are read."""
 
 
-class SourceTooLarge(SourceError):
+class SourceTooLarge(SourceError, LimitExceeded):
     """The file is larger than the service accepts (MAX_SOURCE_BYTES)."""
 
 
-class SourceEmpty(SourceError):
+class SourceEmpty(SourceError, InputInvalid):
     """The file is empty: there is nothing to make a proxy of."""
 
 
-class SourceChanged(SourceError):
+class SourceChanged(SourceError, InputInvalid):
     """The file's bytes changed since it was ingested: its proxies would not show what was ingested."""
 
 
-class UploadNotKept(SourceError):
+class UploadNotKept(SourceError, ResourceUnavailable):
     """The upload could not be written to the service's disk (full, or not writable); nothing was kept."""

@@ -6,18 +6,20 @@ StoreError
     └── StoreFull  the disk proxies are made on has no room for new ones: try again later
 """
 
+from ...errors import InputNotFound, ProxyServiceError, ResourceUnavailable
+
 __all__ = ["StoreError", "DoesNotExist", "StoreFailed", "StoreFull"]
 
 
-class StoreError(Exception):
+class StoreError(ProxyServiceError):
     """Base of the proxy store's errors."""
 
 
-class DoesNotExist(StoreError):
+class DoesNotExist(StoreError, InputNotFound):
     """No proxy is stored under that file id and type."""
 
 
-class StoreFailed(StoreError):
+class StoreFailed(StoreError, ResourceUnavailable):
     """The store could not be read or written: check its folder's disk and permissions, or its object
     storage (STORE_URL, AWS_ENDPOINT_URL and the credentials); it may pass, so tasks retry."""
 

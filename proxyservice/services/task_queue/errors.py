@@ -4,12 +4,14 @@ QueueError
 └── QueueUnavailable   the broker cannot be reached
 """
 
+from ...errors import ProxyServiceError, ResourceUnavailable
+
 __all__ = ["QueueError", "QueueUnavailable"]
 
 
-class QueueError(Exception):
+class QueueError(ProxyServiceError):
     """Base of the task queue's errors."""
 
 
-class QueueUnavailable(QueueError):
+class QueueUnavailable(QueueError, ResourceUnavailable):
     """The broker cannot be reached; check that it runs and BROKER_URL (or REDIS_URL) names it."""

@@ -5,18 +5,20 @@ TaskRecordsError
 └── RecordsUnavailable    the records' database cannot be used
 """
 
+from ...errors import InputNotFound, ProxyServiceError, ResourceUnavailable
+
 __all__ = ["TaskRecordsError", "RecordNotFound", "RecordsUnavailable"]
 
 
-class TaskRecordsError(Exception):
+class TaskRecordsError(ProxyServiceError):
     """Base of the task records' errors."""
 
 
-class RecordNotFound(TaskRecordsError):
+class RecordNotFound(TaskRecordsError, InputNotFound):
     """No task has that id."""
 
 
-class RecordsUnavailable(TaskRecordsError):
+class RecordsUnavailable(TaskRecordsError, ResourceUnavailable):
     """The task records' database could not be opened, read or written.
 
     Check DATA_DIR (the SQLite file is ``$DATA_DIR/tasks.sqlite3``) or, when

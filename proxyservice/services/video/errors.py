@@ -6,20 +6,22 @@ VideoError
 └── VideoTimedOut      reading took longer than its limit
 """
 
+from ...errors import InputInvalid, LimitExceeded, ProxyServiceError, ResourceUnavailable
+
 __all__ = ["VideoError", "VideoToolMissing", "VideoInvalid", "VideoTimedOut"]
 
 
-class VideoError(Exception):
+class VideoError(ProxyServiceError):
     """Base of the video frame grabber's errors."""
 
 
-class VideoToolMissing(VideoError):
+class VideoToolMissing(VideoError, ResourceUnavailable):
     """ffmpeg or ffprobe cannot be run; install Debian's ffmpeg package."""
 
 
-class VideoInvalid(VideoError):
+class VideoInvalid(VideoError, InputInvalid):
     """No frame of the file could be decoded."""
 
 
-class VideoTimedOut(VideoError):
+class VideoTimedOut(VideoError, LimitExceeded):
     """Reading the video took longer than RENDER_TIMEOUT allows; it was stopped."""
