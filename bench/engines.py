@@ -9,7 +9,7 @@ per page (minimum / median / maximum over every page and round) and the
 pages it could not draw, and the ratio of the medians in each round.
 
 With ``--previews FOLDER``, it also writes a few of those pages as the two
-engines draw them, side by side (``docs/engines/`` in the README).
+engines draw them, side by side (``docs/engines/``, shown in docs/plugins.md).
 """
 
 import argparse

@@ -41,7 +41,7 @@ K8S = ROOT / "config" / "k8s"
 NODE_PROFILES = K8S / "nodes"
 WORKER_SECCOMP = ROOT / "config" / "seccomp-worker.json"
 PROXY_UID = 10001
-"""The image's user proxy, as the manifests run it (README, "Deploying", proposes fixing it in the Dockerfiles)."""
+"""The image's user proxy, as the Dockerfiles fix its uid and the manifests run it (docs/deploying.md)."""
 MIN_KUBERNETES = Version("1.33")
 """User namespaces (hostUsers) and ProcMountType are on by default from here; appArmorProfile is a field from 1.30."""
 NOT_SETTINGS = {"BROKER_URL", "STORE_URL", "DATABASE_URL", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION",

@@ -24,7 +24,8 @@ from tests.support import ROOT, dockerfile_command
 DOCKERFILES = ("Dockerfile", "Dockerfile-worker")
 WORKER_SECURITY_OPTIONS = {"seccomp=./seccomp-worker.json", "apparmor=unconfined", "systempaths=unconfined",
                            "no-new-privileges:true"}
-"""What the converter sandbox needs of Docker (README, "Sandbox"; tests/test_seccomp_profile.py shows why)."""
+"""What the converter sandbox needs of Docker (docs/deploying.md, "The worker's container";
+tests/test_seccomp_profile.py shows why)."""
 PRIVILEGE_KEYS = {"security_opt", "cap_add", "cap_drop", "privileged", "user", "userns_mode", "pid", "ipc",
                   "devices", "sysctls"}
 DEFAULT_SECCOMP = ROOT / "tests" / "fixtures" / "docker-default-seccomp.json"

@@ -1,6 +1,6 @@
-"""The README's "Writing a plugin" walk-through, followed as a reader would.
+"""The "Writing a plugin" walk-through of docs/plugins.md, followed as a reader would.
 
-The plugin's code is taken from README.md itself, so the walk-through cannot
+The plugin's code is taken from docs/plugins.md itself, so the walk-through cannot
 drift from what works.
 """
 
@@ -19,9 +19,9 @@ NAME = "netpbm_thumbnail::NetpbmThumbnail"
 
 
 def walkthrough_code() -> str:
-    readme = (ROOT / "README.md").read_text()
-    found = re.search(r"<!-- walkthrough-plugin -->\n```python\n(.*?)```", readme, re.DOTALL)
-    assert found, "the README has no walk-through plugin block"
+    page = (ROOT / "docs" / "plugins.md").read_text()
+    found = re.search(r"<!-- walkthrough-plugin -->\n```python\n(.*?)```", page, re.DOTALL)
+    assert found, "docs/plugins.md has no walk-through plugin block"
     return found.group(1)
 
 

@@ -14,7 +14,7 @@ worker's container, and runs the project's own sandbox in it:
   skipped, ``no_new_privs`` is set only with ``no-new-privileges``;
 - the container's capability bounding set, then its user (``setpriv``).
 
-AppArmor is not modelled (this kernel has none): README, "Sandbox", says what
+AppArmor is not modelled (this kernel has none): docs/deploying.md, "The worker's container", says what
 Docker's ``docker-default`` profile refuses.
 
 tests/fixtures/docker-default-seccomp.json is moby's default profile, unmodified:

@@ -2,7 +2,7 @@
 
 Through a real worker with the default limits. The default suite renders a
 sample (every 25th page, and the ones that broke before); the whole corpus
-runs with ``-m slow`` (README, "Tests"), and prints its figures.
+runs with ``-m slow`` (docs/testing.md), and prints its figures.
 """
 
 import time

@@ -269,7 +269,7 @@ class TestMalformedRequests:
     def test_a_body_shorter_than_announced_then_a_half_close(self, uwsgi_url: str, token: str) -> None:
         # nginx reads end-of-file on the body as a client gone (it cannot tell a
         # half-close from a close), and closes without an answer: no worker ever
-        # sees the request (README, "Security").
+        # sees the request (docs/security.md).
         request = ingest_head(token, "application/json", "Content-Length: 1000") + b'{"path": "/x"}'
         answer, took = raw_exchange(uwsgi_url, request, half_close=True)
         assert answer == b"" and took < 1

@@ -70,7 +70,7 @@ class TestHtmlPage:
 
     def test_the_same_bytes_elsewhere_are_another_file(self, service: Service) -> None:
         """A page's preview depends on the files around it: a copy in another folder is rendered for itself,
-        and can never hand its look to the first (README, "Security")."""
+        and can never hand its look to the first (docs/security.md)."""
         original = unique_copy(service, "plain.html")
         location, accepted = ingest(service, original)
         finished(service, location)
