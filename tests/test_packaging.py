@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from celery.app.utils import find_app
 
 from proxyservice.config import Settings
 from proxyservice.factory import UPLOAD_OVERHEAD_BYTES
@@ -83,7 +84,8 @@ class TestDockerfiles:
         assert web[1:] == ["--ini", "uwsgi.ini"] and (ROOT / "uwsgi.ini").is_file()
         worker = dockerfile_command("Dockerfile-worker")
         module = worker[worker.index("-A") + 1]
-        assert importlib.import_module(module).app.main == "proxyservice"
+        # As Celery finds it: the module's app, or its package's `celery` module's (proxyservice.worker.celery).
+        assert find_app(module).main == "proxyservice"
 
 
 def stages(dockerfile: str) -> list[str]:

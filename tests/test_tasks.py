@@ -16,7 +16,7 @@ from proxyservice.services.hashing import sha256_of
 from proxyservice.services.store import ProxyStore
 from proxyservice.services.task_queue import InMemoryTaskQueue
 from proxyservice.services.task_records import TaskRecords
-from proxyservice.tasks import HeldByAnother, JobRefused, resolve_job, run_plugin_job
+from proxyservice.worker.jobs import HeldByAnother, JobRefused, resolve_job, run_plugin_job
 from tests.support import assert_not_blank
 
 PLUGIN = "html_preview::HTMLPreview"

@@ -174,7 +174,7 @@ class TestErrorsNameNoHostPath:
     """An unexpected error's words reach the client without the worker's paths."""
 
     def test_a_link_that_loops_beside_a_page_leaves_its_view_and_its_words(self, tmp_path: Path) -> None:
-        from proxyservice.tasks import without_paths
+        from proxyservice.worker.jobs import without_paths
 
         (tmp_path / "html").mkdir()
         (tmp_path / "html" / "page.html").write_text("<h1>x</h1>")

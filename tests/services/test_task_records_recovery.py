@@ -63,7 +63,7 @@ def _sweep_as_a_worker(overrides: dict[str, Any], barrier: Any, broker_forgot: b
     """One worker's sweep; the ids it sent, or ``None`` when another held the turn."""
     import os
 
-    from proxyservice import tasks
+    from proxyservice.worker import recovery as tasks
     from proxyservice.factory import create_web_app
     from proxyservice.services.task_queue import InMemoryTaskQueue
 

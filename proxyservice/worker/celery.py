@@ -1,4 +1,4 @@
-"""Worker entrypoint: ``celery -A proxyservice.worker worker``."""
+"""Worker entry point: ``celery -A proxyservice.worker worker`` finds the app here (Celery looks for a ``celery`` module)."""
 
 import atexit
 import os
@@ -16,7 +16,7 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         if os.getpid() == _main:  # the main process, not a pool child
             shutil.rmtree(_folder, ignore_errors=True)
 
-from .tasks import create_worker_app  # noqa: E402
+from .application import create_worker_app  # noqa: E402
 
 flask_app, celery_app = create_worker_app()
 app = celery_app

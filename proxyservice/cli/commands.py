@@ -12,18 +12,18 @@ from typing import Any
 
 import click
 
-from .cli_ingest import Intake, follow_rendering, patterns, submit_all, walk
-from .cli_output import Exit, Summary, emit, file_exit, file_json, file_lines, record_json, status_exit, status_lines
-from .cli_remote import TOKEN_HELP, URL_HELP, Remote, RemoteIntake, add_file_remote, status_remote
-from .cli_submit import FileSubmitter, Refusal, ServiceDown, directory_outside_roots, watch_tasks
-from .cli_token import SecretUnavailable, signing_secret
-from .config import Settings, SettingInvalid
-from .factory import create_web_app
+from .ingest import Intake, follow_rendering, patterns, submit_all, walk
+from .output import Exit, Summary, emit, file_exit, file_json, file_lines, record_json, status_exit, status_lines
+from .remote import TOKEN_HELP, URL_HELP, Remote, RemoteIntake, add_file_remote, status_remote
+from .submit import FileSubmitter, Refusal, ServiceDown, directory_outside_roots, watch_tasks
+from .token import SecretUnavailable, signing_secret
+from ..config import Settings, SettingInvalid
+from ..factory import create_web_app
 from .plugin_check import check_plugin
-from .plugins.enabling import set_enabled
-from .plugins.registry import PluginInvalid, enabled_names, installed_plugins, load_plugin
-from .services.auth import SCOPES, Auth
-from .services.task_records import RecordsUnavailable, TaskRecords
+from ..plugins.enabling import set_enabled
+from ..plugins.registry import PluginInvalid, enabled_names, installed_plugins, load_plugin
+from ..services.auth import SCOPES, Auth
+from ..services.task_records import RecordsUnavailable, TaskRecords
 
 
 def _settings() -> Settings:

@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from .config import Settings
-from .domain import ProxySize, TaskRecord, TaskState
-from .plugins.context import JobContext
-from .plugins.registry import enabled_plugins
-from .process.ingest import IngestOutcome, TaskOutcome, ingest_file
-from .process.plugin_choice import PluginRefusal, choose_plugins, unknown_plugin
-from .services.sandbox import Sandbox
-from .services.sources import SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge
-from .services.store import ProxyStore, StoreFailed
-from .services.task_queue import QueueUnavailable, TaskQueue
-from .services.task_records import RecordsUnavailable, TaskRecords
+from ..config import Settings
+from ..domain import ProxySize, TaskRecord, TaskState
+from ..plugins.context import JobContext
+from ..plugins.registry import enabled_plugins
+from ..process.ingest import IngestOutcome, TaskOutcome, ingest_file
+from ..process.plugin_choice import PluginRefusal, choose_plugins, unknown_plugin
+from ..services.sandbox import Sandbox
+from ..services.sources import SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge
+from ..services.store import ProxyStore, StoreFailed
+from ..services.task_queue import QueueUnavailable, TaskQueue
+from ..services.task_records import RecordsUnavailable, TaskRecords
 
 __all__ = ["FileSubmitter", "Refusal", "ServiceDown", "QueueFull", "TaskView", "directory_outside_roots",
            "failed_reason", "watch_tasks"]

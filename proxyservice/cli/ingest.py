@@ -14,9 +14,9 @@ from typing import Iterator, Protocol, Sequence
 
 import click
 
-from .cli_output import Summary
-from .cli_submit import QueueFull, Refusal, ServiceDown, TaskView, failed_reason, watch_tasks
-from .process.ingest import TaskOutcome
+from .output import Summary
+from .submit import QueueFull, Refusal, ServiceDown, TaskView, failed_reason, watch_tasks
+from ..process.ingest import TaskOutcome
 
 QUEUE_FULL_PAUSE_SECONDS = 5.0
 """How long ``ingest`` waits before submitting again when the queue is full."""

@@ -10,8 +10,8 @@ Otherwise there is nothing to sign with, and the error says what to set.
 
 from dataclasses import dataclass
 
-from .config import DEVELOPMENT_SECRET, Settings, SettingInvalid
-from .errors import InputInvalid
+from ..config import DEVELOPMENT_SECRET, Settings, SettingInvalid
+from ..errors import InputInvalid
 
 DEVELOPMENT_SECRET_FILE = "development-secret"
 """Under DATA_DIR: the secret ``make run`` generates for development when AUTH_SECRET is unset."""

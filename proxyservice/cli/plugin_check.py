@@ -19,13 +19,13 @@ from typing import Any, Callable, Sequence
 
 from PIL import Image
 
-from .config import Settings
-from .domain import PluginStatus, ProxyPlugin
-from .plugins.context import JobContext, call_job
-from .plugins.registry import NAMESPACE, PluginInvalid, enabled_names, import_plugin, installed_plugins
-from .schemas import first_error
-from .services.sources import SourceError, SourceFiles
-from .services.store import ProxyStore
+from ..config import Settings
+from ..domain import PluginStatus, ProxyPlugin
+from ..plugins.context import JobContext, call_job
+from ..plugins.registry import NAMESPACE, PluginInvalid, enabled_names, import_plugin, installed_plugins
+from ..schemas import first_error
+from ..services.sources import SourceError, SourceFiles
+from ..services.store import ProxyStore
 
 
 OUTSIDE_ROOTS = ("%s is outside SOURCE_ROOTS, so the service would not read it by path: "

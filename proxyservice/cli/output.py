@@ -12,10 +12,10 @@ from typing import Any, Mapping
 import click
 from flask import current_app
 
-from .controllers.ingest import ingest_body
-from .controllers.tasks import task_body
-from .domain import TaskRecord, TaskState
-from .process.ingest import IngestOutcome
+from ..controllers.ingest import ingest_body
+from ..controllers.tasks import task_body
+from ..domain import TaskRecord, TaskState
+from ..process.ingest import IngestOutcome
 
 MAX_LISTED = 20
 """Failed files listed one by one in the summary; ``--json`` lists them all."""

@@ -12,9 +12,9 @@ from typing import Any
 from celery.worker.control import control_command
 from flask import Flask
 
-from .services.renderer import HtmlRenderer, RendererMissing
-from .services.sandbox import Sandbox, SandboxUnavailable
-from .services.task_queue import CONVERTER_STATUS
+from ..services.renderer import HtmlRenderer, RendererMissing
+from ..services.sandbox import Sandbox, SandboxUnavailable
+from ..services.task_queue import CONVERTER_STATUS
 
 logger = logging.getLogger(__name__)
 

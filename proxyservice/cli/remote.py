@@ -13,12 +13,12 @@ from typing import Any, Sequence
 
 import click
 
-from .cli_output import Exit, emit, file_exit, file_lines, status_exit, status_lines
-from .cli_submit import QueueFull, Refusal, ServiceDown
-from .client import (ApiError, ClientError, IngestResult, NotFound, ProxyServiceClient, Refused, TaskStatus,
+from .output import Exit, emit, file_exit, file_lines, status_exit, status_lines
+from .submit import QueueFull, Refusal, ServiceDown
+from ..client import (ApiError, ClientError, IngestResult, NotFound, ProxyServiceClient, Refused, TaskStatus,
                      TryLater, Unauthorized)
-from .domain import TaskState
-from .process.ingest import TaskOutcome
+from ..domain import TaskState
+from ..process.ingest import TaskOutcome
 
 URL_HELP = "A service on another host to use over HTTP (or PROXYSERVICE_URL); with --token."
 TOKEN_HELP = "A bearer token for --url (or PROXYSERVICE_TOKEN); proxyservice token makes one."

@@ -1,0 +1,93 @@
+"""The Celery app of the workers and its tasks: run a plugin's job, deliver a callback."""
+
+import logging
+import threading
+from typing import Any
+
+from celery import Celery, Task
+from celery.signals import setup_logging, worker_process_shutdown, worker_ready
+from flask import Flask
+
+from ..config import Settings
+from ..factory import create_web_app
+from ..logging_config import configure_logging
+from ..services.metrics import process_ended, serve_metrics
+from ..services.request_ids import TASK_HEADER, current_request_id
+from ..services.task_queue import DELIVER_CALLBACK, RUN_PLUGIN_JOB, celery_config
+from ..services.webhooks import CallbackFailed
+from .callbacks import deliver_callback
+from .jobs import HeldByAnother, RetryLater, run_plugin_job
+from .recovery import recover_forever
+from .status import register_status_command
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 60
+MAX_CALLBACK_BACKOFF_SECONDS = 600
+
+
+def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
+    """Build the Flask app (for the services) and the Celery app of a worker."""
+    flask_app = create_web_app(settings, serve_http=False)
+    settings = flask_app.config["PROXYSERVICE_SETTINGS"]
+    celery_app = Celery("proxyservice")
+
+    def configure_worker_logging(**_: Any) -> None:
+        configure_logging(settings)
+
+    # A receiver of setup_logging makes Celery leave logging to it: the settings' format, with request ids.
+    setup_logging.connect(configure_worker_logging, weak=False)
+    celery_app.conf.update(celery_config(settings))
+    register_status_command(flask_app)
+
+    class AppContextTask(Task):
+        """Runs every task inside the Flask app context, where services live."""
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            # Every log line of the task carries the id of the request that sent it.
+            named = current_request_id.set(getattr(self.request, TASK_HEADER, None))
+            try:
+                with flask_app.app_context():
+                    return self.run(*args, **kwargs)
+            finally:
+                current_request_id.reset(named)
+
+    @celery_app.task(name=RUN_PLUGIN_JOB, base=AppContextTask, bind=True)
+    def run_plugin_job_task(self: Task, task_id: str, plugin: str, job: str, args: list[Any]) -> None:
+        retries = self.request.retries
+        try:
+            run_plugin_job(task_id, plugin, job, args, settings, attempt=retries)
+        except RetryLater as e:
+            raise self.retry(exc=e, countdown=min(2**retries, MAX_BACKOFF_SECONDS),
+                             max_retries=settings.TASK_MAX_RETRIES) from e
+        except HeldByAnother as e:
+            # No limit: the holder finishes or dies within TASK_TIME_LIMIT, and then this ends.
+            raise self.retry(exc=e, countdown=settings.TASK_LEASE, max_retries=None) from e
+
+    @celery_app.task(name=DELIVER_CALLBACK, base=AppContextTask, bind=True)
+    def deliver_callback_task(self: Task, task_id: str, url: str) -> None:
+        try:
+            deliver_callback(task_id, url)
+        except CallbackFailed as e:
+            retries = self.request.retries
+            if retries >= settings.WEBHOOK_MAX_RETRIES:
+                logger.warning("task %s: gave up calling back %s after %d tries: %s", task_id, url, retries + 1, e)
+                return
+            logger.warning("task %s: %s; trying again (try %d)", task_id, e, retries + 1)
+            countdown = min(settings.WEBHOOK_RETRY_SECONDS * 2**retries, MAX_CALLBACK_BACKOFF_SECONDS)
+            raise self.retry(exc=e, countdown=countdown, max_retries=settings.WEBHOOK_MAX_RETRIES) from e
+
+    def start_recovery(**_: Any) -> None:
+        threading.Thread(target=recover_forever, args=(flask_app, settings), name="recovery", daemon=True).start()
+        if settings.WORKER_METRICS_PORT:
+            serve_metrics(settings.WORKER_METRICS_PORT)
+
+    def forget_ended_process(pid: int, **_: Any) -> None:
+        process_ended(pid)
+
+    worker_process_shutdown.connect(forget_ended_process, weak=False)
+
+    # Signals keep weak references: this nested function must be held strongly.
+    worker_ready.connect(start_recovery, weak=False)
+
+    return flask_app, celery_app

@@ -1,0 +1,163 @@
+"""A plugin's job, run in a worker: its durable record, its outcome, and what happens on each kind of error.
+
+Tasks take ids and plain values, never objects, and are idempotent: a task
+delivered again (its worker died before acking) makes the same proxy again
+and replaces it atomically, so exactly one proxy results. A worker holds the
+task it runs by a lease in its record, renewed while it runs: a task
+delivered again while its first worker lives is not run twice at once. An
+error is handled by its family (:data:`proxyservice.errors.HANDLING`): one
+that passes is retried with backoff a bounded number of times; a bad file or
+a passed limit fails the task with a plain message.
+"""
+
+import importlib
+import inspect
+import logging
+import re
+import sys
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+
+from ..config import Settings
+from ..domain import TaskState
+from ..errors import InputInvalid, Outcome, handling
+from ..plugins.context import JobContext, call_job
+from ..plugins.registry import enabled_plugins
+from ..services.metrics import CONVERSION_SECONDS, SANDBOX_REFUSALS, TASKS
+from ..services.sandbox import SandboxError
+from ..services.store import ProxyStore, StoreFailed
+from ..services.task_records import RecordNotFound, TaskRecords
+from .callbacks import call_back
+
+logger = logging.getLogger(__name__)
+
+JOB_NOT_ALLOWED = "job %r is not a function of plugin %r's module"
+PLUGIN_NOT_ENABLED = "plugin %r is not enabled on this worker"
+TIMED_OUT = "timed out: the task ran longer than %d s"
+PLUGIN_BUG = "the plugin failed unexpectedly (the worker's log has the details): %s"
+
+
+class RetryLater(Exception):
+    """A transient error: the task should run again after a while."""
+
+
+class HeldByAnother(Exception):
+    """The task was delivered again while a live worker holds it (its lease is renewed): look again after the lease."""
+
+
+class JobRefused(InputInvalid):
+    """A task names a job this worker will not run (unknown plugin, or a function outside it)."""
+
+
+HOST_PATH = re.compile(r"(?<![\w.~:/-])/[^\s'\":,()]+")
+"""An absolute path in an unexpected error's words: the worker's files are no client's business."""
+
+
+def without_paths(words: str) -> str:
+    """``words`` with each absolute path shortened to its last part (``…/loop.css``)."""
+    return HOST_PATH.sub(lambda match: "…/" + match.group(0).rstrip("/").rsplit("/", 1)[-1], words)
+
+
+def resolve_job(plugin: str, job: str, settings: Settings) -> Any:
+    """The function a task names, if it belongs to an enabled plugin's module.
+
+    Raises
+    ------
+    JobRefused
+        The plugin is not enabled here, or the function is not in its module.
+    """
+    plugin_class = enabled_plugins(settings).get(plugin)
+    if plugin_class is None:
+        raise JobRefused(PLUGIN_NOT_ENABLED % plugin)
+    module_name, _, function_name = job.partition(":")
+    if module_name != plugin_class.__module__ or not function_name.isidentifier():
+        raise JobRefused(JOB_NOT_ALLOWED % (job, plugin))
+    function = getattr(sys.modules.get(module_name) or importlib.import_module(module_name), function_name, None)
+    # Defined there, not imported there: `Path` or `subprocess` in a plugin's module is no job.
+    if not inspect.isfunction(function) or function.__module__ != module_name:
+        raise JobRefused(JOB_NOT_ALLOWED % (job, plugin))
+    return function
+
+
+def run_plugin_job(
+    task_id: str, plugin: str, job: str, args: list[Any], settings: Settings, attempt: int = 0
+) -> None:
+    """Run one job and keep its outcome in the task's durable record.
+
+    Raises
+    ------
+    RetryLater
+        A transient error on an attempt before the last; the record says so.
+    HeldByAnother
+        Another worker holds the task now. It may yet die (a killed pool
+        child's task comes back at once, before its lease lapses), so the
+        delivery is kept for later rather than dropped.
+    """
+    records = TaskRecords.current_session()
+    lease = timedelta(seconds=settings.TASK_LEASE)
+    try:
+        started = records.start(task_id, lease)
+    except RecordNotFound:
+        # Records are written before sending; none means its send was reported
+        # failed (503) and the record withdrawn. Nothing to report progress to.
+        logger.error("task %s has no record; not run", task_id)
+        return
+    if started is None:
+        if records.get(task_id).state is TaskState.SUCCEEDED:
+            logger.info("task %s already succeeded; delivered again, nothing to do", task_id)
+            return
+        logger.info("task %s is held by another worker; delivered again, looked at after its lease", task_id)
+        raise HeldByAnother(task_id)
+    def finish(state: TaskState, error: str | None = None, warnings: tuple[str, ...] = ()) -> None:
+        records.mark_finished(task_id, state, error=error, warnings=warnings)
+        TASKS.labels(plugin, state.value).inc()
+        call_back(task_id)
+
+    try:
+        function, context = resolve_job(plugin, job, settings), JobContext.from_settings(settings)
+        # An upload staged in object storage is fetched to this host for the job, and removed after it.
+        with records.held(task_id, lease), context.sources.materialize(args) as local_args:
+            with CONVERSION_SECONDS.labels(plugin).time():
+                result = call_job(function, local_args, context)
+    except SoftTimeLimitExceeded:
+        finish(TaskState.FAILED, error=TIMED_OUT % settings.TASK_SOFT_TIME_LIMIT)
+        return
+    except Exception as e:  # every error, the plugin's bugs too, is handled by its family (errors.HANDLING)
+        _count_refusal(e)
+        handled = handling(e)
+        transient = handled.outcome is Outcome.RETRIED
+        # A converter whose output was cut short by a full disk fails in its own words
+        # ("image file is truncated"): the disk is the cause, and it passes.
+        disk_full = not transient and not _store_has_room()
+        if (transient or disk_full) and attempt < settings.TASK_MAX_RETRIES:
+            why = "the proxy store's disk is full" if disk_full else str(e)
+            logger.warning("task %s met a passing error (try %d): %s", task_id, attempt + 1, why)
+            records.put(replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {why}"))
+            raise RetryLater(why) from e
+        # The client's words: never a class name, nor a path on the worker.
+        words = without_paths(str(e)) if handled.public else PLUGIN_BUG % without_paths(str(e) or type(e).__name__)
+        if transient:
+            words = f"gave up after {attempt + 1} tries: {words}"
+        logger.log(handled.log_level, "task %s failed: %s", task_id, words, exc_info=handled.traceback)
+        finish(TaskState.FAILED, error=words)
+        return
+    warnings = tuple(str(w) for w in (result or ()))
+    finish(TaskState.SUCCEEDED, warnings=warnings)
+    logger.info("task %s succeeded with %d warnings", task_id, len(warnings))
+
+
+def _count_refusal(error: Exception) -> None:
+    """Count a job the converter sandbox refused or could not run."""
+    if isinstance(error, SandboxError):
+        SANDBOX_REFUSALS.labels(type(error).__name__).inc()
+
+
+def _store_has_room() -> bool:
+    try:
+        ProxyStore.current_session().check_room()
+    except StoreFailed:
+        return False
+    return True
