@@ -8,16 +8,11 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from werkzeug.exceptions import HTTPException
 
 from .config import Settings
-from .routes import api, ui
-from .services.context import SETTINGS_KEY
+from .container import Services
+from .controllers.errors import http_error
+from .errors import ProxyServiceError
+from .routes import SERVICES_KEY, api, hooks, ui
 from .services.auth import Auth
-from .services.renderer import HtmlRenderer
-from .services.sandbox import Sandbox
-from .services.sources import SourceFiles
-from .services.store import ProxyStore
-from .services.task_queue import TaskQueue
-from .services.task_records import TaskRecords
-from .services.webhooks import Webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -25,7 +20,6 @@ DOCS_URL = "/docs"
 """Where the API's browsable documentation is served."""
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 """Room for the multipart envelope around an upload of MAX_SOURCE_BYTES."""
-SERVICES = (Auth, ProxyStore, SourceFiles, TaskRecords, TaskQueue, Sandbox, HtmlRenderer, Webhooks)
 
 
 def json_error(error: HTTPException) -> Response:
@@ -47,8 +41,8 @@ def create_web_app(settings: Settings | None = None, serve_http: bool = True, **
         The settings; read from the environment when ``None``.
     serve_http
         Whether the app will answer requests (uWSGI, ``flask run``): then it
-        refuses to start without a secret of its own in production. The
-        workers and the command line build it for its services only.
+        refuses to start without a secret of its own in production, and its
+        task records keep their connections open between requests.
     flask_config
         Extra Flask configuration (``TESTING=True``).
 
@@ -58,20 +52,22 @@ def create_web_app(settings: Settings | None = None, serve_http: bool = True, **
         A setting cannot be used (serving in production: no AUTH_SECRET of its own).
     """
     settings = settings or Settings.from_environ()
+    if serve_http:
+        Auth.check_secret(settings)
+    # A process serving HTTP never forks once the app is built (uWSGI's lazy-apps): its records keep connections.
+    services = Services(settings, keep_connections=serve_http)
     app = Flask("proxyservice")
     app.config.update(flask_config)
-    app.config[SETTINGS_KEY] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_SOURCE_BYTES + UPLOAD_OVERHEAD_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
-    for service in SERVICES:
-        service.init_app(app)
-    if serve_http:
-        Auth.check_secret(app)
-        # A process serving HTTP never forks once the app is built (uWSGI's lazy-apps); the workers' main process does.
-        TaskRecords.keep_connections_open(app)
+    app.extensions[SERVICES_KEY] = services
+    app.teardown_appcontext(lambda _: services.end_of_work())
+    app.register_blueprint(hooks.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(ui.blueprint)
     # GET /docs: Swagger UI's files from the flask-swagger-ui package (no CDN), reading GET /openapi.yaml.
     app.register_blueprint(get_swaggerui_blueprint(DOCS_URL, "/openapi.yaml", config={"app_name": "proxyservice API"}))
     app.register_error_handler(HTTPException, json_error)
+    # Any error of the service that no controller answered: as its family says (503 with Retry-After, 404...).
+    app.register_error_handler(ProxyServiceError, lambda error: json_error(http_error(error)))
     return app

@@ -12,7 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from proxyservice.config import Settings
+from proxyservice.container import Services
 from proxyservice.factory import create_web_app
+from proxyservice.routes import SERVICES_KEY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 UNREACHABLE_REDIS = "redis://127.0.0.1:9/0"  # the discard port: nothing answers
@@ -51,17 +53,26 @@ def app(settings: Settings) -> Iterator[Flask]:
     yield create_web_app(settings, TESTING=True)
 
 
+def services_of(app: Flask) -> Services:
+    """The web app's service container: a test swaps a service by assigning it (``.queue = InMemoryTaskQueue()``)."""
+    services: Services = app.extensions[SERVICES_KEY]
+    return services
+
+
+@pytest.fixture
+def services(app: Flask) -> Services:
+    """The service container of the ``app`` fixture."""
+    return services_of(app)
+
+
 def store_sample_proxy(app: Flask, file_id: str) -> str:
     """Store a small PNG as the ``preview`` of ``file_id``; return its checksum."""
     from PIL import Image
 
-    from proxyservice.services.store import ProxyStore
-
-    with app.app_context():
-        store = ProxyStore.current_session()
-        made = store.generate_temp_filename(".png")
-        Image.new("RGB", (40, 30), "teal").save(made, format="PNG")
-        return store.ingest(file_id, "html_preview", made, "preview", "preview.png", "image/png").checksum
+    store = services_of(app).store
+    made = store.generate_temp_filename(".png")
+    Image.new("RGB", (40, 30), "teal").save(made, format="PNG")
+    return store.ingest(file_id, "html_preview", made, "preview", "preview.png", "image/png").checksum
 
 
 def authorized_client(app: Flask, settings: Settings, *scopes: str) -> FlaskClient:

@@ -21,14 +21,14 @@ class TestBrokerDown:
         result = run_cli(environment(tmp_path), "add-file", str(tmp_path / "sources" / "plain.html"))
         assert result.returncode == 1 and result.stdout == ""
         assert result.stderr.splitlines() == [
-            "Error: the broker at BROKER_URL (or REDIS_URL) is unreachable; nothing was queued (is the service's broker running?)"]
+            "Error: the task queue's broker (BROKER_URL) is unreachable; nothing was queued: try again shortly"]
 
     def test_ingest_stops_with_its_summary(self, tmp_path: Path) -> None:
         result = run_cli(environment(tmp_path), "ingest", str(tmp_path / "sources"), "--wait")
         assert result.returncode == 1, result.stderr
         assert result.stdout.splitlines()[:2] == [
-            "Stopped: the broker at BROKER_URL (or REDIS_URL) is unreachable; nothing was queued (is the service's broker "
-            "running?). What was submitted stays submitted; run the same command again to go on.",
+            "Stopped: the task queue's broker (BROKER_URL) is unreachable; nothing was queued: try again shortly. "
+            "What was submitted stays submitted; run the same command again to go on.",
             "  submitted:             0"]
         assert "Rendering" not in result.stderr
 

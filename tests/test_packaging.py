@@ -4,7 +4,6 @@ The images' CMDs themselves are run by the end-to-end tests (tests.support.docke
 """
 
 import hashlib
-import importlib
 import json
 import os
 import re

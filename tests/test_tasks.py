@@ -13,10 +13,9 @@ from proxyservice.factory import create_web_app
 from proxyservice.plugins.html_preview import render_html_preview
 from proxyservice.process.ingest import _RecordingSubmitter, job_name
 from proxyservice.services.hashing import sha256_of
-from proxyservice.services.store import ProxyStore
 from proxyservice.services.task_queue import InMemoryTaskQueue
-from proxyservice.services.task_records import TaskRecords
 from proxyservice.worker.jobs import HeldByAnother, JobRefused, resolve_job, run_plugin_job
+from tests.conftest import services_of
 from tests.support import assert_not_blank
 
 PLUGIN = "html_preview::HTMLPreview"
@@ -30,11 +29,10 @@ def run_to_record(app: Flask, settings: Settings, task_id: str, page: Path) -> T
     file_id = file_identity(sha256_of(page), str(page.resolve())) if page.exists() else FILE_ID
     args: list[object] = [file_id, str(page.resolve()), 400, 300]
     source = SourceFile(file_id, str(page), 1, "text/html", ProxySize(400, 300))
-    with app.app_context():
-        records = TaskRecords.current_session()
-        _RecordingSubmitter(task_id, PLUGIN, source, records, InMemoryTaskQueue())(render_html_preview, args)
-        run_plugin_job(task_id, PLUGIN, JOB, args, settings)
-        return records.get(task_id)
+    services = services_of(app)
+    _RecordingSubmitter(task_id, PLUGIN, source, services.records, InMemoryTaskQueue())(render_html_preview, args)
+    run_plugin_job(task_id, PLUGIN, JOB, args, services)
+    return services.records.get(task_id)
 
 
 class TestRunPluginJob:
@@ -42,8 +40,7 @@ class TestRunPluginJob:
 
     def test_a_page_becomes_a_preview(self, app: Flask, settings: Settings, source_dir: Path) -> None:
         record = run_to_record(app, settings, "t1", source_dir / "styled.html")
-        with app.app_context():
-            proxy, blob = ProxyStore.current_session().get(record.file_id, "preview")
+        proxy, blob = services_of(app).store.get(record.file_id, "preview")
         assert record.state is TaskState.SUCCEEDED and record.error is None
         assert (proxy.width, proxy.height) == (400, 300)
         assert_not_blank(blob)
@@ -72,9 +69,9 @@ class TestRunPluginJob:
 
     def test_a_task_delivered_again_after_success_does_nothing(self, app: Flask, settings: Settings, source_dir: Path) -> None:
         first = run_to_record(app, settings, "t4", source_dir / "plain.html")
-        with app.app_context():
-            run_plugin_job("t4", PLUGIN, JOB, [FILE_ID, str(source_dir / "plain.html"), 400, 300], settings)
-            assert TaskRecords.current_session().get("t4") == first
+        services = services_of(app)
+        run_plugin_job("t4", PLUGIN, JOB, [FILE_ID, str(source_dir / "plain.html"), 400, 300], services)
+        assert services.records.get("t4") == first
 
     def test_a_task_delivered_again_while_a_live_worker_holds_it_waits_its_lease(
         self, app: Flask, settings: Settings, source_dir: Path
@@ -82,20 +79,20 @@ class TestRunPluginJob:
         page = source_dir / "plain.html"
         args: list[object] = [file_identity(sha256_of(page), str(page.resolve())), str(page.resolve()), 400, 300]
         source = SourceFile(str(args[0]), str(page), 1, "text/html", ProxySize(400, 300))
-        with app.app_context():
-            records = TaskRecords.current_session()
-            _RecordingSubmitter("t6", PLUGIN, source, records, InMemoryTaskQueue())(render_html_preview, args)
-            held = records.start("t6", timedelta(minutes=5))  # the first delivery, on a worker still running it
-            with pytest.raises(HeldByAnother):
-                run_plugin_job("t6", PLUGIN, JOB, args, settings)
-            assert records.get("t6") == held, "the holder's record untouched"
-            assert ProxyStore.current_session().list(str(args[0])) == [], "not rendered a second time"
+        services = services_of(app)
+        records = services.records
+        _RecordingSubmitter("t6", PLUGIN, source, records, InMemoryTaskQueue())(render_html_preview, args)
+        held = records.start("t6", timedelta(minutes=5))  # the first delivery, on a worker still running it
+        with pytest.raises(HeldByAnother):
+            run_plugin_job("t6", PLUGIN, JOB, args, services)
+        assert records.get("t6") == held, "the holder's record untouched"
+        assert services.store.list(str(args[0])) == [], "not rendered a second time"
 
     def test_a_task_without_a_record_is_not_run(self, app: Flask, settings: Settings, source_dir: Path) -> None:
-        with app.app_context():
-            run_plugin_job("ghost", PLUGIN, JOB, [FILE_ID, str(source_dir / "plain.html"), 400, 300], settings)
-            assert TaskRecords.current_session().find("ghost") is None
-            assert ProxyStore.current_session().list(FILE_ID) == []
+        services = services_of(app)
+        run_plugin_job("ghost", PLUGIN, JOB, [FILE_ID, str(source_dir / "plain.html"), 400, 300], services)
+        assert services.records.find("ghost") is None
+        assert services.store.list(FILE_ID) == []
 
 
 class TestResolveJob:

@@ -10,10 +10,8 @@ from enum import IntEnum
 from typing import Any, Mapping
 
 import click
-from flask import current_app
 
-from ..controllers.ingest import ingest_body
-from ..controllers.tasks import task_body
+from ..documents import api_path, ingest_body, task_body
 from ..domain import TaskRecord, TaskState
 from ..process.ingest import IngestOutcome
 
@@ -22,7 +20,7 @@ MAX_LISTED = 20
 
 
 class Exit(IntEnum):
-    """The command's exit codes (README, "The command line")."""
+    """The command's exit codes (docs/cli.md, "Exit codes")."""
 
     OK = 0
     """Done: every task succeeded, or (without ``--wait``) every file was taken."""
@@ -45,16 +43,11 @@ def emit(as_json: bool, data: Any, lines: list[str]) -> None:
             click.echo(line)
 
 
-def url_for_path(endpoint: str, **values: str) -> str:
-    """The path of one of the API's routes (``/proxies/<file_id>``), built without a request."""
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
 def record_json(record: TaskRecord) -> dict[str, Any]:
     """A task record as ``GET /status/<task_id>`` answers, and its file's proxies once it succeeded."""
     body: dict[str, Any] = task_body(record)
     if record.state is TaskState.SUCCEEDED:
-        body["proxies_url"] = url_for_path("api.list_proxies", file_id=record.file_id)
+        body["proxies_url"] = api_path("api.list_proxies", file_id=record.file_id)
     return body
 
 
@@ -91,7 +84,7 @@ def file_json(path: str, outcome: IngestOutcome, latest: Mapping[str, TaskRecord
     latest
         The tasks' records as they are now, for those that were waited for.
     """
-    body = {"path": path, **ingest_body(outcome, url_for_path)}
+    body = {"path": path, **ingest_body(outcome, api_path)}
     for task in body["tasks"]:
         record = (latest or {}).get(task["task_id"])
         if record is not None:

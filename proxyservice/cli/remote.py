@@ -50,12 +50,15 @@ def status_remote(client: ProxyServiceClient, task_id: str, as_json: bool) -> Ex
 
 
 def add_file_remote(client: ProxyServiceClient, path: Path, plugins: list[str] | None, force: bool, by_path: bool,
-                    wait: bool, timeout: float, as_json: bool) -> Exit:
+                    wait: bool, timeout: float, as_json: bool, sizes: list[str] | None = None,
+                    callback_url: str | None = None) -> Exit:
     """``add-file`` against a remote service: the file is uploaded, or, with ``by_path``, read there at its path."""
     if by_path:
-        result = _call(lambda: client.ingest_path(path.resolve(), plugins=plugins, force=force))
+        result = _call(lambda: client.ingest_path(path.resolve(), plugins=plugins, force=force, sizes=sizes or None,
+                                                  callback_url=callback_url))
     else:
-        result = _call(lambda: client.upload(path, plugins=plugins, force=force))
+        result = _call(lambda: client.upload(path, plugins=plugins, force=force, sizes=sizes or None,
+                                             callback_url=callback_url))
     latest: dict[str, TaskStatus] = {}
     if wait:
         for task in result.tasks:
@@ -85,8 +88,11 @@ class RemoteIntake:
     watch_interval = 1.0
     """Seconds between two looks at the tasks: one request per task waited for, each time."""
 
-    def __init__(self, client: ProxyServiceClient, plugins: list[str] | None, force: bool, by_path: bool) -> None:
+    def __init__(self, client: ProxyServiceClient, plugins: list[str] | None, force: bool, by_path: bool,
+                 sizes: list[str] | None = None, callback_url: str | None = None) -> None:
         self.client = client
+        self.sizes = sizes or None
+        self.callback_url = callback_url
         self.plugins = plugins
         self.force = force
         self.by_path = by_path
@@ -110,8 +116,10 @@ class RemoteIntake:
 
     def _send(self, path: Path) -> IngestResult:
         if self.by_path:
-            return self.client.ingest_path(path.resolve(), plugins=self.plugins, force=self.force)
-        return self.client.upload(path, plugins=self.plugins, force=self.force)
+            return self.client.ingest_path(path.resolve(), plugins=self.plugins, force=self.force, sizes=self.sizes,
+                                           callback_url=self.callback_url)
+        return self.client.upload(path, plugins=self.plugins, force=self.force, sizes=self.sizes,
+                                  callback_url=self.callback_url)
 
     def find(self, task_id: str) -> TaskOutcome | None:
         """A task's state, read over HTTP; ``None`` when the service has no such task."""

@@ -1,14 +1,15 @@
-"""Submitting files from the command line: the use case of ``POST /ingest``, without a request.
+"""Submitting files from the command line: the intake use case of ``POST /ingest``, without a request.
 
-``add-file`` and ``ingest`` call the ingest use case (:func:`process.ingest.ingest_file`)
-with the services of the app built from the environment's settings, as the
-route's controller does, and watch the task records until the work is done.
-A file that cannot be taken is an expected outcome (a :class:`Refusal`, one
-per file of a tree); a service that cannot take work stops the whole run:
+``add-file`` and ``ingest`` hand each file to :func:`proxyservice.process.intake.ingest`
+with this host's service container, as the route's controller does, and watch
+the task records until the work is done. A file that cannot be taken is an
+expected outcome (a :class:`Refusal`, one per file of a tree); a refusal of the
+family that passes (:class:`~proxyservice.errors.ResourceUnavailable`) stops
+the whole run, as every next file would meet it:
 
-Exception
+ResourceUnavailable
 └── ServiceDown       the broker, the task records or the store's disk cannot take work; nothing more can be submitted
-    └── QueueFull     more tasks are waiting than MAX_QUEUE_LENGTH; room comes back as workers go on
+    └── QueueFull     (also ResourceBusy) more tasks are waiting than MAX_QUEUE_LENGTH; room comes back as workers go on
 """
 
 import time
@@ -16,25 +17,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
-from ..config import Settings
-from ..domain import ProxySize, TaskRecord, TaskState
-from ..plugins.context import JobContext
-from ..plugins.registry import enabled_plugins
-from ..process.ingest import IngestOutcome, TaskOutcome, ingest_file
-from ..process.plugin_choice import PluginRefusal, choose_plugins, unknown_plugin
-from ..services.sandbox import Sandbox
-from ..services.sources import SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge
-from ..services.store import ProxyStore, StoreFailed
-from ..services.task_queue import QueueUnavailable, TaskQueue
-from ..services.task_records import RecordsUnavailable, TaskRecords
+from ..container import Services
+from ..domain import TaskRecord, TaskState
+from ..errors import InputUnsupported, Outcome, ResourceBusy, ResourceUnavailable, handling
+from ..process import intake
+from ..process.ingest import IngestOutcome, TaskOutcome
+from ..process.intake import ByPath, IngestRefused, IngestRequest
+from ..process.plugin_choice import unknown_plugin
 
 __all__ = ["FileSubmitter", "Refusal", "ServiceDown", "QueueFull", "TaskView", "directory_outside_roots",
            "failed_reason", "watch_tasks"]
 
 SEE_PLUGINS = " (see proxyservice plugins list)"
-BROKER_DOWN = "the broker at BROKER_URL (or REDIS_URL) is unreachable; nothing was queued (is the service's broker running?)"
-RECORDS_DOWN = "the task records cannot be written (%s); nothing was queued"
-QUEUE_FULL = "%d tasks are waiting, more than the service takes (MAX_QUEUE_LENGTH)"
 OUTSIDE_ROOTS = ("%s is outside SOURCE_ROOTS (%s): nothing was ingested; "
                  "name a folder under them, or add it to SOURCE_ROOTS")
 WATCH_POLL_SECONDS = 0.2
@@ -44,11 +38,11 @@ TaskView = TaskRecord | TaskOutcome
 Task = TypeVar("Task", bound=TaskView)
 
 
-class ServiceDown(Exception):
+class ServiceDown(ResourceUnavailable):
     """The broker, the task records or the store's disk cannot take work now; every next file would meet the same."""
 
 
-class QueueFull(ServiceDown):
+class QueueFull(ServiceDown, ResourceBusy):
     """More tasks wait than MAX_QUEUE_LENGTH; wait for the workers, then submit again."""
 
 
@@ -61,49 +55,60 @@ class Refusal:
     """No plugin makes proxies of its type: not a failure, the file is simply not for this service."""
 
 
-def directory_outside_roots(directory: Path, settings: Settings) -> str | None:
-    """The one-line refusal for a folder no file of which the service may read by path, if it is one.
-
-    Needs an app context.
-    """
-    if SourceFiles.current_session().under_roots(directory.resolve()):
+def directory_outside_roots(directory: Path, services: Services) -> str | None:
+    """The one-line refusal for a folder no file of which the service may read by path, if it is one."""
+    if services.sources.under_roots(directory.resolve()):
         return None
-    roots = ":".join(str(root) for root in settings.SOURCE_ROOTS) or "unset"
+    roots = ":".join(str(root) for root in services.settings.SOURCE_ROOTS) or "unset"
     return OUTSIDE_ROOTS % (directory, roots)
 
 
+def refusal_of(error: IngestRefused) -> Refusal:
+    """A refusal of the intake as the command line says it; one that passes stops the run.
+
+    Raises
+    ------
+    ServiceDown, QueueFull
+        The refusal is of the family that passes (the table's outcome is a retry).
+    """
+    if handling(error).outcome is Outcome.RETRIED:
+        raise (QueueFull if isinstance(error, ResourceBusy) else ServiceDown)(str(error)) from error
+    return Refusal(str(error) + (SEE_PLUGINS if error.see_plugins else ""),
+                   unsupported=isinstance(error, InputUnsupported))
+
+
 class FileSubmitter:
-    """Gives files to the plugins that should make their proxies. Needs an app context.
+    """Gives files to the plugins that should make their proxies, on this host's services.
 
     Parameters
     ----------
-    settings
-        The service's settings (roots, queue limit, proxy size).
+    services
+        This host's service container.
     named
         Plugin names (or ``@proxy``) the user asked for; ``None`` for those that handle each file.
     force
         Make the proxies again even where an earlier task succeeded.
+    sizes
+        Names of PROXY_SIZES to make proxies at (the default box when none).
+    callback_url
+        Called back when each task ends.
     """
 
-    def __init__(self, settings: Settings, named: list[str] | None, force: bool) -> None:
-        self.settings = settings
+    def __init__(self, services: Services, named: list[str] | None, force: bool, sizes: Sequence[str] = (),
+                 callback_url: str | None = None) -> None:
+        self.services = services
         self.named = named
         self.force = force
-        self.plugins = enabled_plugins(settings)
-        self.sources = SourceFiles.current_session()
-        self.records = TaskRecords.current_session()
-        self.queue = TaskQueue.current_session()
-        self.store = ProxyStore.current_session()
-        self.job_context = JobContext(settings, self.store, self.sources, Sandbox.current_session())
-        """What a plugin that works in process() (not async) stores its proxies through."""
+        self.sizes = tuple(sizes)
+        self.callback_url = callback_url
         self.watch_interval = WATCH_POLL_SECONDS
 
     def unknown_plugin(self) -> Refusal | None:
         """The refusal for a named plugin that is not enabled: said once, before any file is walked."""
-        refusal = unknown_plugin(self.plugins, self.named)
+        refusal = unknown_plugin(self.services.plugins, self.named)
         return None if refusal is None else Refusal(refusal.reason + SEE_PLUGINS)
 
-    def submit(self, path: Path, size: ProxySize | None = None) -> IngestOutcome | Refusal:
+    def submit(self, path: Path) -> IngestOutcome | Refusal:
         """Submit one file by path; a file that cannot be taken is a :class:`Refusal`.
 
         Raises
@@ -111,33 +116,12 @@ class FileSubmitter:
         ServiceDown, QueueFull
             The service cannot take work now; nothing was queued for this file.
         """
+        request = IngestRequest(ByPath(str(path.absolute())), tuple(self.named) if self.named else None,
+                                self.sizes, force=self.force, callback_url=self.callback_url)
         try:
-            real = self.sources.resolve(str(path.absolute()))
-        except (SourceOutsideRoots, SourceNotFound, SourceTooLarge, SourceEmpty) as e:
-            return Refusal(f"path: {e}")
-        try:
-            self.store.check_room()
-        except StoreFailed as e:
-            raise ServiceDown(str(e)) from e
-        source = self.sources.describe(real, size or self.settings.default_proxy_size)
-        chosen = choose_plugins(self.plugins, source, self.named)
-        if isinstance(chosen, PluginRefusal):
-            return Refusal(chosen.reason + (SEE_PLUGINS if chosen.not_enabled else ""),
-                           unsupported=not chosen.not_enabled)
-        try:
-            waiting = self.queue.length()
-        except QueueUnavailable as e:
-            raise ServiceDown(BROKER_DOWN) from e
-        if waiting >= self.settings.MAX_QUEUE_LENGTH:
-            raise QueueFull(QUEUE_FULL % waiting)
-        try:
-            with self.job_context.active():
-                outcome = ingest_file(source, chosen, self.records, self.queue, self.store, force=self.force)
-        except RecordsUnavailable as e:
-            raise ServiceDown(RECORDS_DOWN % e) from e
-        if any(isinstance(e, QueueUnavailable) for e in outcome.send_errors):
-            raise ServiceDown(BROKER_DOWN)
-        return outcome
+            return intake.ingest(request, self.services)
+        except IngestRefused as e:
+            return refusal_of(e)
 
     def submit_tasks(self, path: Path) -> Sequence[TaskOutcome] | Refusal:
         """Submit one file by path: its tasks, or why it was not taken (see :meth:`submit`)."""
@@ -146,7 +130,7 @@ class FileSubmitter:
 
     def find(self, task_id: str) -> TaskRecord | None:
         """A task's record, if it has one."""
-        return self.records.find(task_id)
+        return self.services.records.find(task_id)
 
 
 def watch_tasks(find: Callable[[str], Task | None], task_ids: Iterable[str], timeout: float,

@@ -2,13 +2,13 @@
 
 from http import HTTPStatus
 
+from ..container import Services
 from ..services.metrics import CONTENT_TYPE, QueueLength, exposition
-from ..services.task_queue import TaskQueue
 from . import Response
 
 
-def metrics() -> Response:
+def metrics(services: Services) -> Response:
     """Every metric of the web processes, with the broker's queue length asked now."""
-    queue = TaskQueue.current_session()
+    queue = services.queue
     return exposition(QueueLength(queue.length)), HTTPStatus.OK, {"Content-Type": CONTENT_TYPE,
                                                                    "Cache-Control": "no-store"}

@@ -2,14 +2,13 @@
 
 from http import HTTPStatus
 
-from ..plugins.registry import enabled_plugins
-from ..services.context import current_settings
+from ..container import Services
 from . import Response
 
 
-def list_plugins() -> Response:
+def list_plugins(services: Services) -> Response:
     """The enabled plugins and the ones that could not be loaded."""
-    plugins = enabled_plugins(current_settings())
+    plugins = services.plugins
     body = {
         "plugins": plugins.describe(),
         "broken": [{"name": name, "error": error} for name, error in plugins.broken],

@@ -15,8 +15,7 @@ from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable
 from ..domain import ImageFormat, ProxyFile, encoded_typeidentifier
 from ..process.format_choice import FormatRefusal, accepted_format, named_format
 from ..schemas import quoted
-from ..services.auth import Auth
-from ..services.context import current_settings
+from ..container import Services
 from ..services.imaging import ImageScaler, ImagingError
 from ..services.store import DoesNotExist, ProxyContent, ProxyStore, StoredObject, StoreFailed
 from . import Response
@@ -48,13 +47,13 @@ class ProxyBody(NamedTuple):
         return self.content if isinstance(self.content, Path) else None
 
 
-def list_proxies(file_id: str) -> Response:
+def list_proxies(services: Services, file_id: str) -> Response:
     """The proxies of a file with their metadata and URLs."""
     with _reading_store():
-        proxies = ProxyStore.current_session().list(file_id)
+        proxies = services.store.list(file_id)
     if not proxies:
         raise NotFound(NO_PROXIES % quoted(file_id))
-    auth, ttl = Auth.current_session(), current_settings().SIGNED_LINK_TTL
+    auth, ttl = services.auth, services.settings.SIGNED_LINK_TTL
     listed = []
     for proxy in proxies:
         url = url_for("api.proxy_content", file_id=file_id, typeidentifier=proxy.typeidentifier)
@@ -65,7 +64,7 @@ def list_proxies(file_id: str) -> Response:
 
 
 def proxy_content(
-    file_id: str, typeidentifier: str, if_none_match: list[str], link_expires: int | None = None,
+    services: Services, file_id: str, typeidentifier: str, if_none_match: list[str], link_expires: int | None = None,
     format_name: str | None = None, accept: list[tuple[str, float]] | None = None,
 ) -> Response:
     """A proxy's bytes (a :class:`ProxyBody`), ``304`` when the client has them, or ``307`` to them.
@@ -92,14 +91,14 @@ def proxy_content(
         The media ranges of the request's ``Accept`` header, with their quality values.
     """
     missing = NO_SUCH_PROXY % (quoted(typeidentifier), quoted(file_id))
-    store = ProxyStore.current_session()
+    store = services.store
     with _reading_store(missing):
         proxy, content = store.get(file_id, typeidentifier)
     now = time.time()
     headers = {"Cache-Control": cache_control(link_expires, now)}
     # Made as PNG or JPEG by a plugin, and small enough to encode in a request (any proxy a size names is).
     negotiable = (not proxy.made_from and ImageFormat.of_mimetype(proxy.mimetype) in (ImageFormat.PNG, ImageFormat.JPEG)
-                  and max(proxy.width, proxy.height) <= current_settings().MAX_PROXY_SIDE)
+                  and max(proxy.width, proxy.height) <= services.settings.MAX_PROXY_SIDE)
     available = ImageScaler.modern_formats()
     if format_name is not None:
         chosen = named_format(format_name, available)
@@ -109,19 +108,19 @@ def proxy_content(
             if not negotiable:
                 raise NotFound(NOT_ENCODABLE % (quoted(typeidentifier), quoted(file_id), chosen.value.upper(),
                                                 f"it is {proxy.mimetype}, {proxy.width}x{proxy.height}"))
-            proxy, content = _in_format(store, proxy, content, chosen, fall_back=False)
+            proxy, content = _in_format(store, proxy, content, chosen, False, services.settings.MAX_IMAGE_PIXELS)
     elif negotiable and available:
         headers["Vary"] = "Accept"  # the same URL answers other bytes to other clients
         best = accepted_format(accept or [], proxy.mimetype, available)
         if best is not None:
-            proxy, content = _in_format(store, proxy, content, best, fall_back=True)
+            proxy, content = _in_format(store, proxy, content, best, True, services.settings.MAX_IMAGE_PIXELS)
     # The blob's name is its checksum, so a tag names one content for ever.
     headers["ETag"] = f'"{proxy.checksum}"'
     if proxy.checksum in if_none_match or "*" in if_none_match:
         return None, HTTPStatus.NOT_MODIFIED, headers
     if isinstance(content, Path):
         return ProxyBody(content, proxy.mimetype, proxy.filename), HTTPStatus.OK, headers
-    settings = current_settings()
+    settings = services.settings
     if settings.STORE_REDIRECT:
         expires_in = presign_seconds(link_expires, now, settings.SIGNED_LINK_TTL)
         return _redirect(content, proxy.mimetype, proxy.filename, expires_in, headers)
@@ -132,7 +131,7 @@ def proxy_content(
 
 
 def _in_format(store: ProxyStore, proxy: ProxyFile, content: ProxyContent, fmt: ImageFormat,
-               fall_back: bool) -> tuple[ProxyFile, ProxyContent]:
+               fall_back: bool, max_pixels: int) -> tuple[ProxyFile, ProxyContent]:
     """The proxy in a modern format: its stored copy, or one made now from it and stored.
 
     A copy made from an earlier picture of the proxy (its ``made_from`` is
@@ -155,7 +154,7 @@ def _in_format(store: ProxyStore, proxy: ProxyFile, content: ProxyContent, fmt: 
             found = _stored_copy(store, proxy, name)
             if found is not None:
                 return found
-            scaler = ImageScaler(current_settings().MAX_IMAGE_PIXELS)
+            scaler = ImageScaler(max_pixels)
             target = store.generate_temp_filename(fmt.extension)
             try:
                 with store.local_file(content) as original:

@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import Any, Callable
 
 from ..config import Settings
-from ..services.context import current_settings
+from ..container import Services
 from ..services.store import ProxyStore
 from ..services.task_queue import TaskQueue
 from ..services.task_records import TaskRecords
@@ -70,7 +70,7 @@ def liveness() -> Response:
     return {"alive": True}, HTTPStatus.OK, {"Cache-Control": "no-store"}
 
 
-def readiness(details: bool = False) -> Response:
+def readiness(services: Services, details: bool = False) -> Response:
     """Each dependency's state; ``200`` when all are up, ``503`` otherwise.
 
     The checks run side by side, each bounded by STATUS_CHECK_TIMEOUT, so the
@@ -85,11 +85,11 @@ def readiness(details: bool = False) -> Response:
         Whether to say why, where and which versions (for a client with a token):
         without it, only whether each dependency is up.
     """
-    settings = current_settings()
+    settings = services.settings
     with _lock:
         fresh = _answers.get(settings)
         if fresh is None or time.monotonic() - fresh[0] > FRESH_SECONDS:
-            fresh = (time.monotonic(), *_check_everything(settings.STATUS_CHECK_TIMEOUT))
+            fresh = (time.monotonic(), *_check_everything(services, settings.STATUS_CHECK_TIMEOUT))
             _answers[settings] = fresh
     _, ready, results = fresh
     shown = results if details else {name: {"up": result["up"]} for name, result in results.items()}
@@ -97,11 +97,11 @@ def readiness(details: bool = False) -> Response:
     return body, HTTPStatus.OK if ready else HTTPStatus.SERVICE_UNAVAILABLE, {"Cache-Control": "no-store"}
 
 
-def _check_everything(timeout: float) -> tuple[bool, dict[str, dict[str, Any]]]:
-    queue = TaskQueue.current_session()
+def _check_everything(services: Services, timeout: float) -> tuple[bool, dict[str, dict[str, Any]]]:
+    queue = services.queue
     checks: dict[str, Check] = {
-        "store": _store(ProxyStore.current_session()),
-        "task_records": _records(TaskRecords.current_session()),
+        "store": _store(services.store),
+        "task_records": _records(services.records),
         "broker": _broker(queue, timeout),
         "workers": _workers(queue, timeout),
         "renderer": _renderer(queue, timeout),

@@ -5,8 +5,10 @@ from http import HTTPStatus
 from flask import url_for
 from werkzeug.exceptions import NotFound, ServiceUnavailable
 
-from ..domain import TaskRecord, TaskState
-from ..services.task_records import RecordsUnavailable, TaskRecords
+from ..container import Services
+from ..documents import task_body
+from ..domain import TaskState
+from ..services.task_records import RecordsUnavailable
 from . import Response
 
 NO_SUCH_TASK = "no task %r"
@@ -15,26 +17,10 @@ LIST_LIMIT = 200
 RECORDS_DOWN = "the task records cannot be read; try again shortly"
 
 
-def task_body(record: TaskRecord) -> dict[str, object]:
-    """The JSON form of a task record."""
-    return {
-        "task_id": record.task_id,
-        "file_id": record.file_id,
-        "plugin": record.plugin,
-        "status": record.state.value,
-        "submitted": record.submitted.isoformat(),
-        "started": record.started.isoformat() if record.started else None,
-        "finished": record.finished.isoformat() if record.finished else None,
-        "error": record.error,
-        "warnings": list(record.warnings),
-        "filename": record.filename,
-    }
-
-
-def task_status(task_id: str) -> Response:
+def task_status(services: Services, task_id: str) -> Response:
     """A task's state; ``303`` to the file's proxies once it succeeded."""
     try:
-        record = TaskRecords.current_session().find(task_id)
+        record = services.records.find(task_id)
     except RecordsUnavailable as e:
         raise ServiceUnavailable(RECORDS_DOWN) from e
     if record is None:
@@ -45,10 +31,10 @@ def task_status(task_id: str) -> Response:
     return body, HTTPStatus.OK, {}
 
 
-def recent_tasks(name_contains: str, state: TaskState | None, limit: int) -> Response:
+def recent_tasks(services: Services, name_contains: str, state: TaskState | None, limit: int) -> Response:
     """The newest tasks first, those whose file name holds ``name_contains``; ``limit`` is capped at LIST_LIMIT."""
     try:
-        records = TaskRecords.current_session().recent(name_contains, state, min(limit, LIST_LIMIT))
+        records = services.records.recent(name_contains, state, min(limit, LIST_LIMIT))
     except RecordsUnavailable as e:
         raise ServiceUnavailable(RECORDS_DOWN) from e
     return {"tasks": [task_body(record) for record in records]}, HTTPStatus.OK, {}

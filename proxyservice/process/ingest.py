@@ -126,16 +126,19 @@ class _RecordingSubmitter:
         self.sent.append(task_id)
 
 
-def _earlier_outcome(record: TaskRecord | None, has_proxies: bool) -> TaskOutcome | None:
+def _earlier_outcome(record: TaskRecord | None, has_proxies: Callable[[], bool]) -> TaskOutcome | None:
     """The outcome to reuse instead of running the plugin again, if any.
 
     A succeeded task is reused while the file's proxies are in the store: each
     size is kept under a name of its own (:func:`sized_typeidentifier`), so a
-    task at another size replaced nothing.
+    task at another size replaced nothing. The store is asked only after the
+    record said so: a worker stores the proxies before it records the success,
+    so a task that ends between the two reads is still seen as done (or as
+    under way), never as a task to send again.
     """
     if record is None:
         return None
-    if record.state is TaskState.SUCCEEDED and has_proxies:
+    if record.state is TaskState.SUCCEEDED and has_proxies():
         return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
     if record.state in (TaskState.QUEUED, TaskState.IN_PROGRESS):
         return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
@@ -204,7 +207,14 @@ def ingest_file(
         Called once, before the first plugin is run (none is, when every task
         was done before): it raises to refuse the ingest (the queue is full).
     """
-    has_proxies = bool(proxies.list(source.file_id))
+    listed: list[bool] = []
+
+    def has_proxies() -> bool:
+        """Whether the file has proxies in the store: asked once, after a record said its task succeeded."""
+        if not listed:
+            listed.append(bool(proxies.list(source.file_id)))
+        return listed[0]
+
     outcomes: list[TaskOutcome] = []
     errors: list[Exception] = []
     for sized in [replace(source, proxy_size=size) for size in sizes] or [source]:

@@ -12,7 +12,6 @@ from werkzeug.exceptions import (
     BadRequest,
     Forbidden,
     LengthRequired,
-    RequestHeaderFieldsTooLarge,
     Unauthorized,
     UnsupportedMediaType,
 )
@@ -21,10 +20,8 @@ from ..controllers import Response as ControllerResponse
 from ..controllers import contract, ingest, metrics, plugins, proxies, readiness, tasks
 from ..domain import TaskState
 from ..schemas import first_error
-from ..services.auth import Auth, LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
-from ..services.metrics import INGESTS, REQUESTS
-from ..services.request_ids import HEADER as REQUEST_ID_HEADER
-from ..services.request_ids import accepted_request_id, current_request_id
+from ..services.auth import LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
+from . import current_services
 
 blueprint = Blueprint("api", __name__)
 
@@ -39,69 +36,15 @@ FORM_TRUE = ("true",)
 FORM_FALSE = ("false",)
 BODY_NOT_READABLE = ("body: this deployment cannot read chunked (Transfer-Encoding: chunked) bodies; "
                      "send the body with a Content-Length")
-MAX_HEADER_BYTES = 16 * 1024
-"""Largest header block accepted (names, values and separators); 431 above it."""
-HEADERS_TOO_LARGE = "headers: %d bytes of header fields; at most %d are accepted"
-INGEST_OUTCOMES: dict[int, str] = {HTTPStatus.ACCEPTED: "queued", HTTPStatus.SEE_OTHER: "deduplicated"}
-INGEST_REFUSALS: dict[int, str] = {
-    HTTPStatus.BAD_REQUEST: "invalid", HTTPStatus.UNAUTHORIZED: "no_token", HTTPStatus.FORBIDDEN: "forbidden",
-    HTTPStatus.NOT_FOUND: "not_found", HTTPStatus.REQUEST_ENTITY_TOO_LARGE: "too_large",
-    HTTPStatus.UNSUPPORTED_MEDIA_TYPE: "unsupported_type", HTTPStatus.TOO_MANY_REQUESTS: "queue_full",
-    HTTPStatus.SERVICE_UNAVAILABLE: "unavailable",
-}
-"""The reason an ingest was refused, by its answer's status: the label of ``proxyservice_ingests_total``."""
+
 
 
 View = TypeVar("View", bound=Callable[..., Response])
 
 
-@blueprint.before_app_request
-def _name_the_request() -> None:
-    """Serve the request under the client's X-Request-ID, or a new id: its log lines and its tasks carry it."""
-    current_request_id.set(accepted_request_id(request.headers.get(REQUEST_ID_HEADER)))
-
-
-@blueprint.after_app_request
-def _answer_with_the_request_id(response: Response) -> Response:
-    request_id = current_request_id.get()
-    if request_id is not None:
-        response.headers[REQUEST_ID_HEADER] = request_id
-    return response
-
-
-@blueprint.after_app_request
-def _count_the_answer(response: Response) -> Response:
-    """Count every answer by route (its pattern, not its path: ids would make a series each) and status."""
-    route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-    REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-    if request.endpoint == "api.ingest_file":
-        outcome = INGEST_OUTCOMES.get(response.status_code)
-        INGESTS.labels(outcome or "refused", "" if outcome else INGEST_REFUSALS.get(response.status_code, "other")).inc()
-    return response
-
-
-@blueprint.teardown_app_request
-def _forget_the_request(_: BaseException | None) -> None:
-    current_request_id.set(None)
-
-
-@blueprint.before_app_request
-def _refuse_large_headers() -> None:
-    """Answer 431 to a request whose header fields pass :data:`MAX_HEADER_BYTES`.
-
-    nginx (config/nginx.conf) answers 431 itself to a single field over 16 KiB
-    or more than 32 KiB in all; this is the wall for what passes it (many
-    fields, 16 to 32 KiB in all), and the only one when the app runs without
-    nginx (``flask run``, the test client).
-    """
-    size = sum(len(name) + len(value) + 4 for name, value in request.headers.items())  # "name: value\r\n"
-    if size > MAX_HEADER_BYTES:
-        raise RequestHeaderFieldsTooLarge(HEADERS_TOO_LARGE % (size, MAX_HEADER_BYTES))
-
-
 def _check_scope(scope: str) -> None:
     try:
-        Auth.current_session().require(request.headers.get("Authorization"), scope)
+        current_services().auth.require(request.headers.get("Authorization"), scope)
     except (TokenMissing, TokenInvalid) as e:
         raise Unauthorized(str(e), www_authenticate=WWWAuthenticate("bearer", {"realm": "proxyservice"})) from e
     except ScopeMissing as e:
@@ -190,13 +133,13 @@ def ingest_file() -> Response:
         if not isinstance(body, dict):
             raise BadRequest(NOT_AN_OBJECT)
         options = _validated("IngestRequest", body)
-        return _json(ingest.ingest_path(options["path"], options))
+        return _json(ingest.ingest_path(current_services(), options["path"], options))
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
             raise BadRequest(NO_FILE_FIELD)
         options = _validated("IngestOptions", _form_options())
-        return _json(ingest.ingest_upload(upload.stream, upload.filename or "upload", options))
+        return _json(ingest.ingest_upload(current_services(), upload.stream, upload.filename or "upload", options))
     raise UnsupportedMediaType(WRONG_CONTENT_TYPE)
 
 
@@ -223,7 +166,7 @@ def schema_resource(name: str) -> Response:
 @requires("proxy:metrics")
 def prometheus_metrics() -> Response:
     """The web app's metrics in Prometheus' text format, for a token with the proxy:metrics scope."""
-    return _raw(metrics.metrics())
+    return _raw(metrics.metrics(current_services()))
 
 
 @blueprint.route("/healthz", methods=["GET"])
@@ -236,18 +179,18 @@ def healthz() -> Response:
 def service_status() -> Response:
     """Readiness of the service and its dependencies: open; the details only with a token."""
     try:
-        Auth.current_session().require(request.headers.get("Authorization"), "proxy:read")
+        current_services().auth.require(request.headers.get("Authorization"), "proxy:read")
         details = True
     except (TokenMissing, TokenInvalid, ScopeMissing):
         details = False
-    return _json(readiness.readiness(details))
+    return _json(readiness.readiness(current_services(), details))
 
 
 @blueprint.route("/status/<task_id>", methods=["GET"])
 @requires("proxy:read")
 def task_status(task_id: str) -> Response:
     """The state of one task."""
-    return _json(tasks.task_status(task_id))
+    return _json(tasks.task_status(current_services(), task_id))
 
 
 @blueprint.route("/tasks", methods=["GET"])
@@ -256,14 +199,14 @@ def recent_tasks() -> Response:
     """The newest tasks, found by file name (``name``), state and ``limit``."""
     query = _validated("TaskQuery", request.args.to_dict())
     state = TaskState(query["state"]) if "state" in query else None
-    return _json(tasks.recent_tasks(query.get("name", ""), state, int(query.get("limit", "50"))))
+    return _json(tasks.recent_tasks(current_services(), query.get("name", ""), state, int(query.get("limit", "50"))))
 
 
 @blueprint.route("/proxies/<file_id>", methods=["GET"])
 @requires("proxy:read")
 def list_proxies(file_id: str) -> Response:
     """The proxies of one file."""
-    return _json(proxies.list_proxies(file_id))
+    return _json(proxies.list_proxies(current_services(), file_id))
 
 
 @blueprint.route("/proxies/<file_id>/<typeidentifier>", methods=["GET"])
@@ -273,7 +216,7 @@ def proxy_content(file_id: str, typeidentifier: str) -> Response:
     # Either part of a link makes it a link: a malformed one is refused, never ignored beside a token.
     if "signature" in request.args or "expires" in request.args:
         try:
-            link_expires = Auth.current_session().check_link(
+            link_expires = current_services().auth.check_link(
                 request.path, request.args.get("expires"), request.args.get("signature")
             )
         except LinkInvalid as e:
@@ -281,7 +224,7 @@ def proxy_content(file_id: str, typeidentifier: str) -> Response:
     else:
         _check_scope("proxy:read")
     data, status, headers = proxies.proxy_content(
-        file_id, typeidentifier, [tag for tag in request.if_none_match.as_set()], link_expires,
+        current_services(), file_id, typeidentifier, [tag for tag in request.if_none_match.as_set()], link_expires,
         request.args.get("format"), list(request.accept_mimetypes)
     )
     if data is None:  # 304, or 307 to the bytes in object storage (its Location is in the headers)
@@ -301,4 +244,4 @@ def proxy_content(file_id: str, typeidentifier: str) -> Response:
 @requires("proxy:read")
 def list_plugins() -> Response:
     """The enabled plugins."""
-    return _json(plugins.list_plugins())
+    return _json(plugins.list_plugins(current_services()))

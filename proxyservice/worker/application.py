@@ -6,10 +6,9 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.signals import setup_logging, worker_process_shutdown, worker_ready
-from flask import Flask
 
 from ..config import Settings
-from ..factory import create_web_app
+from ..container import Services
 from ..logging_config import configure_logging
 from ..services.metrics import process_ended, serve_metrics
 from ..services.request_ids import TASK_HEADER, current_request_id
@@ -26,10 +25,15 @@ MAX_BACKOFF_SECONDS = 60
 MAX_CALLBACK_BACKOFF_SECONDS = 600
 
 
-def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
-    """Build the Flask app (for the services) and the Celery app of a worker."""
-    flask_app = create_web_app(settings, serve_http=False)
-    settings = flask_app.config["PROXYSERVICE_SETTINGS"]
+def create_worker_app(settings: Settings | None = None) -> Celery:
+    """Build the Celery app of a worker, and the service container its tasks use.
+
+    The container is built in the main process; a pool child forked from it
+    uses one of its own (:meth:`Services.in_this_process`), so no connection
+    crosses ``fork()``.
+    """
+    settings = settings or Settings.from_environ()
+    services = Services(settings)
     celery_app = Celery("proxyservice")
 
     def configure_worker_logging(**_: Any) -> None:
@@ -38,25 +42,25 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
     # A receiver of setup_logging makes Celery leave logging to it: the settings' format, with request ids.
     setup_logging.connect(configure_worker_logging, weak=False)
     celery_app.conf.update(celery_config(settings))
-    register_status_command(flask_app)
+    register_status_command(services)
 
-    class AppContextTask(Task):
-        """Runs every task inside the Flask app context, where services live."""
+    class ServiceTask(Task):
+        """Runs every task under the id of the request that sent it, and closes what it opened at its end."""
 
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             # Every log line of the task carries the id of the request that sent it.
             named = current_request_id.set(getattr(self.request, TASK_HEADER, None))
             try:
-                with flask_app.app_context():
-                    return self.run(*args, **kwargs)
+                return self.run(*args, **kwargs)
             finally:
+                services.in_this_process().end_of_work()
                 current_request_id.reset(named)
 
-    @celery_app.task(name=RUN_PLUGIN_JOB, base=AppContextTask, bind=True)
+    @celery_app.task(name=RUN_PLUGIN_JOB, base=ServiceTask, bind=True)
     def run_plugin_job_task(self: Task, task_id: str, plugin: str, job: str, args: list[Any]) -> None:
         retries = self.request.retries
         try:
-            run_plugin_job(task_id, plugin, job, args, settings, attempt=retries)
+            run_plugin_job(task_id, plugin, job, args, services.in_this_process(), attempt=retries)
         except RetryLater as e:
             raise self.retry(exc=e, countdown=min(2**retries, MAX_BACKOFF_SECONDS),
                              max_retries=settings.TASK_MAX_RETRIES) from e
@@ -64,10 +68,10 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
             # No limit: the holder finishes or dies within TASK_TIME_LIMIT, and then this ends.
             raise self.retry(exc=e, countdown=settings.TASK_LEASE, max_retries=None) from e
 
-    @celery_app.task(name=DELIVER_CALLBACK, base=AppContextTask, bind=True)
+    @celery_app.task(name=DELIVER_CALLBACK, base=ServiceTask, bind=True)
     def deliver_callback_task(self: Task, task_id: str, url: str) -> None:
         try:
-            deliver_callback(task_id, url)
+            deliver_callback(task_id, url, services.in_this_process())
         except CallbackFailed as e:
             retries = self.request.retries
             if retries >= settings.WEBHOOK_MAX_RETRIES:
@@ -78,7 +82,7 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
             raise self.retry(exc=e, countdown=countdown, max_retries=settings.WEBHOOK_MAX_RETRIES) from e
 
     def start_recovery(**_: Any) -> None:
-        threading.Thread(target=recover_forever, args=(flask_app, settings), name="recovery", daemon=True).start()
+        threading.Thread(target=recover_forever, args=(services,), name="recovery", daemon=True).start()
         if settings.WORKER_METRICS_PORT:
             serve_metrics(settings.WORKER_METRICS_PORT)
 
@@ -90,4 +94,4 @@ def create_worker_app(settings: Settings | None = None) -> tuple[Flask, Celery]:
     # Signals keep weak references: this nested function must be held strongly.
     worker_ready.connect(start_recovery, weak=False)
 
-    return flask_app, celery_app
+    return celery_app

@@ -2,38 +2,38 @@
 
 import logging
 
-from ..controllers.tasks import task_body
-from ..services.task_queue import QueueError, TaskQueue
-from ..services.task_records import TaskRecords
-from ..services.webhooks import CallbackRefused, Webhooks
+from ..container import Services
+from ..documents import task_body
+from ..services.task_queue import QueueError
+from ..services.webhooks import CallbackRefused
 
 logger = logging.getLogger(__name__)
 
 
-def call_back(task_id: str) -> None:
-    """Send a callback of a task that ended to each URL that asked for one; each is taken once. Needs an app context.
+def call_back(task_id: str, services: Services) -> None:
+    """Send a callback of a task that ended to each URL that asked for one; each is taken once.
 
     A broker that is down loses the callbacks, not the task's outcome: the
     record keeps it, and ``GET /status/<task_id>`` shows it.
     """
-    for url in TaskRecords.current_session().take_callbacks(task_id):
+    for url in services.records.take_callbacks(task_id):
         try:
-            TaskQueue.current_session().send_callback(task_id, url)
+            services.queue.send_callback(task_id, url)
         except QueueError as e:
             logger.warning("task %s: the callback to %s is lost: %s", task_id, url, e)
 
 
-def deliver_callback(task_id: str, url: str) -> None:
-    """POST the task's status document to ``url``, signed. Needs an app context.
+def deliver_callback(task_id: str, url: str, services: Services) -> None:
+    """POST the task's status document to ``url``, signed.
 
     Raises
     ------
     CallbackFailed
         The receiver did not take it: the caller tries again later.
     """
-    record = TaskRecords.current_session().get(task_id)
+    record = services.records.get(task_id)
     try:
-        Webhooks.current_session().deliver(url, task_body(record))
+        services.webhooks.deliver(url, task_body(record))
     except CallbackRefused as e:
         logger.warning("task %s: callback to %s not sent: %s", task_id, url, e)
         return

@@ -18,5 +18,4 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 
 from .application import create_worker_app  # noqa: E402
 
-flask_app, celery_app = create_worker_app()
-app = celery_app
+app = create_worker_app()

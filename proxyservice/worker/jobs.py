@@ -22,14 +22,15 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 
 from ..config import Settings
+from ..container import Services
 from ..domain import TaskState
 from ..errors import InputInvalid, Outcome, handling
-from ..plugins.context import JobContext, call_job
+from ..plugins.context import call_job
 from ..plugins.registry import enabled_plugins
 from ..services.metrics import CONVERSION_SECONDS, SANDBOX_REFUSALS, TASKS
 from ..services.sandbox import SandboxError
-from ..services.store import ProxyStore, StoreFailed
-from ..services.task_records import RecordNotFound, TaskRecords
+from ..services.store import StoreFailed
+from ..services.task_records import RecordNotFound
 from .callbacks import call_back
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def resolve_job(plugin: str, job: str, settings: Settings) -> Any:
 
 
 def run_plugin_job(
-    task_id: str, plugin: str, job: str, args: list[Any], settings: Settings, attempt: int = 0
+    task_id: str, plugin: str, job: str, args: list[Any], services: Services, attempt: int = 0
 ) -> None:
     """Run one job and keep its outcome in the task's durable record.
 
@@ -96,7 +97,7 @@ def run_plugin_job(
         child's task comes back at once, before its lease lapses), so the
         delivery is kept for later rather than dropped.
     """
-    records = TaskRecords.current_session()
+    settings, records = services.settings, services.records
     lease = timedelta(seconds=settings.TASK_LEASE)
     try:
         started = records.start(task_id, lease)
@@ -114,10 +115,10 @@ def run_plugin_job(
     def finish(state: TaskState, error: str | None = None, warnings: tuple[str, ...] = ()) -> None:
         records.mark_finished(task_id, state, error=error, warnings=warnings)
         TASKS.labels(plugin, state.value).inc()
-        call_back(task_id)
+        call_back(task_id, services)
 
     try:
-        function, context = resolve_job(plugin, job, settings), JobContext.from_settings(settings)
+        function, context = resolve_job(plugin, job, settings), services.job_context
         # An upload staged in object storage is fetched to this host for the job, and removed after it.
         with records.held(task_id, lease), context.sources.materialize(args) as local_args:
             with CONVERSION_SECONDS.labels(plugin).time():
@@ -131,7 +132,7 @@ def run_plugin_job(
         transient = handled.outcome is Outcome.RETRIED
         # A converter whose output was cut short by a full disk fails in its own words
         # ("image file is truncated"): the disk is the cause, and it passes.
-        disk_full = not transient and not _store_has_room()
+        disk_full = not transient and not _store_has_room(services)
         if (transient or disk_full) and attempt < settings.TASK_MAX_RETRIES:
             why = "the proxy store's disk is full" if disk_full else str(e)
             logger.warning("task %s met a passing error (try %d): %s", task_id, attempt + 1, why)
@@ -155,9 +156,9 @@ def _count_refusal(error: Exception) -> None:
         SANDBOX_REFUSALS.labels(type(error).__name__).inc()
 
 
-def _store_has_room() -> bool:
+def _store_has_room(services: Services) -> bool:
     try:
-        ProxyStore.current_session().check_room()
+        services.store.check_room()
     except StoreFailed:
         return False
     return True

@@ -11,14 +11,11 @@ import time
 import uuid
 from datetime import timedelta
 
-from flask import Flask
-
-from ..config import Settings
+from ..container import Services
 from ..domain import TaskState
 from ..process.recovery import SETTLE, lost_tasks
-from ..services.store import ProxyStore
-from ..services.task_queue import QueueError, TaskQueue
-from ..services.task_records import TaskRecords, TaskRecordsError
+from ..services.task_queue import QueueError
+from ..services.task_records import TaskRecordsError
 
 logger = logging.getLogger(__name__)
 
@@ -26,10 +23,10 @@ RECOVERY_LOCK = "recovery"
 """The records' lock that gives one worker at a time the recovery sweep."""
 
 
-def recover_lost_tasks(sweeper: str, settings: Settings) -> list[str] | None:
+def recover_lost_tasks(sweeper: str, services: Services) -> list[str] | None:
     """Send again the tasks that were lost; return their ids, or ``None`` when another sweeper holds the turn.
 
-    Needs an app context. One sweeper at a time, across all workers on all
+    One sweeper at a time, across all workers on all
     hosts, holds the records' recovery lock, for RECOVERY_INTERVAL at a time,
     and keeps it while it sweeps. Lost tasks are those whose worker died
     (their lease lapsed) and, when the broker restarted without its data,
@@ -43,21 +40,21 @@ def recover_lost_tasks(sweeper: str, settings: Settings) -> list[str] | None:
     settings
         RECOVERY_INTERVAL: how long the turn is held.
     """
-    queue = TaskQueue.current_session()
+    queue, settings = services.queue, services.settings
     # This runs in the worker's main process while billiard forks pool children:
     # a child forked with a records connection open here loses its writes (see
     # TaskRecords.no_fork_while_open). The connection is closed before the broker is asked.
-    with TaskRecords.current_session().no_fork_while_open() as records:
+    with services.records.no_fork_while_open() as records:
         if not records.take_lock(RECOVERY_LOCK, sweeper, timedelta(seconds=settings.RECOVERY_INTERVAL)):
             return None
     broker_forgot = queue.forgot_its_tasks()
-    with TaskRecords.current_session().no_fork_while_open() as records:
+    with services.records.no_fork_while_open() as records:
         lapsed = records.lapsed()
         queued = records.in_state(TaskState.QUEUED) if broker_forgot else []
     lost = lost_tasks(queued, lapsed, broker_forgot)
     if not lost:
         return []
-    with TaskRecords.current_session().no_fork_while_open() as records:
+    with services.records.no_fork_while_open() as records:
         # Only those still as read (a task that finished meanwhile is not run again),
         # and not sent again by another worker within the settling time.
         taken = records.claim_lost(lost, SETTLE)
@@ -69,13 +66,14 @@ def recover_lost_tasks(sweeper: str, settings: Settings) -> list[str] | None:
     return [record.task_id for record in taken]
 
 
-def recover_forever(flask_app: Flask, settings: Settings) -> None:
+def recover_forever(services: Services) -> None:
+    """Sweep for lost tasks, and for what killed workers left half-made, every RECOVERY_INTERVAL; never returns."""
+    settings = services.settings
     sweeper = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
     first = True
     while True:
         try:
-            with flask_app.app_context():
-                sent = recover_lost_tasks(sweeper, settings)
+            sent = recover_lost_tasks(sweeper, services)
             if first:
                 done = "another worker holds the turn" if sent is None else f"{len(sent)} task(s) sent again"
                 logger.info("lost-task recovery: first sweep done (%s); sweeping every %d s", done,
@@ -83,7 +81,6 @@ def recover_forever(flask_app: Flask, settings: Settings) -> None:
         except (QueueError, TaskRecordsError) as e:
             logger.warning("cannot recover lost tasks now: %s", e)
         first = False
-        with flask_app.app_context():
-            # What a killed worker left half-made: no task runs longer than its hard limit.
-            ProxyStore.current_session().sweep_temp(older_than=settings.TASK_TIME_LIMIT)
+        # What a killed worker left half-made: no task runs longer than its hard limit.
+        services.store.sweep_temp(older_than=settings.TASK_TIME_LIMIT)
         time.sleep(settings.RECOVERY_INTERVAL)

@@ -10,10 +10,10 @@ import time
 from typing import Any
 
 from celery.worker.control import control_command
-from flask import Flask
 
-from ..services.renderer import HtmlRenderer, RendererMissing
-from ..services.sandbox import Sandbox, SandboxUnavailable
+from ..container import Services
+from ..services.renderer import RendererMissing
+from ..services.sandbox import SandboxUnavailable
 from ..services.task_queue import CONVERTER_STATUS
 
 logger = logging.getLogger(__name__)
@@ -22,10 +22,10 @@ CACHE_SECONDS = 5.0
 """Readiness probes come every few seconds; the answer is kept this long (it costs a sandbox start)."""
 
 
-def converter_status() -> dict[str, Any]:
-    """The sandbox's and the HTML renderer's state here; ``up`` only when both work. Needs an app context."""
+def converter_status(services: Services) -> dict[str, Any]:
+    """The sandbox's and the HTML renderer's state here; ``up`` only when both work."""
     status: dict[str, Any] = {"up": True}
-    sandbox = Sandbox.current_session()
+    sandbox = services.sandbox
     try:
         status["sandbox"] = sandbox.check()
     except SandboxUnavailable as e:
@@ -33,21 +33,20 @@ def converter_status() -> dict[str, Any]:
     if not sandbox.enabled:
         status["unsafe"] = "UNSAFE_NO_SANDBOX is set: converters run without the sandbox"
     try:
-        status["wkhtmltoimage"] = HtmlRenderer.current_session().version()
+        status["wkhtmltoimage"] = services.html_renderer.version()
     except RendererMissing as e:
         status["up"] = False
         status["error"] = "; ".join(filter(None, (status.get("error"), str(e))))
     return status
 
 
-def register_status_command(flask_app: Flask) -> None:
+def register_status_command(services: Services) -> None:
     """Let this worker answer :data:`CONVERTER_STATUS` broadcasts with :func:`converter_status`."""
     cached: dict[str, Any] = {}
 
     @control_command(name=CONVERTER_STATUS)
     def answer(state: Any, **_: Any) -> dict[str, Any]:
         if time.monotonic() - cached.get("at", -CACHE_SECONDS) >= CACHE_SECONDS:
-            with flask_app.app_context():
-                cached.update(at=time.monotonic(), status=converter_status())
+            cached.update(at=time.monotonic(), status=converter_status(services))
         status: dict[str, Any] = cached["status"]
         return status

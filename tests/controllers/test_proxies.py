@@ -9,7 +9,7 @@ from werkzeug.exceptions import NotFound
 
 from proxyservice.controllers import proxies
 from proxyservice.schemas import first_error
-from tests.conftest import store_sample_proxy
+from tests.conftest import services_of, store_sample_proxy
 
 FILE_ID = "d" * 64
 
@@ -24,14 +24,14 @@ class TestList:
 
     def test_listed_with_their_urls(self, app: Flask, stored: str) -> None:
         with app.test_request_context():
-            data, status, _ = proxies.list_proxies(FILE_ID)
+            data, status, _ = proxies.list_proxies(services_of(app), FILE_ID)
         assert status is HTTPStatus.OK
         assert data["proxies"][0]["url"] == f"/proxies/{FILE_ID}/preview"
         assert first_error("ProxyList", data) is None
 
     def test_a_file_without_proxies(self, app: Flask) -> None:
         with app.test_request_context(), pytest.raises(NotFound):
-            proxies.list_proxies("e" * 64)
+            proxies.list_proxies(services_of(app), "e" * 64)
 
 
 class TestContent:
@@ -39,23 +39,23 @@ class TestContent:
 
     def test_the_bytes_and_their_tag(self, app: Flask, stored: str) -> None:
         with app.test_request_context():
-            (path, mimetype, filename), status, headers = proxies.proxy_content(FILE_ID, "preview", [])
+            (path, mimetype, filename), status, headers = proxies.proxy_content(services_of(app), FILE_ID, "preview", [])
         assert status is HTTPStatus.OK and mimetype == "image/png" and filename == "preview.png"
         assert Path(path).is_file()
         assert headers["ETag"] == f'"{stored}"'
 
     def test_a_matching_tag_is_not_modified(self, app: Flask, stored: str) -> None:
         with app.test_request_context():
-            data, status, headers = proxies.proxy_content(FILE_ID, "preview", [stored])
+            data, status, headers = proxies.proxy_content(services_of(app), FILE_ID, "preview", [stored])
         assert status is HTTPStatus.NOT_MODIFIED and data is None and headers["ETag"] == f'"{stored}"'
 
     def test_an_unknown_type(self, app: Flask, stored: str) -> None:
         with app.test_request_context(), pytest.raises(NotFound):
-            proxies.proxy_content(FILE_ID, "thumbnail", [])
+            proxies.proxy_content(services_of(app), FILE_ID, "thumbnail", [])
 
     def test_an_unknown_file_is_quoted_short(self, app: Flask) -> None:
         with app.test_request_context(), pytest.raises(NotFound) as refused:
-            proxies.proxy_content("f" * 10_000, "preview", [])
+            proxies.proxy_content(services_of(app), "f" * 10_000, "preview", [])
         assert refused.value.description is not None and len(refused.value.description) < 200
 
 

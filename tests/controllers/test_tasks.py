@@ -1,4 +1,4 @@
-"""The task status controller, with the records patched at their seam."""
+"""The task status controller, over in-memory records in the app's service container."""
 
 from datetime import datetime, timezone
 from http import HTTPStatus
@@ -6,22 +6,24 @@ from typing import Iterator
 from unittest import mock
 
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from werkzeug.exceptions import NotFound, ServiceUnavailable
 
+from proxyservice.container import Services
 from proxyservice.controllers import tasks
 from proxyservice.domain import TaskRecord, TaskState
 from proxyservice.schemas import first_error
 from proxyservice.services.task_records import InMemoryTaskRecords, RecordsUnavailable
+from tests.conftest import services_of
 
 FILE_ID = "c" * 64
 
 
 @pytest.fixture
-def records(app: Flask) -> Iterator[InMemoryTaskRecords]:
+def records(app: Flask, services: Services) -> Iterator[InMemoryTaskRecords]:
     memory = InMemoryTaskRecords()
-    with mock.patch(f"{tasks.__name__}.TaskRecords") as seam, app.test_request_context():
-        seam.current_session.return_value = memory
+    services.records = memory  # type: ignore[assignment]  # the in-memory records read as the real ones
+    with app.test_request_context():
         yield memory
 
 
@@ -35,14 +37,14 @@ class TestStates:
     @pytest.mark.parametrize("state", [TaskState.QUEUED, TaskState.IN_PROGRESS, TaskState.FAILED])
     def test_an_unfinished_or_failed_task_is_shown(self, records: InMemoryTaskRecords, state: TaskState) -> None:
         put(records, state, error="it broke" if state is TaskState.FAILED else None)
-        data, status, headers = tasks.task_status("t1")
+        data, status, headers = tasks.task_status(services_of(current_app), "t1")
         assert status is HTTPStatus.OK and headers == {}
         assert data["status"] == state.value
         assert first_error("TaskStatus", data) is None
 
     def test_a_succeeded_task_sees_other_to_its_proxies(self, records: InMemoryTaskRecords) -> None:
         put(records, TaskState.SUCCEEDED, warnings=("font",))
-        data, status, headers = tasks.task_status("t1")
+        data, status, headers = tasks.task_status(services_of(current_app), "t1")
         assert status is HTTPStatus.SEE_OTHER
         assert headers["Location"] == f"/proxies/{FILE_ID}"
         assert data["warnings"] == ["font"]
@@ -55,17 +57,17 @@ class TestRecent:
         for second in range(3):
             records.put(TaskRecord(f"t{second}", FILE_ID, "p::P", TaskState.QUEUED,
                                    datetime(2026, 1, 1, 0, 0, second, tzinfo=timezone.utc), filename=f"page{second}.html"))
-        data, status, headers = tasks.recent_tasks("PAGE", None, 2)
+        data, status, headers = tasks.recent_tasks(services_of(current_app), "PAGE", None, 2)
         assert status is HTTPStatus.OK and headers == {} and first_error("TaskList", data) is None
         assert [(task["task_id"], task["filename"]) for task in data["tasks"]] == [("t2", "page2.html"),
                                                                                    ("t1", "page1.html")]
-        assert tasks.recent_tasks("", TaskState.FAILED, 50)[0] == {"tasks": []}
+        assert tasks.recent_tasks(services_of(current_app), "", TaskState.FAILED, 50)[0] == {"tasks": []}
 
     def test_records_that_cannot_be_read(self, app: Flask) -> None:
-        with mock.patch(f"{tasks.__name__}.TaskRecords") as seam, app.test_request_context():
-            seam.current_session.return_value.recent.side_effect = RecordsUnavailable("disk gone")
+        with mock.patch.object(services_of(app).records, "recent", side_effect=RecordsUnavailable("disk gone")), \
+                app.test_request_context():
             with pytest.raises(ServiceUnavailable):
-                tasks.recent_tasks("", None, 50)
+                tasks.recent_tasks(services_of(current_app), "", None, 50)
 
 
 class TestUnknown:
@@ -73,10 +75,10 @@ class TestUnknown:
 
     def test_an_unknown_task(self, records: InMemoryTaskRecords) -> None:
         with pytest.raises(NotFound, match="no task 'nope'"):
-            tasks.task_status("nope")
+            tasks.task_status(services_of(current_app), "nope")
 
     def test_records_that_cannot_be_read(self, app: Flask) -> None:
-        with mock.patch(f"{tasks.__name__}.TaskRecords") as seam, app.test_request_context():
-            seam.current_session.return_value.find.side_effect = RecordsUnavailable("disk gone")
+        with mock.patch.object(services_of(app).records, "find", side_effect=RecordsUnavailable("disk gone")), \
+                app.test_request_context():
             with pytest.raises(ServiceUnavailable):
-                tasks.task_status("t1")
+                tasks.task_status(services_of(current_app), "t1")

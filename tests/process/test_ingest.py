@@ -184,3 +184,45 @@ class TestCallbacks:
         [task] = outcome.tasks
         assert queue.callbacks == [(task.task_id, "http://files.example/hook")]
         assert records.take_callbacks(task.task_id) == [], "taken once"
+
+
+class TestFinishingWhileAnIngestReads:
+    """The same task ends between an ingest's two reads (its record, the store): it is neither sent nor rewritten."""
+
+    def test_the_ingest_joins_or_reuses_it_and_keeps_its_submitted_time(self) -> None:
+        book = InMemoryTaskRecords()
+        queued = earlier(TaskState.IN_PROGRESS)
+        book.put(queued)
+        proxies = Proxies()
+        reads: list[str] = []
+
+        def finish() -> None:
+            """The worker: the proxy is stored, then the record says so (the worker's order)."""
+            proxies.proxies.append(PROXY)
+            book.mark_finished(queued.task_id, TaskState.SUCCEEDED)
+
+        class Racing(InMemoryTaskRecords):
+            def find(self, task_id: str) -> TaskRecord | None:
+                reads.append("record")
+                found = book.find(task_id)
+                if len(reads) == 1:
+                    finish()  # right after the ingest's first read, whichever it is
+                return found
+
+        class RacingProxies(Proxies):
+            def list(self, file_id: str) -> list[ProxyFile]:
+                reads.append("proxies")
+                listed = proxies.list(file_id)
+                if len(reads) == 1:
+                    finish()
+                return listed
+
+        racing = Racing()
+        racing.put = book.put  # type: ignore[method-assign]
+        racing.claim = book.claim  # type: ignore[method-assign]
+        queue = InMemoryTaskQueue()
+        outcome = ingest_file(SOURCE, [HTML], racing, queue, RacingProxies())
+        assert queue.sent == [], "the task is not sent again"
+        assert [task.reused for task in outcome.tasks] == [True]
+        assert book.get(queued.task_id).submitted == queued.submitted, "submitted is not overwritten"
+        assert reads[0] == "record", "the record is read before the proxies"

@@ -12,19 +12,18 @@ import pytest
 from flask.testing import FlaskClient
 
 from proxyservice.config import Settings
-from proxyservice.controllers import ingest
 from proxyservice.factory import create_web_app
 from proxyservice.plugins.registry import BUILTIN_PLUGINS
 from proxyservice.schemas import first_error
-from proxyservice.services.task_queue import InMemoryTaskQueue
+from proxyservice.services.task_queue import InMemoryTaskQueue, TaskQueue
 from tests.conftest import authorized_client
 
 
 @pytest.fixture
 def queue() -> Iterator[InMemoryTaskQueue]:
+    """An in-memory queue in place of the broker, for every app the test builds (their containers make it)."""
     memory = InMemoryTaskQueue()
-    with mock.patch(f"{ingest.__name__}.TaskQueue") as seam:
-        seam.current_session.return_value = memory
+    with mock.patch.object(TaskQueue, "from_settings", return_value=memory):
         yield memory
 
 

@@ -14,7 +14,7 @@ from proxyservice.config import Settings
 from proxyservice.factory import create_web_app
 from proxyservice.schemas import first_error
 from proxyservice.services.store import ProxyStore
-from tests.conftest import ObjectStorage, authorized_client, store_sample_proxy
+from tests.conftest import ObjectStorage, authorized_client, services_of, store_sample_proxy
 from tests.routes.test_proxies_s3 import documented_statuses
 
 FILE_ID = "d" * 64
@@ -36,12 +36,11 @@ def is_teal_40x30(image: Image.Image) -> bool:
 
 def store_picture(app: Flask, typeidentifier: str, image: Image.Image, image_format: str = "PNG") -> str:
     """Store ``image`` as the proxy ``typeidentifier`` of the file, as a plugin would; its checksum."""
-    with app.app_context():
-        store = ProxyStore.current_session()
-        made = store.generate_temp_filename()
-        image.save(made, format=image_format)
-        mimetype = f"image/{image_format.lower()}"
-        return store.ingest(FILE_ID, "html_preview", made, typeidentifier, typeidentifier, mimetype).checksum
+    store = services_of(app).store
+    made = store.generate_temp_filename()
+    image.save(made, format=image_format)
+    mimetype = f"image/{image_format.lower()}"
+    return store.ingest(FILE_ID, "html_preview", made, typeidentifier, typeidentifier, mimetype).checksum
 
 
 def listed(client: FlaskClient) -> dict[str, dict[str, Any]]:
@@ -192,11 +191,10 @@ class TestNamesKeptForCopies:
     def test_a_plugin_cannot_name_a_proxy_as_a_copy(self, app: Flask) -> None:
         from proxyservice.plugins.api import Proxy
 
-        with app.app_context():
-            store = ProxyStore.current_session()
-            with pytest.raises(ValueError, match="kept for the service's copies"):
-                Proxy(FILE_ID, "html_preview").ingest(store.generate_temp_filename(), "preview.webp", "p.webp",
-                                                      "image/webp")
+        services = services_of(app)
+        with services.job_context.active(), pytest.raises(ValueError, match="kept for the service's copies"):
+            Proxy(FILE_ID, "html_preview").ingest(services.store.generate_temp_filename(), "preview.webp", "p.webp",
+                                                  "image/webp")
 
     def test_a_name_with_a_line_break_names_no_proxy(self) -> None:
         from proxyservice.services.store.store import is_proxy_name

@@ -4,7 +4,6 @@ import multiprocessing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import pytest
 
@@ -63,18 +62,16 @@ def _sweep_as_a_worker(overrides: dict[str, Any], barrier: Any, broker_forgot: b
     """One worker's sweep; the ids it sent, or ``None`` when another held the turn."""
     import os
 
-    from proxyservice.worker import recovery as tasks
-    from proxyservice.factory import create_web_app
+    from proxyservice.container import Services
     from proxyservice.services.task_queue import InMemoryTaskQueue
+    from proxyservice.worker.recovery import recover_lost_tasks
 
-    settings = Settings.from_environ({}, **overrides)
-    app = create_web_app(settings, serve_http=False)
+    services = Services(Settings.from_environ({}, **overrides))
     broker = InMemoryTaskQueue(forgets=broker_forgot)
-    with mock.patch.object(tasks, "TaskQueue") as seam, app.app_context():
-        seam.current_session.return_value = broker
-        TaskRecords.current_session().is_available()  # connected and migrated before the race
-        barrier.wait()
-        returned = tasks.recover_lost_tasks(f"worker-{os.getpid()}", settings)
+    services.queue = broker  # type: ignore[assignment]  # records what it is sent
+    services.records.is_available()  # connected and migrated before the race
+    barrier.wait()
+    returned = recover_lost_tasks(f"worker-{os.getpid()}", services)
     sent = [task_id for task_id, _, _, _ in broker.sent]
     assert returned is None and sent == [] or returned == sent
     return returned

@@ -15,11 +15,9 @@ from functools import lru_cache
 import logging
 
 import jwt
-from flask import Flask
-
 from ...config import DEVELOPMENT_SECRET
 from ...config import Settings
-from ..context import SettingsService, init_settings
+from ..context import SettingsService
 from .errors import LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
 
 ALGORITHM = "HS256"
@@ -69,8 +67,6 @@ class Auth(SettingsService):
     """
 
     secret: str
-    SESSION_KEY = "auth"
-    PER_PROCESS = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Auth":
@@ -84,7 +80,7 @@ class Auth(SettingsService):
         return cls(settings.auth_secret)
 
     @staticmethod
-    def check_secret(app: Flask) -> None:
+    def check_secret(settings: Settings) -> None:
         """Check that an app that serves requests has a usable secret: in production, one of its own.
 
         Raises
@@ -92,7 +88,7 @@ class Auth(SettingsService):
         SettingInvalid
             In production without AUTH_SECRET of its own; the app must not start.
         """
-        if init_settings(app).auth_secret == DEVELOPMENT_SECRET:
+        if settings.auth_secret == DEVELOPMENT_SECRET:
             logger.warning("signing tokens with the INSECURE development secret: set AUTH_SECRET")
 
     def issue(self, scopes: list[str], ttl_seconds: int, subject: str = "client") -> str:

@@ -33,7 +33,6 @@ class ChromiumRenderer(PageRenderer):
     """Chromium, driven by Playwright, in the sandbox with a time limit (the parameters are
     :class:`~.engine.PageRenderer`'s; ``binary`` is Debian's ``/usr/lib/chromium/chromium``)."""
 
-    SESSION_KEY = "chromium_renderer"
     INSTALL = "install Debian's chromium (or set CHROMIUM)"
 
     @classmethod

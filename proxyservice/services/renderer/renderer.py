@@ -119,7 +119,6 @@ def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
 class HtmlRenderer(PageRenderer):
     """wkhtmltoimage, run in the sandbox with a time limit (the parameters are :class:`~.engine.PageRenderer`'s)."""
 
-    SESSION_KEY = "html_renderer"
     INSTALL = "install wkhtmltopdf (or set WKHTMLTOIMAGE)"
 
     @classmethod

@@ -111,8 +111,6 @@ class Sandbox(SettingsService):
         self.hidden = tuple(hidden)
         self.allowed_hosts = check_host_names(allowed_hosts)
 
-    SESSION_KEY = "sandbox"
-    PER_PROCESS = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Sandbox":

@@ -97,8 +97,6 @@ class SourceFiles(SettingsService):
         self.private = tuple(folder.resolve() for folder in (*private, upload_root))
         self._uploads = upload_root.resolve()
 
-    SESSION_KEY = "source_files"
-    PER_PROCESS = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SourceFiles":

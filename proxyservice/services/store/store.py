@@ -110,7 +110,6 @@ class ProxyStore(SettingsService):
         Below this much free room on that folder's disk, no new proxy is begun.
     """
 
-    SESSION_KEY = "proxy_store"
 
     def __init__(self, root: Path, min_free_mb: int = 0) -> None:
         self.root = root

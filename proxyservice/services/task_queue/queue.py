@@ -40,8 +40,6 @@ class TaskQueue(SettingsService):
         Which broker, and how long to wait for it.
     """
 
-    SESSION_KEY = "task_queue"
-    PER_PROCESS = True  # a Celery app holds a connection pool: one per process, not per request
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

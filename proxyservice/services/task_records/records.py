@@ -24,12 +24,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from flask import Flask, current_app, g
 from sqlalchemy import ColumnElement, Connection, bindparam, or_, select, update
 
 from ...domain import TaskRecord, TaskState
 from ...config import Settings
-from ..context import SettingsService, session_on_g
+from ..context import SettingsService
 from . import fork
 from .engines import SINGLE_STATEMENT, SQLITE_BEGIN, Database
 from .errors import RecordNotFound, RecordsUnavailable
@@ -43,8 +42,6 @@ logger = logging.getLogger(__name__)
 
 UNDER_WAY = (TaskState.QUEUED.value, TaskState.IN_PROGRESS.value)
 LOST_BATCH = 500
-KEEP_CONNECTIONS = "PROXYSERVICE_KEEP_RECORDS_CONNECTIONS"
-"""Flask config key: the app's records keep SQLite connections open between requests (the web app's)."""
 """Lost tasks taken in one transaction: well under both databases' limits on bound values."""
 
 
@@ -69,8 +66,6 @@ class TaskRecords(SettingsService):
         The schema is brought to the newest migration when a process first uses it.
     """
 
-    SESSION_KEY = "task_records"
-
     def __init__(self, location: Path | str, keep_connections: bool = False) -> None:
         self.location = location
         self.keep_connections = keep_connections
@@ -81,32 +76,9 @@ class TaskRecords(SettingsService):
         self._lock = threading.RLock()
 
     @classmethod
-    def init_app(cls, app: Flask) -> None:
-        """Give ``app`` settings for the records and close them when a context ends."""
-        super().init_app(app)
-
-        @app.teardown_appcontext
-        def close_task_records(_: BaseException | None) -> None:
-            records = g.pop(cls.SESSION_KEY, None)
-            if records is not None:
-                records.close()
-
-    @classmethod
     def from_settings(cls, settings: Settings) -> "TaskRecords":
         """The records at DATABASE_URL, or in the SQLite file in DATA_DIR."""
         return cls(settings.database_url)
-
-    @staticmethod
-    def keep_connections_open(app: Flask) -> None:
-        """Let ``app``'s records keep their SQLite connections open between requests: only for a process that
-        never forks while it runs (a web app under uWSGI's lazy-apps), as an open SQLite file must not be forked."""
-        app.config[KEEP_CONNECTIONS] = True
-
-    @classmethod
-    def current_session(cls) -> "TaskRecords":
-        """The records of the current application context; kept connections in an app that serves HTTP."""
-        keep = bool(current_app.config.get(KEEP_CONNECTIONS))
-        return session_on_g(cls.SESSION_KEY, lambda settings: cls(settings.database_url, keep_connections=keep))
 
     def put(self, record: TaskRecord) -> None:
         """Write a record, replacing one with the same task id."""

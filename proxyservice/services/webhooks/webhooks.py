@@ -48,7 +48,6 @@ class Webhooks(SettingsService):
         Seconds a receiver has to answer.
     """
 
-    SESSION_KEY = "webhooks"
 
     def __init__(self, allowed_hosts: tuple[str, ...], secret: str, timeout: float) -> None:
         self.allowed_hosts = {host.lower() for host in allowed_hosts}

@@ -1,0 +1,60 @@
+"""The JSON documents of a task's status and of an ingest: what the API answers, callbacks send and the CLI prints.
+
+Every side builds them here, so they read alike: ``GET /status/<id>``, a
+webhook's body and ``proxyservice status --json`` show a task the same way.
+"""
+
+from typing import Any, Callable
+from urllib.parse import quote
+
+from .domain import TaskRecord
+from .process.ingest import IngestOutcome
+
+UrlBuilder = Callable[..., str]
+"""Builds a route's URL from its endpoint and values (Flask's ``url_for`` in a request, :func:`api_path` without)."""
+
+API_PATHS = {"api.list_proxies": "/proxies/{file_id}", "api.task_status": "/status/{task_id}"}
+"""The routes the documents link to, as the web app serves them (a test holds the two together)."""
+
+
+def api_path(endpoint: str, **values: str) -> str:
+    """The path of one of the API's routes (``/proxies/<file_id>``), built without the web app."""
+    return API_PATHS[endpoint].format(**{name: quote(value, safe="") for name, value in values.items()})
+
+
+def task_body(record: TaskRecord) -> dict[str, Any]:
+    """The status document of a task (``TaskStatus`` in the contract)."""
+    return {
+        "task_id": record.task_id,
+        "file_id": record.file_id,
+        "plugin": record.plugin,
+        "status": record.state.value,
+        "submitted": record.submitted.isoformat(),
+        "started": record.started.isoformat() if record.started else None,
+        "finished": record.finished.isoformat() if record.finished else None,
+        "error": record.error,
+        "warnings": list(record.warnings),
+        "filename": record.filename,
+    }
+
+
+def ingest_body(outcome: IngestOutcome, build_url: UrlBuilder) -> dict[str, Any]:
+    """What ``POST /ingest`` answers of a file and its tasks (``IngestResult`` in the contract)."""
+    file_id = outcome.source.file_id
+    return {
+        "file_id": file_id,
+        "filename": outcome.source.name,
+        "mimetype": outcome.source.mimetype,
+        "proxies_url": build_url("api.list_proxies", file_id=file_id),
+        "tasks": [
+            {
+                "task_id": task.task_id,
+                "plugin": task.plugin,
+                "status": task.state.value,
+                "reused": task.reused,
+                "error": task.error,
+                "status_url": build_url("api.task_status", task_id=task.task_id),
+            }
+            for task in outcome.tasks
+        ],
+    }
