@@ -22,7 +22,7 @@ from ..services.pdf import PdfRasterizer
 from ..services.renderer import ChromiumRenderer, HtmlRenderer
 from ..services.sandbox import Sandbox
 from ..services.sources import SourceFiles
-from ..services.store import ProxyStore
+from ..services.store import ProxyStore, store_for
 from ..services.svg import SvgRasterizer
 from ..services.video import VideoFrames
 
@@ -56,7 +56,7 @@ class JobContext:
     @classmethod
     def from_settings(cls, settings: Settings) -> "JobContext":
         """The context of a job on a host with these settings."""
-        return cls(settings, ProxyStore.from_settings(settings), SourceFiles.from_settings(settings),
+        return cls(settings, store_for(settings), SourceFiles.from_settings(settings),
                    Sandbox.from_settings(settings))
 
     @contextmanager

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from proxyservice.config import Settings, SettingInvalid
-from proxyservice.services.store import DoesNotExist, ProxyContent, ProxyStore, StoredObject, StoreFailed
+from proxyservice.services.store import DoesNotExist, ProxyContent, ProxyStore, StoredObject, StoreFailed, store_for
 from proxyservice.services.store.s3 import S3ProxyStore
 from tests.conftest import S3_CREDENTIALS, ObjectStorage
 from tests.support import free_port
@@ -32,9 +32,9 @@ def store_settings(tmp_path: Path, **overrides: object) -> Settings:
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> ProxyStore:
     """The store as the settings choose it: a folder, or (STORE_URL) a fresh bucket."""
     if request.param == "folder":
-        return ProxyStore.from_settings(store_settings(tmp_path))
+        return store_for(store_settings(tmp_path))
     storage: ObjectStorage = request.getfixturevalue("s3_url")
-    return ProxyStore.from_settings(store_settings(tmp_path, STORE_URL=storage.url))
+    return store_for(store_settings(tmp_path, STORE_URL=storage.url))
 
 
 def bytes_of(content: ProxyContent) -> bytes:
@@ -63,18 +63,18 @@ class TestChoice:
     """STORE_URL decides where proxies go."""
 
     def test_unset_is_the_folder_in_data_dir(self, tmp_path: Path) -> None:
-        store = ProxyStore.from_settings(store_settings(tmp_path))
+        store = store_for(store_settings(tmp_path))
         assert store.location == str(tmp_path / "data" / "proxies")
 
     def test_an_s3_url_is_its_bucket(self, tmp_path: Path) -> None:
-        store = ProxyStore.from_settings(store_settings(tmp_path, STORE_URL="s3://my-bucket/a/b/"))
+        store = store_for(store_settings(tmp_path, STORE_URL="s3://my-bucket/a/b/"))
         assert store.location == "s3://my-bucket/a/b/proxies"
         assert store.temp_dir.is_relative_to(tmp_path / "data" / "tmp"), "proxies are made on the worker's own disk"
 
     @pytest.mark.parametrize("url", ["http://my-bucket/x", "s3://", "s3://Not_A_Bucket/x", "/srv/proxies"])
     def test_anything_else_is_refused_naming_the_setting(self, tmp_path: Path, url: str) -> None:
         with pytest.raises(SettingInvalid, match="STORE_URL"):
-            ProxyStore.from_settings(store_settings(tmp_path, STORE_URL=url))
+            store_for(store_settings(tmp_path, STORE_URL=url))
 
 
 class TestIngest:
@@ -139,10 +139,10 @@ class TestAvailability:
 
     def test_a_folder_under_a_file_is_not(self, tmp_path: Path) -> None:
         (tmp_path / "file").write_text("x")
-        assert not ProxyStore.from_settings(store_settings(tmp_path, PROXY_STORE_ROOT=tmp_path / "file" / "store")).is_available()
+        assert not store_for(store_settings(tmp_path, PROXY_STORE_ROOT=tmp_path / "file" / "store")).is_available()
 
     def test_a_bucket_that_does_not_exist_is_not(self, tmp_path: Path, s3_url: ObjectStorage) -> None:
-        store = ProxyStore.from_settings(store_settings(tmp_path, STORE_URL="s3://no-such-bucket-here/x"))
+        store = store_for(store_settings(tmp_path, STORE_URL="s3://no-such-bucket-here/x"))
         assert not store.is_available()
 
     def test_an_endpoint_that_never_answers_is_not_within_the_readiness_timeout(
@@ -154,7 +154,7 @@ class TestAvailability:
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)  # accepts connections, never answers
         monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{silent.getsockname()[1]}")
-        store = ProxyStore.from_settings(store_settings(tmp_path, STORE_URL=s3_url.url, STATUS_CHECK_TIMEOUT=0.5))
+        store = store_for(store_settings(tmp_path, STORE_URL=s3_url.url, STATUS_CHECK_TIMEOUT=0.5))
         started = time.monotonic()
         try:
             assert not store.is_available()
@@ -172,13 +172,13 @@ class TestVisibleOnlyWhole:
         # What a worker killed between its two writes leaves.
         boto3.client("s3").put_object(Bucket=s3_url.bucket, Key=f"service/proxies/{FILE_ID}/blobs/{'0' * 64}",
                                       Body=b"half")
-        store = ProxyStore.from_settings(store_settings(tmp_path, STORE_URL=s3_url.url))
+        store = store_for(store_settings(tmp_path, STORE_URL=s3_url.url))
         assert store.list(FILE_ID) == []
         with pytest.raises(DoesNotExist):
             store.get(FILE_ID, "preview")
 
     def test_the_bucket_holds_the_layout_of_a_data_folder(self, tmp_path: Path, s3_url: ObjectStorage) -> None:
-        store = ProxyStore.from_settings(store_settings(tmp_path, STORE_URL=s3_url.url))
+        store = store_for(store_settings(tmp_path, STORE_URL=s3_url.url))
         proxy = store.ingest(FILE_ID, "p", png(store.generate_temp_filename(), (4, 4)), "preview", "p.png", "image/png")
         assert s3_url.keys() == [f"service/proxies/{FILE_ID}/blobs/{proxy.checksum}",
                                  f"service/proxies/{FILE_ID}/preview.json"]
@@ -189,7 +189,7 @@ class TestObjectContent:
 
     @pytest.fixture
     def stored(self, tmp_path: Path, s3_url: ObjectStorage) -> tuple[ProxyStore, StoredObject, bytes]:
-        store = ProxyStore.from_settings(store_settings(tmp_path, STORE_URL=s3_url.url))
+        store = store_for(store_settings(tmp_path, STORE_URL=s3_url.url))
         made = png(store.generate_temp_filename(), (40, 30), "teal")
         expected = made.read_bytes()
         store.ingest(FILE_ID, "p", made, "preview", "preview.png", "image/png")
@@ -235,7 +235,7 @@ class TestErrorsNameNoPath:
     def test_a_store_that_cannot_be_written(self, tmp_path: Path) -> None:
         blocked = tmp_path / "not-a-folder"
         blocked.write_text("a file where the store's folder should be")
-        store = ProxyStore.from_settings(store_settings(tmp_path, PROXY_STORE_ROOT=blocked))
+        store = store_for(store_settings(tmp_path, PROXY_STORE_ROOT=blocked))
         with pytest.raises(StoreFailed) as raised:
             store.generate_temp_filename(".png")
         assert str(tmp_path) not in str(raised.value) and "Not a directory" in str(raised.value)
@@ -243,7 +243,7 @@ class TestErrorsNameNoPath:
     def test_object_storage_out_of_reach(self, tmp_path: Path, s3_url: ObjectStorage, monkeypatch: pytest.MonkeyPatch) -> None:
         port = free_port()  # nothing listens there
         monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{port}")
-        store = ProxyStore.from_settings(store_settings(tmp_path, STORE_URL=s3_url.url))
+        store = store_for(store_settings(tmp_path, STORE_URL=s3_url.url))
         made = png(store.generate_temp_filename(), (4, 4))
         with pytest.raises(StoreFailed) as raised:
             store.ingest(FILE_ID, "p", made, "preview", "p.png", "image/png")
@@ -254,7 +254,7 @@ class TestErrorsNameNoPath:
         assert [shown for shown in secrets_and_places if shown in said] == []
 
     def test_a_bucket_that_does_not_exist(self, tmp_path: Path, s3_url: ObjectStorage) -> None:
-        store = ProxyStore.from_settings(store_settings(tmp_path, STORE_URL="s3://no-such-bucket-here/x"))
+        store = store_for(store_settings(tmp_path, STORE_URL="s3://no-such-bucket-here/x"))
         with pytest.raises(StoreFailed, match="the bucket STORE_URL names does not exist"):
             store.ingest(FILE_ID, "p", png(store.generate_temp_filename(), (4, 4)), "preview", "p.png", "image/png")
 
@@ -264,7 +264,7 @@ class TestErrorsNameNoPath:
         monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
         monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
         monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-        store = ProxyStore.from_settings(store_settings(tmp_path, STORE_URL=s3_url.url))
+        store = store_for(store_settings(tmp_path, STORE_URL=s3_url.url))
         with pytest.raises(StoreFailed, match="no credentials .*AWS_ACCESS_KEY_ID"):
             store.list(FILE_ID)
 

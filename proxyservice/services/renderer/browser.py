@@ -29,7 +29,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from ...domain import ProxySize
 from ..sandbox import Sandbox
 from ..sandbox.kept import remove_stale_folders
-from ..sandbox.sandbox import BWRAP_ENVIRONMENT, LAUNCHER_PID_FILE
+from ..sandbox.launcher import LAUNCHER_PID_FILE
+from ..sandbox.sandbox import BWRAP_ENVIRONMENT
 from .page_requests import PageRequests
 from .served_view import ServedView
 

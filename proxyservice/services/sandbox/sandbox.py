@@ -4,13 +4,14 @@ Where the sandbox cannot be set up (no bubblewrap, user namespaces refused by
 the kernel, a seccomp profile or AppArmor), converters are not run: the run
 fails with :class:`SandboxUnavailable` saying why, and readiness says so too.
 Only the setting UNSAFE_NO_SANDBOX runs them without it.
+
+This module holds :class:`Sandbox`, which runs and starts programs. What
+bubblewrap's output says of a run is read in :mod:`.run_outcome`; the script
+a library starts a sandboxed program with is written in :mod:`.launcher`.
 """
 
-import json
 import logging
 import os
-import re
-import shlex
 import shutil
 import subprocess
 import tempfile
@@ -23,8 +24,10 @@ from ...config import Settings
 from ..context import SettingsService
 from .bubblewrap import EGRESS_SOCKET, bubblewrap_command
 from .egress import EGRESS_PROXY, check_host_names, egress_socket, relay_command
-from .errors import RunTimedOut, SandboxUnavailable, ViewChanged
+from .errors import RunTimedOut, SandboxUnavailable
+from .launcher import LAUNCHER_FILTER_FD, write_launcher, write_seccomp_filter
 from .pinning import Read, pin_reads
+from .run_outcome import UNAVAILABLE, run_outcome
 from .runner import Finished, run_bounded, start_bounded
 from .seccomp import denying_filter
 
@@ -34,35 +37,7 @@ __all__ = ["Sandbox", "EGRESS_PROXY"]
 
 CHECK_TIMEOUT_SECONDS = 5.0
 BWRAP_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
-UNAVAILABLE = "the converter sandbox (bubblewrap) cannot start on this worker, so no converter is run: %s"
 NOT_INSTALLED = "%r was not found; install Debian's bubblewrap package (or set BWRAP)"
-VIEW_CHANGED = "a file the converter was to read was replaced while its sandbox was being built; try again"
-PINNED_FILE_GONE = re.compile(
-    r"^bwrap: (Can't find source path /proc/self/fd/\d+|Can't get type of source|Race condition binding"
-    r"|Can't bind mount /proc/self/fd/\d+)", re.MULTILINE)
-"""bubblewrap's words when a file it was to mount was replaced between pinning and mounting (it checks)."""
-PATH_IN_WORDS = re.compile(r"(?<![\w<])/(?!newroot/proc\b)[^\s:,]+")
-LAUNCHER_FILTER_FD = 9
-"""The descriptor a launcher script opens its seccomp filter on, for bubblewrap."""
-LAUNCHER_PID_FILE = "launcher.pid"
-"""Where a launcher script writes its PID: it becomes bubblewrap's, the leader of its process group."""
-
-
-def _statuses(raw: bytes) -> list[dict[str, object]]:
-    """The JSON documents bubblewrap wrote to its status descriptor, one after another."""
-    decoder, text, at = json.JSONDecoder(), raw.decode("utf-8", "replace"), 0
-    found: list[dict[str, object]] = []
-    while True:
-        while at < len(text) and text[at].isspace():
-            at += 1
-        if at >= len(text):
-            return found
-        try:
-            document, at = decoder.raw_decode(text, at)
-        except json.JSONDecodeError:
-            return found
-        if isinstance(document, dict):
-            found.append(document)
 
 
 def _readable(data: bytes) -> int:
@@ -73,12 +48,6 @@ def _readable(data: bytes) -> int:
     finally:
         os.close(write)
     return read
-
-
-def _bwrap_words(stderr: str) -> str:
-    """bubblewrap's own reason, with any path of the worker's left out."""
-    lines = [PATH_IN_WORDS.sub("…", line[len("bwrap: "):]) for line in stderr.splitlines() if line.startswith("bwrap: ")]
-    return "; ".join(lines) or "bubblewrap failed before the program started"
 
 
 def _filter_and_reads(reads: Sequence[Read], within: Path | None,
@@ -213,15 +182,10 @@ class Sandbox(SettingsService):
                 os.close(status_write)
             os.set_blocking(status_read, False)
             try:
-                statuses = _statuses(os.read(status_read, 1 << 16))
+                reported = os.read(status_read, 1 << 16)
             except BlockingIOError:
-                statuses = []
-        if any("exit-code" in status for status in statuses):
-            return finished
-        if any("child-pid" in status for status in statuses) and PINNED_FILE_GONE.search(finished.stderr):
-            # A pinned file was unlinked (replaced) before bubblewrap mounted it.
-            raise ViewChanged(VIEW_CHANGED)
-        raise SandboxUnavailable(UNAVAILABLE % _bwrap_words(finished.stderr))
+                reported = b""
+        return run_outcome(finished, reported)
 
     def start(
         self,
@@ -272,7 +236,7 @@ class Sandbox(SettingsService):
         which the script and bubblewrap pass on. The program sees no file of
         the service and may write none (its ``/tmp`` is its own); whatever it
         is to work on, it is handed over the conversation. The script writes
-        its PID to :data:`LAUNCHER_PID_FILE` in ``folder``: killing that
+        its PID to :data:`~.launcher.LAUNCHER_PID_FILE` in ``folder``: killing that
         process group ends the program and everything it started.
 
         Parameters
@@ -292,27 +256,16 @@ class Sandbox(SettingsService):
             bubblewrap is not installed, or the egress proxy cannot start.
         """
         with ExitStack() as stack:
-            if not self.enabled:
-                lines = [f'exec {shlex.quote(program)} "$@"']
-            else:
-                command = [program]
+            command, filter_file = [program], None
+            if self.enabled:
                 socket_path = None
                 if egress and self.allowed_hosts:
                     socket_path = stack.enter_context(egress_socket(self.allowed_hosts, folder))
                     command = relay_command(command, EGRESS_SOCKET)
-                filter_file = folder / "seccomp.bpf"
-                filter_file.write_bytes(denying_filter(nested_sandbox))
-                full = bubblewrap_command(self.executable(), command, [], None, self.hidden, environment,
-                                          egress_socket=socket_path, seccomp_fd=LAUNCHER_FILTER_FD)
-                lines = [f"exec {LAUNCHER_FILTER_FD}<{shlex.quote(str(filter_file))}",
-                         f'exec {shlex.join(full)} "$@"']
-            lines.insert(0, f"echo $$ > {shlex.quote(str(folder / LAUNCHER_PID_FILE))}")
-            if memory_mb:
-                lines.insert(0, f"ulimit -d {memory_mb * 1024}")
-            script = folder / "launch.sh"
-            script.write_text("#!/bin/sh\n" + "\n".join(lines) + "\n")
-            script.chmod(0o700)
-            yield script
+                filter_file = write_seccomp_filter(folder, denying_filter(nested_sandbox))
+                command = bubblewrap_command(self.executable(), command, [], None, self.hidden, environment,
+                                             egress_socket=socket_path, seccomp_fd=LAUNCHER_FILTER_FD)
+            yield write_launcher(folder, command, memory_mb, filter_file)
 
     def check(self, timeout: float = CHECK_TIMEOUT_SECONDS) -> str:
         """Start an empty sandbox, as every run does; return bubblewrap's version.

@@ -1,4 +1,4 @@
-"""The files a page may load from its tree: its stylesheets, scripts, images and fonts.
+"""The files a page may load from its tree: its stylesheets, scripts, images and fonts; and which tree that is.
 
 Other documents beside it (a sibling PDF, a text file, another page) stay
 hidden, and so does anything a symbolic link leads to outside the tree.
@@ -105,3 +105,29 @@ def page_view(page: Path, tree: Path, recursive: bool = True) -> SourceView:
     if scan.truncated:
         logger.warning("%s: its tree %s holds more than can be shown; some of its files stay hidden", page, tree)
     return SourceView(tree, (page, *(path for path in shown if path != page)), scan.truncated)
+
+
+def page_tree(page: Path, roots: tuple[Path, ...], levels_up: int) -> Path:
+    """The folder a page's references may reach: its own, and up to ``levels_up`` above it.
+
+    Never above the folder that holds it directly under its source root: with
+    ``/usr/share/doc`` as a root, one package's documentation, never another's.
+
+    Parameters
+    ----------
+    page
+        The page, resolved: inside at least one of ``roots``.
+    roots
+        The source roots, resolved; the deepest that holds the page bounds it.
+    levels_up
+        Folders above the page's own it may reach (Sphinx pages load ``../_static``).
+    """
+    root = max((root for root in roots if page.is_relative_to(root)), key=lambda root: len(root.parts))
+    below = page.relative_to(root).parts
+    boundary = root / below[0] if len(below) > 1 else root
+    folder = page.parent
+    for _ in range(levels_up):
+        if folder == boundary:
+            break
+        folder = folder.parent
+    return folder

@@ -10,14 +10,14 @@ them: plugins and tasks are given a reference to the object (its URL,
 ``s3://bucket/prefix/uploads/<sha256>/<name>``) instead of the web host's
 path, and a worker fetches it into a folder of the job's own
 (:meth:`SourceFiles.materialize`) for as long as the job runs.
+
+This module holds :class:`SourceFiles`, which decides what may be read. How
+uploads are kept is in :mod:`.uploads`, and how they are staged in
+:mod:`.staging`; which folder a page may load from in :mod:`.page_view`.
 """
 
-import hashlib
 import logging
 import mimetypes
-import os
-import re
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterator, Sequence
@@ -28,20 +28,20 @@ from ...config import Settings
 from ...domain import ProxySize, SourceFile, SourceView, file_identity
 from ...schemas import quoted
 from ..context import SettingsService
-from ..hashing import CHUNK, sha256_of
+from ..hashing import sha256_of
 # The object storage is the proxy store's: its bucket (and its errors) are shared, not made twice.
 from ..store import Bucket
-from .errors import SourceChanged, SourceEmpty, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
+from .errors import SourceChanged, SourceNotFound, SourceOutsideRoots, UploadNotKept
 from .fingerprints import Fingerprint, fingerprint
 from .media_types import decide_mimetype
-from .page_view import page_view
+from .page_view import page_tree, page_view
+from .sizes import check_size
 from .snapshot import MOVED, copy_checked
 from .staging import NOT_OUR_STORAGE, OBJECT_STORAGE_SCHEME, UploadStaging, stage_upload, staged_uploads
+from .uploads import keep_upload, upload_hash
 
 logger = logging.getLogger(__name__)
 
-UNSAFE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9._-]+")
-CONTENT_HASH = re.compile(r"^[0-9a-f]{64}$")
 CHANGED = "the file changed since it was ingested: its proxies would show other bytes; ingest it again"
 
 
@@ -57,13 +57,6 @@ def _resolved(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError) as e:  # RuntimeError: a link that loops (Python 3.11)
         raise SourceNotFound(MOVED) from e
-
-
-def safe_filename(name: str) -> str:
-    """A base name made of safe characters only, keeping the extension."""
-    base = Path(name.replace("\\", "/")).name
-    cleaned = UNSAFE_NAME_CHARACTERS.sub("_", base).lstrip(".")
-    return cleaned[:200] or "upload"
 
 
 class SourceFiles(SettingsService):
@@ -145,7 +138,7 @@ class SourceFiles(SettingsService):
             raise SourceOutsideRoots(f"{quoted(path)} is outside the allowed source folders")
         if not real.is_file():
             raise SourceNotFound(f"no file at {quoted(path)}")
-        self._check_size(real.stat().st_size, path)
+        check_size(real.stat().st_size, path, self.max_bytes)
         return real
 
     def snapshot(self, path: str, file_id: str, into: Path) -> Path:
@@ -190,7 +183,7 @@ class SourceFiles(SettingsService):
             It could not be written (a full disk, object storage out of reach); nothing is kept.
         """
         try:
-            kept = self._keep_upload(stream, filename)
+            kept = keep_upload(stream, filename, self.upload_root, self.max_bytes)
         except OSError as e:
             logger.warning("cannot keep an upload in %s: %s", self.upload_root, e)
             raise UploadNotKept(f"the upload could not be kept: {e.strerror or e}; nothing was kept, "
@@ -198,29 +191,6 @@ class SourceFiles(SettingsService):
         if self.staging is not None:
             stage_upload(self.staging, kept)
         return kept
-
-    def _keep_upload(self, stream: IO[bytes], filename: str) -> Path:
-        self.upload_root.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.sha256()
-        size = 0
-        handle, temp_name = tempfile.mkstemp(dir=self.upload_root, prefix=".upload-")
-        temp = Path(temp_name)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                for chunk in iter(lambda: stream.read(CHUNK), b""):
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise SourceTooLarge(f"the upload is larger than {self.max_bytes} bytes")
-                    digest.update(chunk)
-                    out.write(chunk)
-            self._check_size(size, filename)
-            folder = self.upload_root / digest.hexdigest()
-            folder.mkdir(exist_ok=True)
-            target = folder / safe_filename(filename)
-            os.replace(temp, target)
-        finally:
-            temp.unlink(missing_ok=True)
-        return target
 
     def page_tree(self, path: Path, levels_up: int) -> Path:
         """The folder whose stylesheets, scripts and images a page may load.
@@ -239,18 +209,9 @@ class SourceFiles(SettingsService):
         real = _resolved(path)
         if self.is_upload(real):
             return real.parent
-        roots = [root for root in self.roots if real.is_relative_to(root)]
-        if not roots or not self.readable(real):
+        if not self.readable(real):  # readable: under a root
             raise SourceOutsideRoots("the page is outside the allowed source folders")
-        root = max(roots, key=lambda root: len(root.parts))
-        below = real.relative_to(root).parts
-        boundary = root / below[0] if len(below) > 1 else root
-        folder = real.parent
-        for _ in range(levels_up):
-            if folder == boundary:
-                break
-            folder = folder.parent
-        return folder
+        return page_tree(real, self.roots, levels_up)
 
     def page_view(self, path: Path, levels_up: int) -> SourceView:
         """What the renderer may read for a page: the page, and the web assets of its tree.
@@ -302,9 +263,7 @@ class SourceFiles(SettingsService):
 
     def upload_id(self, path: Path) -> str | None:
         """The content hash of an upload kept by :meth:`save_upload`, from its folder's name."""
-        if path.parent.parent.resolve() == self._uploads and CONTENT_HASH.match(path.parent.name):
-            return path.parent.name
-        return None
+        return upload_hash(path, self._uploads)
 
     @contextmanager
     def materialize(self, args: Sequence[Any]) -> Iterator[list[Any]]:
@@ -332,9 +291,3 @@ class SourceFiles(SettingsService):
             logger.warning("cannot read the type of %s: %s", path, e)
             return None
         return sniffed
-
-    def _check_size(self, size: int, name: str) -> None:
-        if size > self.max_bytes:
-            raise SourceTooLarge(f"{name!r} is {size} bytes; the limit is {self.max_bytes}")
-        if size == 0:
-            raise SourceEmpty(f"{name!r} is empty")

@@ -21,7 +21,9 @@ from pathlib import Path
 
 from ...config import Settings
 from ...domain import ProxyFile
-from .store import BLOBS, METADATA_SUFFIX, ProxyStore
+from .metadata import proxy_from_metadata, unreadable_metadata
+from .names import BLOBS, METADATA_SUFFIX
+from .store import ProxyStore
 
 
 class LocalProxyStore(ProxyStore):
@@ -62,8 +64,8 @@ class LocalProxyStore(ProxyStore):
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as e:
-            raise self._unreadable(file_id, typeidentifier, str(path), e) from e
-        return self._proxy_from(data, file_id, typeidentifier, str(path))
+            raise unreadable_metadata(file_id, typeidentifier, str(path), e) from e
+        return proxy_from_metadata(data, file_id, typeidentifier, str(path))
 
     def _typeidentifiers(self, file_id: str) -> Iterable[str]:
         return (path.name.removesuffix(METADATA_SUFFIX) for path in (self.root / file_id).glob(f"*{METADATA_SUFFIX}"))

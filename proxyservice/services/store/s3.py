@@ -21,7 +21,9 @@ from ...config import Settings
 from ...domain import ProxyFile
 from .bucket import Bucket
 from .content import StoredObject
-from .store import BLOBS, METADATA_SUFFIX, ProxyStore
+from .metadata import proxy_from_metadata
+from .names import BLOBS, METADATA_SUFFIX
+from .store import ProxyStore
 
 PROXIES = "proxies"
 
@@ -79,7 +81,7 @@ class S3ProxyStore(ProxyStore):
         data = self.bucket.read_json(key)
         if data is None:
             return None
-        return self._proxy_from(data, file_id, typeidentifier, f"{key} in {self.bucket.url}")
+        return proxy_from_metadata(data, file_id, typeidentifier, f"{key} in {self.bucket.url}")
 
     def _typeidentifiers(self, file_id: str) -> Iterable[str]:
         folder = self.bucket.key(PROXIES, file_id) + "/"

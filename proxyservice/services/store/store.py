@@ -1,4 +1,4 @@
-"""The proxy store: what every store does, and the local scratch folder proxies are made in.
+"""The proxy store: what every store does, whichever keeps the proxies.
 
 Two stores keep proxies:
 
@@ -6,99 +6,36 @@ Two stores keep proxies:
 - :class:`~.s3.S3ProxyStore`, a bucket of S3-compatible object storage that
   every host reaches.
 
-:meth:`ProxyStore.from_settings` chooses: the bucket when STORE_URL names one,
-the folder otherwise. Either way proxies are *made* on this host's disk, in a
+:func:`~proxyservice.services.store.store_for` chooses (this module knows none of
+its kinds): the bucket when STORE_URL names one, the folder otherwise. Either way proxies are *made* on this host's disk, in a
 scratch folder (:meth:`ProxyStore.generate_temp_filename`), and
 :meth:`ProxyStore.ingest` moves a finished one into the store, where it shows
 only once whole.
+
+This module holds :class:`ProxyStore`, what every store does. The scratch
+folder is in :mod:`.scratch`, how proxies are named in :mod:`.names`, and
+their metadata in :mod:`.metadata`.
 """
 
-import fcntl
 import logging
 import os
-import re
-import shutil
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
-
 from ...config import Settings
 from ...domain import MODERN_FORMATS, ProxyFile, encoded_typeidentifier
 from ..context import SettingsService
-from ..hashing import sha256_of
-from ..leftovers import remove_older_than
 from .content import ProxyContent
-from .errors import DoesNotExist, StoreFailed, StoreFull
+from .errors import DoesNotExist, StoreFailed
+from .metadata import describe_proxy
+from .names import FILE_ID, TYPEIDENTIFIER, check_proxy_name, is_proxy_name
+from .scratch import ScratchFolder
 
 logger = logging.getLogger(__name__)
 
-FILE_ID = re.compile(r"[0-9a-f]{64}")
-_COPY = "|".join(fmt.value for fmt in MODERN_FORMATS)
-TYPEIDENTIFIER = re.compile(rf"[a-z0-9][a-z0-9_-]{{0,63}}(@[a-z0-9][a-z0-9_-]{{0,31}})?(\.({_COPY}))?")
-"""A proxy's type, its size when not the default (``preview@large``, ``preview@640x480``), and its
-modern format when it is a copy of another in one (``preview@large.webp``)."""
-TEMP_DIR = ".proxytmp"
-BLOBS = "blobs"  # <file_id>/blobs/<checksum>: a proxy's bytes, named by their hash
-METADATA_SUFFIX = ".json"  # <file_id>/<typeidentifier>.json: its metadata, written last
 
-
-def is_proxy_name(file_id: str, typeidentifier: str) -> bool:
-    """Whether a file id and type identifier can name a proxy (and nothing outside the store)."""
-    return bool(FILE_ID.fullmatch(file_id) and TYPEIDENTIFIER.fullmatch(typeidentifier))
-
-
-def check_proxy_name(file_id: str, typeidentifier: str) -> None:
-    """Refuse a file id or type identifier that cannot name a proxy.
-
-    Raises
-    ------
-    ValueError
-        ``file_id`` or ``typeidentifier`` is not of the allowed form.
-    """
-    if not FILE_ID.fullmatch(file_id):
-        raise ValueError(f"file id must be 64 lower-case hex digits, not {file_id!r}")
-    if not TYPEIDENTIFIER.fullmatch(typeidentifier):
-        raise ValueError(f"type identifier {typeidentifier!r} must match {TYPEIDENTIFIER.pattern}")
-
-
-def _image_size(path: Path) -> tuple[int, int]:
-    """Width and height of an image file; ``(0, 0)`` for anything else."""
-    try:
-        with Image.open(path) as image:
-            return image.size
-    except (UnidentifiedImageError, OSError):
-        return (0, 0)
-
-
-def describe_proxy(
-    file_id: str, plugin: str, source: Path, typeidentifier: str, filename: str, mimetype: str, made_from: str = ""
-) -> ProxyFile:
-    """The metadata of a finished proxy file: its size, checksum and picture size.
-
-    Raises
-    ------
-    OSError
-        The file cannot be read.
-    """
-    width, height = _image_size(source)
-    return ProxyFile(
-        file_id=file_id,
-        typeidentifier=typeidentifier,
-        filename=Path(filename).name,
-        mimetype=mimetype,
-        width=width,
-        height=height,
-        bytes=source.stat().st_size,
-        checksum=sha256_of(source),
-        plugin=plugin,
-        made_from=made_from,
-    )
-
-
-class ProxyStore(SettingsService):
+class ProxyStore(ScratchFolder, SettingsService):
     """Keeps proxies; made in a local folder, then moved in whole.
 
     Parameters
@@ -115,61 +52,10 @@ class ProxyStore(SettingsService):
         self.root = root
         self.min_free_mb = min_free_mb
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "ProxyStore":
-        """The bucket STORE_URL names, or else the folder PROXY_STORE_ROOT (or DATA_DIR/proxies).
-
-        Raises
-        ------
-        SettingInvalid
-            STORE_URL is not an ``s3://`` URL.
-        """
-        # Imported here: both stores subclass ProxyStore, defined in this module.
-        if settings.STORE_URL:
-            from .s3 import S3ProxyStore
-
-            return S3ProxyStore.from_settings(settings)
-        from .local import LocalProxyStore
-
-        return LocalProxyStore.from_settings(settings)
-
     @property
     def location(self) -> str:
         """Where the proxies are, for people: a folder, or ``s3://bucket/prefix``."""
         return str(self.root)
-
-    @property
-    def temp_dir(self) -> Path:
-        """The scratch folder proxies are made in, on this host's disk."""
-        return self.root / TEMP_DIR
-
-    def generate_temp_filename(self, suffix: str = "") -> Path:
-        """Return a fresh path in the scratch folder for a proxy being made.
-
-        Raises
-        ------
-        StoreFull
-            Its disk has less room than ``min_free_mb``: making a proxy now would fill it.
-        StoreFailed
-            The scratch folder could not be made.
-        """
-        self.check_room()
-        return self._scratch_path(suffix)
-
-    def _scratch_path(self, suffix: str = "") -> Path:
-        """A fresh path in the scratch folder, whatever room is left (for moving a finished proxy in).
-
-        Raises
-        ------
-        StoreFailed
-            The scratch folder could not be made.
-        """
-        try:
-            self.temp_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            logger.warning("cannot make %s: %s", self.temp_dir, e)
-            raise StoreFailed(f"cannot make the proxy store's temp folder: {e.strerror}") from e
-        return self.temp_dir / f"{uuid.uuid4().hex}{suffix}"
 
     def ingest(
         self,
@@ -239,26 +125,6 @@ class ProxyStore(SettingsService):
             except (OSError, StoreFailed) as e:
                 # Never served as it is: its made_from names the old picture, so it is made again.
                 logger.warning("the old copy %s of %s stays in the store: %s", name, file_id, e)
-
-    @contextmanager
-    def making(self, file_id: str, typeidentifier: str) -> Iterator[None]:
-        """Hold the making of one proxy on this host: a second maker waits, then finds it made.
-
-        Raises
-        ------
-        StoreFailed
-            The lock's file could not be made.
-        """
-        check_proxy_name(file_id, typeidentifier)
-        locks = self.temp_dir / "locks"
-        try:
-            locks.mkdir(parents=True, exist_ok=True)
-            lock = (locks / f"{file_id}-{typeidentifier}.lock").open("a")
-        except OSError as e:
-            raise StoreFailed(f"cannot make a lock in the proxy store's temp folder: {e.strerror}") from e
-        with lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            yield
 
     def list(self, file_id: str) -> list[ProxyFile]:
         """Return the proxies of a file, by type identifier; empty when none.
@@ -341,28 +207,6 @@ class ProxyStore(SettingsService):
         """Where a proxy's bytes are; ``None`` when they are gone."""
         raise NotImplementedError
 
-    @classmethod
-    def _proxy_from(cls, data: object, file_id: str, typeidentifier: str, where: str) -> ProxyFile:
-        """The proxy that metadata read from ``where`` describes.
-
-        Raises
-        ------
-        StoreFailed
-            It is not a proxy's metadata.
-        """
-        if isinstance(data, dict):
-            try:
-                return ProxyFile(**data)
-            except TypeError as e:
-                raise cls._unreadable(file_id, typeidentifier, where, e) from e
-        raise cls._unreadable(file_id, typeidentifier, where, TypeError(f"{type(data).__name__}, not an object"))
-
-    @staticmethod
-    def _unreadable(file_id: str, typeidentifier: str, where: str, error: Exception) -> StoreFailed:
-        """The error for metadata that cannot be read; ``where`` goes to the log, never to clients."""
-        logger.warning("proxy metadata %s is unreadable: %s", where, error)
-        return StoreFailed(f"the metadata of proxy {typeidentifier} of {file_id} is unreadable")
-
     def is_available(self) -> bool:
         """Whether proxies can be made and stored now: a file written in the scratch folder, in bounded time."""
         try:
@@ -373,40 +217,3 @@ class ProxyStore(SettingsService):
             logger.warning("proxy store %s is not writable: %s", self.root, e)
             return False
         return True
-
-    def free_mb(self) -> int:
-        """Room left on the disk of the store's local folder, in MiB (of its nearest existing folder)."""
-        folder = self.root
-        while not folder.exists() and folder != folder.parent:
-            folder = folder.parent
-        return shutil.disk_usage(folder).free // (1024 * 1024)
-
-    def check_room(self) -> None:
-        """Make sure the disk proxies are made on has room for new ones.
-
-        Raises
-        ------
-        StoreFull
-            It has less than ``min_free_mb`` free.
-        """
-        if not self.min_free_mb:
-            return
-        try:
-            free = self.free_mb()
-        except OSError as e:
-            raise StoreFailed(f"cannot see how full the proxy store's disk is: {e.strerror}") from e
-        if free < self.min_free_mb:
-            raise StoreFull(f"the proxy store's disk is full ({free} MiB free, {self.min_free_mb} MiB needed: "
-                            "STORE_MIN_FREE_MB); try again when there is room")
-
-    def sweep_temp(self, older_than: float) -> int:
-        """Remove what was left in the scratch folder more than ``older_than`` seconds ago; return how many.
-
-        Proxies are made there and moved out when done; a worker killed
-        mid-render leaves its files behind. Nothing lives there longer than a
-        task may run (TASK_TIME_LIMIT), so anything older is an orphan.
-        """
-        removed = remove_older_than(self.temp_dir, older_than)
-        if removed:
-            logger.info("removed %d files left in the proxy store's temp folder", removed)
-        return removed

@@ -9,31 +9,25 @@ one locking transaction, so the database decides who wins:
 - :meth:`TaskRecords.claim`: ``INSERT … ON CONFLICT (task_id) DO UPDATE …
   WHERE state NOT IN ('queued', 'in_progress')``; a row was written or not.
 - :meth:`TaskRecords.start`: ``UPDATE … WHERE`` no live worker holds the task (its lease).
-- :meth:`TaskRecords.take_lock`: ``INSERT … ON CONFLICT (name) DO UPDATE … WHERE``
-  the lock is this holder's or has expired.
-- :meth:`TaskRecords.claim_lost`: ``SELECT … FOR UPDATE SKIP LOCKED`` on
-  PostgreSQL (``BEGIN IMMEDIATE`` on SQLite), then an ``UPDATE`` of the rows
-  still as the sweeper read them.
+- :meth:`TaskRecords.take_lock` and :meth:`TaskRecords.claim_lost`: see :mod:`.recovery`,
+  which holds the queries of recovery; :mod:`.connection` holds the transactions.
 """
 
 import logging
 import threading
 from contextlib import contextmanager
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import ColumnElement, Connection, bindparam, or_, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from ...domain import TaskRecord, TaskState
 from ...config import Settings
 from ..context import SettingsService
-from . import fork
-from .engines import SINGLE_STATEMENT, SQLITE_BEGIN, Database
+from . import recovery
+from .connection import RecordsConnection
 from .errors import RecordNotFound, RecordsUnavailable
-from .schema import DATABASE_ERRORS, ready_engine
-from .table import callbacks, insert_into, locks, tasks, to_record, upsert
+from .table import callbacks, tasks, to_record, upsert
 
 TASK_BY_ID = select(tasks).where(tasks.c.task_id == bindparam("task_id"))
 """The most frequent query (every status read, every ingest), built once: building it cost as much as running it."""
@@ -45,17 +39,12 @@ LOST_BATCH = 500
 """Lost tasks taken in one transaction: well under both databases' limits on bound values."""
 
 
-def _unheld(now: datetime) -> ColumnElement[bool]:
-    """Rows no live worker holds: not started, or started with a lapsed lease."""
-    return or_(tasks.c.state != TaskState.IN_PROGRESS.value, tasks.c.lease_until.is_(None), tasks.c.lease_until <= now)
-
-
 def utcnow() -> datetime:
     """The current time, in UTC."""
     return datetime.now(timezone.utc)
 
 
-class TaskRecords(SettingsService):
+class TaskRecords(RecordsConnection, SettingsService):
     """The task records in one database.
 
     Parameters
@@ -66,14 +55,6 @@ class TaskRecords(SettingsService):
         The schema is brought to the newest migration when a process first uses it.
     """
 
-    def __init__(self, location: Path | str, keep_connections: bool = False) -> None:
-        self.location = location
-        self.keep_connections = keep_connections
-        """SQLite: :meth:`close` gives the connection back to a pool, open (only in a process that never forks)."""
-        self._database: Database | None = None
-        self._connection: Connection | None = None
-        """SQLite only: this object's connection, open from first use until :meth:`close`."""
-        self._lock = threading.RLock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "TaskRecords":
@@ -118,26 +99,11 @@ class TaskRecords(SettingsService):
             How long a task sent again is left to reach the broker before it
             may be counted lost again.
         """
-        wanted = {record.task_id: record for record in lost}
-        ids = list(wanted)
+        wanted = list({record.task_id: record for record in lost}.values())
         taken: list[TaskRecord] = []
-        for start in range(0, len(ids), LOST_BATCH):
+        for start in range(0, len(wanted), LOST_BATCH):
             with self._transaction(immediate=True) as connection:
-                now = utcnow()
-                rows = connection.execute(
-                    select(tasks).where(tasks.c.task_id.in_(ids[start:start + LOST_BATCH]), _unheld(now))
-                    .order_by(tasks.c.submitted, tasks.c.task_id)
-                    .with_for_update(skip_locked=True)
-                ).mappings()
-                found = [(to_record(row), row["resent"]) for row in rows]
-                mine = [record for record, resent in found
-                        if record == wanted[record.task_id] and (resent is None or now - resent >= settle)]
-                if mine:
-                    connection.execute(
-                        update(tasks).where(tasks.c.task_id.in_([record.task_id for record in mine]))
-                        .values(state=TaskState.QUEUED.value, started=None, resent=now, lease_until=None)
-                    )
-                taken += [replace(record, state=TaskState.QUEUED, started=None) for record in mine]
+                taken += recovery.claim_lost(connection, wanted[start:start + LOST_BATCH], settle, utcnow())
         return taken
 
     def add_callback(self, task_id: str, url: str) -> None:
@@ -194,7 +160,7 @@ class TaskRecords(SettingsService):
             taken = connection.execute(
                 update(tasks)
                 .where(tasks.c.task_id == task_id, tasks.c.state != TaskState.SUCCEEDED.value,
-                       _unheld(now))
+                       recovery.unheld(now))
                 .values(state=TaskState.IN_PROGRESS.value, started=now, lease_until=now + lease,
                         finished=None, error=None, warnings=())
             )
@@ -240,13 +206,7 @@ class TaskRecords(SettingsService):
     def lapsed(self) -> list[TaskRecord]:
         """Started tasks no worker holds any more: their lease lapsed (their worker died), oldest first."""
         with self._transaction() as connection:
-            rows = connection.execute(
-                select(tasks)
-                .where(tasks.c.state == TaskState.IN_PROGRESS.value,
-                       _unheld(utcnow()))
-                .order_by(tasks.c.submitted, tasks.c.task_id)
-            ).mappings()
-            return [to_record(row) for row in rows]
+            return recovery.lapsed(connection, utcnow())
 
     def take_lock(self, name: str, holder: str, hold: timedelta) -> bool:
         """Take or keep the lock ``name`` for ``hold`` from now; return whether ``holder`` has it.
@@ -256,17 +216,7 @@ class TaskRecords(SettingsService):
         leaves it free once it expires.
         """
         with self._transaction() as connection:
-            now = utcnow()
-            statement = insert_into(connection.dialect.name, locks).values(name=name, holder=holder, expires=now + hold)
-            taken = connection.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[locks.c.name],
-                    set_={"holder": statement.excluded.holder, "expires": statement.excluded.expires},
-                    where=or_(locks.c.holder == holder, locks.c.expires <= now),
-                ),
-                execution_options={"preserve_rowcount": True},
-            )
-            return taken.rowcount == 1
+            return recovery.take_lock(connection, name, holder, hold, utcnow())
 
     def mark_finished(
         self,
@@ -286,10 +236,7 @@ class TaskRecords(SettingsService):
     def in_state(self, state: TaskState) -> list[TaskRecord]:
         """All records in one state, oldest first."""
         with self._transaction() as connection:
-            rows = connection.execute(
-                select(tasks).where(tasks.c.state == state.value).order_by(tasks.c.submitted, tasks.c.task_id)
-            ).mappings()
-            return [to_record(row) for row in rows]
+            return recovery.in_state(connection, state)
 
     def recent(self, name_contains: str = "", state: TaskState | None = None, limit: int = 50) -> list[TaskRecord]:
         """The newest tasks first, at most ``limit``: those whose file name holds ``name_contains`` (any case),
@@ -314,82 +261,6 @@ class TaskRecords(SettingsService):
             logger.warning("task records unavailable: %s", e)
             return False
         return True
-
-    @contextmanager
-    def no_fork_while_open(self) -> Iterator["TaskRecords"]:
-        """These records, closed at the end of the block; ``os.fork()`` in other threads waits for it.
-
-        For a thread that reads records in a process whose other threads fork
-        children that use the records too (the worker's main process, which
-        forks pool children at any time). Keep the block to the records' own
-        work: never fork in it, and leave slow calls (the broker) outside.
-        Blocks of several threads run one at a time.
-        """
-        with fork.no_fork():
-            try:
-                yield self
-            finally:
-                self.close()
-
-    def close(self) -> None:
-        """Close the connection, if open (a SQLite file's; a server's go back to the process's pool after each use)."""
-        with self._lock:
-            try:
-                if self._connection is not None:
-                    self._connection.close()
-            finally:
-                self._connection = None
-                fork.closed(self)
-
-    def _database_at(self) -> Database:
-        if self._database is None:
-            self._database = Database.at(self.location, self.keep_connections)
-        return self._database
-
-    @contextmanager
-    def _transaction(self, immediate: bool = False, one_read: bool = False) -> Iterator[Connection]:
-        """A transaction, committed at the end of the block; database errors become RecordsUnavailable.
-
-        Parameters
-        ----------
-        immediate
-            On SQLite, take the write lock at the start (for a read that decides a write).
-        one_read
-            The block runs one SELECT: on SQLite it is its own transaction, without BEGIN and COMMIT
-            (two statements more than the read itself, at every status read).
-        """
-        database = self._database_at()
-        path = database.sqlite_path
-        if path is None:
-            try:
-                with ready_engine(database).begin() as connection:
-                    yield connection
-            except DATABASE_ERRORS as e:
-                raise database.unavailable(e) from e
-            return
-        if fork.open_in_parent(str(path)):
-            raise RecordsUnavailable(fork.FORKED_WITH_OPEN_CONNECTION % path)
-        with self._lock:
-            try:
-                connection = self._open(database, path)
-                mode = "IMMEDIATE" if immediate else SINGLE_STATEMENT if one_read else "DEFERRED"
-                connection.execution_options(**{SQLITE_BEGIN: mode})
-                with connection.begin():
-                    yield connection
-            except DATABASE_ERRORS as e:
-                self.close()
-                raise database.unavailable(e) from e
-
-    def _open(self, database: Database, path: Path) -> Connection:
-        if self._connection is None:
-            # From here until close() returns, SQLite holds state of this file that a fork must not copy.
-            fork.opening(self, str(path))
-            try:
-                self._connection = ready_engine(database).connect()
-            except BaseException:
-                self.close()
-                raise
-        return self._connection
 
     @staticmethod
     def _get(connection: Connection, task_id: str) -> TaskRecord:
