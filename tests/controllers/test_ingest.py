@@ -100,6 +100,6 @@ class TestRefused:
 
     def test_the_broker_down_records_nothing(self, queue: InMemoryTaskQueue, services: Services, source_dir: Path) -> None:
         queue.available = False
-        with pytest.raises(ServiceUnavailable, match="broker is unreachable"):
+        with pytest.raises(ServiceUnavailable, match="broker .BROKER_URL. is unreachable"):
             ingest.ingest_path(services, str(source_dir / "plain.html"), {})
         assert services.records.in_state(TaskState.QUEUED) == []
