@@ -83,6 +83,15 @@ def test_template_check_enable_list_and_ingest(own_service: Service) -> None:
     proxy = own_service.client.get(f"/proxies/{accepted.get_json()['file_id']}/thumbnail")
     assert proxy.mimetype == "image/png" and assert_not_blank(proxy.data).size == (400, 300)
 
+    # 5. A broken file fails with the plugin's own words (its InputInvalid), not retried.
+    (own_service.sources / "scans" / "broken.ppm").write_bytes(b"\0\xff" * 1000)  # as the page says
+    broken = run_cli(environment, "add-file", str(own_service.sources / "scans" / "broken.ppm"),
+                     "--wait", "--timeout", "60", "--json")
+    assert broken.stdout, broken.stderr
+    [task] = json.loads(broken.stdout)["tasks"]
+    assert (task["plugin"], task["status"], task["error"]) == (
+        NAME, "failed", "not a Netpbm image: it does not begin with P1 to P6"), broken.stdout
+
     # And it can be disabled again.
     assert run_cli(environment, "plugins", "disable", NAME).returncode == 0
     again = own_service.client.post("/ingest", data={"file": (upload.open("rb"), "again.ppm")},

@@ -21,6 +21,7 @@ from PIL import Image
 
 from ..config import Settings
 from ..domain import PluginStatus, ProxyPlugin
+from ..plugins.api_version import API_VERSION, api_version_problem, declared_api_version
 from ..plugins.context import JobContext, call_job
 from ..plugins.registry import NAMESPACE, PluginInvalid, enabled_names, import_plugin, installed_plugins
 from ..schemas import first_error
@@ -222,6 +223,11 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
         report.add(Level.FAIL, f"{target} is not a subclass of ProxyPlugin")
         return report
     report.add(Level.OK, f"{target} imports and is a ProxyPlugin")
+    problem = api_version_problem(target, plugin_class)
+    if problem is not None:
+        report.add(Level.FAIL, problem)
+        return report
+    report.add(Level.OK, f"written for plugin API {declared_api_version(plugin_class)} (this service: {API_VERSION})")
     plugin = plugin_class()
     usable = _describe(plugin, report)
     _installation(target, settings, report)

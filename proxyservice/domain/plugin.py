@@ -9,6 +9,7 @@ and returns :attr:`PluginStatus.INPROGRESS`.
 from enum import Enum
 from typing import Any, Callable, Protocol, Sequence
 
+from .source import FileInfo
 
 ALL_ENABLED = "@proxy"
 """The group name that stands for every enabled proxy plugin."""
@@ -80,7 +81,7 @@ class ProxyPlugin:
         """Return the fields the plugin adds: one ``{name, prompt, value}`` per proxy type."""
         raise NotImplementedError
 
-    def process(self, id_: str, file_: str, fileinfo: Any = None) -> PluginStatus:
+    def process(self, id_: str, file_: str, fileinfo: FileInfo | None = None) -> PluginStatus:
         """Make, or submit the making of, the proxies of one file.
 
         Parameters
@@ -90,7 +91,7 @@ class ProxyPlugin:
         file_
             The file's path.
         fileinfo
-            A :class:`~proxyservice.domain.SourceFile` with its size,
+            The file's :class:`~proxyservice.domain.FileInfo`: its id, path, size,
             mimetype and the requested proxy size.
         """
         raise NotImplementedError

@@ -43,3 +43,7 @@ class SourceFile:
     def ext(self) -> str:
         """The lower-case extension with its dot (``.html``), or ``""``."""
         return PurePath(self.path).suffix.lower()
+
+
+FileInfo = SourceFile
+"""The plugin API's name for a :class:`SourceFile`: the ``fileinfo`` handed to :meth:`ProxyPlugin.process`."""

@@ -1,4 +1,4 @@
-"""A base for plugins that make one proxy per file in a worker.
+"""A base for plugins that make one proxy per file in a worker: what the built-ins and third parties use.
 
 A subclass names its job (a module-level function of its own module taking
 ``file_id, path, width, height`` and its ``context``, and returning
@@ -7,13 +7,13 @@ as the contract asks.
 """
 
 import logging
+from pathlib import Path
 from typing import Any, Callable, ClassVar
 
-from pathlib import Path
-
-from ..domain import ProxyFile, ProxySize, SourceFile, sized_typeidentifier
-from .api import JobContext, PluginStatus, Proxy, ProxyPlugin
+from ..domain import FileInfo, PluginStatus, ProxyFile, ProxyPlugin, ProxySize, sized_typeidentifier
 from .context import current_job_context
+from .contract import JobContext
+from .helpers import Proxy
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,23 @@ def ingest_scaled(context: JobContext, image: Path, file_id: str, namespace: str
 
 
 class WorkerProxyPlugin(ProxyPlugin):
-    """An async plugin whose work is one job: make the proxy of one file at one size."""
+    """An async plugin whose work is one job: make the proxy of one file at one size.
+
+    A subclass sets these, and :meth:`process` submits ``job`` for each file and size.
+
+    Attributes
+    ----------
+    NAMESPACE
+        The plugin's short name, under which its proxies are kept (``csv_table``).
+    EXTENSIONS, MIMETYPES
+        What it handles: the media type read from the content decides, the extension only
+        when the content says nothing (``application/octet-stream``).
+    SCHEMA
+        One ``{name, prompt, value}`` per proxy type it makes.
+    job
+        ``staticmethod(fn)`` of a function of the plugin's own module, taking
+        ``file_id, path, width, height, context`` and returning warnings.
+    """
 
     NAMESPACE: ClassVar[str]
     SCHEMA: ClassVar[list[dict[str, Any]]]
@@ -67,9 +83,8 @@ class WorkerProxyPlugin(ProxyPlugin):
     def schema(self) -> list[dict[str, Any]]:
         return self.SCHEMA
 
-    def process(self, id_: str, file_: str, fileinfo: Any = None) -> PluginStatus:
-        size = (fileinfo.proxy_size if isinstance(fileinfo, SourceFile)
-                else current_job_context().settings.default_proxy_size)
+    def process(self, id_: str, file_: str, fileinfo: FileInfo | None = None) -> PluginStatus:
+        size = fileinfo.proxy_size if fileinfo is not None else current_job_context().settings.default_proxy_size
         try:
             self._submit(type(self).job, args=[id_, file_, size.width, size.height])
         except Exception as e:  # the contract: report FATAL, never propagate

@@ -5,6 +5,11 @@ passes it as the job's ``context`` argument when the job takes one; the
 plugin API's helpers (``Proxy(...).ingest``, ``generate_temp_filename``) use
 the context of the job they run in. Nothing here reads Flask's ``g``: a job
 runs the same in a worker, in ``plugins check`` and in a test.
+
+This is the service's side. A plugin sees it only through the narrow
+:class:`~.contract.JobContext` protocol of the plugin API (no store, sources or
+sandbox in its signatures); mypy checks that this class keeps it
+(:func:`_keeps_the_plugin_api`).
 """
 
 import inspect
@@ -16,6 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from ..config import Settings
+from ..domain import ProxyFile, SourceView
 from ..services.imaging import ImageScaler
 from ..services.office import OfficeConverter
 from ..services.pdf import PdfRasterizer
@@ -25,6 +31,7 @@ from ..services.sources import SourceFiles
 from ..services.store import ProxyStore, store_for
 from ..services.svg import SvgRasterizer
 from ..services.video import VideoFrames
+from . import contract
 
 NO_CONTEXT = ("no job context: plugin helpers work inside a job the service runs "
               "(a worker, `proxyservice plugins check`), or inside JobContext.active()")
@@ -107,6 +114,15 @@ class JobContext:
         with self.temporary_folder(".source") as folder:
             yield self.sources.snapshot(path, file_id, folder)
 
+    def page_view(self, path: str) -> SourceView:
+        """What a page at ``path`` may read of its tree: its folder and ``RENDER_ALLOW_UP`` folders up."""
+        return self.sources.page_view(Path(path), self.settings.RENDER_ALLOW_UP)
+
+    def store_proxy(self, file_id: str, namespace: str, path: Path, typeidentifier: str, filename: str,
+                    mimetype: str) -> ProxyFile:
+        """Move a finished proxy file into the store atomically, replacing an earlier one of that type."""
+        return self.store.ingest(file_id, namespace, path, typeidentifier, filename, mimetype)
+
     def html_renderer(self) -> HtmlRenderer:
         """wkhtmltoimage with the configured window and limits, in this context's sandbox."""
         return HtmlRenderer.from_settings(self.settings, self.sandbox)
@@ -155,4 +171,9 @@ def current_job_context() -> JobContext:
     context = _current.get()
     if context is None:
         raise RuntimeError(NO_CONTEXT)
+    return context
+
+
+def _keeps_the_plugin_api(context: JobContext) -> contract.JobContext:
+    """Never called: mypy fails here if the service's context stops keeping the plugin API's protocol."""
     return context

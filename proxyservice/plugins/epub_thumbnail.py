@@ -2,10 +2,8 @@
 
 from pathlib import Path, PurePosixPath
 
-from ..domain import ProxySize, SourceView
 from ..services.epub import EpubBook
-from .api import JobContext
-from .base import WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, SourceView, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "epub_thumbnail"
 

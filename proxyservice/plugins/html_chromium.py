@@ -5,8 +5,7 @@ wkhtmltoimage stays the default engine (``html_preview``). Enable this one
 flexbox, grid or modern JavaScript, which wkhtmltoimage's QtWebKit draws wrong.
 """
 
-from .api import JobContext
-from .base import WorkerProxyPlugin
+from .api import JobContext, WorkerProxyPlugin
 from .html_preview import HTMLPreview, render_page_preview
 
 NAMESPACE = "html_chromium"

@@ -1,11 +1,7 @@
 """The built-in HTML preview plugin: a PNG of the top of the page, drawn by wkhtmltoimage."""
 
-from pathlib import Path
-
-from ..domain import ProxySize
 from ..services.renderer import PageRenderer
-from .api import JobContext
-from .base import WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "html_preview"
 
@@ -20,7 +16,7 @@ def render_page_preview(renderer: PageRenderer, namespace: str, file_id: str, pa
         Warnings: resources of the page that could not be loaded.
     """
     settings = context.settings
-    view = context.sources.page_view(Path(path), settings.RENDER_ALLOW_UP)
+    view = context.page_view(path)
     with context.snapshot(path, file_id) as copy, context.temporary_file() as raw:
         report = renderer.render(view.paths[0], raw, settings.RENDER_TIMEOUT, view, copy)
         ingest_scaled(context, raw, file_id, namespace, "preview", ProxySize(width, height), palette=True)

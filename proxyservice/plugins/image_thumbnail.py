@@ -1,9 +1,7 @@
 """The built-in image thumbnail plugin: raster images scaled with Pillow."""
 
 
-from ..domain import ProxySize
-from .api import JobContext
-from .base import WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "image_thumbnail"
 

@@ -5,9 +5,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from ..domain import ProxySize, SourceView
-from .api import JobContext
-from .base import WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, SourceView, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "markdown_preview"
 PAGE = """<!doctype html>

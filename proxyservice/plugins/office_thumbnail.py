@@ -1,9 +1,7 @@
 """The built-in office thumbnail plugin: the first page of a document, slide or sheet, through LibreOffice."""
 
-from ..domain import ProxySize
 from ..services.office import OfficeConverter
-from .api import JobContext
-from .base import WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
 from .pdf_thumbnail import DRAW_SCALE
 
 NAMESPACE = "office_thumbnail"

@@ -1,9 +1,7 @@
 """The built-in PDF thumbnail plugin: the first page, drawn by poppler's pdftoppm."""
 
 
-from ..domain import ProxySize
-from .api import JobContext
-from .base import WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "pdf_thumbnail"
 DRAW_SCALE = 2

@@ -1,8 +1,6 @@
 """The built-in SVG thumbnail plugin: the drawing, drawn by librsvg's rsvg-convert."""
 
-from ..domain import ProxySize
-from .api import JobContext
-from .base import WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "svg_thumbnail"
 DRAW_SCALE = 2

@@ -4,9 +4,7 @@ import logging
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..domain import ProxySize
-from .api import JobContext
-from .base import WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,6 @@
 """The built-in video thumbnail plugin: a typical frame a little way in, picked by ffmpeg."""
 
-from ..domain import ProxySize
-from .api import JobContext
-from .base import WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "video_thumbnail"
 

@@ -6,8 +6,8 @@ import pytest
 from PIL import Image
 
 from proxyservice.config import Settings
-from proxyservice.plugins.api import JobContext, Proxy, generate_temp_filename
-from proxyservice.plugins.context import NO_CONTEXT, call_job
+from proxyservice.plugins.api import Proxy, generate_temp_filename
+from proxyservice.plugins.context import NO_CONTEXT, JobContext, call_job
 from proxyservice.plugins.image_thumbnail import make_image_thumbnail
 
 FILE_ID = "cd" * 32

@@ -2,6 +2,7 @@
 
 import sys
 import textwrap
+import tomllib
 from pathlib import Path
 from typing import Iterator
 
@@ -10,11 +11,13 @@ import pytest
 from proxyservice.config import Settings
 from proxyservice.domain import ProxySize, SourceFile
 from proxyservice.plugins.html_preview import HTMLPreview
+from proxyservice.plugins import discovery
 from proxyservice.plugins.enabling import set_enabled
 from proxyservice.plugins.registry import (
-    BUILTIN_PLUGINS, Installed, PluginInvalid, PluginNotInstalled, enabled_names, enabled_plugins, installed_plugins,
-    load_plugin,
+    BUILTIN_OPTIONAL, BUILTIN_PLUGINS, Installed, PluginInvalid, PluginNotInstalled, enabled_names, enabled_plugins,
+    installed_plugins, load_plugin,
 )
+from tests.support import ROOT
 
 GOOD = '''
 from proxyservice.plugins.api import PluginStatus, ProxyPlugin
@@ -49,6 +52,21 @@ def plugin_settings(tmp_path: Path) -> Iterator[Settings]:
 
 class TestBuiltins:
     """The plugins that ship with the service."""
+
+    def test_the_builtins_are_entry_points_of_proxyservice_as_a_third_partys_are_of_theirs(self) -> None:
+        declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]["proxyservice.plugins"]
+        assert {f"{name}::{value.partition(':')[2]}" for name, value in declared.items()} == {
+            *BUILTIN_PLUGINS, *BUILTIN_OPTIONAL}
+        assert all(value.startswith(f"proxyservice.plugins.{name}:") for name, value in declared.items())
+        installed, broken = installed_plugins(None)
+        # The installed metadata is this pyproject's (config/install.sh reinstalls when it changes).
+        assert [p.name for p in installed if p.origin == "built-in"] == sorted((*BUILTIN_PLUGINS, *BUILTIN_OPTIONAL))
+        assert broken == []
+
+    def test_a_builtin_missing_from_stale_metadata_says_to_reinstall(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(discovery, "plugin_entry_points", lambda: ({}, []))
+        with pytest.raises(PluginInvalid, match=r"not registered: .* reinstall proxyservice \(pip install -e \."):
+            load_plugin("html_preview::HTMLPreview")
 
     def test_each_builtin_loads_and_all_are_enabled_by_default(self, tmp_path: Path) -> None:
         assert load_plugin(BUILTIN_PLUGINS[0]) is HTMLPreview
@@ -88,7 +106,7 @@ class TestPluginFolder:
     def test_installed_lists_builtins_and_folder_plugins_and_reports_broken_modules(self, plugin_settings: Settings) -> None:
         installed, broken = installed_plugins(plugin_settings.plugin_dir)
         names = [plugin.name for plugin in installed]
-        assert names[:len(BUILTIN_PLUGINS)] == list(BUILTIN_PLUGINS)
+        assert names[:len(BUILTIN_PLUGINS) + 1] == sorted((*BUILTIN_PLUGINS, *BUILTIN_OPTIONAL))
         assert "third_party::Good" in names and "third_party::NotAPlugin" not in names
         assert broken[0][0] == "exploding::*" and "a dependency is missing" in broken[0][1]
 
@@ -119,22 +137,33 @@ class TestPluginFolder:
 class TestEntryPoints:
     """Plugins that installed distributions declare in the proxyservice.plugins group."""
 
-    def test_an_entry_point_plugin_is_installed_and_loads(self, tmp_path: Path) -> None:
+    @pytest.fixture
+    def distribution(self, tmp_path: Path) -> Iterator[Path]:
+        """An installed distribution, ep-thumbs, whose module holds the plugins above."""
         site = tmp_path / "site"
         (site / "ep_thumbs").mkdir(parents=True)
         (site / "ep_thumbs" / "__init__.py").write_text(textwrap.dedent(GOOD))
         info = site / "ep_thumbs-1.0.dist-info"
         info.mkdir()
         (info / "METADATA").write_text("Metadata-Version: 2.1\nName: ep-thumbs\nVersion: 1.0\n")
-        (info / "entry_points.txt").write_text("[proxyservice.plugins]\ngood = ep_thumbs:Good\n")
         sys.path.insert(0, str(site))
-        try:
-            installed, _ = installed_plugins(None)
-            assert Installed("ep_thumbs::Good", "entry point (ep-thumbs)") in installed
-            assert load_plugin("ep_thumbs::Good").__name__ == "Good"
-        finally:
-            sys.path.remove(str(site))
-            sys.modules.pop("ep_thumbs", None)
+        yield info
+        sys.path.remove(str(site))
+        sys.modules.pop("ep_thumbs", None)
+
+    def test_an_entry_point_plugin_is_named_after_its_entry_point_and_loads(self, distribution: Path) -> None:
+        (distribution / "entry_points.txt").write_text("[proxyservice.plugins]\ngood = ep_thumbs:Good\n")
+        installed, _ = installed_plugins(None)
+        assert Installed("good::Good", "entry point (ep-thumbs)") in installed
+        assert load_plugin("good::Good").__module__ == "ep_thumbs"
+        assert load_plugin("ep_thumbs::Good") is load_plugin("good::Good"), "its module's path names it too"
+
+    def test_an_entry_point_that_names_no_class_is_reported(self, distribution: Path) -> None:
+        (distribution / "entry_points.txt").write_text("[proxyservice.plugins]\ngood = ep_thumbs\n")
+        installed, broken = installed_plugins(None)
+        assert "good" not in {plugin.name.partition("::")[0] for plugin in installed}
+        assert broken == [("good", 'entry point good = ep_thumbs (ep-thumbs) does not name a plugin: '
+                                   'want name = "module:Class", the name a Python identifier')]
 
 
 class TestBrokenPlugins:
