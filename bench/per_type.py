@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from proxyservice.config import Settings  # noqa: E402
-from proxyservice.plugins.context import JobContext, call_job  # noqa: E402
+from proxyservice.container import Services  # noqa: E402
+from proxyservice.plugins.context import call_job  # noqa: E402
 from proxyservice.plugins.registry import load_plugin  # noqa: E402
 from tests.samples import (DEBIAN_MARKDOWN, DEBIAN_OFFICE, DEBIAN_PDF, VIDEOS, make_office_documents,  # noqa: E402
                            make_video, write_samples)
@@ -64,7 +65,7 @@ def main(rounds: int) -> None:
         types = files_by_type(folder / "files")
         roots = sorted({path.parent for _, paths in types.values() for path in paths})
         settings = Settings.from_environ({}, DATA_DIR=folder / "data", SOURCE_ROOTS=tuple(roots))
-        context = JobContext.from_settings(settings)
+        context = Services(settings).job_context
         size = settings.default_proxy_size
         print(f"{'type':<11} {'files':>5} {'median s':>9} {'worst s':>8}")
         for kind, (name, paths) in types.items():

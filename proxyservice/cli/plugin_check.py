@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 from PIL import Image
 
 from ..config import Settings
+from ..container import Services
 from ..domain import PluginStatus, ProxyPlugin
 from ..plugins.api_version import API_VERSION, api_version_problem, declared_api_version
 from ..plugins.context import JobContext, call_job
@@ -238,7 +239,7 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
     throwaway = replace(settings, PROXY_STORE_ROOT=scratch / "proxies", STORE_URL="",
                         SOURCE_ROOTS=_source_roots(file, settings, report))
     # The context a worker would give the plugin's job, on the throwaway store.
-    context = JobContext.from_settings(throwaway)
+    context = Services(throwaway).job_context
     try:
         try:
             real = context.sources.resolve(str(file.resolve()))

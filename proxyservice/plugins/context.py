@@ -28,7 +28,7 @@ from ..services.pdf import PdfRasterizer
 from ..services.renderer import ChromiumRenderer, HtmlRenderer
 from ..services.sandbox import Sandbox
 from ..services.sources import SourceFiles
-from ..services.store import ProxyStore, store_for
+from ..services.store import ProxyStore
 from ..services.svg import SvgRasterizer
 from ..services.video import VideoFrames
 from . import contract
@@ -59,12 +59,6 @@ class JobContext:
     store: ProxyStore
     sources: SourceFiles
     sandbox: Sandbox
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "JobContext":
-        """The context of a job on a host with these settings."""
-        return cls(settings, store_for(settings), SourceFiles.from_settings(settings),
-                   Sandbox.from_settings(settings))
 
     @contextmanager
     def active(self) -> Iterator["JobContext"]:

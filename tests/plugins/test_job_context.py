@@ -6,8 +6,9 @@ import pytest
 from PIL import Image
 
 from proxyservice.config import Settings
+from proxyservice.container import Services
 from proxyservice.plugins.api import Proxy, generate_temp_filename
-from proxyservice.plugins.context import NO_CONTEXT, JobContext, call_job
+from proxyservice.plugins.context import NO_CONTEXT, call_job
 from proxyservice.plugins.image_thumbnail import make_image_thumbnail
 
 FILE_ID = "cd" * 32
@@ -27,14 +28,14 @@ class TestJobContext:
     def test_a_built_in_job_runs_with_no_flask_app(self, settings: Settings, source_dir: Path) -> None:
         picture = source_dir / "photo.png"
         Image.new("RGB", (800, 600), "tomato").save(picture)
-        context = JobContext.from_settings(settings)
+        context = Services(settings).job_context
         file_id = context.sources.describe(picture.resolve(), settings.default_proxy_size).file_id
         assert call_job(make_image_thumbnail, [file_id, str(picture.resolve()), 200, 150], context) == []
         [proxy] = context.store.list(file_id)
         assert (proxy.plugin, proxy.width, proxy.height) == ("image_thumbnail", 200, 150)
 
     def test_a_job_without_a_context_argument_uses_the_one_it_runs_in(self, settings: Settings) -> None:
-        context = JobContext.from_settings(settings)
+        context = Services(settings).job_context
         assert call_job(legacy_job, [FILE_ID, "unused"], context) == ["made by a legacy job"]
         assert [p.plugin for p in context.store.list(FILE_ID)] == ["legacy"]
 
