@@ -112,6 +112,10 @@ class Services:
         return own
 
     def end_of_work(self) -> None:
-        """Close what a unit of work (a request, a task, a command) opened: the records' connection."""
-        if "records" in self.__dict__:
+        """Close what a unit of work (a task, a command) opened: the records' connection.
+
+        A web process keeps it (``keep_connections``): it never forks, and the
+        next request would only open it again.
+        """
+        if "records" in self.__dict__ and not self.keep_connections:
             self.records.close()

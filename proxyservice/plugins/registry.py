@@ -11,7 +11,7 @@ set. Enabling and disabling is :mod:`.enabling`.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,9 @@ class PluginSet:
     plugins: tuple[tuple[str, type[ProxyPlugin]], ...]
     broken: tuple[tuple[str, str], ...]
     """``(name, reason)`` of each plugin that could not be loaded."""
+    _handling: dict[tuple[str, str, bool], tuple[tuple[str, type[ProxyPlugin]], ...]] = field(
+        default_factory=dict, compare=False, repr=False)
+    """The answers of :meth:`handling`, by extension, media type and whether the extension alone counts."""
 
     def names(self) -> tuple[str, ...]:
         """The names of the loaded plugins."""
@@ -88,17 +91,28 @@ class PluginSet:
     def handling(self, source: SourceFile, or_its_extension: bool = False) -> tuple[tuple[str, type[ProxyPlugin]], ...]:
         """The plugins that handle a file, by its extension and its mimetype.
 
+        The contract's ``handles`` is asked only of the extension and the
+        media type, so its answers are kept per pair for this set of plugins:
+        each kind of file asks every plugin once, not at every ingest.
+
         Parameters
         ----------
         or_its_extension
             Also those that handle its extension whatever its content (a client named them).
         """
+        key = (source.ext, source.mimetype, or_its_extension)
+        chosen = self._handling.get(key)
+        if chosen is None:
+            chosen = self._handling[key] = self._ask_handles(source.ext, source.mimetype, or_its_extension)
+        return chosen
+
+    def _ask_handles(self, ext: str, mimetype: str, or_its_extension: bool) -> tuple[tuple[str, type[ProxyPlugin]], ...]:
         chosen = []
         for name, plugin_class in self.plugins:
             try:
                 plugin = plugin_class()
-                if plugin.handles(ext=source.ext, mimetype=source.mimetype) or (
-                        or_its_extension and source.ext and plugin.handles(ext=source.ext, mimetype=None)):
+                if plugin.handles(ext=ext, mimetype=mimetype) or (
+                        or_its_extension and ext and plugin.handles(ext=ext, mimetype=None)):
                     chosen.append((name, plugin_class))
             except Exception:  # a plugin's bug must not fail the ingest
                 logger.exception("plugin %s raised in handles()", name)

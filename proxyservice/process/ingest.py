@@ -146,9 +146,8 @@ def _earlier_outcome(record: TaskRecord | None, has_proxies: Callable[[], bool])
 
 
 def _run_plugin(
-    name: str, plugin_class: type[ProxyPlugin], source: SourceFile, book: TaskBook, sender: JobSender
+    base_id: str, name: str, plugin_class: type[ProxyPlugin], source: SourceFile, book: TaskBook, sender: JobSender
 ) -> tuple[list[TaskOutcome], list[Exception]]:
-    base_id = task_id_for(source.file_id, name, source.proxy_size)
     submitter = _RecordingSubmitter(base_id, name, source, book, sender)
     plugin = plugin_class(submit=submitter)
     started = _now()
@@ -219,16 +218,15 @@ def ingest_file(
     errors: list[Exception] = []
     for sized in [replace(source, proxy_size=size) for size in sizes] or [source]:
         for name, plugin_class in plugins:
-            earlier = None
-            if not force:
-                earlier = _earlier_outcome(book.find(task_id_for(sized.file_id, name, sized.proxy_size)), has_proxies)
+            task_id = task_id_for(sized.file_id, name, sized.proxy_size)
+            earlier = None if force else _earlier_outcome(book.find(task_id), has_proxies)
             if earlier is not None:
                 outcomes.append(earlier)
                 continue
             if admit is not None:
                 admit()
                 admit = None
-            tasks, send_errors = _run_plugin(name, plugin_class, sized, book, sender)
+            tasks, send_errors = _run_plugin(task_id, name, plugin_class, sized, book, sender)
             outcomes.extend(tasks)
             errors.extend(send_errors)
     if callback_url is not None:

@@ -252,7 +252,7 @@ def _source_refused(error: ProxyServiceError) -> IngestRefused:
 
 def _proxy_sizes(request: IngestRequest, settings: Settings) -> list[ProxySize]:
     """Every box asked for: those named by ``sizes``, then ``size``'s; the default box when none is named."""
-    named = settings.named_sizes
+    named = settings.named_sizes if request.sizes else {}
     unknown = [name for name in request.sizes if name not in named]
     if unknown:  # as a plugin that is not enabled
         raise IngestNotFound(UNKNOWN_SIZE % (repr(unknown[0]), ", ".join(named)))

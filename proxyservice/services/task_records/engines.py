@@ -84,7 +84,7 @@ class Database:
             return cls(url, keep_connections)
         raise RecordsUnavailable(UNSUPPORTED % url.drivername)
 
-    @property
+    @cached_property
     def sqlite_path(self) -> Path | None:
         """The SQLite file, or ``None`` for a database server."""
         return Path(self.url.database or "") if self.url.get_backend_name() == "sqlite" else None

@@ -127,15 +127,16 @@ class TaskRecords(RecordsConnection, SettingsService):
         RecordNotFound
             No task has that id.
         """
-        with self._transaction(one_read=True) as connection:
-            return self._get(connection, task_id)
+        found = self.find(task_id)
+        if found is None:
+            raise RecordNotFound(f"no task {task_id!r}")
+        return found
 
     def find(self, task_id: str) -> TaskRecord | None:
-        """Return the record of a task, or ``None`` when there is none."""
-        try:
-            return self.get(task_id)
-        except RecordNotFound:
-            return None
+        """Return the record of a task, or ``None`` when there is none (the most frequent read: one SELECT)."""
+        with self._transaction(one_read=True) as connection:
+            row = connection.execute(TASK_BY_ID, {"task_id": task_id}).mappings().first()
+        return None if row is None else to_record(row)
 
     def delete(self, task_id: str) -> None:
         """Forget a task (one whose sending failed)."""
