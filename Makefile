@@ -10,7 +10,7 @@ corpus:
 	.venv/bin/python -m pytest -m slow tests/e2e/test_corpus.py -s
 # Speed figures, never asserted: renders per second with 1, 2 and 4 worker processes, and the time
 # per document of each file type, the HTTP layer against a hello-world app, the stack against the raw
-# render loop, and the two HTML engines (minutes).
+# render loop, the two HTML engines, and where one ingest goes in the code (minutes).
 bench:
 	config/install.sh
 	.venv/bin/python bench/worker_scaling.py
@@ -19,3 +19,4 @@ bench:
 	.venv/bin/python bench/stack_ratio.py
 	.venv/bin/python bench/http_ratios.py
 	.venv/bin/python bench/engines.py
+	.venv/bin/python bench/trace_ingest.py

@@ -1,8 +1,8 @@
 """Where one ``POST /ingest`` goes in the code: the files it crosses, the calls, and the calls back into a file left.
 
 Run it with the project's interpreter (``.venv/bin/python bench/trace_ingest.py``). It builds the web app on
-settings of its own (a temp folder, the Redis at REDIS_URL or 127.0.0.1:6379 database 15, whose queue it
-empties after), ingests one page to warm the caches, then traces the ingest of a second, new page with
+settings of its own (a temp folder, a Redis of its own on a free loopback port), ingests one page to warm
+the caches, then traces the ingest of a second, new page with
 ``sys.setprofile``: every call into a module of ``proxyservice``, in order.
 
 - files: the project's modules the request entered;
@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 from proxyservice.config import Settings  # noqa: E402
 from proxyservice.factory import create_web_app  # noqa: E402
 from proxyservice.services.auth import SCOPES, Auth  # noqa: E402
+from tests.support import broker_server  # noqa: E402
 
 PACKAGE = str(ROOT / "proxyservice")
 SECRET = "a-bench-secret-of-more-than-32-characters"
@@ -65,19 +66,19 @@ def main() -> None:
         sources.mkdir()
         for name in ("plain.html", "styled.html", "styled.css"):
             shutil.copy(ROOT / "tests" / "fixtures" / name, sources / name)
-        broker = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+        broker = broker_server("redis", Path(folder) / "redis")
         settings = Settings.from_environ({}, DATA_DIR=Path(folder) / "data", SOURCE_ROOTS=(sources,),
-                                         REDIS_URL=broker, AUTH_SECRET=SECRET)
-        client = create_web_app(settings).test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + Auth(SECRET).issue(list(SCOPES), 600)
-        warm = client.post("/ingest", json={"path": str(sources / "plain.html")})
-        assert warm.status_code == 202, warm.get_json()
-        answers: list[Any] = []
-        files = trace(lambda: answers.append(client.post("/ingest", json={"path": str(sources / "styled.html")})))
-        assert answers[0].status_code == 202, answers[0].get_json()
-        import redis
-
-        redis.Redis.from_url(broker).delete("celery")
+                                         BROKER_URL=broker.url, AUTH_SECRET=SECRET)
+        try:
+            client = create_web_app(settings).test_client()
+            client.environ_base["HTTP_AUTHORIZATION"] = "Bearer " + Auth(SECRET).issue(list(SCOPES), 600)
+            warm = client.post("/ingest", json={"path": str(sources / "plain.html")})
+            assert warm.status_code == 202, warm.get_json()
+            answers: list[Any] = []
+            files = trace(lambda: answers.append(client.post("/ingest", json={"path": str(sources / "styled.html")})))
+            assert answers[0].status_code == 202, answers[0].get_json()
+        finally:
+            broker.stop()
     print(f"files: {len(set(files))}")
     print(f"calls: {len(files)}")
     print(f"returns to a file already left: {returns_to_left_files(files)}")

@@ -8,7 +8,7 @@ and their exit codes are in :mod:`.output`; ``plugins`` is :mod:`.plugin_command
 """
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -67,12 +67,21 @@ def _submitter(services: Services, plugins_option: str | None, force: bool, size
     return submitter
 
 
+def what_to_make(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of add-file and ingest that say what to make of each file, as ``POST /ingest``'s fields do."""
+    for option in reversed((
+        click.option("--plugins", "plugins_option", help=PLUGINS_HELP),
+        click.option("--sizes", help=SIZES_HELP),
+        click.option("--callback-url", help="A URL to POST each task's status to when it ends (WEBHOOK_ALLOWED_HOSTS)."),
+        click.option("--force", is_flag=True, help="Make the proxies again even if unchanged."),
+    )):
+        command = option(command)
+    return command
+
+
 @cli.command("add-file")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--plugins", "plugins_option", help=PLUGINS_HELP)
-@click.option("--sizes", help=SIZES_HELP)
-@click.option("--callback-url", help="A URL to POST each task's status to when it ends (WEBHOOK_ALLOWED_HOSTS).")
-@click.option("--force", is_flag=True, help="Make the proxies again even if unchanged.")
+@what_to_make
 @click.option("--wait", is_flag=True, help="Wait until every task has finished.")
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds --wait waits at most.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -110,10 +119,7 @@ def add_file(remote: Remote, path: Path, plugins_option: str | None, sizes: str 
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--include", default="*", show_default=True, help="File name patterns to ingest, comma-separated.")
 @click.option("--exclude", default="", help="File name patterns to leave out, comma-separated.")
-@click.option("--plugins", "plugins_option", help=PLUGINS_HELP)
-@click.option("--sizes", help=SIZES_HELP)
-@click.option("--callback-url", help="A URL to POST each task's status to when it ends (WEBHOOK_ALLOWED_HOSTS).")
-@click.option("--force", is_flag=True, help="Make the proxies again even if unchanged.")
+@what_to_make
 @click.option("--wait", is_flag=True, help="Then show the rendering until every task has finished; failures count.")
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds --wait waits at most.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")

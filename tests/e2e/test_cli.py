@@ -22,7 +22,7 @@ from proxyservice.domain import TaskRecord, TaskState, file_identity
 from proxyservice.services.task_records import TaskRecords
 from tests.e2e.conftest import DOCS, Service, run_cli, running_service
 from tests.samples import write_samples
-from tests.support import assert_not_blank, mean_difference
+from tests.support import Receiver, assert_not_blank, mean_difference, wait_until
 
 SPHINX_PAGE = DOCS / "python3.11/html/library/os.html"
 
@@ -120,6 +120,28 @@ class TestAddFile:
         assert status.returncode == 0, status.stderr
         assert "status: succeeded" in status.stdout.splitlines()
         assert f"proxies_url: /proxies/{file_id}" in status.stdout.splitlines()
+
+    def test_sizes_and_a_callback_as_post_ingest_takes_them(self, tmp_path: Path) -> None:
+        """The command line hands the file to the same intake as the API: each size a task, each called back."""
+        receiver = Receiver()
+        try:
+            with running_service(tmp_path, concurrency=1, WEBHOOK_ALLOWED_HOSTS=receiver.host,
+                                 WEBHOOK_SECRET="w" * 40) as (service, _):
+                path = service.sources / "sizes.png"
+                Image.new("RGB", (1600, 1200), "olive").save(path)
+                result = run_cli(service.environment, "add-file", str(path), "--sizes", "thumbnail,large",
+                                 "--callback-url", receiver.url, "--wait", "--timeout", "60", "--json")
+                assert result.returncode == 0, result.stderr
+                added = json.loads(result.stdout)
+                assert [task["status"] for task in added["tasks"]] == ["succeeded", "succeeded"]
+                listing = service.client.get(added["proxies_url"]).get_json()["proxies"]
+                boxes = {proxy["typeidentifier"]: (proxy["width"], proxy["height"]) for proxy in listing}
+                assert boxes == {"thumbnail@thumbnail": (200, 150), "thumbnail@large": (1024, 768)}
+                wait_until(lambda: len(receiver.received) >= 2, 30, "both callbacks")
+        finally:
+            receiver.server.shutdown()
+        called = sorted(json.loads(body)["task_id"] for _, body in receiver.received)
+        assert called == sorted(task["task_id"] for task in added["tasks"])
 
     def test_bad_input_is_a_one_line_error(self, service: Service) -> None:
         result = run_cli(service.environment, "add-file", "/etc/hostname")
