@@ -9,11 +9,11 @@ from celery.signals import setup_logging, worker_process_shutdown, worker_ready
 
 from ..config import Settings
 from ..container import Services
+from ..errors import Outcome, handling
 from ..logging_config import configure_logging
 from ..services.metrics import process_ended, serve_metrics
 from ..services.request_ids import TASK_HEADER, current_request_id
 from ..services.task_queue import DELIVER_CALLBACK, RUN_PLUGIN_JOB, celery_config
-from ..services.webhooks import CallbackFailed
 from .callbacks import deliver_callback
 from .jobs import HeldByAnother, RetryLater, run_plugin_job
 from .recovery import recover_forever
@@ -72,14 +72,15 @@ def create_worker_app(settings: Settings | None = None) -> Celery:
     def deliver_callback_task(self: Task, task_id: str, url: str) -> None:
         try:
             deliver_callback(task_id, url, services.in_this_process())
-        except CallbackFailed as e:
-            retries = self.request.retries
-            if retries >= settings.WEBHOOK_MAX_RETRIES:
-                logger.warning("task %s: gave up calling back %s after %d tries: %s", task_id, url, retries + 1, e)
-                return
-            logger.warning("task %s: %s; trying again (try %d)", task_id, e, retries + 1)
-            countdown = min(settings.WEBHOOK_RETRY_SECONDS * 2**retries, MAX_CALLBACK_BACKOFF_SECONDS)
-            raise self.retry(exc=e, countdown=countdown, max_retries=settings.WEBHOOK_MAX_RETRIES) from e
+        except Exception as e:  # handled by its family (errors.HANDLING), as a job's errors are
+            handled, retries = handling(e), self.request.retries
+            if handled.outcome is Outcome.RETRIED and retries < settings.WEBHOOK_MAX_RETRIES:
+                logger.warning("task %s: callback to %s: %s; trying again (try %d)", task_id, url, e, retries + 1)
+                countdown = min(settings.WEBHOOK_RETRY_SECONDS * 2**retries, MAX_CALLBACK_BACKOFF_SECONDS)
+                raise self.retry(exc=e, countdown=countdown, max_retries=settings.WEBHOOK_MAX_RETRIES) from e
+            gave_up = f" after {retries + 1} tries" if handled.outcome is Outcome.RETRIED else ""
+            logger.log(handled.log_level, "task %s: callback to %s not sent%s: %s", task_id, url, gave_up, e,
+                       exc_info=handled.traceback)
 
     def start_recovery(**_: Any) -> None:
         threading.Thread(target=recover_forever, args=(services,), name="recovery", daemon=True).start()

@@ -5,7 +5,6 @@ import logging
 from ..container import Services
 from ..documents import task_body
 from ..services.task_queue import QueueError
-from ..services.webhooks import CallbackRefused
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +27,9 @@ def deliver_callback(task_id: str, url: str, services: Services) -> None:
 
     Raises
     ------
-    CallbackFailed
-        The receiver did not take it: the caller tries again later.
+    ProxyServiceError
+        Of its family: one that passes (the receiver did not take it, the
+        records are away) is tried again later; another (a URL refused) is not.
     """
-    record = services.records.get(task_id)
-    try:
-        services.webhooks.deliver(url, task_body(record))
-    except CallbackRefused as e:
-        logger.warning("task %s: callback to %s not sent: %s", task_id, url, e)
-        return
+    services.webhooks.deliver(url, task_body(services.records.get(task_id)))
     logger.info("task %s: called back %s", task_id, url)
