@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Protocol, Sequence
 
 from ..domain import PluginStatus, ProxyFile, ProxyPlugin, ProxySize, SourceFile, TaskRecord, TaskState
+from ..errors import ResourceUnavailable
 from .task_ids import task_id_for
 
 logger = logging.getLogger(__name__)
@@ -105,6 +106,8 @@ class _RecordingSubmitter:
         self.joined: list[TaskRecord] = []
         """Tasks already queued or under way, that this request joins instead of sending again."""
         self.errors: list[Exception] = []
+        self.unavailable: ResourceUnavailable | None = None
+        """The records could not take the task: nothing was sent, and nothing is to be recorded of it."""
 
     def __call__(self, fn: Callable[..., Any], args: Sequence[Any]) -> None:
         count = len(self.sent) + len(self.joined)
@@ -112,7 +115,12 @@ class _RecordingSubmitter:
         name = job_name(fn)
         record = TaskRecord(task_id, self.source.file_id, self.plugin, TaskState.QUEUED, _now(), name, tuple(args),
                             filename=self.source.name)
-        if not self.book.claim(record):
+        try:
+            claimed = self.book.claim(record)
+        except ResourceUnavailable as e:  # the records are away: the plugin says FATAL, the ingest must say 503
+            self.unavailable = e
+            raise
+        if not claimed:
             # The same task is queued or running (a request at the same moment, or a force
             # while it runs): one render, which this request follows too.
             self.joined.append(self.book.find(task_id) or record)
@@ -157,6 +165,8 @@ def _run_plugin(
     except Exception as e:  # a plugin's bug must not fail the other plugins
         logger.exception("plugin %s raised on %s", name, source.path)
         status, error = PluginStatus.ERRORED, PLUGIN_RAISED % e
+    if submitter.unavailable is not None:
+        raise submitter.unavailable
     if status is PluginStatus.INPROGRESS and (submitter.sent or submitter.joined):
         return ([TaskOutcome(task_id, name, TaskState.QUEUED) for task_id in submitter.sent]
                 + [TaskOutcome(r.task_id, name, r.state, reused=True) for r in submitter.joined]), []
@@ -205,6 +215,12 @@ def ingest_file(
     admit
         Called once, before the first plugin is run (none is, when every task
         was done before): it raises to refuse the ingest (the queue is full).
+
+    Raises
+    ------
+    ResourceUnavailable
+        The records (or the store's listing) cannot be used now: nothing of
+        the file is recorded as failed, as nothing is wrong with it.
     """
     listed: list[bool] = []
 

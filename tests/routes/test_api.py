@@ -4,19 +4,24 @@ Each response body is checked against the schema the OpenAPI document names.
 """
 
 import io
+import json
 from pathlib import Path
 from typing import Iterator
 from unittest import mock
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from proxyservice.config import Settings
+from proxyservice.domain import TaskState
 from proxyservice.factory import create_web_app
 from proxyservice.plugins.registry import BUILTIN_PLUGINS
 from proxyservice.schemas import first_error
+from proxyservice.services.store import StoreFailed
 from proxyservice.services.task_queue import InMemoryTaskQueue, TaskQueue
-from tests.conftest import authorized_client
+from proxyservice.services.task_records import RecordsUnavailable
+from tests.conftest import authorized_client, services_of
 
 
 @pytest.fixture
@@ -99,6 +104,41 @@ class TestIngestJson:
         response = client.post("/ingest", json={"path": str(source_dir / "plain.html")})
         assert response.status_code == 503 and "unreachable" in error_of(response)
 
+
+    def test_the_records_away_is_a_503_not_a_failed_file(self, app: Flask, client: FlaskClient,
+                                                          queue: InMemoryTaskQueue, source_dir: Path) -> None:
+        """A database that cannot take the task says so (503, Retry-After); the file is not reported failed."""
+        records = services_of(app).records
+        with mock.patch.object(records, "claim", side_effect=RecordsUnavailable("the database went away")):
+            response = client.post("/ingest", json={"path": str(source_dir / "plain.html")})
+        assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+        assert "nothing was queued" in error_of(response) and "went away" not in error_of(response)
+        assert queue.sent == [] and records.recent() == []
+
+    def test_the_store_away_is_a_503(self, app: Flask, client: FlaskClient, queue: InMemoryTaskQueue,
+                                     source_dir: Path) -> None:
+        """The store's listing (object storage cut) fails: the ingest waits for it, as for the records."""
+        first = client.post("/ingest", json={"path": str(source_dir / "plain.html")}).get_json()
+        services_of(app).records.mark_finished(first["tasks"][0]["task_id"], TaskState.SUCCEEDED)
+        with mock.patch.object(services_of(app).store, "list", side_effect=StoreFailed("the bucket is unreachable")):
+            response = client.post("/ingest", json={"path": str(source_dir / "plain.html")})
+        assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+        assert len(queue.sent) == 1, "not sent again"
+
+    @pytest.mark.parametrize("url", ["http://127.0.0.1:8193:1/x", "http://127.0.0.1:99999/x", "http://exa mple/x"])
+    def test_a_malformed_callback_url_is_a_400(self, settings: Settings, queue: InMemoryTaskQueue,
+                                               source_dir: Path, url: str) -> None:
+        """Even where callbacks to that host are allowed: its port is no port, or it holds a space."""
+        allowing = Settings.from_environ({}, **{**settings.__dict__, "WEBHOOK_ALLOWED_HOSTS": ("127.0.0.1",)})
+        client = authorized_client(create_web_app(allowing), allowing)
+        response = client.post("/ingest", json={"path": str(source_dir / "plain.html"), "callback_url": url})
+        assert response.status_code == 400 and error_of(response).startswith("callback_url: ")
+
+    def test_a_lone_surrogate_in_the_path_is_a_404(self, client: FlaskClient, queue: InMemoryTaskQueue,
+                                                   source_dir: Path) -> None:
+        response = client.post("/ingest", data=json.dumps({"path": f"{source_dir}/\\ud800x.html"}),
+                               content_type="application/json")
+        assert response.status_code == 404 and error_of(response).startswith("path: no file at ")
 
 class TestIngestUpload:
     """POST /ingest with a multipart upload."""

@@ -18,6 +18,7 @@ uploads are kept is in :mod:`.uploads`, and how they are staged in
 
 import logging
 import mimetypes
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterator, Sequence
@@ -130,6 +131,10 @@ class SourceFiles(SettingsService):
         """
         if "\x00" in path:
             raise SourceNotFound("the path contains a NUL character")
+        try:
+            os.fsencode(path)
+        except UnicodeEncodeError as e:  # a lone surrogate: no file on this host can have that name
+            raise SourceNotFound(f"no file at {quoted(path)}: it cannot be a name on this host") from e
         candidate = Path(path)
         if not candidate.is_absolute():
             raise SourceOutsideRoots(f"{path!r} is not an absolute path")

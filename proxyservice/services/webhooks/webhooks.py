@@ -67,13 +67,18 @@ class Webhooks(SettingsService):
         CallbackRefused
             It is not http(s), or its host (or host:port) is not allowed.
         """
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError as e:  # a port that is no number, or past 65535
+            raise CallbackRefused(NOT_HTTP) from e
+        if (parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password
+                or any(character.isspace() for character in url)):
             raise CallbackRefused(NOT_HTTP)
         if not self.allowed_hosts:
             raise CallbackRefused(NONE_ALLOWED)
         host = parts.hostname.lower()
-        if host not in self.allowed_hosts and f"{host}:{parts.port}" not in self.allowed_hosts:
+        if host not in self.allowed_hosts and f"{host}:{port}" not in self.allowed_hosts:
             raise CallbackRefused(NOT_ALLOWED % host)
         return url
 
