@@ -3,6 +3,7 @@
 import socket
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from flask import Flask
@@ -14,7 +15,8 @@ from proxyservice.plugins.html_preview import render_html_preview
 from proxyservice.process.ingest import _RecordingSubmitter, job_name
 from proxyservice.services.hashing import sha256_of
 from proxyservice.services.task_queue import InMemoryTaskQueue
-from proxyservice.worker.jobs import HeldByAnother, JobRefused, resolve_job, run_plugin_job
+from proxyservice.services.task_records import RecordsUnavailable
+from proxyservice.worker.jobs import HeldByAnother, JobRefused, RecordsAway, resolve_job, run_plugin_job
 from tests.conftest import services_of
 from tests.support import assert_not_blank
 
@@ -94,6 +96,21 @@ class TestRunPluginJob:
         assert services.records.find("ghost") is None
         assert services.store.list(FILE_ID) == []
 
+
+    def test_a_task_whose_record_cannot_be_started_waits_for_it(self, app: Flask, source_dir: Path) -> None:
+        """The database is away as the task arrives: it is delivered again later, its record still queued."""
+        page = source_dir / "plain.html"
+        args: list[object] = [file_identity(sha256_of(page), str(page.resolve())), str(page.resolve()), 400, 300]
+        source = SourceFile(str(args[0]), str(page), 1, "text/html", ProxySize(400, 300))
+        services = services_of(app)
+        _RecordingSubmitter("t7", PLUGIN, source, services.records, InMemoryTaskQueue())(render_html_preview, args)
+        queued = services.records.get("t7")
+        with mock.patch.object(services.records, "start", side_effect=RecordsUnavailable("terminated")):
+            with pytest.raises(RecordsAway):
+                run_plugin_job("t7", PLUGIN, JOB, args, services)
+        assert services.records.get("t7") == queued
+        run_plugin_job("t7", PLUGIN, JOB, args, services)  # the database is back: delivered again, it runs
+        assert services.records.get("t7").state is TaskState.SUCCEEDED
 
 class TestResolveJob:
     """A worker runs only functions of enabled plugins' modules."""

@@ -15,7 +15,7 @@ from ..services.metrics import process_ended, serve_metrics
 from ..services.request_ids import TASK_HEADER, current_request_id
 from ..services.task_queue import DELIVER_CALLBACK, RUN_PLUGIN_JOB, celery_config
 from .callbacks import deliver_callback
-from .jobs import HeldByAnother, RetryLater, run_plugin_job
+from .jobs import HeldByAnother, RecordsAway, RetryLater, run_plugin_job
 from .recovery import recover_forever
 from .status import register_status_command
 
@@ -67,6 +67,9 @@ def create_worker_app(settings: Settings | None = None) -> Celery:
         except HeldByAnother as e:
             # No limit: the holder finishes or dies within TASK_TIME_LIMIT, and then this ends.
             raise self.retry(exc=e, countdown=settings.TASK_LEASE, max_retries=None) from e
+        except RecordsAway as e:
+            # No limit either: a task whose record cannot be started waits for its database, never fails unrecorded.
+            raise self.retry(exc=e, countdown=min(2**retries, MAX_BACKOFF_SECONDS), max_retries=None) from e
 
     @celery_app.task(name=DELIVER_CALLBACK, base=ServiceTask, bind=True)
     def deliver_callback_task(self: Task, task_id: str, url: str) -> None:

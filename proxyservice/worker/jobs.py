@@ -24,7 +24,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from ..config import Settings
 from ..container import Services
 from ..domain import TaskState
-from ..errors import InputInvalid, Outcome, handling
+from ..errors import InputInvalid, Outcome, ResourceUnavailable, handling
 from ..plugins.context import call_job
 from ..plugins.registry import enabled_plugins
 from ..services.metrics import CONVERSION_SECONDS, SANDBOX_REFUSALS, TASKS
@@ -47,6 +47,11 @@ class RetryLater(Exception):
 
 class HeldByAnother(Exception):
     """The task was delivered again while a live worker holds it (its lease is renewed): look again after the lease."""
+
+
+class RecordsAway(Exception):
+    """The task's record cannot be read or started now (the database is away): the task waits, without limit,
+    and is never acknowledged as done nor run without its record."""
 
 
 class JobRefused(InputInvalid):
@@ -92,6 +97,8 @@ def run_plugin_job(
     ------
     RetryLater
         A transient error on an attempt before the last; the record says so.
+    RecordsAway
+        The task's record cannot be started now: the task is to be delivered again later, however long.
     HeldByAnother
         Another worker holds the task now. It may yet die (a killed pool
         child's task comes back at once, before its lease lapses), so the
@@ -101,13 +108,17 @@ def run_plugin_job(
     lease = timedelta(seconds=settings.TASK_LEASE)
     try:
         started = records.start(task_id, lease)
+        succeeded = started is None and records.get(task_id).state is TaskState.SUCCEEDED
     except RecordNotFound:
         # Records are written before sending; none means its send was reported
         # failed (503) and the record withdrawn. Nothing to report progress to.
         logger.error("task %s has no record; not run", task_id)
         return
+    except ResourceUnavailable as e:
+        logger.warning("task %s waits for its record: %s", task_id, e)
+        raise RecordsAway(str(e)) from e
     if started is None:
-        if records.get(task_id).state is TaskState.SUCCEEDED:
+        if succeeded:
             logger.info("task %s already succeeded; delivered again, nothing to do", task_id)
             return
         logger.info("task %s is held by another worker; delivered again, looked at after its lease", task_id)
