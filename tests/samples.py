@@ -1,5 +1,6 @@
 """Sample files of every type the built-in plugins handle, made here or shipped by Debian."""
 
+import gzip
 import io
 import struct
 import subprocess
@@ -169,6 +170,8 @@ def write_samples(folder: Path) -> dict[str, Path]:
     files["html"] = folder / "page.html"
     (folder / "drawing.svg").write_text(SVG)
     files["svg"] = folder / "drawing.svg"
+    (folder / "drawing.svgz").write_bytes(gzip.compress(SVG.encode()))
+    files["svgz"] = folder / "drawing.svgz"
     (folder / "notes.md").write_text(MARKDOWN)
     files["markdown"] = folder / "notes.md"
     files["epub"] = make_epub(folder / "book.epub")

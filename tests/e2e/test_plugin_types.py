@@ -37,6 +37,7 @@ EXPECTED = {
     "html_declared": ("html_preview", "preview", "image/png"),
     "html_mostly_script": ("html_preview", "preview", "image/png"),
     "svg": ("svg_thumbnail", "thumbnail", "image/png"),
+    "svgz": ("svg_thumbnail", "thumbnail", "image/png"),
     "markdown": ("markdown_preview", "preview", "image/png"),
     "mp4": ("video_thumbnail", "thumbnail", "image/jpeg"),
     "webm": ("video_thumbnail", "thumbnail", "image/jpeg"),

@@ -26,3 +26,16 @@ from proxyservice.services.sources.media_types import decide_mimetype
 )
 def test_the_name_checked_by_the_content(sniffed: str | None, guessed: str | None, expected: str) -> None:
     assert decide_mimetype(sniffed, guessed) == expected
+
+
+@pytest.mark.parametrize(
+    "sniffed, guessed, encoding, expected",
+    [
+        ("application/gzip", "image/svg+xml", "gzip", "image/svg+xml"),    # a .svgz, as librsvg reads it
+        ("application/x-gzip", "image/svg+xml", "gzip", "image/svg+xml"),
+        ("application/gzip", "text/plain", "gzip", "application/gzip"),    # a .txt.gz: no converter unpacks it
+        ("image/png", "image/svg+xml", "gzip", "image/png"),               # named .svgz, but not compressed
+    ],
+)
+def test_a_compressed_drawing_is_the_drawing(sniffed: str, guessed: str, encoding: str, expected: str) -> None:
+    assert decide_mimetype(sniffed, guessed, encoding) == expected

@@ -10,6 +10,9 @@ named ``.html``): then the name is wrong.
 
 GENERIC = frozenset({"application/octet-stream", "application/x-empty", "inode/x-empty"})
 OCTET_STREAM = "application/octet-stream"
+GZIP = frozenset({"application/gzip", "application/x-gzip"})
+READ_COMPRESSED = frozenset({"image/svg+xml"})
+"""Types whose converter reads them gzip-compressed as they are (librsvg a ``.svgz``); a ``.txt.gz`` stays gzip."""
 TEXTUAL_APPLICATION_TYPES = frozenset({
     "application/xml", "application/json", "application/javascript", "application/x-javascript",
     "application/ecmascript", "application/x-sh", "application/x-shellscript", "application/x-perl",
@@ -24,7 +27,7 @@ def is_textual(mimetype: str) -> bool:
             or mimetype in TEXTUAL_APPLICATION_TYPES)
 
 
-def decide_mimetype(sniffed: str | None, guessed: str | None) -> str:
+def decide_mimetype(sniffed: str | None, guessed: str | None, encoding: str | None = None) -> str:
     """The media type to give plugins.
 
     Parameters
@@ -33,9 +36,14 @@ def decide_mimetype(sniffed: str | None, guessed: str | None) -> str:
         What libmagic read in the content.
     guessed
         What the file name's extension names.
+    encoding
+        The compression the name says (``gzip`` for ``.svgz``, ``.svg.gz``).
     """
     if not sniffed or sniffed in GENERIC:
         return guessed or OCTET_STREAM
+    if guessed in READ_COMPRESSED and encoding == "gzip" and sniffed in GZIP:
+        # The content is what the name says it is, compressed as the name says: a .svgz drawing.
+        return guessed
     if guessed and is_textual(guessed) and is_textual(sniffed):
         # Content sniffing only guesses among kinds of text: the name is what the file says it is.
         return guessed

@@ -247,7 +247,7 @@ class SourceFiles(SettingsService):
         shared = str(path)
         if self.staging is not None and upload_id is not None:
             shared = f"{staged_uploads(self.staging)}{upload_id}/{path.name}"
-        guessed, _ = mimetypes.guess_type(path.name)
+        guessed, encoding = mimetypes.guess_type(path.name)
         if upload_id is not None:
             file_id, sniffed = upload_id, self.sniff(path)
         else:  # hashed here, unless it is unchanged since it was last
@@ -258,7 +258,7 @@ class SourceFiles(SettingsService):
             file_id=file_id,
             path=shared,
             size=path.stat().st_size,
-            mimetype=decide_mimetype(sniffed, guessed),
+            mimetype=decide_mimetype(sniffed, guessed, encoding),
             proxy_size=proxy_size,
         )
 
