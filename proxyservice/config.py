@@ -157,8 +157,9 @@ class Settings:
     """Seconds after which Celery asks a running task to stop."""
     TASK_TIME_LIMIT: int = 150
     """Seconds after which Celery kills the worker child running a task."""
-    TASK_MAX_RETRIES: int = 3
-    """Times a task that met a transient error (store or records briefly unusable) is retried, with backoff."""
+    RESOURCE_WAIT_SECONDS: int = 900
+    """Seconds a task that meets a resource that is away (a full disk, the records' database, object storage, a
+    converter missing on its worker) waits for it, tried again with backoff (1 s doubling to 60 s), before it fails."""
     VISIBILITY_TIMEOUT: int = 600
     """Redis broker only: seconds before a task taken by a worker that vanished goes back to the queue
     (RabbitMQ does it when the worker's connection drops; the recovery sweep when its lease lapses)."""

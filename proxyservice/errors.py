@@ -19,9 +19,16 @@ ProxyServiceError
 
 Anything else that reaches a handler (a plugin's own ``KeyError``) is handled
 as an :class:`InternalError`.
+
+The rule of the family that passes, written once: work that meets a
+resource that is away waits and is tried again, backing off (1 s, doubling
+to :data:`MAX_BACKOFF_SECONDS`, with jitter), for as long as
+RESOURCE_WAIT_SECONDS (:func:`may_wait`); it never fails sooner, and never
+vanishes.
 """
 
 import logging
+import random
 from dataclasses import dataclass
 from enum import Enum
 from http import HTTPStatus
@@ -41,7 +48,12 @@ __all__ = [
     "Handling",
     "handling",
     "HANDLING",
+    "backoff_seconds",
+    "may_wait",
 ]
+
+MAX_BACKOFF_SECONDS = 60
+"""The longest wait between two tries of work that met a resource that is away."""
 
 
 class ProxyServiceError(Exception):
@@ -154,3 +166,23 @@ def retry_after(error: BaseException) -> int | None:
     """Seconds a client should wait before trying again: the error's own, else its family's."""
     own = getattr(error, "retry_after", None)
     return own if isinstance(own, int) else handling(error).retry_after
+
+
+def backoff_seconds(attempt: int, jitter: bool = True) -> float:
+    """How long to wait before try ``attempt + 1``: 1 s doubling to MAX_BACKOFF_SECONDS, less up to half by chance
+    (so that tasks that met the same fault do not all come back at once)."""
+    nominal = float(min(2 ** min(attempt, 16), MAX_BACKOFF_SECONDS))
+    return nominal * random.uniform(0.5, 1.0) if jitter else nominal
+
+
+def may_wait(attempt: int, wait_seconds: float) -> bool:
+    """Whether work that met a resource that is away on try ``attempt + 1`` is tried again.
+
+    Parameters
+    ----------
+    attempt
+        The tries made before this one.
+    wait_seconds
+        RESOURCE_WAIT_SECONDS: how long, in all, the backoffs may last.
+    """
+    return sum(backoff_seconds(done, jitter=False) for done in range(attempt)) < wait_seconds

@@ -9,7 +9,7 @@ from celery.signals import setup_logging, worker_process_shutdown, worker_ready
 
 from ..config import Settings
 from ..container import Services
-from ..errors import Outcome, handling
+from ..errors import Outcome, backoff_seconds, handling
 from ..logging_config import configure_logging
 from ..services.metrics import process_ended, serve_metrics
 from ..services.request_ids import TASK_HEADER, current_request_id
@@ -21,7 +21,6 @@ from .status import register_status_command
 
 logger = logging.getLogger(__name__)
 
-MAX_BACKOFF_SECONDS = 60
 MAX_CALLBACK_BACKOFF_SECONDS = 600
 
 
@@ -62,14 +61,14 @@ def create_worker_app(settings: Settings | None = None) -> Celery:
         try:
             run_plugin_job(task_id, plugin, job, args, services.in_this_process(), attempt=retries)
         except RetryLater as e:
-            raise self.retry(exc=e, countdown=min(2**retries, MAX_BACKOFF_SECONDS),
-                             max_retries=settings.TASK_MAX_RETRIES) from e
+            # The job decides when to give up (RESOURCE_WAIT_SECONDS); Celery only waits.
+            raise self.retry(exc=e, countdown=backoff_seconds(retries), max_retries=None) from e
         except HeldByAnother as e:
             # No limit: the holder finishes or dies within TASK_TIME_LIMIT, and then this ends.
             raise self.retry(exc=e, countdown=settings.TASK_LEASE, max_retries=None) from e
         except RecordsAway as e:
             # No limit either: a task whose record cannot be started waits for its database, never fails unrecorded.
-            raise self.retry(exc=e, countdown=min(2**retries, MAX_BACKOFF_SECONDS), max_retries=None) from e
+            raise self.retry(exc=e, countdown=backoff_seconds(retries), max_retries=None) from e
 
     @celery_app.task(name=DELIVER_CALLBACK, base=ServiceTask, bind=True)
     def deliver_callback_task(self: Task, task_id: str, url: str) -> None:

@@ -24,7 +24,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from ..config import Settings
 from ..container import Services
 from ..domain import TaskState
-from ..errors import InputInvalid, Outcome, ResourceUnavailable, handling
+from ..errors import InputInvalid, Outcome, ResourceUnavailable, handling, may_wait
 from ..plugins.context import call_job
 from ..plugins.registry import enabled_plugins
 from ..services.metrics import CONVERSION_SECONDS, SANDBOX_REFUSALS, TASKS
@@ -144,7 +144,7 @@ def run_plugin_job(
         # A converter whose output was cut short by a full disk fails in its own words
         # ("image file is truncated"): the disk is the cause, and it passes.
         disk_full = not transient and not _store_has_room(services)
-        if (transient or disk_full) and attempt < settings.TASK_MAX_RETRIES:
+        if (transient or disk_full) and may_wait(attempt, settings.RESOURCE_WAIT_SECONDS):
             why = "the proxy store's disk is full" if disk_full else str(e)
             logger.warning("task %s met a passing error (try %d): %s", task_id, attempt + 1, why)
             records.put(replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {why}"))

@@ -59,7 +59,7 @@ def durable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     # A module name per broker: the app of both runs is in this process, where a name is one module.
     (available / f"flaky_{request.param}.py").write_text(FLAKY)
     with running_service(root, concurrency=1, broker_kind=request.param, VISIBILITY_TIMEOUT="4", RECOVERY_INTERVAL="2",
-                         TASK_LEASE="3", TASK_MAX_RETRIES="2",
+                         TASK_LEASE="3", RESOURCE_WAIT_SECONDS="3",
                          ENABLED_PLUGINS=f"html_preview::HTMLPreview,flaky_{request.param}::Flaky") as started:
         yield started
 

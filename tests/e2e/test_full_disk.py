@@ -36,7 +36,7 @@ def small_disk() -> Iterator[Path]:
 def on_small_disk(small_disk: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Worker]]:
     root = tmp_path_factory.mktemp("full-disk")
     with running_service(root, concurrency=1, DATA_DIR=str(small_disk / "data"), STORE_MIN_FREE_MB=str(MIN_FREE_MB),
-                         TASK_MAX_RETRIES="8") as started:
+                         RESOURCE_WAIT_SECONDS="180") as started:
         yield started
 
 

@@ -138,7 +138,7 @@ class TestNoSandbox:
 
     def test_tasks_fail_with_the_reason_and_readiness_says_why(self, tmp_path_factory: pytest.TempPathFactory) -> None:
         root = tmp_path_factory.mktemp("nosandbox")
-        with running_service(root, BWRAP=str(root / "no-such-bwrap")) as (service, _):
+        with running_service(root, BWRAP=str(root / "no-such-bwrap"), RESOURCE_WAIT_SECONDS="3") as (service, _):
             page = service.sources / "plain.html"
             result = outcome(service, service.client.post("/ingest", json={"path": str(page)}))
             assert result["status"] == "failed"
