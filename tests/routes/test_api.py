@@ -134,6 +134,21 @@ class TestIngestJson:
         response = client.post("/ingest", json={"path": str(source_dir / "plain.html"), "callback_url": url})
         assert response.status_code == 400 and error_of(response).startswith("callback_url: ")
 
+    def test_a_hard_link_to_the_services_own_file_is_refused(self, client: FlaskClient, queue: InMemoryTaskQueue,
+                                                             settings: Settings, source_dir: Path) -> None:
+        """A hard link in a source root to the signing secret is that file: refused as a path outside the roots."""
+        secret = settings.DATA_DIR / "development-secret"
+        secret.parent.mkdir(parents=True, exist_ok=True)
+        secret.write_text("s" * 64)
+        (source_dir / "innocent.txt").hardlink_to(secret)
+        (source_dir / "notes.txt").write_text("a file of the tree")
+        (source_dir / "also-notes.txt").hardlink_to(source_dir / "notes.txt")
+        refused = client.post("/ingest", json={"path": str(source_dir / "innocent.txt")})
+        assert refused.status_code == 403 and "outside the allowed source folders" in error_of(refused)
+        assert queue.sent == []
+        linked = client.post("/ingest", json={"path": str(source_dir / "also-notes.txt")})
+        assert linked.status_code == 202, "a hard link within the tree is a file like another"
+
     def test_a_lone_surrogate_in_the_path_is_a_404(self, client: FlaskClient, queue: InMemoryTaskQueue,
                                                    source_dir: Path) -> None:
         response = client.post("/ingest", data=json.dumps({"path": f"{source_dir}/\\ud800x.html"}),

@@ -18,7 +18,6 @@ uploads are kept is in :mod:`.uploads`, and how they are staged in
 
 import logging
 import mimetypes
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterator, Sequence
@@ -35,6 +34,7 @@ from ..store import Bucket
 from .errors import SourceChanged, SourceNotFound, SourceOutsideRoots, UploadNotKept
 from .fingerprints import Fingerprint, fingerprint
 from .media_types import decide_mimetype
+from .own_files import own_files
 from .page_view import page_tree, page_view
 from .sizes import check_size
 from .snapshot import MOVED, copy_checked
@@ -91,7 +91,6 @@ class SourceFiles(SettingsService):
         self.private = tuple(folder.resolve() for folder in (*private, upload_root))
         self._uploads = upload_root.resolve()
 
-
     @classmethod
     def from_settings(cls, settings: Settings) -> "SourceFiles":
         """The files under SOURCE_ROOTS, and the uploads in DATA_DIR (staged in STORE_URL when it is set).
@@ -131,10 +130,6 @@ class SourceFiles(SettingsService):
         """
         if "\x00" in path:
             raise SourceNotFound("the path contains a NUL character")
-        try:
-            os.fsencode(path)
-        except UnicodeEncodeError as e:  # a lone surrogate: no file on this host can have that name
-            raise SourceNotFound(f"no file at {quoted(path)}: it cannot be a name on this host") from e
         candidate = Path(path)
         if not candidate.is_absolute():
             raise SourceOutsideRoots(f"{path!r} is not an absolute path")
@@ -143,7 +138,10 @@ class SourceFiles(SettingsService):
             raise SourceOutsideRoots(f"{quoted(path)} is outside the allowed source folders")
         if not real.is_file():
             raise SourceNotFound(f"no file at {quoted(path)}")
-        check_size(real.stat().st_size, path, self.max_bytes)
+        stat = real.stat()
+        if stat.st_nlink > 1 and (stat.st_dev, stat.st_ino) in own_files(self.private):  # a hard link to one
+            raise SourceOutsideRoots(f"{quoted(path)} is outside the allowed source folders")
+        check_size(stat.st_size, path, self.max_bytes)
         return real
 
     def snapshot(self, path: str, file_id: str, into: Path) -> Path:
