@@ -33,6 +33,9 @@ def create_worker_app(settings: Settings | None = None) -> Celery:
     """
     settings = settings or Settings.from_environ()
     services = Services(settings)
+    # Built now: a setting the sandbox cannot take (a source root that holds the converters' own files) stops the
+    # worker at start, with its reason, rather than failing every task.
+    services.sandbox
     celery_app = Celery("proxyservice")
 
     def configure_worker_logging(**_: Any) -> None:

@@ -13,6 +13,7 @@ import subprocess
 import random
 import tempfile
 from contextlib import ExitStack
+from dataclasses import replace
 import textwrap
 import time
 from pathlib import Path
@@ -20,11 +21,12 @@ from typing import Iterator
 
 import pytest
 
+from proxyservice.config import Settings, SettingInvalid
 from proxyservice.services.sandbox import RunTimedOut, Sandbox, SandboxUnavailable
 from proxyservice.services.sandbox.bubblewrap import bubblewrap_command
 from proxyservice.services.sandbox.pinning import pin_reads
 from tests.canary import Canary, SECRET_TEXT, plant_secrets
-from tests.support import wait_until
+from tests.support import dockerfile_command, wait_until
 
 PROBE = textwrap.dedent('''
     import json, os, socket, sys
@@ -217,6 +219,28 @@ class TestFailures:
         finished = Sandbox().run(["/bin/sh", "-c", f"test -e {tmp_path}/gone.html"], [tmp_path / "gone.html"],
                                  tmp_path, 10)
         assert finished.returncode == 1
+
+    def test_a_hidden_folder_that_holds_another_is_hidden_once(self, tmp_path: Path) -> None:
+        """/usr/share/doc is always hidden; a root above it covered it, then could not remount it read-only."""
+        finished = Sandbox(hidden=(Path("/usr/share"),)).run(["/bin/sh", "-c", "test -z \"$(ls /usr/share)\""], [],
+                                                            tmp_path, 10)
+        assert finished.returncode == 0, finished.stderr
+
+    @pytest.mark.parametrize("root", ["/usr/share", "/usr", "/"])
+    def test_a_source_root_that_holds_the_converters_files_is_refused_at_start(self, tmp_path: Path,
+                                                                               root: str) -> None:
+        settings = Settings.from_environ({}, DATA_DIR=tmp_path, SOURCE_ROOTS=(Path("/usr/share/doc"), Path(root)))
+        with pytest.raises(SettingInvalid, match=f"SOURCE_ROOTS: {root} holds what the converters need"):
+            Sandbox.from_settings(settings)
+        assert Sandbox.from_settings(replace(settings, SOURCE_ROOTS=(Path("/usr/share/doc"), tmp_path))).enabled
+
+    def test_a_worker_with_such_a_root_does_not_start_and_says_why(self, tmp_path: Path) -> None:
+        environment = {**os.environ, "DATA_DIR": str(tmp_path), "SOURCE_ROOTS": "/usr/share",
+                       "BROKER_URL": "redis://127.0.0.1:9/0"}
+        started = subprocess.run([*dockerfile_command("Dockerfile-worker"), "--without-gossip"], env=environment,
+                                 capture_output=True, text=True, timeout=120)
+        assert started.returncode != 0
+        assert "SOURCE_ROOTS: /usr/share holds what the converters need" in started.stdout + started.stderr
 
     def test_the_check_names_bubblewraps_version(self) -> None:
         assert Sandbox().check().startswith("bubblewrap ")

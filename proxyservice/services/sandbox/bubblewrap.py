@@ -19,6 +19,8 @@ import os
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from ...config import SettingInvalid
+
 SANDBOX_UID = 65534
 """The program runs as ``nobody`` inside its user namespace."""
 SYSTEM_TREE = Path("/usr")
@@ -39,6 +41,13 @@ PROC_HIDDEN_FOLDERS = ("acpi", "asound", "scsi", "driver", "irq", "bus")
 """What of the kernel a sandbox's /proc still shows and no converter needs: hidden, as Docker hides it."""
 ALWAYS_HIDDEN = (Path("/usr/share/doc"),)
 """Inside ``/usr`` but no converter's business: every package's documentation."""
+CONVERTERS_NEED = tuple(Path(folder) for folder in (
+    "/usr/bin", "/usr/lib", "/usr/share/fonts", "/usr/share/fontconfig", "/usr/share/mime", "/usr/share/X11",
+    "/usr/share/zoneinfo", "/usr/share/poppler", "/usr/lib/libreoffice", "/usr/share/javascript"))
+"""Folders of the system tree the converters read (programs, libraries, fonts, MIME and locale data): a source root
+that holds one cannot be hidden from them, so it is refused at start (the sandbox hides every source root)."""
+ROOT_TOO_WIDE = ("SOURCE_ROOTS: %s holds what the converters need (%s), and the sandbox hides every source root "
+                 "from them: name the folders below it that hold the files (such as /usr/share/doc)")
 TMP_BYTES = 64 * 1024 * 1024
 """The private /tmp is a tmpfs of at most this size."""
 RUNTIME_DIR = "/tmp/runtime"
@@ -77,13 +86,27 @@ def _proc_masks() -> list[str]:
 
 
 def _hidden(hidden: Sequence[Path]) -> list[Path]:
-    """The folders to cover with an empty tmpfs: those that would show inside ``/usr``."""
-    covered: list[Path] = []
-    for folder in (*ALWAYS_HIDDEN, *hidden):
-        real = folder.resolve() if folder.exists() else folder
-        if real.is_relative_to(SYSTEM_TREE) and real != SYSTEM_TREE and real not in covered:
-            covered.append(real)
-    return covered
+    """The folders to cover with an empty tmpfs: those that would show inside ``/usr``, the outermost of nested ones
+    (a folder inside another covered one is gone with it, and could not be remounted read-only once covered)."""
+    inside = [(folder.resolve() if folder.exists() else folder) for folder in (*ALWAYS_HIDDEN, *hidden)]
+    inside = [real for real in inside if real.is_relative_to(SYSTEM_TREE) and real != SYSTEM_TREE]
+    return [real for index, real in enumerate(inside)
+            if real not in inside[:index] and not any(real != other and real.is_relative_to(other) for other in inside)]
+
+
+def refuse_wide_roots(roots: Sequence[Path]) -> None:
+    """Refuse a source root that holds system folders the converters need: hidden, it would hide them too.
+
+    Raises
+    ------
+    SettingInvalid
+        Such a root (``/usr/share``), with what it holds and what to name instead.
+    """
+    for root in roots:
+        real = root.resolve() if root.exists() else root
+        needed = [str(folder) for folder in CONVERTERS_NEED if folder.is_relative_to(real)]
+        if needed:
+            raise SettingInvalid(ROOT_TOO_WIDE % (root, ", ".join(needed[:3])))
 
 
 def bubblewrap_command(

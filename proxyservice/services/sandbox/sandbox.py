@@ -22,7 +22,7 @@ from typing import IO, Iterator, Mapping, Sequence
 
 from ...config import Settings
 from ..context import SettingsService
-from .bubblewrap import EGRESS_SOCKET, bubblewrap_command
+from .bubblewrap import EGRESS_SOCKET, bubblewrap_command, refuse_wide_roots
 from .egress import EGRESS_PROXY, check_host_names, egress_socket, relay_command
 from .errors import RunTimedOut, SandboxUnavailable
 from .launcher import LAUNCHER_FILTER_FD, write_launcher, write_seccomp_filter
@@ -83,7 +83,14 @@ class Sandbox(SettingsService):
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Sandbox":
-        """The sandbox, hiding every folder the service keeps files in."""
+        """The sandbox, hiding every folder the service keeps files in.
+
+        Raises
+        ------
+        SettingInvalid
+            A source root holds system folders the converters need (``/usr/share``): it cannot be hidden.
+        """
+        refuse_wide_roots(settings.SOURCE_ROOTS)
         return cls(
             settings.BWRAP,
             enabled=not settings.UNSAFE_NO_SANDBOX,
