@@ -19,7 +19,8 @@ API_PATHS = {"api.list_proxies": "/proxies/{file_id}", "api.task_status": "/stat
 
 def api_path(endpoint: str, **values: str) -> str:
     """The path of one of the API's routes (``/proxies/<file_id>``), built without the web app."""
-    return API_PATHS[endpoint].format(**{name: quote(value, safe="") for name, value in values.items()})
+    # Quoted as the web app's routes quote a value (a URL path segment, as Werkzeug's converters do).
+    return API_PATHS[endpoint].format(**{name: quote(value, safe="!$&'()*+,/:;=@") for name, value in values.items()})
 
 
 def task_body(record: TaskRecord) -> dict[str, Any]:

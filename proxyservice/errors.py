@@ -47,6 +47,7 @@ __all__ = [
     "Outcome",
     "Handling",
     "handling",
+    "retry_after",
     "HANDLING",
     "backoff_seconds",
     "may_wait",

@@ -158,6 +158,8 @@ class IntakeServices(Protocol):
 
 
 class SourceReader(Protocol):
+    """The source files: a named path resolved, an upload kept, a file described."""
+
     def resolve(self, path: str) -> Path: ...
 
     def save_upload(self, stream: IO[bytes], filename: str) -> Path: ...
@@ -166,14 +168,20 @@ class SourceReader(Protocol):
 
 
 class ProxyRoom(ProxyLister, Protocol):
+    """The proxy store: its proxies, and whether its disk has room for more."""
+
     def check_room(self) -> None: ...
 
 
 class TaskSender(JobSender, Protocol):
+    """The task queue: where jobs go, and how many wait."""
+
     def length(self) -> int: ...
 
 
 class CallbackCheck(Protocol):
+    """The webhooks: whether a callback URL may be called."""
+
     def check(self, url: str) -> str: ...
 
 

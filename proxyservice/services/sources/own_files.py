@@ -3,20 +3,15 @@
 import os
 from pathlib import Path
 
-DEPTH = 2
-"""How deep the service's folders are looked into: its secret and records at the top, plugins one folder down.
-The proxies and uploads deeper down are no secret (an upload is read as the upload it is)."""
-
 
 def own_files(folders: tuple[Path, ...]) -> frozenset[tuple[int, int]]:
-    """``(device, inode)`` of every regular file in ``folders`` and their subfolders, DEPTH levels deep.
+    """``(device, inode)`` of the regular files at the top of the service's folders: its secret, its records.
 
-    Asked only of a file with more than one link, so the cost (a few listings) is paid rarely.
+    Deeper down are proxies and uploads, no secret (an upload is read as the upload it is), and a store of
+    many files: they are not listed. Asked only of a file with more than one link, so the cost is paid rarely.
     """
     found: set[tuple[int, int]] = set()
-    pending = [(folder, 1) for folder in folders]
-    while pending:
-        folder, depth = pending.pop()
+    for folder in folders:
         try:
             entries = list(os.scandir(folder))
         except OSError:
@@ -26,8 +21,6 @@ def own_files(folders: tuple[Path, ...]) -> frozenset[tuple[int, int]]:
                 if entry.is_file(follow_symlinks=False):
                     stat = entry.stat(follow_symlinks=False)
                     found.add((stat.st_dev, stat.st_ino))
-                elif entry.is_dir(follow_symlinks=False) and depth < DEPTH:
-                    pending.append((Path(entry.path), depth + 1))
             except OSError:
                 continue
     return frozenset(found)
