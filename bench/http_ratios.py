@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from proxyservice.config import Settings  # noqa: E402
 from tests.conftest import bearer  # noqa: E402
 from tests.e2e.conftest import running_service  # noqa: E402
-from tests.e2e.test_uwsgi import running_uwsgi  # noqa: E402
+from tests.e2e.served import running_uwsgi  # noqa: E402
 from tests.support import wait_until  # noqa: E402
 
 SECONDS = 5

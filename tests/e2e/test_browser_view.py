@@ -20,7 +20,7 @@ from PIL import Image
 from proxyservice.config import Settings
 from tests.conftest import bearer
 from tests.e2e.conftest import Service
-from tests.e2e.test_uwsgi import running_uwsgi
+from tests.e2e.served import running_uwsgi
 from tests.support import assert_not_blank
 
 CHROMIUM = shutil.which("chromium")

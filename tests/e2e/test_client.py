@@ -16,7 +16,7 @@ from proxyservice.config import Settings
 from tests.conftest import bearer
 from tests.e2e.conftest import Service
 from tests.e2e.test_ingest_to_proxy import unique_copy
-from tests.e2e.test_uwsgi import running_uwsgi
+from tests.e2e.served import running_uwsgi
 from tests.support import assert_not_blank, free_port
 
 

@@ -23,7 +23,7 @@ from proxyservice.factory import UPLOAD_OVERHEAD_BYTES
 from proxyservice.schemas import first_error
 from tests.conftest import bearer
 from tests.e2e.conftest import Service
-from tests.e2e.test_uwsgi import running_uwsgi
+from tests.e2e.served import running_uwsgi
 from tests.support import ROOT
 
 SLOW_CLIENTS = 200
@@ -265,6 +265,23 @@ class TestMalformedRequests:
     def test_nginx_own_error_pages_are_not_served(self, uwsgi_url: str) -> None:
         response = requests.get(f"{uwsgi_url}/_nginx/431", timeout=10)
         assert response.status_code == 404 and first_error("Error", response.json()) is None
+
+    def test_the_token_check_of_uploads_is_nginx_own(self, uwsgi_url: str) -> None:
+        """Only nginx's subrequest reaches it: a client gets 404, as for any path that is not in the contract."""
+        response = requests.get(f"{uwsgi_url}/_auth/ingest", timeout=10)
+        assert response.status_code == 404 and first_error("Error", response.json()) is None
+
+    @pytest.mark.parametrize(("path", "allowed"), [("/plugins", "GET, HEAD, OPTIONS"), ("/ingest", "OPTIONS, POST"),
+                                                   ("/ingest?x=1", "OPTIONS, POST")])
+    def test_trace_is_refused_with_the_methods_allowed(self, uwsgi_url: str, token: str, path: str,
+                                                       allowed: str) -> None:
+        # nginx refuses TRACE itself, before any location; the app says the same methods for one it does not take.
+        response = requests.request("TRACE", f"{uwsgi_url}{path}", timeout=10)
+        assert response.status_code == 405 and response.headers["Allow"] == allowed
+        assert first_error("Error", response.json()) is None
+        by_the_app = requests.put(f"{uwsgi_url}{path}", headers={"Authorization": token}, timeout=10)
+        assert by_the_app.status_code == 405
+        assert set(by_the_app.headers["Allow"].split(", ")) == set(allowed.split(", "))
 
     def test_a_body_shorter_than_announced_then_a_half_close(self, uwsgi_url: str, token: str) -> None:
         # nginx reads end-of-file on the body as a client gone (it cannot tell a

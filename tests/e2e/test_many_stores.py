@@ -24,7 +24,7 @@ from proxyservice.schemas import first_error
 from tests.conftest import ObjectStorage, bearer
 from tests.e2e.conftest import Service, running_service
 from tests.e2e.test_ingest_to_proxy import finished
-from tests.e2e.test_uwsgi import running_uwsgi
+from tests.e2e.served import running_uwsgi
 from tests.support import assert_not_blank
 
 # A page whose preview is unmistakable: a deep blue body, a white heading.

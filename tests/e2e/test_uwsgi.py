@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -22,48 +21,8 @@ from PIL import Image
 from proxyservice.config import Settings
 from tests.conftest import bearer
 from tests.e2e.conftest import Service, running_service
+from tests.e2e.served import LOGS, running_uwsgi
 from tests.support import ROOT, Receiver, assert_not_blank, dockerfile_command, free_port, verify, wait_until
-
-
-LOGS: dict[str, Path] = {}
-"""The log of each running uWSGI, by its URL."""
-
-
-@contextmanager
-def running_uwsgi(service: Service, log: Path, module: str | None = None, ready: str = "/healthz") -> Iterator[str]:
-    """uWSGI as the Dockerfile starts it (the shipped uwsgi.ini, nginx in front), on a free port; its URL.
-
-    Parameters
-    ----------
-    module
-        Another WSGI app to serve in the same way (``bench.hello_app:application``).
-    ready
-        The path that answers 200 once the app is up.
-    """
-    port = free_port()
-    environment = {**os.environ, **service.environment, "PROXYSERVICE_HTTP": f"127.0.0.1:{port}",
-                   "UWSGI_VIRTUALENV": sys.prefix}
-    with log.open("wb") as out:
-        process = subprocess.Popen([*dockerfile_command("Dockerfile"), *(["--module", module] if module else [])],
-                                   cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-
-    def answers() -> bool:
-        if process.poll() is not None:
-            raise AssertionError(f"uWSGI exited ({process.returncode}): {log.read_text()[-3000:]}")
-        try:
-            return requests.get(f"{url}{ready}", timeout=5).status_code == 200
-        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or its apps still loading
-            return False
-
-    try:
-        wait_until(answers, 60, f"uWSGI on port {port} (log: {log})")
-        LOGS[url] = log
-        yield url
-    finally:
-        LOGS.pop(url, None)
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def runtime_folder(log: Path) -> Path:
