@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
+from urllib3.exceptions import NameResolutionError
 
 from .domain import ProxyFile
 
@@ -124,6 +125,8 @@ class TaskStatus:
     warnings: tuple[str, ...]
     filename: str
     """The file's base name when the task was submitted."""
+    proxies_url: str | None = None
+    """Once it succeeded, where its file's proxies are listed."""
 
     @property
     def is_finished(self) -> bool:
@@ -257,7 +260,7 @@ class ProxyServiceClient:
         try:
             return self.session.get(f"{self.url}/status", timeout=self.timeout).status_code == 200
         except requests.RequestException as e:
-            raise ServiceUnreachable(f"{self.url}: {e}") from e
+            raise _unreachable(self.url, self.timeout, e) from e
 
     def _ingested(self, answer: requests.Response) -> IngestResult:
         body = answer.json()
@@ -269,10 +272,25 @@ class ProxyServiceClient:
         try:
             answer = self.session.request(method, f"{self.url}{path}", timeout=self.timeout, **kwargs)
         except requests.RequestException as e:
-            raise ServiceUnreachable(f"{self.url}: {e}") from e
+            raise _unreachable(self.url, self.timeout, e) from e
         if answer.status_code < 400:
             return answer
         raise _error(answer)
+
+
+def _unreachable(url: str, timeout: float, error: requests.RequestException) -> ServiceUnreachable:
+    """Why nothing answered at ``url``, in one line a person can act on (not urllib3's retry report)."""
+    if isinstance(error, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                          requests.exceptions.InvalidSchema)):
+        return ServiceUnreachable(f"{url!r} is not a service URL (write it as http://host:port)")
+    if isinstance(error, requests.Timeout):
+        return ServiceUnreachable(f"{url} did not answer within {timeout:g} s")
+    reason = getattr(error.args[0], "reason", None) if error.args else None  # urllib3's, under its retry report
+    if isinstance(reason, NameResolutionError):
+        return ServiceUnreachable(f"{url}: no host by that name")
+    if isinstance(getattr(reason, "__cause__", None), ConnectionRefusedError):
+        return ServiceUnreachable(f"{url}: nothing listens there (connection refused); is the service running?")
+    return ServiceUnreachable(f"{url}: the connection failed ({type(reason or error).__name__})")
 
 
 def _task_status(body: dict[str, Any]) -> TaskStatus:

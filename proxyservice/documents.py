@@ -7,7 +7,7 @@ webhook's body and ``proxyservice status --json`` show a task the same way.
 from typing import Any, Callable
 from urllib.parse import quote
 
-from .domain import TaskRecord
+from .domain import TaskRecord, TaskState
 from .process.ingest import IngestOutcome
 
 UrlBuilder = Callable[..., str]
@@ -23,8 +23,9 @@ def api_path(endpoint: str, **values: str) -> str:
     return API_PATHS[endpoint].format(**{name: quote(value, safe="!$&'()*+,/:;=@") for name, value in values.items()})
 
 
-def task_body(record: TaskRecord) -> dict[str, Any]:
-    """The status document of a task (``TaskStatus`` in the contract)."""
+def task_body(record: TaskRecord, build_url: UrlBuilder = api_path) -> dict[str, Any]:
+    """The status document of a task (``TaskStatus`` in the contract): once it succeeded, where its proxies are."""
+    succeeded = record.state is TaskState.SUCCEEDED
     return {
         "task_id": record.task_id,
         "file_id": record.file_id,
@@ -36,6 +37,7 @@ def task_body(record: TaskRecord) -> dict[str, Any]:
         "error": record.error,
         "warnings": list(record.warnings),
         "filename": record.filename,
+        "proxies_url": build_url("api.list_proxies", file_id=record.file_id) if succeeded else None,
     }
 
 

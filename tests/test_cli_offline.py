@@ -60,5 +60,6 @@ class TestRefusedBeforeWalking:
         result = run_cli(environment(tmp_path), "ingest", str(tmp_path))
         assert result.returncode == 1 and result.stdout == ""
         assert result.stderr.splitlines() == [
-            f"Error: {tmp_path} is outside SOURCE_ROOTS ({tmp_path / 'sources'}): nothing was ingested; "
-            "name a folder under them, or add it to SOURCE_ROOTS"]
+            f"Error: {tmp_path} is outside SOURCE_ROOTS: nothing was ingested; name a folder under them, "
+            f"or add it to SOURCE_ROOTS (SOURCE_ROOTS here is {tmp_path / 'sources'}; it must name the same folders as "
+            "where the service and its workers run, which read the file by its path)"]

@@ -32,8 +32,8 @@ def cli(context: click.Context, url: str | None, token: str | None) -> None:
     """Make proxies (preview images) of files: plugins, ingest, task status and tokens.
 
     Settings come from the environment, as the service's do (SOURCE_ROOTS,
-    DATA_DIR, BROKER_URL...). With --url and --token, add-file and status use
-    a service on another host over HTTP instead. Exit codes: 0 done, 1 failed
+    DATA_DIR, BROKER_URL...). With --url and --token, add-file, ingest and
+    status use a service on another host over HTTP instead. Exit codes: 0 done, 1 failed
     or refused, 2 bad usage, 3 not finished yet, 130 interrupted.
     """
     context.obj = Remote(url, token)
@@ -109,7 +109,11 @@ def add_file(remote: Remote, path: Path, plugins_option: str | None, sizes: str 
         raise click.ClickException(str(e)) from e
     if isinstance(result, Refusal):
         raise click.ClickException(result.reason)
-    latest = watch_tasks(submitter.find, [task.task_id for task in result.pending], timeout) if wait else {}
+    # A reused task is an earlier one: its record says how it ended, and with what warnings.
+    latest = {task.task_id: record for task in result.tasks if task.reused
+              and (record := submitter.find(task.task_id)) is not None}
+    if wait:
+        latest.update(watch_tasks(submitter.find, [task.task_id for task in result.pending], timeout))
     data = file_json(str(path), result, latest)
     emit(as_json, data, file_lines(data))
     exit_with(file_exit(data, wait))

@@ -44,11 +44,8 @@ def emit(as_json: bool, data: Any, lines: list[str]) -> None:
 
 
 def record_json(record: TaskRecord) -> dict[str, Any]:
-    """A task record as ``GET /status/<task_id>`` answers, and its file's proxies once it succeeded."""
-    body: dict[str, Any] = task_body(record)
-    if record.state is TaskState.SUCCEEDED:
-        body["proxies_url"] = api_path("api.list_proxies", file_id=record.file_id)
-    return body
+    """A task record as ``GET /status/<task_id>`` answers."""
+    return task_body(record)
 
 
 def status_exit(state: TaskState) -> Exit:
@@ -82,7 +79,7 @@ def file_json(path: str, outcome: IngestOutcome, latest: Mapping[str, TaskRecord
     Parameters
     ----------
     latest
-        The tasks' records as they are now, for those that were waited for.
+        The tasks' records as they are now, for those that were waited for or reused.
     """
     body = {"path": path, **ingest_body(outcome, api_path)}
     for task in body["tasks"]:

@@ -59,7 +59,9 @@ def add_file_remote(client: ProxyServiceClient, path: Path, plugins: list[str] |
     else:
         result = _call(lambda: client.upload(path, plugins=plugins, force=force, sizes=sizes or None,
                                              callback_url=callback_url))
-    latest: dict[str, TaskStatus] = {}
+    # A reused task is an earlier one: its status says how it ended, and with what warnings.
+    latest: dict[str, TaskStatus] = {task.task_id: _call(lambda: client.task(task.task_id))
+                                     for task in result.tasks if task.reused}
     if wait:
         for task in result.tasks:
             try:

@@ -22,15 +22,17 @@ from ..domain import TaskRecord, TaskState
 from ..errors import InputUnsupported, Outcome, ResourceBusy, ResourceUnavailable, handling
 from ..process import intake
 from ..process.ingest import IngestOutcome, TaskOutcome
-from ..process.intake import ByPath, IngestRefused, IngestRequest
+from ..process.intake import ByPath, IngestForbidden, IngestRefused, IngestRequest
 from ..process.plugin_choice import unknown_plugin
 
 __all__ = ["FileSubmitter", "Refusal", "ServiceDown", "QueueFull", "TaskView", "directory_outside_roots",
            "failed_reason", "watch_tasks"]
 
 SEE_PLUGINS = " (see proxyservice plugins list)"
-OUTSIDE_ROOTS = ("%s is outside SOURCE_ROOTS (%s): nothing was ingested; "
-                 "name a folder under them, or add it to SOURCE_ROOTS")
+ROOTS_HINT = ("SOURCE_ROOTS here is %s; it must name the same folders as where the service and its "
+              "workers run, which read the file by its path")
+OUTSIDE_ROOTS = ("%s is outside SOURCE_ROOTS: nothing was ingested; name a folder under them, "
+                 "or add it to SOURCE_ROOTS (" + ROOTS_HINT + ")")
 WATCH_POLL_SECONDS = 0.2
 
 TaskView = TaskRecord | TaskOutcome
@@ -59,8 +61,11 @@ def directory_outside_roots(directory: Path, services: Services) -> str | None:
     """The one-line refusal for a folder no file of which the service may read by path, if it is one."""
     if services.sources.under_roots(directory.resolve()):
         return None
-    roots = ":".join(str(root) for root in services.settings.SOURCE_ROOTS) or "unset"
-    return OUTSIDE_ROOTS % (directory, roots)
+    return OUTSIDE_ROOTS % (directory, _roots(services))
+
+
+def _roots(services: Services) -> str:
+    return ":".join(str(root) for root in services.settings.SOURCE_ROOTS) or "unset"
 
 
 def refusal_of(error: IngestRefused) -> Refusal:
@@ -120,6 +125,9 @@ class FileSubmitter:
                                 self.sizes, force=self.force, callback_url=self.callback_url)
         try:
             return intake.ingest(request, self.services)
+        except IngestForbidden as e:
+            refusal = refusal_of(e)
+            return Refusal(f"{refusal.reason} ({ROOTS_HINT % _roots(self.services)})")
         except IngestRefused as e:
             return refusal_of(e)
 

@@ -25,9 +25,9 @@ def task_status(services: Services, task_id: str) -> Response:
         raise ServiceUnavailable(RECORDS_DOWN) from e
     if record is None:
         raise NotFound(NO_SUCH_TASK % task_id)
-    body = task_body(record)
-    if record.state is TaskState.SUCCEEDED:
-        return body, HTTPStatus.SEE_OTHER, {"Location": url_for("api.list_proxies", file_id=record.file_id)}
+    body = task_body(record, url_for)
+    if body["proxies_url"] is not None:
+        return body, HTTPStatus.SEE_OTHER, {"Location": body["proxies_url"]}
     return body, HTTPStatus.OK, {}
 
 
@@ -37,4 +37,4 @@ def recent_tasks(services: Services, name_contains: str, state: TaskState | None
         records = services.records.recent(name_contains, state, min(limit, LIST_LIMIT))
     except RecordsUnavailable as e:
         raise ServiceUnavailable(RECORDS_DOWN) from e
-    return {"tasks": [task_body(record) for record in records]}, HTTPStatus.OK, {}
+    return {"tasks": [task_body(record, url_for) for record in records]}, HTTPStatus.OK, {}

@@ -75,6 +75,10 @@ class TestTheCommandItself:
             assert flask_option not in result.stdout
         assert "Exit codes: 0 done, 1 failed or refused" in " ".join(result.stdout.split())
 
+    def test_help_says_which_commands_take_url(self) -> None:
+        said = " ".join(run_cli({}, "--help").stdout.split())
+        assert "With --url and --token, add-file, ingest and status use a service on another host" in said
+
     def test_every_command_has_help(self) -> None:
         for command in (["plugins", "list"], ["plugins", "enable"], ["plugins", "disable"], ["plugins", "check"],
                         ["add-file"], ["ingest"], ["status"], ["token"]):
@@ -121,6 +125,17 @@ class TestAddFile:
         assert "status: succeeded" in status.stdout.splitlines()
         assert f"proxies_url: /proxies/{file_id}" in status.stdout.splitlines()
 
+    def test_a_reused_task_shows_its_warnings(self, service: Service, tmp_path: Path) -> None:
+        """The same file again: the earlier task is reused, and what it warned of is said again."""
+        page = service.sources / f"warns-{tmp_path.name}.html"
+        page.write_text(f'<h1>Warns {tmp_path.name}</h1><img src="missing-{tmp_path.name}.png">')
+        first = run_cli(service.environment, "add-file", str(page), "--wait", "--json")
+        [warned] = json.loads(first.stdout)["tasks"]
+        assert warned["status"] == "succeeded" and warned["warnings"], "the image it refers to is missing"
+        again = run_cli(service.environment, "add-file", str(page), "--json")
+        [reused] = json.loads(again.stdout)["tasks"]
+        assert reused["reused"] and reused["warnings"] == warned["warnings"]
+
     def test_sizes_and_a_callback_as_post_ingest_takes_them(self, tmp_path: Path) -> None:
         """The command line hands the file to the same intake as the API: each size a task, each called back."""
         receiver = Receiver()
@@ -146,7 +161,10 @@ class TestAddFile:
     def test_bad_input_is_a_one_line_error(self, service: Service) -> None:
         result = run_cli(service.environment, "add-file", "/etc/hostname")
         assert result.returncode == 1 and result.stdout == ""
-        assert result.stderr.splitlines() == ["Error: path: '/etc/hostname' is outside the allowed source folders"]
+        assert result.stderr.splitlines() == [
+            "Error: path: '/etc/hostname' is outside the allowed source folders (SOURCE_ROOTS here is "
+            f"{service.environment['SOURCE_ROOTS']}; it must name the same folders as where the service and its "
+            "workers run, which read the file by its path)"]
         missing = run_cli(service.environment, "add-file", "/no/such/file")
         assert missing.returncode == 2 and "does not exist" in missing.stderr
         unhandled = service.sources / "unhandled.bin"
@@ -246,8 +264,9 @@ class TestIngestTree:
         assert result.returncode == 1 and result.stdout == ""
         roots = service.environment["SOURCE_ROOTS"]
         assert result.stderr.splitlines() == [
-            f"Error: /etc is outside SOURCE_ROOTS ({roots}): nothing was ingested; "
-            "name a folder under them, or add it to SOURCE_ROOTS"]
+            f"Error: /etc is outside SOURCE_ROOTS: nothing was ingested; name a folder under them, "
+            f"or add it to SOURCE_ROOTS (SOURCE_ROOTS here is {roots}; it must name the same folders as "
+            "where the service and its workers run, which read the file by its path)"]
         assert time.monotonic() - started < 30
 
     def test_a_full_queue_is_waited_for_and_ctrl_c_stops_with_the_summary(self, service: Service, tree: Path) -> None:

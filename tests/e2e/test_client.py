@@ -101,7 +101,19 @@ class TestRemoteCommandLine:
         assert client.proxies(body["file_id"])[0].typeidentifier == "preview"
         status = run_remote(client.url, token, "status", task["task_id"])
         assert status.returncode == 0 and f"task_id: {task['task_id']}" in status.stdout
-        assert "status: succeeded" in status.stdout
+        assert "status: succeeded" in status.stdout and f"proxies_url: /proxies/{body['file_id']}" in status.stdout
+
+    def test_a_reused_task_shows_its_warnings(self, client: ProxyServiceClient, tmp_path: Path) -> None:
+        """The same bytes again: the earlier task is reused, and what it warned of is said again."""
+        page = tmp_path / "warns.html"
+        page.write_text(f'<h1>Warns {tmp_path.name}</h1><img src="missing.png">')
+        token = client.session.headers["Authorization"].removeprefix("Bearer ")
+        first = json.loads(run_remote(client.url, token, "add-file", str(page), "--wait", "--json").stdout)
+        [warned] = first["tasks"]
+        assert warned["warnings"], "the page refers to a file that was not sent"
+        again = run_remote(client.url, token, "add-file", str(page), "--json")
+        [reused] = json.loads(again.stdout)["tasks"]
+        assert reused["reused"] and reused["warnings"] == warned["warnings"]
 
     def test_its_errors_are_the_services_words(self, client: ProxyServiceClient) -> None:
         token = client.session.headers["Authorization"].removeprefix("Bearer ")
@@ -109,6 +121,16 @@ class TestRemoteCommandLine:
         assert missing.returncode == 1 and "the service answered 404" in missing.stderr
         denied = run_remote(client.url, "not-a-token", "status", "no-such-task")
         assert denied.returncode == 1 and "401" in denied.stderr
+
+    @pytest.mark.parametrize(("url", "said"), [
+        ("http://127.0.0.1:{port}", "nothing listens there (connection refused); is the service running?"),
+        ("http://no-such-host.invalid:8000", "no host by that name"),
+        ("127.0.0.1:8000", "is not a service URL (write it as http://host:port)"),
+    ])
+    def test_a_wrong_url_is_said_in_words(self, url: str, said: str) -> None:
+        result = run_remote(url.format(port=free_port()), "token", "status", "some-task")
+        [line] = result.stderr.splitlines()
+        assert result.returncode == 1 and line.startswith("Error: the service did not answer: ") and line.endswith(said)
 
 
 class TestRemoteIngest:

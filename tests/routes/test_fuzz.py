@@ -14,16 +14,16 @@ And which hosts a callback_url may name (WEBHOOK_ALLOWED_HOSTS): a generated
 URL that fits the schema is pointed at the one host the service allows here.
 """
 
-import re
 from typing import Any, Iterator
 
 import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.checks import negative_data_rejection
 from schemathesis.config import SchemathesisConfig
 
-from proxyservice.schemas import SCHEMA_DIR
+from proxyservice.schemas import SCHEMA_DIR, validator
 from tests.conftest import FIXTURES, TEST_SECRET, bearer
 from tests.e2e.conftest import running_service
 from tests.e2e.served import running_uwsgi
@@ -65,7 +65,19 @@ def test_every_check_passes(served: str, case: schemathesis.Case) -> None:
     from proxyservice.config import Settings
 
     token = bearer(Settings.from_environ({}, AUTH_SECRET=TEST_SECRET))
-    callback = case.body.get("callback_url") if isinstance(case.body, dict) else None
-    if isinstance(callback, str) and re.match(r"https?://", callback):
-        case.body["callback_url"] = ALLOWED_CALLBACK
-    case.call_and_validate(base_url=served, headers={"Authorization": token}, timeout=30)
+    if isinstance(case.body, dict):
+        body = dict(case.body)
+        if "callback_url" in body and valid_callback(body["callback_url"]):
+            body["callback_url"] = ALLOWED_CALLBACK  # still valid, and on the one host allowed
+        case.body = body
+    # A query string and a form send every value as text: a value the generator made of the wrong type (a
+    # number for a name, an empty list) is often, on the wire, a valid request. Only a JSON body keeps its
+    # types, so only it is held to refusing what the schema refuses; the routes' tests refuse the rest.
+    excluded = [] if case.media_type == "application/json" else [negative_data_rejection]
+    case.call_and_validate(base_url=served, headers={"Authorization": token}, excluded_checks=excluded,
+                          timeout=30)
+
+
+def valid_callback(url: Any) -> bool:
+    """Whether the contract takes ``url`` as a callback_url."""
+    return not list(validator("IngestOptions").iter_errors({"callback_url": url}))
