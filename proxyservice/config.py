@@ -113,7 +113,9 @@ class Settings:
     """Folders above a page that the renderer may read (Sphinx pages load ``../_static``);
     never above the page's source root, and an upload sees only its own folder."""
     RENDER_ALLOWED_HOSTS: tuple[str, ...] = ()
-    """Hosts (comma-separated, exact names) whose http(s) resources pages may load; none by default."""
+    """Hosts whose http(s) resources pages may load, as ``host[:port]`` (comma-separated; ports 80 and 443 when none
+    is named); a name that resolves to a loopback, link-local or private address is refused (list its address
+    instead); none by default."""
     RENDER_MEMORY_MB: int = 1024
     """Heap a converter process (wkhtmltoimage, pdftoppm, rsvg-convert, ffmpeg) may take, in MiB;
     past it allocations fail."""

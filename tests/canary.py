@@ -21,9 +21,9 @@ SECRET_TEXT = "SECRET-c4n4ry-7d1f"
 
 
 class Canary:
-    """A TCP server on 127.0.0.1 and ::1 (the same port) that records every connection."""
+    """A TCP server on 127.0.0.1 and ::1 (the same port, ``port`` or any free one) that records every connection."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.hits: list[str] = []
         canary = self
 
@@ -60,7 +60,7 @@ class Canary:
         class V6(V4):
             address_family = socket.AF_INET6
 
-        self.v4 = V4(("127.0.0.1", 0), Handler)
+        self.v4 = V4(("127.0.0.1", port), Handler)
         self.port = self.v4.server_address[1]
         self.v6 = V6(("::1", self.port), Handler)
         for server in (self.v4, self.v6):
@@ -78,6 +78,7 @@ class Canary:
     def close(self) -> None:
         for server in (self.v4, self.v6):
             server.shutdown()
+            server.server_close()
             server.server_close()
 
 

@@ -43,6 +43,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+LISTED_PORT = free_port()
+"""The loopback port the end-to-end services list in RENDER_ALLOWED_HOSTS (an allowed host is open on its
+listed ports only): the tests' own servers that pages reach listen there, one at a time."""
+
+
 def wait_until(predicate: Any, timeout: float, what: str, interval: float = 0.1) -> Any:
     """Poll ``predicate`` until it returns something true; fail with ``what`` after ``timeout``."""
     deadline = time.monotonic() + timeout
@@ -324,9 +329,11 @@ class SlowServer:
         Seconds each answer waits.
     address
         Where it listens: loopback, or a bridge address other hosts reach.
+    port
+        Its port (:data:`LISTED_PORT` for a service that lists it); any free one by default.
     """
 
-    def __init__(self, delay: float, address: str = "127.0.0.1") -> None:
+    def __init__(self, delay: float, address: str = "127.0.0.1", port: int = 0) -> None:
         self.hits = 0
         outer = self
 
@@ -342,9 +349,10 @@ class SlowServer:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer((address, 0), Handler)
+        self.server = http.server.ThreadingHTTPServer((address, port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://{address}:{self.server.server_address[1]}/slow.gif"
+        self.port = self.server.server_address[1]
+        self.url = f"http://{address}:{self.port}/slow.gif"
 
     def page(self, folder: Path, name: str) -> Path:
         """A page named ``name`` in ``folder`` that loads one slow image."""
@@ -354,6 +362,7 @@ class SlowServer:
 
     def stop(self) -> None:
         self.server.shutdown()
+        self.server.server_close()
 
 
 def render_page(renderer: Any, page: Path, out: Path, timeout: float = 30, tree: Path | None = None) -> Any:

@@ -59,11 +59,11 @@ class TestRunPluginJob:
         assert record.state is TaskState.FAILED and "outside the allowed source folders" in (record.error or "")
 
     def test_a_render_over_the_time_limit_fails_as_timed_out(self, settings: Settings, source_dir: Path) -> None:
-        quick = Settings.from_environ({}, **{**settings.__dict__, "RENDER_TIMEOUT": 1.0,
-                                             "RENDER_ALLOWED_HOSTS": ("127.0.0.1",)})
         with socket.socket() as silent:
             silent.bind(("127.0.0.1", 0))
             silent.listen(4)
+            quick = Settings.from_environ({}, **{**settings.__dict__, "RENDER_TIMEOUT": 1.0,
+                                                 "RENDER_ALLOWED_HOSTS": (f"127.0.0.1:{silent.getsockname()[1]}",)})
             page = source_dir / "slow.html"
             page.write_text(f'<img src="http://127.0.0.1:{silent.getsockname()[1]}/x.png">')
             record = run_to_record(create_web_app(quick), quick, "t3", page)

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from proxyservice.config import Settings
 from proxyservice.factory import create_web_app
 from tests.conftest import FIXTURES, TEST_SECRET, bearer
-from tests.support import BrokerServer, RabbitMQServer, Worker, broker_server
+from tests.support import LISTED_PORT, BrokerServer, RabbitMQServer, Worker, broker_server
 
 DOCS = Path("/usr/share/doc")
 RENDER_TIMEOUT = "8"
@@ -52,8 +52,8 @@ def service_environment(root: Path, broker: BrokerServer) -> dict[str, str]:
         "SOURCE_ROOTS": f"{sources}:{DOCS}",
         "RENDER_TIMEOUT": RENDER_TIMEOUT,
         "STATUS_CHECK_TIMEOUT": "1.0",
-        # Loopback only, for the tests' own never-answering servers.
-        "RENDER_ALLOWED_HOSTS": "127.0.0.1",
+        # Loopback on one port only, for the tests' own never-answering servers.
+        "RENDER_ALLOWED_HOSTS": f"127.0.0.1:{LISTED_PORT}",
         "AUTH_SECRET": TEST_SECRET,
         # Many workers run at once in the tests: none takes the metrics port unless a test asks.
         "WORKER_METRICS_PORT": "0",

@@ -7,7 +7,7 @@ import pytest
 
 from tests.e2e.conftest import Service, running_service
 from tests.e2e.test_durability import SlowServer
-from tests.support import Worker, wait_until
+from tests.support import LISTED_PORT, Worker, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +53,7 @@ class TestOneRender:
 
     def test_a_force_while_the_task_runs_joins_it(self, busy: tuple[Service, Worker]) -> None:
         service, worker = busy
-        slow = SlowServer(delay=3.0)
+        slow = SlowServer(delay=3.0, port=LISTED_PORT)
         try:
             page = slow.page(service.sources, "forced.html")
             first = service.client.post("/ingest", json={"path": str(page)})
@@ -67,7 +67,7 @@ class TestOneRender:
             assert deliveries(worker, task_id) == 1
             assert slow.hits == 1, "rendered once"
         finally:
-            slow.server.shutdown()
+            slow.stop()
 
     def test_a_force_after_it_finished_renders_again(self, busy: tuple[Service, Worker]) -> None:
         service, worker = busy

@@ -16,7 +16,7 @@ from typing import Iterator
 import pytest
 
 from tests.e2e.conftest import BROKERS, Service, running_service
-from tests.support import SlowServer, Worker, wait_until
+from tests.support import LISTED_PORT, SlowServer, Worker, wait_until
 
 FLAKY = '''
 from pathlib import Path
@@ -66,7 +66,7 @@ def durable(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="module")
 def slow() -> Iterator[SlowServer]:
-    server = SlowServer(delay=3.0)
+    server = SlowServer(delay=3.0, port=LISTED_PORT)
     yield server
     server.stop()
 

@@ -9,7 +9,7 @@ import pytest
 
 from proxyservice.schemas import first_error
 from tests.e2e.conftest import DOCS, Service, running_service
-from tests.support import RabbitMQServer, SharedRabbitMQ, assert_not_blank, mean_difference
+from tests.support import LISTED_PORT, RabbitMQServer, SharedRabbitMQ, assert_not_blank, mean_difference
 
 
 def unique_copy(service: Service, name: str) -> Path:
@@ -130,7 +130,8 @@ class TestPagesThatMisbehave:
         import socket
 
         with socket.socket() as silent:
-            silent.bind(("127.0.0.1", 0))
+            silent.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            silent.bind(("127.0.0.1", LISTED_PORT))
             silent.listen(4)
             page = service.sources / "never-loads.html"
             page.write_text(f'<html><body><img src="http://127.0.0.1:{silent.getsockname()[1]}/x.png"></body></html>')

@@ -131,7 +131,7 @@ def hosts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hosts]:
             "SOURCE_ROOTS": str(tree),
             "AUTH_SECRET": TEST_SECRET,
             "RENDER_TIMEOUT": "20",
-            "RENDER_ALLOWED_HOSTS": network.gateway,
+            "RENDER_ALLOWED_HOSTS": f"{network.gateway}:{slow.port}",
             "STATUS_CHECK_TIMEOUT": "2.0",
             "BROKER_TIMEOUT": "2.0",
             "RECOVERY_INTERVAL": "2",

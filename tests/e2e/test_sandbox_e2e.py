@@ -13,7 +13,8 @@ import pytest
 
 from tests.canary import SECRET_TEXT, Canary, magenta_pixels, plant_secrets, reader_script, symlink
 from tests.e2e.conftest import Service, running_service
-from tests.services.test_renderer_sandbox import FILE_REFERENCES, every_request
+from tests.services.test_renderer_sandbox import FILE_REFERENCES, MetricsServer, every_request
+from tests.support import LISTED_PORT
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def sealed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 
 @pytest.fixture(scope="module")
 def canary() -> Iterator[Canary]:
-    server = Canary()
+    server = Canary(LISTED_PORT)  # the port the session's service lists
     yield server
     server.close()
 
@@ -154,7 +155,21 @@ class TestNoSandbox:
 
 
 class TestAllowedHostsThroughTheWorker:
-    """With 127.0.0.1 allowed (the session's service), redirects out of it lead nowhere."""
+    """With 127.0.0.1 allowed on one port (the session's service), other ports and redirects out of it lead nowhere."""
+
+    def test_another_port_of_the_allowed_host_is_not_drawn(self, service: Service, canary: Canary) -> None:
+        """Issue 19, item 8: an iframe of the allowed host's other port drew the worker's own metrics."""
+        metrics = MetricsServer()
+        try:
+            metrics_url = f"http://127.0.0.1:{metrics.port}/metrics"
+            html = (f'<h1>metrics</h1><iframe src="{metrics_url}" width="600" height="400"></iframe>'
+                    f'<iframe src="{canary.url("/to-file?" + metrics_url)}" width="300" height="200"></iframe>')
+            result = by_path(service, service.sources, html)
+            assert result["status"] == "succeeded", result
+            assert metrics.hits == [] and magenta_pixels(result["preview"]) == 0
+            assert [hit for hit in canary.settle() if "/to-file" in hit], "the listed port was reached"
+        finally:
+            metrics.close()
 
     def test_a_redirect_to_another_host_or_to_a_file_is_not_followed(
             self, service: Service, canary: Canary, tmp_path: Path) -> None:

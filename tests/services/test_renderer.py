@@ -80,7 +80,7 @@ class TestFailures:
             render_page(renderer, tmp_path / "absent.html", tmp_path / "out.png", timeout=30)
 
     def test_a_page_that_never_loads_is_killed_at_the_limit(self, tmp_path: Path, silent_server: int) -> None:
-        renderer = HtmlRenderer("wkhtmltoimage", VIEWPORT, 200, sandbox=Sandbox(allowed_hosts=("127.0.0.1",)))
+        renderer = HtmlRenderer("wkhtmltoimage", VIEWPORT, 200, sandbox=Sandbox(allowed_hosts=(f"127.0.0.1:{silent_server}",)))
         page = tmp_path / "never-loads-7f3a.html"
         page.write_text(f'<html><body><img src="http://127.0.0.1:{silent_server}/hang.png"></body></html>')
         started = time.monotonic()

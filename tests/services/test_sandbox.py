@@ -154,32 +154,71 @@ class TestTheTinyProgram:
 
 
 class TestEgress:
-    """With allowed hosts, the one way out is the filtering proxy."""
+    """With allowed hosts, the one way out is the filtering proxy: to those hosts, on their ports."""
 
-    def test_only_allowed_hosts_through_the_proxy_and_https_tunnels_to_443_only(
-            self, tmp_path: Path, canary: Canary) -> None:
+    def ask_through_the_proxy(self, tmp_path: Path, sandbox: Sandbox, requests: list[str]) -> list[bytes]:
+        """What the proxy answered each request (all of it), asked from inside the sandbox."""
         script = tmp_path / "egress.py"
-        script.write_text(textwrap.dedent(f'''
-            import socket, sys
+        script.write_text(textwrap.dedent('''
+            import json, socket, sys
             def ask(request):
                 s = socket.create_connection(("127.0.0.1", 3128), timeout=5)
                 s.sendall(request.encode())
-                return s.recv(200).decode("latin-1").split("\\r\\n")[0]
-            said = [ask("GET http://127.0.0.1:{canary.port}/allowed HTTP/1.0\\r\\n\\r\\n"),
-                    ask("GET http://localhost:{canary.port}/other-name HTTP/1.0\\r\\n\\r\\n"),
-                    ask("CONNECT 127.0.0.1:{canary.port} HTTP/1.0\\r\\n\\r\\n"),
-                    ask("GET /no-absolute-uri HTTP/1.0\\r\\nHost: 127.0.0.1:{canary.port}\\r\\n\\r\\n")]
-            open(sys.argv[1] + "/said.txt", "w").write("\\n".join(said))
+                answer = b""
+                while chunk := s.recv(4096):
+                    answer += chunk
+                    if answer.startswith(b"HTTP/1.0 200 Connection established"):
+                        break
+                return answer.decode("latin-1")
+            said = [ask(request) for request in json.loads(sys.argv[2])]
+            open(sys.argv[1] + "/said.json", "w").write(json.dumps(said))
         '''))
         out = tmp_path / "out"
         out.mkdir()
-        sandbox = Sandbox(allowed_hosts=("127.0.0.1",))
-        finished = sandbox.run(["/usr/bin/python3", str(script), str(out)], [script], out, 30, egress=True)
+        finished = sandbox.run(["/usr/bin/python3", str(script), str(out), json.dumps(requests)], [script], out, 30,
+                               egress=True)
         assert finished.returncode == 0, finished.stderr
-        allowed, other, tunnel, relative = (out / "said.txt").read_text().splitlines()
-        assert allowed.startswith("HTTP/1.") and " 200 " in allowed
-        assert " 403 " in other and " 403 " in tunnel and not relative.startswith("HTTP/1.1 200")
-        assert canary.settle() == ["GET /allowed HTTP/1.0"]
+        return [said.encode("latin-1") for said in json.loads((out / "said.json").read_text())]
+
+    def test_only_allowed_hosts_on_their_ports_through_the_proxy(self, tmp_path: Path, canary: Canary) -> None:
+        other = Canary()
+        try:
+            said = self.ask_through_the_proxy(tmp_path, Sandbox(allowed_hosts=(f"127.0.0.1:{canary.port}",)), [
+                f"GET http://127.0.0.1:{canary.port}/allowed HTTP/1.0\r\n\r\n",
+                f"GET http://127.0.0.1:{other.port}/other-port HTTP/1.0\r\n\r\n",
+                f"GET http://localhost:{canary.port}/other-name HTTP/1.0\r\n\r\n",
+                f"GET http://127.0.0.1:{canary.port}@127.0.0.1:{other.port}/userinfo HTTP/1.0\r\n\r\n",
+                f"CONNECT 127.0.0.1:{other.port} HTTP/1.0\r\n\r\n",
+                f"CONNECT 127.0.0.1:{canary.port} HTTP/1.0\r\n\r\n",
+                f"GET /no-absolute-uri HTTP/1.0\r\nHost: 127.0.0.1:{canary.port}\r\n\r\n"])
+            allowed, other_port, other_name, userinfo, tunnel_out, tunnel_in, relative = said
+            assert b" 200 " in allowed.split(b"\r\n")[0] and allowed.endswith(b"x")
+            assert tunnel_in.startswith(b"HTTP/1.0 200 Connection established")
+            for refused in (other_port, other_name, userinfo, tunnel_out):
+                assert refused.split(b"\r\n")[0].endswith((b"403 Filtered", b"403 Access violation")), refused
+                assert refused.endswith(b"\r\n\r\n"), "the proxy's error page is empty: nothing to draw"
+            assert not relative.startswith(b"HTTP/1.1 200")
+            assert canary.settle() == ["GET /allowed HTTP/1.0", "<connection>"]
+            assert other.settle() == []
+        finally:
+            other.close()
+
+    def test_a_bare_host_is_open_on_80_and_443_only(self, tmp_path: Path, canary: Canary) -> None:
+        """The fault of issue 19, item 8: an allowed host was open on every port, the worker's metrics too."""
+        said = self.ask_through_the_proxy(tmp_path, Sandbox(allowed_hosts=("127.0.0.1",)), [
+            f"GET http://127.0.0.1:{canary.port}/metrics HTTP/1.0\r\n\r\n",
+            f"CONNECT 127.0.0.1:{canary.port} HTTP/1.0\r\n\r\n"])
+        assert [answer.split(b"\r\n")[0][9:] for answer in said] == [b"403 Filtered",
+                                                                       b"403 Access violation"]
+        assert all(answer.endswith(b"\r\n\r\n") for answer in said), "no error page"
+        assert canary.settle() == []
+
+    def test_a_name_that_resolves_to_loopback_is_refused(self, tmp_path: Path, canary: Canary) -> None:
+        """``localhost`` is a name, and its address is the worker's own: only its address, listed, is reached."""
+        said = self.ask_through_the_proxy(tmp_path, Sandbox(allowed_hosts=(f"localhost:{canary.port}",)), [
+            f"GET http://localhost:{canary.port}/by-name HTTP/1.0\r\n\r\n"])
+        assert said[0].split(b"\r\n")[0].endswith(b"403 Filtered")
+        assert canary.settle() == []
 
     def test_no_egress_unless_asked(self, tmp_path: Path) -> None:
         out = tmp_path / "out"
@@ -188,10 +227,20 @@ class TestEgress:
             ["/bin/sh", "-c", "test -e /run/egress.sock && echo there >&2; exit 0"], [], out, 10)
         assert "there" not in finished.stderr
 
-    @pytest.mark.parametrize("host", ["*.example.org", "http://example.org", "example.org:443", "::1"])
-    def test_allowed_hosts_are_exact_names(self, host: str) -> None:
-        with pytest.raises(ValueError, match="not a host name"):
+    @pytest.mark.parametrize("host", ["*.example.org", "http://example.org", "example.org:0", "example.org:65536",
+                                      "::1", "[::1]:80", "example.org:http", "exa_mple.org"])
+    def test_allowed_hosts_are_exact_names_with_a_port(self, host: str) -> None:
+        with pytest.raises(ValueError, match="is not host\\[:port\\]"):
             Sandbox(allowed_hosts=(host,))
+
+    def test_a_bad_entry_is_refused_when_the_settings_are_read(self) -> None:
+        with pytest.raises(SettingInvalid, match="RENDER_ALLOWED_HOSTS: 'example.org:99999' is not host"):
+            Sandbox.from_settings(Settings.from_environ({"RENDER_ALLOWED_HOSTS": "fonts.example.org,example.org:99999"}))
+
+    def test_entries_of_one_host_add_up(self) -> None:
+        sandbox = Sandbox(allowed_hosts=("Fonts.Example.org", "fonts.example.org:8443", "10.0.0.5:8080"))
+        assert [(entry.host, sorted(entry.ports), entry.is_address) for entry in sandbox.allowed_hosts] == [
+            ("fonts.example.org", [80, 443, 8443], False), ("10.0.0.5", [8080], True)]
 
 
 class TestFailures:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import BrowserContext, Request, Route
 from playwright.sync_api import Error as PlaywrightError
 
+from ..sandbox.allowed_hosts import AllowedHost, refusal
 from .renderer import OUTSIDE, Warnings
 from .served_view import PAGE_HOST, ServedView
 
@@ -16,6 +17,7 @@ MAX_REQUESTS = 2000
 """Requests of one page the worker answers; past them, Chromium's own refusal answers (no worker time)."""
 TOO_MANY_REQUESTS = f"the page made more than {MAX_REQUESTS} requests; the rest were refused"
 NOT_ALLOWED = "the page refers to {host}, which it may not reach (RENDER_ALLOWED_HOSTS); it was not loaded"
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 class PageRequests:
@@ -26,7 +28,7 @@ class PageRequests:
     cannot hold the worker past its time limit.
     """
 
-    def __init__(self, served: ServedView, allowed_hosts: tuple[str, ...], context: BrowserContext) -> None:
+    def __init__(self, served: ServedView, allowed_hosts: tuple[AllowedHost, ...], context: BrowserContext) -> None:
         self.served = served
         self.allowed_hosts = allowed_hosts
         self.context = context
@@ -68,11 +70,19 @@ class PageRequests:
                 # The page navigating away (a refresh, a script, a form): "No Content" keeps it as it was.
                 route.fulfill(status=204)
                 return
-        host = (urlsplit(request.url).hostname or "").lower()
-        if host in self.allowed_hosts:
+        parts = urlsplit(request.url)
+        host = (parts.hostname or "").lower()
+        if not host or host == PAGE_HOST:
+            self.warnings.add(OUTSIDE if host == PAGE_HOST else NOT_ALLOWED.format(host=request.url[:60]))
+            route.abort("blockedbyclient")
+            return
+        # Checked here as the proxy checks it, so that a refusal is a network error of the page's, and is said.
+        refused = refusal(self.allowed_hosts, host, parts.port or DEFAULT_PORTS.get(parts.scheme, 0))
+        if refused is None:
             route.continue_()
             return
-        self.warnings.add(OUTSIDE if host == PAGE_HOST else NOT_ALLOWED.format(host=host or request.url[:60]))
+        logger.info("refused a request of the page: %s", refused)
+        self.warnings.add(NOT_ALLOWED.format(host=parts.netloc.rpartition("@")[2]))
         route.abort("blockedbyclient")
 
     def failed(self, request: Request) -> None:

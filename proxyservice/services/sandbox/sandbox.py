@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import IO, Iterator, Mapping, Sequence
 
 
-from ...config import Settings
+from ...config import Settings, SettingInvalid
 from ..context import SettingsService
 from .bubblewrap import EGRESS_SOCKET, bubblewrap_command, refuse_wide_roots
-from .egress import EGRESS_PROXY, check_host_names, egress_socket, relay_command
+from .allowed_hosts import parse_allowed_hosts
+from .egress import EGRESS_PROXY, egress_socket, relay_command
 from .errors import RunTimedOut, SandboxUnavailable
 from .launcher import LAUNCHER_FILTER_FD, write_launcher, write_seccomp_filter
 from .pinning import Read, pin_reads
@@ -70,7 +71,13 @@ class Sandbox(SettingsService):
     hidden
         Folders that never show inside, even where a system folder around them does.
     allowed_hosts
-        The only hosts a run with egress may reach, through a filtering proxy.
+        The only hosts a run with egress may reach, through a filtering proxy: ``host[:port]`` each
+        (``allowed_hosts.py``).
+
+    Raises
+    ------
+    ValueError
+        An allowed host is not ``host[:port]``.
     """
 
     def __init__(self, bwrap: str = "bwrap", enabled: bool = True, hidden: Sequence[Path] = (),
@@ -78,8 +85,7 @@ class Sandbox(SettingsService):
         self.bwrap = bwrap
         self.enabled = enabled
         self.hidden = tuple(hidden)
-        self.allowed_hosts = check_host_names(allowed_hosts)
-
+        self.allowed_hosts = parse_allowed_hosts(allowed_hosts)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Sandbox":
@@ -88,15 +94,19 @@ class Sandbox(SettingsService):
         Raises
         ------
         SettingInvalid
-            A source root holds system folders the converters need (``/usr/share``): it cannot be hidden.
+            A source root holds system folders the converters need (``/usr/share``): it cannot be hidden;
+            or an entry of RENDER_ALLOWED_HOSTS is not ``host[:port]``.
         """
         refuse_wide_roots(settings.SOURCE_ROOTS)
-        return cls(
-            settings.BWRAP,
-            enabled=not settings.UNSAFE_NO_SANDBOX,
-            hidden=(*settings.SOURCE_ROOTS, settings.DATA_DIR, settings.proxy_store_root, settings.plugin_dir),
-            allowed_hosts=settings.RENDER_ALLOWED_HOSTS,
-        )
+        try:
+            return cls(
+                settings.BWRAP,
+                enabled=not settings.UNSAFE_NO_SANDBOX,
+                hidden=(*settings.SOURCE_ROOTS, settings.DATA_DIR, settings.proxy_store_root, settings.plugin_dir),
+                allowed_hosts=settings.RENDER_ALLOWED_HOSTS,
+            )
+        except ValueError as e:
+            raise SettingInvalid(f"RENDER_ALLOWED_HOSTS: {e}") from e
 
     @property
     def identity(self) -> tuple[object, ...]:
@@ -173,7 +183,7 @@ class Sandbox(SettingsService):
             program = list(command)
             if egress and self.allowed_hosts:
                 private = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="proxyservice-egress-")))
-                socket_path = stack.enter_context(egress_socket(self.allowed_hosts, private))
+                socket_path = stack.enter_context(egress_socket(self.allowed_hosts, private, bwrap))
                 program = relay_command(program, EGRESS_SOCKET)
             status_read, status_write = os.pipe()
             stack.callback(os.close, status_read)
@@ -267,7 +277,7 @@ class Sandbox(SettingsService):
             if self.enabled:
                 socket_path = None
                 if egress and self.allowed_hosts:
-                    socket_path = stack.enter_context(egress_socket(self.allowed_hosts, folder))
+                    socket_path = stack.enter_context(egress_socket(self.allowed_hosts, folder, self.executable()))
                     command = relay_command(command, EGRESS_SOCKET)
                 filter_file = write_seccomp_filter(folder, denying_filter(nested_sandbox))
                 command = bubblewrap_command(self.executable(), command, [], None, self.hidden, environment,
