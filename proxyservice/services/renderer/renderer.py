@@ -48,6 +48,10 @@ OUTSIDE = "the page refers to a file that is missing or outside its folder; it w
 wkhtmltoimage tells the two apart only by naming the files that exist)."""
 
 
+PAGE_FOLDER = Path("/page")
+"""Where the page's tree appears in the sandbox: the page sees ``file:///page/<its path in its tree>``, never
+the worker's folders (as Chromium sees ``http://page.invalid/<its path in its tree>``, ``served_view.py``)."""
+
 MAX_WARNINGS = 50
 MAX_WARNING_LENGTH = 300
 OUT_OF_MEMORY_WORDS = ("Could not save image", "QPainter::begin", "std::bad_alloc", "Out of memory")
@@ -138,6 +142,8 @@ class HtmlRenderer(PageRenderer):
 
         Parameters
         ----------
+        source
+            The page, where the sandbox shows it (it need not exist outside).
         readable
             The one folder whose files the page may load.
         """
@@ -164,7 +170,9 @@ class HtmlRenderer(PageRenderer):
             "load-media-error-handling": "ignore",
         }
         config = imgkit.config(wkhtmltoimage=self.executable())
-        command: list[str] = imgkit.IMGKit(str(source), "file", options=options, config=config).command(
+        # Named as a "url": imgkit checks that a "file" exists here, and the page is where the sandbox
+        # shows it. Either way it is a name on the command line, never read by imgkit for its meta tags.
+        command: list[str] = imgkit.IMGKit(str(source), "url", options=options, config=config).command(
             str(output)
         )
         return command
@@ -176,23 +184,33 @@ class HtmlRenderer(PageRenderer):
             # The renderer writes into a folder of its own: the one thing it may write.
             work = stack.enter_context(tempfile.TemporaryDirectory(prefix=".render-", dir=output.parent))
             made = Path(work) / "render.bmp"
-            try:
-                command = self.command(source, made, view.folder)
-            except OSError as e:  # imgkit checks that the page exists
-                raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read") from e
+            inside = self._inside(view)
+            page = inside.folder / source.relative_to(view.folder)
+            command = self.command(page, made, inside.folder)
+            if not source.is_file():
+                raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read")
             reads = self._reads(source, view, copy, output.parent, stack)
             try:
                 finished = self.sandbox.run(command, reads, Path(work), timeout, self.memory_mb,
-                                            {"QT_QPA_PLATFORM": "offscreen"}, egress=True, within=view.folder)
+                                            {"QT_QPA_PLATFORM": "offscreen"}, egress=True, within=view.folder,
+                                            shown_as=inside.folder)
             except RunTimedOut as e:
                 raise RenderTimedOut(f"rendering {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
-            messages = _messages(finished.stderr, view, source)
+            messages = _messages(finished.stderr, inside, page)
             if made.is_file() and (finished.returncode == 0 or _whole_image(made)):
                 os.replace(made, output)
                 if finished.returncode != 0:
                     logger.info("rendered %s with load errors: %s", source, messages)
                 return RenderReport(warnings=messages)
         raise RenderFailed(f"rendering {source.name} made no image: {self._failure(finished, messages)}")
+
+    def _inside(self, view: SourceView) -> SourceView:
+        """``view`` as the page sees it in the sandbox: its tree at :data:`PAGE_FOLDER` (without the sandbox,
+        where nothing can be moved, where it is)."""
+        if not self.sandbox.enabled:
+            return view
+        return SourceView(PAGE_FOLDER, tuple(PAGE_FOLDER / path.relative_to(view.folder) for path in view.paths),
+                          view.truncated)
 
     def _reads(self, source: Path, view: SourceView, copy: Path | None, scratch: Path,
                stack: ExitStack) -> list[Path | tuple[Path, Path]]:
