@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import imgkit
 from PIL import Image
@@ -47,6 +48,13 @@ OUTSIDE = "the page refers to a file that is missing or outside its folder; it w
 """Said of every file outside the page's tree, whether it exists or not (and of missing ones inside it:
 wkhtmltoimage tells the two apart only by naming the files that exist)."""
 
+
+NOT_ALLOWED = "the page refers to {host}, which it may not reach (RENDER_ALLOWED_HOSTS); it was not loaded"
+REFUSED_BY_PROXY = re.compile(r"Failed to load (?P<url>\S+?), with network status code \d+ and http status code \d+ - "
+                              r"(Proxy connection refused|Proxy denied connection|Connection refused"
+                              r"|Error transferring \S+ - server replied: Filtered)$")
+"""A load of a host that may not be reached, as wkhtmltoimage says it: with no host allowed, its proxy (port 0)
+refuses every connection; the egress proxy denies a tunnel (HTTPS) or answers "Filtered" (HTTP)."""
 
 PAGE_FOLDER = Path("/page")
 """Where the page's tree appears in the sandbox: the page sees ``file:///page/<its path in its tree>``, never
@@ -115,7 +123,10 @@ def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
     warnings = Warnings()
     for raw in PROGRESS_BAR.sub("\n", stderr).splitlines():
         line = raw.strip()
-        if line and not line.startswith(NOISE):
+        refused = REFUSED_BY_PROXY.search(line)
+        if refused:
+            warnings.add(NOT_ALLOWED.format(host=urlsplit(refused["url"]).hostname or refused["url"][:60]))
+        elif line and not line.startswith(NOISE):
             warnings.add(OUTSIDE if line.startswith(BLOCKED) else _redacted(line, view, page))
     return warnings.said()
 
@@ -164,6 +175,10 @@ class HtmlRenderer(PageRenderer):
             "allow": str(readable),
             # The sandbox's egress proxy when hosts are allowed, else none at all.
             "proxy": self.sandbox.egress_proxy or NO_NETWORK_PROXY,
+            # Host names go to the proxy unresolved. Without this, wkhtmltoimage looks each one up
+            # itself first, and in the sandbox, where no lookup succeeds, it sometimes loses one of
+            # several failed HTTPS loads of a host: the page never finishes loading (issue 19, item 13).
+            "proxy-hostname-lookup": None,
             # A page that navigates away (meta refresh, a script, a form) to where nothing
             # can be loaded is drawn as it was, not refused: the preview shows what it showed.
             "load-error-handling": "ignore",
