@@ -117,3 +117,42 @@ def symlink(target: Path, link: Path) -> Path:
     link.parent.mkdir(parents=True, exist_ok=True)
     os.symlink(target, link)
     return link
+
+
+HREF_CELL = 8
+HREF_COLUMNS = 100
+HREF_END = (255, 0, 0)
+
+
+def href_script() -> str:
+    """A script that draws the page's ``location.href``, one square per character (its code as grey), then red.
+
+    Read back with :func:`drawn_text`: exact where OCR would guess, in both engines.
+    """
+    return f"""<style>body {{ margin: 0 }} i {{ position: absolute; width: {HREF_CELL}px; height: {HREF_CELL}px }}
+</style><script>
+var text = location.href, cells = "";
+for (var n = 0; n <= text.length; n++) {{
+  var grey = n < text.length ? Math.min(text.charCodeAt(n), 254) : -1;
+  var colour = grey < 0 ? "rgb({HREF_END[0]},{HREF_END[1]},{HREF_END[2]})"
+                        : "rgb(" + grey + "," + grey + "," + grey + ")";
+  cells += '<i style="left:' + (n % {HREF_COLUMNS}) * {HREF_CELL} + 'px;top:'
+           + Math.floor(n / {HREF_COLUMNS}) * {HREF_CELL} + 'px;background:' + colour + '"></i>';
+}}
+document.write(cells);
+</script>"""
+
+
+def drawn_text(picture: Path) -> str:
+    """The text a page drew with :func:`href_script`."""
+    with Image.open(picture) as opened:
+        image = opened.convert("RGB")
+    text = ""
+    for n in range(HREF_COLUMNS * 20):
+        red, green, blue = image.getpixel(((n % HREF_COLUMNS) * HREF_CELL + HREF_CELL // 2,
+                                           (n // HREF_COLUMNS) * HREF_CELL + HREF_CELL // 2))
+        if (red, green, blue) == HREF_END:
+            return text
+        assert red == green == blue, f"cell {n} is not a character: {(red, green, blue)} after {text!r}"
+        text += chr(red)
+    raise AssertionError(f"no end drawn after {text!r}")

@@ -16,7 +16,7 @@ from proxyservice.process.ingest import _RecordingSubmitter, job_name
 from proxyservice.services.hashing import sha256_of
 from proxyservice.services.task_queue import InMemoryTaskQueue
 from proxyservice.services.task_records import RecordsUnavailable
-from proxyservice.worker.jobs import HeldByAnother, JobRefused, RecordsAway, resolve_job, run_plugin_job
+from proxyservice.worker.jobs import HeldByAnother, JobRefused, RecordsAway, resolve_job, run_plugin_job, without_paths
 from tests.conftest import services_of
 from tests.support import assert_not_blank
 
@@ -134,3 +134,27 @@ class TestResolveJob:
     def test_a_plugin_not_enabled_is_refused(self) -> None:
         with pytest.raises(JobRefused, match="not enabled"):
             resolve_job(PLUGIN, JOB, Settings.from_environ({}, ENABLED_PLUGINS=("image_thumbnail::ImageThumbnail",)))
+
+
+class TestErrorWordsNameNoPath:
+    """An error's words reach the client without the worker's paths, however the error quoted them."""
+
+    @pytest.mark.parametrize("said, heard", [
+        # Pillow's words, under a DATA_DIR with a space, parentheses or a colon in its name, or given relative.
+        ("x.png is not a readable image: cannot identify image file '/srv/my data/proxies/.proxytmp/ab.png'",
+         "x.png is not a readable image: cannot identify image file '…/ab.png'"),
+        ("cannot identify image file '/srv/ps (2)/data/proxies/.proxytmp/ab.png'",
+         "cannot identify image file '…/ab.png'"),
+        ("cannot identify image file '/srv/a:b/data/ab.png'", "cannot identify image file '…/ab.png'"),
+        ("cannot identify image file 'data/proxies/.proxytmp/ab.png'", "cannot identify image file '…/ab.png'"),
+        ('[Errno 2] No such file or directory: "/srv/it\'s/a.png"', '[Errno 2] No such file or directory: "…/a.png"'),
+        ("Symlink loop from '/srv/html/loop.css'", "Symlink loop from '…/loop.css'"),
+        ("cannot read /usr/lib/x.so, try again", "cannot read …/x.so, try again"),
+    ])
+    def test_a_path_keeps_its_last_part_only(self, said: str, heard: str) -> None:
+        assert without_paths(said) == heard
+
+    @pytest.mark.parametrize("said", ["the book's cover/back isn't readable", "see 'https://example.org/a/b'",
+                                      "1/2 of the pages"])
+    def test_words_that_are_no_path_are_left_alone(self, said: str) -> None:
+        assert without_paths(said) == said

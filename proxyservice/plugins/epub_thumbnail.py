@@ -2,10 +2,12 @@
 
 from pathlib import Path, PurePosixPath
 
-from ..services.epub import EpubBook
+from ..services.epub import EpubBook, EpubInvalid
+from ..services.imaging import ImageInvalid
 from .api import JobContext, ProxySize, SourceView, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "epub_thumbnail"
+COVER_UNREADABLE = "%s: its cover (%s) is not an image that can be read; the book may be damaged"
 
 
 def make_epub_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
@@ -22,7 +24,11 @@ def make_epub_thumbnail(file_id: str, path: str, width: int, height: int, contex
         if cover is not None:
             with context.temporary_file(PurePosixPath(cover.path).suffix) as picture:
                 picture.write_bytes(book.read(cover.path))
-                ingest_scaled(context, picture, file_id, NAMESPACE, "thumbnail", box, photo=True)
+                try:
+                    ingest_scaled(context, picture, file_id, NAMESPACE, "thumbnail", box, photo=True)
+                except ImageInvalid as e:
+                    # The scaler's words name the job's temporary copy, which means nothing to the client.
+                    raise EpubInvalid(COVER_UNREADABLE % (book.name, PurePosixPath(cover.path).name)) from e
             return []
         page = book.first_page()
         with context.temporary_folder(".book") as folder:

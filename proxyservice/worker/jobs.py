@@ -58,13 +58,24 @@ class JobRefused(InputInvalid):
     """A task names a job this worker will not run (unknown plugin, or a function outside it)."""
 
 
-HOST_PATH = re.compile(r"(?<![\w.~:/-])/[^\s'\":,()]+")
-"""An absolute path in an unexpected error's words: the worker's files are no client's business."""
+QUOTED_PATH = re.compile(r"'(/[^'\n]*|[^\s'/:]+/[^\s']*)'" + r'|"(/[^"\n]*|[^\s"/:]+/[^\s"]*)"')
+"""A path quoted as Python and Pillow quote one (``'/srv/my data/.proxytmp/x.png'``): whole, spaces and
+all, and relative too (a DATA_DIR given as ``data``)."""
+HOST_PATH = re.compile(r"(?<![\w.~:/…-])/[^\s'\":,()]+")
+"""An absolute path in an error's words: the worker's files are no client's business."""
+
+
+def _last_part(path: str) -> str:
+    return "…/" + path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def without_paths(words: str) -> str:
-    """``words`` with each absolute path shortened to its last part (``…/loop.css``)."""
-    return HOST_PATH.sub(lambda match: "…/" + match.group(0).rstrip("/").rsplit("/", 1)[-1], words)
+    """``words`` with each path shortened to its last part (``…/loop.css``)."""
+    def quoted(match: re.Match[str]) -> str:
+        quote = match.group(0)[0]
+        return f"{quote}{_last_part(match.group(1) or match.group(2))}{quote}"
+
+    return HOST_PATH.sub(lambda match: _last_part(match.group(0)), QUOTED_PATH.sub(quoted, words))
 
 
 def resolve_job(plugin: str, job: str, settings: Settings) -> Any:
@@ -145,7 +156,7 @@ def run_plugin_job(
         # ("image file is truncated"): the disk is the cause, and it passes.
         disk_full = not transient and not _store_has_room(services)
         if (transient or disk_full) and may_wait(attempt, settings.RESOURCE_WAIT_SECONDS):
-            why = "the proxy store's disk is full" if disk_full else str(e)
+            why = "the proxy store's disk is full" if disk_full else without_paths(str(e))
             logger.warning("task %s met a passing error (try %d): %s", task_id, attempt + 1, why)
             records.put(replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {why}"))
             raise RetryLater(why) from e

@@ -13,6 +13,7 @@ from typing import Iterator
 import pytest
 
 from tests.e2e.conftest import Service, running_service
+from tests.samples import make_epub
 from tests.support import Worker
 
 BROKEN = {
@@ -34,9 +35,20 @@ def broken_epub(path: Path) -> None:
         book.writestr("META-INF/container.xml", "<container><rootfiles></rootfiles")
 
 
+def epub_with_a_text_cover(path: Path) -> None:
+    """A whole book whose package names as its cover image a file of text (``cover.png``)."""
+    with zipfile.ZipFile(make_epub(path)) as made:
+        members = {member.filename: made.read(member) for member in made.infolist()}
+    members["OEBPS/images/cover.png"] = b"this is not a picture\n" * 20
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in members.items():
+            book.writestr(name, data)
+
+
 @pytest.fixture(scope="module")
 def broken_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Service, Worker]]:
-    with running_service(tmp_path_factory.mktemp("broken")) as running:
+    # A space in the service's folders: a path quoted whole must still not reach a client.
+    with running_service(tmp_path_factory.mktemp("broken files")) as running:
         yield running
 
 
@@ -52,6 +64,8 @@ def outcomes(broken_service: tuple[Service, Worker]) -> dict[str, tuple[int, dic
         paths[kind] = folder / name
     broken_epub(folder / "broken.epub")
     paths["epub"] = folder / "broken.epub"
+    epub_with_a_text_cover(folder / "text-cover.epub")
+    paths["epub cover"] = folder / "text-cover.epub"
     found: dict[str, tuple[int, dict[str, object], str]] = {}
     for kind, path in paths.items():
         before = worker.log.stat().st_size
@@ -65,20 +79,29 @@ def outcomes(broken_service: tuple[Service, Worker]) -> dict[str, tuple[int, dic
     return found
 
 
-KINDS = [*BROKEN, "epub"]
+KINDS = [*BROKEN, "epub", "epub cover"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_the_file_fails_with_a_plain_message(outcomes: dict[str, tuple[int, dict[str, object], str]],
-                                             kind: str) -> None:
+                                             broken_service: tuple[Service, Worker], kind: str) -> None:
     code, body, _ = outcomes[kind]
     plugin = BROKEN[kind][2] if kind in BROKEN else "epub_thumbnail"
+    service_folder = broken_service[0].sources.parent
     assert str(body["plugin"]).startswith(f"{plugin}::"), body
     assert (code, body["status"]) == (200, "failed"), body
     error = str(body["error"])
     assert error and not CLASS_NAME_FIRST.match(error), error
     assert "will retry" not in error and "gave up" not in error, "a bad file is not retried"
-    assert "/tmp/" not in error and "/usr/" not in error, "no server path"
+    assert "/tmp/" not in error and "/usr/" not in error and service_folder.name not in error, "no server path"
+
+
+def test_a_cover_that_is_no_image_is_said_so_in_plain_words(
+        outcomes: dict[str, tuple[int, dict[str, object], str]]) -> None:
+    """Pillow's words named the worker's temporary copy by its whole path; the client hears of the book."""
+    _, body, _ = outcomes["epub cover"]
+    assert body["error"] == ("text-cover.epub: its cover (cover.png) is not an image that can be read; "
+                             "the book may be damaged"), body
 
 
 @pytest.mark.parametrize("kind", KINDS)

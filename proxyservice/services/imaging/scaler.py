@@ -90,7 +90,8 @@ class ImageScaler:
             raise ImageTooLarge(f"{source.name} has more pixels than the limit of {self.max_pixels} "
                                 "(MAX_IMAGE_PIXELS)") from e
         except (UnidentifiedImageError, OSError, ValueError, EOFError) as e:
-            raise ImageInvalid(f"{source.name} {doing}: {e}") from e
+            # Pillow names the file by its whole path ("cannot identify image file '/…/.proxytmp/…'"): its name will do.
+            raise ImageInvalid(f"{source.name} {doing}: {str(e).replace(str(source), source.name)}") from e
 
     def encode(self, source: Path, target: Path, fmt: ImageFormat) -> ScaledImage:
         """Write a proxy's picture again in a modern format, at its size.

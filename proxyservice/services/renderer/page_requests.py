@@ -8,7 +8,7 @@ from playwright.sync_api import BrowserContext, Request, Route
 from playwright.sync_api import Error as PlaywrightError
 
 from ..sandbox.allowed_hosts import AllowedHost, refusal
-from .renderer import OUTSIDE, Warnings
+from .renderer import NOT_ALLOWED, OUTSIDE, Warnings
 from .served_view import PAGE_HOST, ServedView
 
 logger = logging.getLogger(__name__)
@@ -16,7 +16,6 @@ logger = logging.getLogger(__name__)
 MAX_REQUESTS = 2000
 """Requests of one page the worker answers; past them, Chromium's own refusal answers (no worker time)."""
 TOO_MANY_REQUESTS = f"the page made more than {MAX_REQUESTS} requests; the rest were refused"
-NOT_ALLOWED = "the page refers to {host}, which it may not reach (RENDER_ALLOWED_HOSTS); it was not loaded"
 DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 

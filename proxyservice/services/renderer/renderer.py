@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import imgkit
 from PIL import Image
@@ -47,6 +48,17 @@ OUTSIDE = "the page refers to a file that is missing or outside its folder; it w
 """Said of every file outside the page's tree, whether it exists or not (and of missing ones inside it:
 wkhtmltoimage tells the two apart only by naming the files that exist)."""
 
+
+NOT_ALLOWED = "the page refers to {host}, which it may not reach (RENDER_ALLOWED_HOSTS); it was not loaded"
+REFUSED_BY_PROXY = re.compile(r"Failed to load (?P<url>\S+?), with network status code \d+ and http status code \d+ - "
+                              r"(Proxy connection refused|Proxy denied connection|Connection refused"
+                              r"|Error transferring \S+ - server replied: Filtered)$")
+"""A load of a host that may not be reached, as wkhtmltoimage says it: with no host allowed, its proxy (port 0)
+refuses every connection; the egress proxy denies a tunnel (HTTPS) or answers "Filtered" (HTTP)."""
+
+PAGE_FOLDER = Path("/page")
+"""Where the page's tree appears in the sandbox: the page sees ``file:///page/<its path in its tree>``, never
+the worker's folders (as Chromium sees ``http://page.invalid/<its path in its tree>``, ``served_view.py``)."""
 
 MAX_WARNINGS = 50
 MAX_WARNING_LENGTH = 300
@@ -111,7 +123,10 @@ def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
     warnings = Warnings()
     for raw in PROGRESS_BAR.sub("\n", stderr).splitlines():
         line = raw.strip()
-        if line and not line.startswith(NOISE):
+        refused = REFUSED_BY_PROXY.search(line)
+        if refused:
+            warnings.add(NOT_ALLOWED.format(host=urlsplit(refused["url"]).hostname or refused["url"][:60]))
+        elif line and not line.startswith(NOISE):
             warnings.add(OUTSIDE if line.startswith(BLOCKED) else _redacted(line, view, page))
     return warnings.said()
 
@@ -138,6 +153,8 @@ class HtmlRenderer(PageRenderer):
 
         Parameters
         ----------
+        source
+            The page, where the sandbox shows it (it need not exist outside).
         readable
             The one folder whose files the page may load.
         """
@@ -158,13 +175,19 @@ class HtmlRenderer(PageRenderer):
             "allow": str(readable),
             # The sandbox's egress proxy when hosts are allowed, else none at all.
             "proxy": self.sandbox.egress_proxy or NO_NETWORK_PROXY,
+            # Host names go to the proxy unresolved. Without this, wkhtmltoimage looks each one up
+            # itself first, and in the sandbox, where no lookup succeeds, it sometimes loses one of
+            # several failed HTTPS loads of a host: the page never finishes loading (issue 19, item 13).
+            "proxy-hostname-lookup": None,
             # A page that navigates away (meta refresh, a script, a form) to where nothing
             # can be loaded is drawn as it was, not refused: the preview shows what it showed.
             "load-error-handling": "ignore",
             "load-media-error-handling": "ignore",
         }
         config = imgkit.config(wkhtmltoimage=self.executable())
-        command: list[str] = imgkit.IMGKit(str(source), "file", options=options, config=config).command(
+        # Named as a "url": imgkit checks that a "file" exists here, and the page is where the sandbox
+        # shows it. Either way it is a name on the command line, never read by imgkit for its meta tags.
+        command: list[str] = imgkit.IMGKit(str(source), "url", options=options, config=config).command(
             str(output)
         )
         return command
@@ -176,23 +199,33 @@ class HtmlRenderer(PageRenderer):
             # The renderer writes into a folder of its own: the one thing it may write.
             work = stack.enter_context(tempfile.TemporaryDirectory(prefix=".render-", dir=output.parent))
             made = Path(work) / "render.bmp"
-            try:
-                command = self.command(source, made, view.folder)
-            except OSError as e:  # imgkit checks that the page exists
-                raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read") from e
+            inside = self._inside(view)
+            page = inside.folder / source.relative_to(view.folder)
+            command = self.command(page, made, inside.folder)
+            if not source.is_file():
+                raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read")
             reads = self._reads(source, view, copy, output.parent, stack)
             try:
                 finished = self.sandbox.run(command, reads, Path(work), timeout, self.memory_mb,
-                                            {"QT_QPA_PLATFORM": "offscreen"}, egress=True, within=view.folder)
+                                            {"QT_QPA_PLATFORM": "offscreen"}, egress=True, within=view.folder,
+                                            shown_as=inside.folder)
             except RunTimedOut as e:
                 raise RenderTimedOut(f"rendering {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
-            messages = _messages(finished.stderr, view, source)
+            messages = _messages(finished.stderr, inside, page)
             if made.is_file() and (finished.returncode == 0 or _whole_image(made)):
                 os.replace(made, output)
                 if finished.returncode != 0:
                     logger.info("rendered %s with load errors: %s", source, messages)
                 return RenderReport(warnings=messages)
         raise RenderFailed(f"rendering {source.name} made no image: {self._failure(finished, messages)}")
+
+    def _inside(self, view: SourceView) -> SourceView:
+        """``view`` as the page sees it in the sandbox: its tree at :data:`PAGE_FOLDER` (without the sandbox,
+        where nothing can be moved, where it is)."""
+        if not self.sandbox.enabled:
+            return view
+        return SourceView(PAGE_FOLDER, tuple(PAGE_FOLDER / path.relative_to(view.folder) for path in view.paths),
+                          view.truncated)
 
     def _reads(self, source: Path, view: SourceView, copy: Path | None, scratch: Path,
                stack: ExitStack) -> list[Path | tuple[Path, Path]]:

@@ -24,7 +24,8 @@ def _opened_real_path(fd: int) -> Path:
     return Path(os.readlink(f"/proc/self/fd/{fd}"))
 
 
-def pin_reads(reads: Sequence[Read], within: Path | None, stack: ExitStack) -> list[tuple[int, Path]]:
+def pin_reads(reads: Sequence[Read], within: Path | None, stack: ExitStack,
+              shown_as: Path | None = None) -> list[tuple[int, Path]]:
     """Open each read, checked; return ``(descriptor, path inside the sandbox)`` pairs, closed with ``stack``.
 
     Parameters
@@ -35,6 +36,9 @@ def pin_reads(reads: Sequence[Read], within: Path | None, stack: ExitStack) -> l
     within
         Where every path read at its own place must really be (the page's tree);
         one that is not, or is gone, is left out.
+    shown_as
+        Where ``within`` appears inside: each path under it is shown at the same place under
+        this folder instead, so the program never learns where the files are kept.
     """
     pinned: list[tuple[int, Path]] = []
     for read in reads:
@@ -57,5 +61,7 @@ def pin_reads(reads: Sequence[Read], within: Path | None, stack: ExitStack) -> l
             # A folder on the way was swapped for a link while it was being opened.
             logger.warning("not shown in the sandbox: %s moved while it was opened", shown_at)
             continue
+        if shown_as is not None and within is not None and shown_at.is_relative_to(within):
+            shown_at = shown_as / shown_at.relative_to(within)
         pinned.append((fd, shown_at))
     return pinned

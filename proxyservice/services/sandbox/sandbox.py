@@ -51,12 +51,12 @@ def _readable(data: bytes) -> int:
     return read
 
 
-def _filter_and_reads(reads: Sequence[Read], within: Path | None,
-                      stack: ExitStack) -> tuple[int, list[tuple[int, Path]]]:
+def _filter_and_reads(reads: Sequence[Read], within: Path | None, stack: ExitStack,
+                      shown_as: Path | None = None) -> tuple[int, list[tuple[int, Path]]]:
     """The seccomp filter's descriptor and the pinned reads bubblewrap is given, all closed with ``stack``."""
     filter_fd = _readable(denying_filter())
     stack.callback(os.close, filter_fd)
-    return filter_fd, pin_reads(reads, within, stack)
+    return filter_fd, pin_reads(reads, within, stack, shown_as)
 
 
 class Sandbox(SettingsService):
@@ -141,6 +141,7 @@ class Sandbox(SettingsService):
         environment: Mapping[str, str] | None = None,
         egress: bool = False,
         within: Path | None = None,
+        shown_as: Path | None = None,
     ) -> Finished:
         """Run ``command`` in a sandbox that sees ``reads`` and may write ``writes``.
 
@@ -163,6 +164,9 @@ class Sandbox(SettingsService):
             Whether it may reach the allowed hosts through :attr:`egress_proxy`.
         within
             Where every path of ``reads`` shown at its own place must really be.
+        shown_as
+            Where ``within`` appears inside (``/page``): what is under it is shown there, so the
+            program sees none of the worker's paths. Ignored without the sandbox.
 
         Raises
         ------
@@ -187,7 +191,7 @@ class Sandbox(SettingsService):
                 program = relay_command(program, EGRESS_SOCKET)
             status_read, status_write = os.pipe()
             stack.callback(os.close, status_read)
-            filter_fd, pinned = _filter_and_reads(reads, within, stack)
+            filter_fd, pinned = _filter_and_reads(reads, within, stack, shown_as)
             try:
                 full = bubblewrap_command(bwrap, program, pinned, writes, self.hidden, environment,
                                           status_fd=status_write, egress_socket=socket_path, seccomp_fd=filter_fd)
