@@ -39,6 +39,8 @@ command -v soffice >/dev/null || packages+=(libreoffice-writer-nogui libreoffice
 [ -e /usr/lib/python3/dist-packages/uno.py ] || packages+=(python3-uno)
 # HTTP load for make bench (bench/http_ratios.py).
 command -v wrk >/dev/null || packages+=(wrk)
+# OCR: the tests read what a proxy says, as a person would.
+command -v tesseract >/dev/null || packages+=(tesseract-ocr)
 # A real browser for the tests of the pages the service serves (GET /docs).
 command -v chromium >/dev/null || packages+=(chromium)
 

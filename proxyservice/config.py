@@ -21,6 +21,8 @@ DEVELOPMENT_SECRET = "INSECURE-DEVELOPMENT-SECRET-never-use-in-production"
 """Signs tokens when AUTH_SECRET is unset in development; production refuses it."""
 
 
+HTML_ENGINES = {"wkhtmltoimage": "html_preview::HTMLPreview", "chromium": "html_chromium::ChromiumPreview"}
+"""The plugin of each HTML_ENGINE."""
 SIZE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 
@@ -124,6 +126,10 @@ class Settings:
     (sidebars, footers), without the middle, far below the first screen."""
     RENDER_JAVASCRIPT_DELAY_MS: int = 200
     """Milliseconds the renderer waits for scripts after the page loaded."""
+    HTML_ENGINE: str = "wkhtmltoimage"
+    """The engine that draws an HTML file's ``preview``: ``wkhtmltoimage`` (html_preview) or ``chromium``
+    (html_chromium, enabled by this choice). The other, when enabled, draws a file only when a request names it,
+    and keeps its picture under a name of its own (``preview-chromium``, ``preview-wkhtmltoimage``)."""
     WKHTMLTOIMAGE: str = "wkhtmltoimage"
     """The wkhtmltoimage binary: a name looked up on PATH, or a path."""
     CHROMIUM: str = "/usr/lib/chromium/chromium"
@@ -250,6 +256,20 @@ class Settings:
         if len(self.AUTH_SECRET) < 32:
             raise SettingInvalid("AUTH_SECRET must be at least 32 characters long")
         return self.AUTH_SECRET
+
+    @property
+    def html_engine_plugin(self) -> str:
+        """The plugin of HTML_ENGINE, by name.
+
+        Raises
+        ------
+        SettingInvalid
+            HTML_ENGINE is not one of :data:`HTML_ENGINES`.
+        """
+        try:
+            return HTML_ENGINES[self.HTML_ENGINE]
+        except KeyError:
+            raise SettingInvalid(f"HTML_ENGINE={self.HTML_ENGINE!r}: use {' or '.join(HTML_ENGINES)}") from None
 
     @property
     def named_sizes(self) -> dict[str, "ProxySize"]:

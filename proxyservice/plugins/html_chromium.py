@@ -1,8 +1,9 @@
-"""The modern engine's HTML preview: the same first screen, drawn by Chromium (not enabled by default).
+"""The modern engine's HTML preview: the same first screen, drawn by Chromium (not the default engine).
 
-wkhtmltoimage stays the default engine (``html_preview``). Enable this one
-(``ENABLED_PLUGINS`` or ``proxyservice plugins enable``) for pages built on
-flexbox, grid or modern JavaScript, which wkhtmltoimage's QtWebKit draws wrong.
+wkhtmltoimage stays the default engine (``html_preview``). Choose this one
+(``HTML_ENGINE=chromium``) for pages built on flexbox, grid or modern
+JavaScript, which wkhtmltoimage's QtWebKit draws wrong; or enable it beside the
+other, for requests that name it.
 """
 
 from .api import JobContext, WorkerProxyPlugin
@@ -13,7 +14,8 @@ NAMESPACE = "html_chromium"
 
 def render_chromium_preview(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
     """Render an HTML file with Chromium and store its ``preview`` proxy; runs in a worker."""
-    return render_page_preview(context.chromium_renderer(), NAMESPACE, file_id, path, width, height, context)
+    return render_page_preview(context.chromium_renderer(), NAMESPACE, file_id, path, width, height, context,
+                               engine="chromium")
 
 
 class ChromiumPreview(WorkerProxyPlugin):
@@ -22,6 +24,7 @@ class ChromiumPreview(WorkerProxyPlugin):
     NAMESPACE = NAMESPACE
     EXTENSIONS = HTMLPreview.EXTENSIONS
     MIMETYPES = HTMLPreview.MIMETYPES
-    SCHEMA = [{"name": "preview", "prompt": "Preview of the top of the page, drawn by Chromium",
+    SCHEMA = [{"name": "preview", "prompt": "Preview of the top of the page, drawn by Chromium (preview-chromium "
+                                            "when HTML_ENGINE is another and a request named this plugin)",
                "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
     job = staticmethod(render_chromium_preview)

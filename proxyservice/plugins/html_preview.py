@@ -7,8 +7,11 @@ NAMESPACE = "html_preview"
 
 
 def render_page_preview(renderer: PageRenderer, namespace: str, file_id: str, path: str, width: int, height: int,
-                        context: JobContext) -> list[str]:
+                        context: JobContext, engine: str = "wkhtmltoimage") -> list[str]:
     """Render an HTML file with ``renderer`` and store its ``preview`` proxy under ``namespace``.
+
+    The preview of HTML_ENGINE is ``preview``; the other engine's (a request named
+    it) is kept beside it, as ``preview-<engine>``, never in its place.
 
     Returns
     -------
@@ -16,10 +19,11 @@ def render_page_preview(renderer: PageRenderer, namespace: str, file_id: str, pa
         Warnings: resources of the page that could not be loaded.
     """
     settings = context.settings
+    typeidentifier = "preview" if settings.HTML_ENGINE == engine else f"preview-{engine}"
     view = context.page_view(path)
     with context.snapshot(path, file_id) as copy, context.temporary_file() as raw:
         report = renderer.render(view.paths[0], raw, settings.RENDER_TIMEOUT, view, copy)
-        ingest_scaled(context, raw, file_id, namespace, "preview", ProxySize(width, height), palette=True)
+        ingest_scaled(context, raw, file_id, namespace, typeidentifier, ProxySize(width, height), palette=True)
     return list(report.warnings)
 
 
@@ -34,6 +38,7 @@ class HTMLPreview(WorkerProxyPlugin):
     NAMESPACE = NAMESPACE
     EXTENSIONS = frozenset({".html", ".htm", ".xhtml"})
     MIMETYPES = frozenset({"text/html", "application/xhtml+xml"})
-    SCHEMA = [{"name": "preview", "prompt": "Preview of the top of the page",
+    SCHEMA = [{"name": "preview", "prompt": "Preview of the top of the page (preview-wkhtmltoimage when HTML_ENGINE "
+                                            "is another and a request named this plugin)",
                "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
     job = staticmethod(render_html_preview)

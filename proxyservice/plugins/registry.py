@@ -7,7 +7,9 @@ folder's ``enabled/`` when that folder exists, else :data:`BUILTIN_PLUGINS`.
 Links are named after the plugin (``html_preview::HTMLPreview``); a link to a
 module of ``available/`` (``enabled/my_thumbs.py``) enables every plugin in
 it. The web app and the workers read the same folder, so they see the same
-set. Enabling and disabling is :mod:`.enabling`.
+set; among the built-ins, the HTML plugin is HTML_ENGINE's. When both HTML
+engines are enabled, HTML_ENGINE's makes a file's ``preview`` unless a
+request names the other. Enabling and disabling is :mod:`.enabling`.
 """
 
 import logging
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..config import Settings
+from ..config import HTML_ENGINES, Settings
 from ..domain import ProxyPlugin, SourceFile
 from .api_version import API_VERSION, declared_api_version
 from .discovery import (ENTRY_POINT_GROUP, Installed, import_plugin, installed_plugins, load_file_module, load_plugin,
@@ -48,12 +50,20 @@ Both lists are entry points of proxyservice's own pyproject.toml, as a third par
 
 
 def enabled_names(settings: Settings) -> tuple[str, ...]:
-    """The names of the enabled plugins (see the module's docstring for the rules)."""
+    """The names of the enabled plugins (see the module's docstring for the rules).
+
+    Raises
+    ------
+    SettingInvalid
+        HTML_ENGINE names no engine.
+    """
+    engine = settings.html_engine_plugin
     if settings.ENABLED_PLUGINS:
         return settings.ENABLED_PLUGINS
     enabled = settings.plugin_dir / "enabled"
     if not enabled.is_dir():
-        return BUILTIN_PLUGINS
+        # The built-ins draw HTML with HTML_ENGINE.
+        return tuple(engine if name == HTML_ENGINES["wkhtmltoimage"] else name for name in BUILTIN_PLUGINS)
     names: list[str] = []
     for link in sorted(enabled.iterdir(), key=lambda p: p.name):
         if "::" in link.name:
@@ -76,6 +86,8 @@ class PluginSet:
     plugins: tuple[tuple[str, type[ProxyPlugin]], ...]
     broken: tuple[tuple[str, str], ...]
     """``(name, reason)`` of each plugin that could not be loaded."""
+    preferred: tuple[str, ...] = ()
+    """Plugins that make a file's proxies before any other that makes the same ones (HTML_ENGINE's)."""
     _handling: dict[tuple[str, str, bool], tuple[tuple[str, type[ProxyPlugin]], ...]] = field(
         default_factory=dict, compare=False, repr=False)
     """The answers of :meth:`handling`, by extension, media type and whether the extension alone counts."""
@@ -139,7 +151,7 @@ class PluginSet:
         return described
 
 
-_LOADED: dict[tuple[tuple[str, ...], Path], PluginSet] = {}
+_LOADED: dict[tuple[tuple[str, ...], Path, str], PluginSet] = {}
 
 
 def enabled_plugins(settings: Settings) -> PluginSet:
@@ -150,7 +162,7 @@ def enabled_plugins(settings: Settings) -> PluginSet:
     per set of names.
     """
     names = enabled_names(settings)
-    key = (names, settings.plugin_dir)
+    key = (names, settings.plugin_dir, settings.html_engine_plugin)
     if key not in _LOADED:
         loaded, broken = [], []
         for name in names:
@@ -159,5 +171,5 @@ def enabled_plugins(settings: Settings) -> PluginSet:
             except PluginInvalid as e:
                 logger.error("plugin %s is skipped: %s", name, e)
                 broken.append((name, str(e)))
-        _LOADED[key] = PluginSet(tuple(loaded), tuple(broken))
+        _LOADED[key] = PluginSet(tuple(loaded), tuple(broken), preferred=(settings.html_engine_plugin,))
     return _LOADED[key]

@@ -1,8 +1,10 @@
 """Which plugins make a file's proxies: those a client names, or every enabled one that handles it.
 
 Two plugins that make the same proxies of a file (the two HTML engines'
-``preview``) would overwrite each other's: of those, the first enabled (or
-the first named) makes them. A client names the other to have it make them.
+``preview``) would overwrite each other's: of those, the preferred one
+(HTML_ENGINE's) makes them, else the first enabled (or the first named). A
+client names another to have it draw the file; it keeps its picture under a
+name of its own.
 """
 
 from dataclasses import dataclass
@@ -22,6 +24,9 @@ class EnabledPlugins(Protocol):
 
     @property
     def plugins(self) -> Plugins: ...
+
+    @property
+    def preferred(self) -> tuple[str, ...]: ...
 
     def get(self, name: str) -> type[ProxyPlugin] | None: ...
 
@@ -60,7 +65,9 @@ def choose_plugins(enabled: EnabledPlugins, source: SourceFile, named: Sequence[
     candidates = enabled
     if named and ALL_ENABLED not in named:
         candidates = _Subset(tuple((n, c) for n, c in enabled.plugins if n in named), enabled)
-    chosen = _first_of_each_proxy(candidates.handling(source, or_its_extension=bool(named)))
+    handling = candidates.handling(source, or_its_extension=bool(named))
+    # The preferred first (a stable sort): of two that make the same proxies, it is the one kept.
+    chosen = _first_of_each_proxy(tuple(sorted(handling, key=lambda plugin: plugin[0] not in enabled.preferred)))
     if not chosen:
         reason = NAMED_PLUGINS_DO_NOT_HANDLE if named else NO_PLUGIN_HANDLES
         return PluginRefusal(reason % (source.mimetype, source.ext or "no extension"))
@@ -90,6 +97,10 @@ class _Subset:
     @property
     def plugins(self) -> Plugins:
         return self._plugins
+
+    @property
+    def preferred(self) -> tuple[str, ...]:
+        return self._whole.preferred
 
     def get(self, name: str) -> type[ProxyPlugin] | None:
         return dict(self._plugins).get(name)

@@ -22,8 +22,9 @@ body { margin: 0; display: grid; grid-template-columns: 1fr 1fr; height: 100vh; 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed (config/install.sh)")
 
 
-def preview(service: Service, path: Path, plugins: list[str] | None = None) -> tuple[str, Image.Image]:
-    """The plugin that made the page's preview, and the picture, once its task succeeded."""
+def preview(service: Service, path: Path, plugins: list[str] | None = None,
+            typeidentifier: str = "preview") -> tuple[str, Image.Image]:
+    """The plugin that made the page's preview (or another proxy), and the picture, once its task succeeded."""
     body = {"path": str(path), **({"plugins": plugins} if plugins else {})}
     accepted = service.client.post("/ingest", json=body)
     assert accepted.status_code in (202, 303), accepted.get_json()
@@ -32,7 +33,7 @@ def preview(service: Service, path: Path, plugins: list[str] | None = None) -> t
         assert finished.status_code == 303, finished.get_json()
     file_id = accepted.get_json()["file_id"]
     [listed] = [p for p in service.client.get(f"/proxies/{file_id}").get_json()["proxies"]
-                if p["typeidentifier"] == "preview"]
+                if p["typeidentifier"] == typeidentifier]
     picture = service.client.get(listed["url"])
     assert picture.status_code == 200
     from io import BytesIO
@@ -63,7 +64,7 @@ def pid_owning(pid: int) -> int:
 
 
 class TestTheModernEngine:
-    """Both engines enabled: wkhtmltoimage stays the default, and a client names Chromium to have it draw."""
+    """Both engines enabled: HTML_ENGINE's draws the preview, and a client names the other to have it draw too."""
 
     def test_a_grid_page_is_drawn_as_a_browser_shows_it(self, tmp_path: Path) -> None:
         with running_service(tmp_path, concurrency=1, ENABLED_PLUGINS=BOTH_ENGINES) as (service, _):
@@ -73,17 +74,42 @@ class TestTheModernEngine:
             assert plugin == "html_preview"
             assert old.getpixel((300, 40)) == old.getpixel((100, 40)), "wkhtmltoimage stacks the grid's columns"
 
-            plugin, new = preview(service, page, ["html_chromium::ChromiumPreview"])
+            plugin, new = preview(service, page, ["html_chromium::ChromiumPreview"], "preview-chromium")
             assert plugin == "html_chromium" and new.size == (400, 300)
             left, right = new.getpixel((100, 150)), new.getpixel((300, 150))
             assert left[0] > 150 > left[2] and right[2] > 150 > right[0], (left, right)
+            assert preview(service, page)[1].tobytes() == old.tobytes(), "the default preview is as it was"
+
+    def test_enabling_the_other_engine_changes_nothing_already_drawn(self, tmp_path: Path) -> None:
+        """A folder drawn, then the other engine enabled: ingesting it again submits nothing."""
+        with running_service(tmp_path, concurrency=1) as (service, _):
+            pages = [service.sources / f"page-{n}.html" for n in range(3)]
+            for page in pages:
+                page.write_text(f"<h1>Page {page.name}</h1>")
+                assert preview(service, page)[0] == "html_preview"
+        # The same folders (DATA_DIR, the sources) under the same root, with both engines now.
+        with running_service(tmp_path, concurrency=1, ENABLED_PLUGINS=BOTH_ENGINES) as (again, _):
+            for page in pages:
+                answer = again.client.post("/ingest", json={"path": str(page)})
+                assert answer.status_code == 303, answer.get_json()
+                assert [task["plugin"] for task in answer.get_json()["tasks"]] == ["html_preview::HTMLPreview"]
+
+    def test_chromium_as_the_engine_draws_the_preview(self, tmp_path: Path) -> None:
+        with running_service(tmp_path, concurrency=1, HTML_ENGINE="chromium") as (service, _):
+            page = service.sources / "grid.html"
+            page.write_text(GRID_PAGE)
+            plugin, picture = preview(service, page)
+            assert plugin == "html_chromium" and picture.getpixel((100, 150))[0] > 150
+            plugins = service.client.get("/plugins").get_json()
+            assert plugins["html_engine"] == "chromium"
+            assert "html_chromium::ChromiumPreview" in {plugin["name"] for plugin in plugins["plugins"]}
 
 
 class TestChromiumLivesWithItsWorker:
     """Each worker child keeps one Chromium, which never outlives it."""
 
     def test_a_killed_worker_child_takes_its_chromium_and_the_next_child_starts_another(self, tmp_path: Path) -> None:
-        with running_service(tmp_path, concurrency=1, ENABLED_PLUGINS="html_chromium::ChromiumPreview") as (service, _):
+        with running_service(tmp_path, concurrency=1, HTML_ENGINE="chromium") as (service, _):
             before = chromium_owners()
 
             def draw(name: str) -> None:
