@@ -65,6 +65,7 @@ def create_web_app(settings: Settings | None = None, serve_http: bool = True, **
     app.register_blueprint(hooks.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(ui.blueprint)
+    app.register_blueprint(ui.icon)
     # GET /docs: Swagger UI's files from the flask-swagger-ui package (no CDN), reading GET /openapi.yaml.
     app.register_blueprint(get_swaggerui_blueprint(DOCS_URL, "/openapi.yaml", config={"app_name": "proxyservice API"}))
     app.register_error_handler(HTTPException, json_error)

@@ -6,11 +6,13 @@ in the tab's ``sessionStorage``), and the page's script calls ``GET /tasks``,
 Its files are served from this package; there is no build step and no CDN.
 """
 
-from flask import Blueprint, Response, make_response, render_template, request
+from flask import Blueprint, Response, make_response, render_template, request, send_from_directory
 
 from ..domain import TaskState
 
 blueprint = Blueprint("ui", __name__, url_prefix="/ui", template_folder="templates", static_folder="static")
+icon = Blueprint("icon", __name__, static_folder="static")
+"""Where browsers look for a site's icon, ``/favicon.ico``, outside the page's own prefix."""
 
 SEARCH_LIMIT = 200
 """Most characters of a file name searched for (as ``GET /tasks``'s ``name``)."""
@@ -37,3 +39,10 @@ def browser_view() -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@icon.route("/favicon.ico", methods=["GET"])
+def favicon() -> Response:
+    """The service's icon, for any page of it a browser shows (open)."""
+    return send_from_directory(icon.static_folder or "", "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)

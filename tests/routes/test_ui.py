@@ -1,6 +1,9 @@
 """GET /ui: the page, as the server renders it (the browser's part is in tests/e2e/test_browser_view.py)."""
 
+import io
+
 from flask import Flask
+from PIL import Image
 
 
 class TestPage:
@@ -28,3 +31,20 @@ class TestPage:
     def test_an_unknown_state_selects_any(self, app: Flask) -> None:
         page = app.test_client().get("/ui?state=lost").get_data(as_text=True)
         assert " selected>" not in page
+
+
+class TestIcon:
+    """A browser asks for /favicon.ico on any page of the service; the view names its drawing."""
+
+    def test_favicon_ico_is_an_icon(self, app: Flask) -> None:
+        response = app.test_client().get("/favicon.ico")
+        assert response.status_code == 200 and response.mimetype == "image/vnd.microsoft.icon"
+        icon = Image.open(io.BytesIO(response.data))
+        assert icon.format == "ICO" and icon.size == (32, 32)
+        assert len(icon.convert("RGB").getcolors(1024) or ()) > 3, "a drawing, not a blank square"
+
+    def test_the_page_names_its_drawing(self, app: Flask) -> None:
+        page = app.test_client().get("/ui").get_data(as_text=True)
+        assert '<link rel="icon" href="/ui/static/favicon.svg" type="image/svg+xml">' in page
+        drawing = app.test_client().get("/ui/static/favicon.svg")
+        assert drawing.status_code == 200 and drawing.mimetype == "image/svg+xml"
