@@ -24,7 +24,11 @@ command -v tinyproxy >/dev/null || packages+=(tinyproxy-bin)
 command -v socat >/dev/null || packages+=(socat)
 ldconfig -p | grep -q 'libmagic\.so\.1' || packages+=(libmagic1)
 ldconfig -p | grep -q 'libseccomp\.so\.2' || packages+=(libseccomp2)
+# Fonts pages ask for: DejaVu, Liberation (metric-compatible with Arial, Times New Roman and
+# Courier New) and Noto (most scripts); config/fonts names them as pages do (below).
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
+[ -e /usr/share/fonts/truetype/liberation2/LiberationSans-Regular.ttf ] || packages+=(fonts-liberation2)
+[ -e /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || packages+=(fonts-noto-core)
 # Real pages with stylesheets, scripts and web-font links, for the tests.
 [ -e /usr/share/doc/nodejs/api/fs.html ] || packages+=(nodejs-doc)
 [ -e /usr/share/doc/python3.11/html/library/os.html ] || packages+=(python3.11-doc)
@@ -48,6 +52,15 @@ if [ ${#packages[@]} -gt 0 ]; then
   echo "install.sh: installing Debian packages: ${packages[*]}"
   sudo_if_needed apt-get update -qq
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+# The names pages ask fonts by, as further names of the fonts above (config/fonts), in the font
+# cache the sandbox shows: wkhtmltoimage draws a family it cannot find by name in a serif.
+aliases=config/fonts/60-proxyservice-aliases.conf
+if ! cmp -s "$aliases" "/etc/fonts/conf.d/$(basename "$aliases")"; then
+  echo "install.sh: installing the font aliases and rebuilding the font cache"
+  sudo_if_needed install -m 0644 "$aliases" /etc/fonts/conf.d/
+  sudo_if_needed fc-cache -f
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

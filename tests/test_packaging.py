@@ -73,6 +73,10 @@ class TestDockerfiles:
         installed = re.search(r"apt-get install ([^&]*)", text)
         assert installed is not None
         assert {"bubblewrap", "tinyproxy-bin", "socat"} <= set(installed.group(1).split())
+        # The fonts pages name, by those names, in the cache the sandbox shows (as config/install.sh does).
+        assert {"fonts-liberation2", "fonts-noto-core"} <= set(installed.group(1).split())
+        assert "COPY config/fonts/60-proxyservice-aliases.conf /etc/fonts/conf.d/" in text
+        assert text.index("/etc/fonts/conf.d/") < text.index("fc-cache -f")
         # Root in the worker, with the system paths the sandbox needs writable, could write the host's sysctls.
         users = [line.split()[1] for line in text.splitlines() if line.startswith("USER ")]
         assert users and users[-1] == "10001:10001", "the user proxy, by number (runAsNonRoot can check it)"
