@@ -112,6 +112,31 @@ class TestRunPluginJob:
         run_plugin_job("t7", PLUGIN, JOB, args, services)  # the database is back: delivered again, it runs
         assert services.records.get("t7").state is TaskState.SUCCEEDED
 
+    def test_an_outcome_the_database_cannot_take_yet_is_recorded_once_it_can(self, app: Flask, source_dir: Path) -> None:
+        """The database goes away as the render ends: the task waits to record its outcome, and is rendered once
+        (it was acknowledged with its record still in progress, and rendered again once its lease lapsed)."""
+        page = source_dir / "styled.html"
+        args: list[object] = [file_identity(sha256_of(page), str(page.resolve())), str(page.resolve()), 400, 300]
+        source = SourceFile(str(args[0]), str(page), 1, "text/html", ProxySize(400, 300))
+        services = services_of(app)
+        records = services.records
+        _RecordingSubmitter("t8", PLUGIN, source, records, InMemoryTaskQueue())(render_html_preview, args)
+        away = [RecordsUnavailable("terminating connection due to administrator command")] * 2
+        mark_finished = records.mark_finished
+
+        def database_back_on_the_third_try(*arguments: object, **options: object) -> TaskRecord:
+            if away:
+                raise away.pop()
+            return mark_finished(*arguments, **options)  # type: ignore[arg-type]
+
+        with mock.patch.object(records, "mark_finished", side_effect=database_back_on_the_third_try), \
+                mock.patch("proxyservice.worker.jobs.time.sleep") as waited, \
+                mock.patch.object(services.store, "ingest", wraps=services.store.ingest) as stored:
+            run_plugin_job("t8", PLUGIN, JOB, args, services)
+        assert records.get("t8").state is TaskState.SUCCEEDED
+        assert stored.call_count == 1, "rendered and stored once"
+        assert waited.call_count == 2 and all(0 < wait <= ENABLED.TASK_LEASE / 3 for (wait,), _ in waited.call_args_list)
+
 class TestResolveJob:
     """A worker runs only functions of enabled plugins' modules."""
 
