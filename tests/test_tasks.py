@@ -6,6 +6,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from celery import Celery
 from flask import Flask
 
 from proxyservice.config import Settings
@@ -16,8 +17,11 @@ from proxyservice.process.ingest import _RecordingSubmitter, job_name
 from proxyservice.services.hashing import sha256_of
 from proxyservice.services.task_queue import InMemoryTaskQueue
 from proxyservice.services.task_records import RecordsUnavailable
-from proxyservice.worker.jobs import HeldByAnother, JobRefused, RecordsAway, resolve_job, run_plugin_job
-from tests.conftest import services_of
+from proxyservice.services.task_queue import RUN_PLUGIN_JOB
+from proxyservice.worker import application
+from proxyservice.worker.application import create_worker_app
+from proxyservice.worker.jobs import HeldByAnother, JobRefused, RecordsAway, RetryLater, resolve_job, run_plugin_job
+from tests.conftest import TEST_SECRET, services_of
 from tests.support import assert_not_blank
 
 PLUGIN = "html_preview::HTMLPreview"
@@ -159,3 +163,23 @@ class TestResolveJob:
     def test_a_plugin_not_enabled_is_refused(self) -> None:
         with pytest.raises(JobRefused, match="not enabled"):
             resolve_job(PLUGIN, JOB, Settings.from_environ({}, ENABLED_PLUGINS=("image_thumbnail::ImageThumbnail",)))
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory: pytest.TempPathFactory) -> Celery:
+    """The worker's Celery app, running each try at once in this process (once a module: its task names are global)."""
+    settings = Settings.from_environ({}, DATA_DIR=tmp_path_factory.mktemp("worker"), AUTH_SECRET=TEST_SECRET)
+    app = create_worker_app(settings)
+    app.conf.task_always_eager = True
+    return app
+
+
+class TestWaitsWithoutLimit:
+    """A task that meets something away more than three times (Celery's default limit) is tried again still."""
+
+    @pytest.mark.parametrize("away", [RetryLater("the object storage cannot be reached"),
+                                      RecordsAway("terminating connection"), HeldByAnother("t1")])
+    def test_the_seventh_try_runs(self, worker: Celery, away: Exception) -> None:
+        with mock.patch(f"{application.__name__}.run_plugin_job", side_effect=[away] * 6 + [None]) as tried:
+            worker.tasks[RUN_PLUGIN_JOB].apply(args=("t1", PLUGIN, JOB, [])).get()
+        assert tried.call_count == 7
