@@ -1,5 +1,5 @@
 # The two commands of the README.
-.PHONY: run test corpus bench
+.PHONY: run test corpus chaos bench
 run:
 	./config/run.sh
 test:
@@ -8,6 +8,11 @@ test:
 corpus:
 	config/install.sh
 	.venv/bin/python -m pytest -m slow tests/e2e/test_corpus.py -s
+# Faults injected into a stack of real parts while files arrive (a database storm, object storage cut, a full
+# disk, the broker and a worker killed); prints a table of what became of the files (minutes).
+chaos:
+	config/install.sh
+	.venv/bin/python -m pytest -m chaos tests/chaos -s
 # Speed figures, never asserted: renders per second with 1, 2 and 4 worker processes, and the time
 # per document of each file type, the HTTP layer against a hello-world app, the stack against the raw
 # render loop, the two HTML engines, and where one ingest goes in the code (minutes).

@@ -16,8 +16,9 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Iterator, Protocol
 
 import redis
 from PIL import Image, ImageStat
@@ -71,6 +72,9 @@ class BrokerServer(Protocol):
 
     def stop(self) -> None: ...
 
+    def kill(self) -> None:
+        """Killed with SIGKILL, as a crash or the OOM killer does: started again with :meth:`start`."""
+
     def restart(self) -> None:
         """Stopped and started again as the broker is: a Redis keeping nothing on disk loses its tasks."""
 
@@ -118,6 +122,12 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def kill(self) -> None:
+        if self.process is not None:
+            self.process.kill()
             self.process.wait(timeout=10)
             self.process = None
 
@@ -205,6 +215,12 @@ class RabbitMQServer:
                 pass
             self.process = None
 
+    def kill(self) -> None:
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+            self.process = None
+
     def restart(self) -> None:
         self.stop()
         self.start()
@@ -255,7 +271,7 @@ class SharedRabbitMQ:
     def restart(self) -> None:
         raise NotImplementedError("the machine's RabbitMQ is shared: restart a RabbitMQServer of the test's own")
 
-    restart_without_data = restart
+    restart_without_data = kill = restart
 
 
 def broker_server(kind: str, directory: Path) -> BrokerServer:
@@ -371,6 +387,28 @@ def render_page(renderer: Any, page: Path, out: Path, timeout: float = 30, tree:
 
     real = page.resolve() if page.exists() else page
     return renderer.render(page, out, timeout, page_view(real, (tree or page.parent).resolve()))
+
+
+@contextmanager
+def small_disk(size_mb: int) -> Iterator[Path]:
+    """A folder on a tmpfs of its own of ``size_mb`` MiB, unmounted and removed at the end (mounting needs root)."""
+    folder = Path(tempfile.mkdtemp(prefix="proxyservice-small-disk-"))
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "tmpfs", str(folder)], check=True, timeout=30)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False, timeout=30)
+        folder.rmdir()
+
+
+def fill(disk: Path, leave_mb: float) -> Path:
+    """A file that takes all but ``leave_mb`` of the disk's room; remove it to give the room back."""
+    filler = disk / "filler"
+    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize + (filler.stat().st_size if filler.exists() else 0)
+    with filler.open("wb") as out:
+        out.truncate(0)
+        out.write(b"\0" * max(0, int(free - leave_mb * 1024 * 1024)))
+    return filler
 
 
 def assert_not_blank(png: Path | bytes, min_spread: float = 10.0) -> Image.Image:

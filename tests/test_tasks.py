@@ -6,6 +6,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from celery import Celery
 from flask import Flask
 
 from proxyservice.config import Settings
@@ -16,8 +17,12 @@ from proxyservice.process.ingest import _RecordingSubmitter, job_name
 from proxyservice.services.hashing import sha256_of
 from proxyservice.services.task_queue import InMemoryTaskQueue
 from proxyservice.services.task_records import RecordsUnavailable
-from proxyservice.worker.jobs import HeldByAnother, JobRefused, RecordsAway, resolve_job, run_plugin_job, without_paths
-from tests.conftest import services_of
+from proxyservice.services.task_queue import RUN_PLUGIN_JOB
+from proxyservice.worker import application
+from proxyservice.worker.application import create_worker_app
+from proxyservice.worker.jobs import (HeldByAnother, JobRefused, RecordsAway, RetryLater, resolve_job, run_plugin_job,
+                                      without_paths)
+from tests.conftest import TEST_SECRET, services_of
 from tests.support import assert_not_blank
 
 PLUGIN = "html_preview::HTMLPreview"
@@ -112,6 +117,31 @@ class TestRunPluginJob:
         run_plugin_job("t7", PLUGIN, JOB, args, services)  # the database is back: delivered again, it runs
         assert services.records.get("t7").state is TaskState.SUCCEEDED
 
+    def test_an_outcome_the_database_cannot_take_yet_is_recorded_once_it_can(self, app: Flask, source_dir: Path) -> None:
+        """The database goes away as the render ends: the task waits to record its outcome, and is rendered once
+        (it was acknowledged with its record still in progress, and rendered again once its lease lapsed)."""
+        page = source_dir / "styled.html"
+        args: list[object] = [file_identity(sha256_of(page), str(page.resolve())), str(page.resolve()), 400, 300]
+        source = SourceFile(str(args[0]), str(page), 1, "text/html", ProxySize(400, 300))
+        services = services_of(app)
+        records = services.records
+        _RecordingSubmitter("t8", PLUGIN, source, records, InMemoryTaskQueue())(render_html_preview, args)
+        away = [RecordsUnavailable("terminating connection due to administrator command")] * 2
+        mark_finished = records.mark_finished
+
+        def database_back_on_the_third_try(*arguments: object, **options: object) -> TaskRecord:
+            if away:
+                raise away.pop()
+            return mark_finished(*arguments, **options)  # type: ignore[arg-type]
+
+        with mock.patch.object(records, "mark_finished", side_effect=database_back_on_the_third_try), \
+                mock.patch("proxyservice.worker.jobs.time.sleep") as waited, \
+                mock.patch.object(services.store, "ingest", wraps=services.store.ingest) as stored:
+            run_plugin_job("t8", PLUGIN, JOB, args, services)
+        assert records.get("t8").state is TaskState.SUCCEEDED
+        assert stored.call_count == 1, "rendered and stored once"
+        assert waited.call_count == 2 and all(0 < wait <= ENABLED.TASK_LEASE / 3 for (wait,), _ in waited.call_args_list)
+
 class TestResolveJob:
     """A worker runs only functions of enabled plugins' modules."""
 
@@ -158,3 +188,23 @@ class TestErrorWordsNameNoPath:
                                       "1/2 of the pages"])
     def test_words_that_are_no_path_are_left_alone(self, said: str) -> None:
         assert without_paths(said) == said
+
+
+@pytest.fixture(scope="module")
+def worker(tmp_path_factory: pytest.TempPathFactory) -> Celery:
+    """The worker's Celery app, running each try at once in this process (once a module: its task names are global)."""
+    settings = Settings.from_environ({}, DATA_DIR=tmp_path_factory.mktemp("worker"), AUTH_SECRET=TEST_SECRET)
+    app = create_worker_app(settings)
+    app.conf.task_always_eager = True
+    return app
+
+
+class TestWaitsWithoutLimit:
+    """A task that meets something away more than three times (Celery's default limit) is tried again still."""
+
+    @pytest.mark.parametrize("away", [RetryLater("the object storage cannot be reached"),
+                                      RecordsAway("terminating connection"), HeldByAnother("t1")])
+    def test_the_seventh_try_runs(self, worker: Celery, away: Exception) -> None:
+        with mock.patch(f"{application.__name__}.run_plugin_job", side_effect=[away] * 6 + [None]) as tried:
+            worker.tasks[RUN_PLUGIN_JOB].apply(args=("t1", PLUGIN, JOB, [])).get()
+        assert tried.call_count == 7

@@ -2,7 +2,7 @@
 
 import logging
 
-from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable, default_exceptions
 
 from ..errors import ProxyServiceError, handling, retry_after
 
@@ -29,3 +29,12 @@ def http_error(error: ProxyServiceError, hint: str = "") -> HTTPException:
     if seconds is not None:
         answer.retry_after = seconds  # type: ignore[attr-defined]  # read by get_headers() of 429 and 503
     return answer
+
+
+def unavailable(words: str, error: ProxyServiceError) -> ServiceUnavailable:
+    """A 503 in ``words`` for a resource that is away, with the Retry-After of ``error``'s family.
+
+    For a controller that says it in its own words: the error's may name a
+    server (the records' database, a bucket).
+    """
+    return ServiceUnavailable(words, retry_after=retry_after(error))

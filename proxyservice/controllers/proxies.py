@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, NamedTuple
 
 from flask import url_for
-from werkzeug.exceptions import BadRequest, NotFound, ServiceUnavailable
+from werkzeug.exceptions import BadRequest, NotFound
 
 from ..domain import ImageFormat, ProxyFile, encoded_typeidentifier
 from ..process.format_choice import FormatRefusal, accepted_format, named_format
@@ -19,6 +19,7 @@ from ..container import Services
 from ..services.imaging import ImageScaler, ImagingError
 from ..services.store import DoesNotExist, ProxyContent, ProxyStore, StoredObject, StoreFailed
 from . import Response
+from .errors import unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -169,7 +170,7 @@ def _in_format(store: ProxyStore, proxy: ProxyFile, content: ProxyContent, fmt: 
             logger.warning("proxy %s of %s served as it is: %s", proxy.typeidentifier, proxy.file_id, e)
             return proxy, content
         if isinstance(e, StoreFailed):
-            raise ServiceUnavailable(STORE_DOWN) from e
+            raise unavailable(STORE_DOWN, e) from e
         raise NotFound(NOT_ENCODABLE % (quoted(proxy.typeidentifier), quoted(proxy.file_id), fmt.value.upper(),
                                         e)) from e
 
@@ -241,4 +242,4 @@ def _reading_store(missing: str = "") -> Iterator[None]:
     except DoesNotExist as e:
         raise NotFound(missing) from e
     except StoreFailed as e:
-        raise ServiceUnavailable(STORE_DOWN) from e
+        raise unavailable(STORE_DOWN, e) from e

@@ -3,13 +3,14 @@
 from http import HTTPStatus
 
 from flask import url_for
-from werkzeug.exceptions import NotFound, ServiceUnavailable
+from werkzeug.exceptions import NotFound
 
 from ..container import Services
 from ..documents import task_body
 from ..domain import TaskState
 from ..services.task_records import RecordsUnavailable
 from . import Response
+from .errors import unavailable
 
 NO_SUCH_TASK = "no task %r"
 LIST_LIMIT = 200
@@ -22,7 +23,7 @@ def task_status(services: Services, task_id: str) -> Response:
     try:
         record = services.records.find(task_id)
     except RecordsUnavailable as e:
-        raise ServiceUnavailable(RECORDS_DOWN) from e
+        raise unavailable(RECORDS_DOWN, e) from e
     if record is None:
         raise NotFound(NO_SUCH_TASK % task_id)
     body = task_body(record, url_for)
@@ -36,5 +37,5 @@ def recent_tasks(services: Services, name_contains: str, state: TaskState | None
     try:
         records = services.records.recent(name_contains, state, min(limit, LIST_LIMIT))
     except RecordsUnavailable as e:
-        raise ServiceUnavailable(RECORDS_DOWN) from e
+        raise unavailable(RECORDS_DOWN, e) from e
     return {"tasks": [task_body(record, url_for) for record in records]}, HTTPStatus.OK, {}

@@ -58,20 +58,22 @@ def create_worker_app(settings: Settings | None = None) -> Celery:
                 services.in_this_process().end_of_work()
                 current_request_id.reset(named)
 
-    @celery_app.task(name=RUN_PLUGIN_JOB, base=ServiceTask, bind=True)
+    # max_retries=None here, on the task: the same argument to retry() means "the task's own" (Celery's
+    # default, 3), after which the 4th try raised its error, was acknowledged and left its record queued for good.
+    @celery_app.task(name=RUN_PLUGIN_JOB, base=ServiceTask, bind=True, max_retries=None)
     def run_plugin_job_task(self: Task, task_id: str, plugin: str, job: str, args: list[Any]) -> None:
         retries = self.request.retries
         try:
             run_plugin_job(task_id, plugin, job, args, services.in_this_process(), attempt=retries)
         except RetryLater as e:
             # The job decides when to give up (RESOURCE_WAIT_SECONDS); Celery only waits.
-            raise self.retry(exc=e, countdown=backoff_seconds(retries), max_retries=None) from e
+            raise self.retry(exc=e, countdown=backoff_seconds(retries)) from e
         except HeldByAnother as e:
             # No limit: the holder finishes or dies within TASK_TIME_LIMIT, and then this ends.
-            raise self.retry(exc=e, countdown=settings.TASK_LEASE, max_retries=None) from e
+            raise self.retry(exc=e, countdown=settings.TASK_LEASE) from e
         except RecordsAway as e:
             # No limit either: a task whose record cannot be started waits for its database, never fails unrecorded.
-            raise self.retry(exc=e, countdown=backoff_seconds(retries), max_retries=None) from e
+            raise self.retry(exc=e, countdown=backoff_seconds(retries)) from e
 
     @celery_app.task(name=DELIVER_CALLBACK, base=ServiceTask, bind=True)
     def deliver_callback_task(self: Task, task_id: str, url: str) -> None:

@@ -15,16 +15,17 @@ import inspect
 import logging
 import re
 import sys
+import time
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from celery.exceptions import SoftTimeLimitExceeded
 
 from ..config import Settings
 from ..container import Services
 from ..domain import TaskState
-from ..errors import InputInvalid, Outcome, ResourceUnavailable, handling, may_wait
+from ..errors import InputInvalid, Outcome, ResourceUnavailable, backoff_seconds, handling, may_wait
 from ..plugins.context import call_job
 from ..plugins.registry import enabled_plugins
 from ..services.metrics import CONVERSION_SECONDS, SANDBOX_REFUSALS, TASKS
@@ -115,8 +116,8 @@ def run_plugin_job(
         child's task comes back at once, before its lease lapses), so the
         delivery is kept for later rather than dropped.
     """
-    settings, records = services.settings, services.records
-    lease = timedelta(seconds=settings.TASK_LEASE)
+    records = services.records
+    lease = timedelta(seconds=services.settings.TASK_LEASE)
     try:
         started = records.start(task_id, lease)
         succeeded = started is None and records.get(task_id).state is TaskState.SUCCEEDED
@@ -134,15 +135,24 @@ def run_plugin_job(
             return
         logger.info("task %s is held by another worker; delivered again, looked at after its lease", task_id)
         raise HeldByAnother(task_id)
+    # Held until its outcome is written: a task that waits to record it is not taken for one whose worker died.
+    with records.held(task_id, lease):
+        _run_started(task_id, plugin, job, args, services, attempt)
+
+
+def _run_started(task_id: str, plugin: str, job: str, args: list[Any], services: Services, attempt: int) -> None:
+    """Run the job of a task this worker holds, and record its outcome (see :func:`run_plugin_job`)."""
+    settings, records = services.settings, services.records
+
     def finish(state: TaskState, error: str | None = None, warnings: tuple[str, ...] = ()) -> None:
-        records.mark_finished(task_id, state, error=error, warnings=warnings)
+        recorded(task_id, settings, lambda: records.mark_finished(task_id, state, error=error, warnings=warnings))
         TASKS.labels(plugin, state.value).inc()
-        call_back(task_id, services)
+        recorded(task_id, settings, lambda: call_back(task_id, services))
 
     try:
         function, context = resolve_job(plugin, job, settings), services.job_context
         # An upload staged in object storage is fetched to this host for the job, and removed after it.
-        with records.held(task_id, lease), context.sources.materialize(args) as local_args:
+        with context.sources.materialize(args) as local_args:
             with CONVERSION_SECONDS.labels(plugin).time():
                 result = call_job(function, local_args, context)
     except SoftTimeLimitExceeded:
@@ -158,7 +168,8 @@ def run_plugin_job(
         if (transient or disk_full) and may_wait(attempt, settings.RESOURCE_WAIT_SECONDS):
             why = "the proxy store's disk is full" if disk_full else without_paths(str(e))
             logger.warning("task %s met a passing error (try %d): %s", task_id, attempt + 1, why)
-            records.put(replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {why}"))
+            recorded(task_id, settings, lambda: records.put(
+                replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {why}")))
             raise RetryLater(why) from e
         # The client's words: never a class name, nor a path on the worker.
         words = without_paths(str(e)) if handled.public else PLUGIN_BUG % without_paths(str(e) or type(e).__name__)
@@ -170,6 +181,33 @@ def run_plugin_job(
     warnings = tuple(str(w) for w in (result or ()))
     finish(TaskState.SUCCEEDED, warnings=warnings)
     logger.info("task %s succeeded with %d warnings", task_id, len(warnings))
+
+
+def recorded(task_id: str, settings: Settings, write: Callable[[], object]) -> None:
+    """Write what became of a task to its records, waiting for them while they are away.
+
+    The work is done: were the write dropped, the task would be run again
+    once its lease lapsed. So it is tried again (1 s doubling, but at least
+    once per third of TASK_LEASE, so it lands soon after the database is back)
+    for as long as RESOURCE_WAIT_SECONDS.
+
+    Raises
+    ------
+    ResourceUnavailable
+        The records were away all that time: the lease lapses, and the recovery sweep sends the task again.
+    """
+    deadline = time.monotonic() + settings.RESOURCE_WAIT_SECONDS
+    attempt = 0
+    while True:
+        try:
+            write()
+            return
+        except ResourceUnavailable as e:
+            if time.monotonic() > deadline:
+                raise
+            logger.warning("task %s waits to record what became of it (try %d): %s", task_id, attempt + 1, e)
+        time.sleep(min(backoff_seconds(attempt), settings.TASK_LEASE / 3))
+        attempt += 1
 
 
 def _count_refusal(error: Exception) -> None:

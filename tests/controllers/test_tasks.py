@@ -66,8 +66,9 @@ class TestRecent:
     def test_records_that_cannot_be_read(self, app: Flask) -> None:
         with mock.patch.object(services_of(app).records, "recent", side_effect=RecordsUnavailable("disk gone")), \
                 app.test_request_context():
-            with pytest.raises(ServiceUnavailable):
+            with pytest.raises(ServiceUnavailable) as raised:
                 tasks.recent_tasks(services_of(current_app), "", None, 50)
+        assert raised.value.get_headers()[-1] == ("Retry-After", "30"), "a client is told when to come back"
 
 
 class TestUnknown:
@@ -80,5 +81,7 @@ class TestUnknown:
     def test_records_that_cannot_be_read(self, app: Flask) -> None:
         with mock.patch.object(services_of(app).records, "find", side_effect=RecordsUnavailable("disk gone")), \
                 app.test_request_context():
-            with pytest.raises(ServiceUnavailable):
+            with pytest.raises(ServiceUnavailable) as raised:
                 tasks.task_status(services_of(current_app), "t1")
+        assert raised.value.get_headers()[-1] == ("Retry-After", "30"), "a client is told when to come back"
+        assert "disk gone" not in str(raised.value.description), "the records' own words stay in the log"

@@ -6,30 +6,23 @@ needs root, which the test machines have), filled and emptied by the test.
 
 import io
 import os
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from tests.e2e.conftest import Service, running_service
-from tests.support import Worker, wait_until
+from tests.support import Worker, fill, small_disk, wait_until
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
 SIZE_MB = 24
 MIN_FREE_MB = 4
 
 
-@pytest.fixture(scope="module")
-def small_disk() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="proxyservice-small-disk-"))
-    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SIZE_MB}m", "tmpfs", str(folder)], check=True)
-    try:
+@pytest.fixture(scope="module", name="small_disk")
+def small_disk_fixture() -> Iterator[Path]:
+    with small_disk(SIZE_MB) as folder:
         yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
-        folder.rmdir()
 
 
 @pytest.fixture(scope="module")
@@ -38,16 +31,6 @@ def on_small_disk(small_disk: Path, tmp_path_factory: pytest.TempPathFactory) ->
     with running_service(root, concurrency=1, DATA_DIR=str(small_disk / "data"), STORE_MIN_FREE_MB=str(MIN_FREE_MB),
                          RESOURCE_WAIT_SECONDS="180") as started:
         yield started
-
-
-def fill(disk: Path, leave_mb: float) -> Path:
-    """A file that takes all but ``leave_mb`` of the disk's room."""
-    filler = disk / "filler"
-    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize + (filler.stat().st_size if filler.exists() else 0)
-    with filler.open("wb") as out:
-        out.truncate(0)
-        out.write(b"\0" * max(0, int(free - leave_mb * 1024 * 1024)))
-    return filler
 
 
 class TestIngestOnAFullDisk:

@@ -207,6 +207,16 @@ class TestReadOnlyRoutes:
         assert client.get("/proxies/" + "0" * 64).status_code == 404
         assert client.get("/proxies/" + "0" * 64 + "/preview").status_code == 404
 
+    def test_what_is_away_is_a_503_with_retry_after(self, app: Flask, client: FlaskClient) -> None:
+        """The records or the store cannot be read (a database restarting, object storage cut): come back later."""
+        services = services_of(app)
+        with mock.patch.object(services.records, "find", side_effect=RecordsUnavailable("the database went away")), \
+                mock.patch.object(services.store, "list", side_effect=StoreFailed("the bucket is unreachable")):
+            answers = [client.get("/status/t1"), client.get("/proxies/" + "0" * 64)]
+        for response in answers:
+            assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+            assert "try again shortly" in error_of(response) and "went away" not in error_of(response)
+
     def test_plugins(self, client: FlaskClient) -> None:
         response = client.get("/plugins")
         assert response.status_code == 200
