@@ -1,5 +1,5 @@
 # The two commands of the README.
-.PHONY: run test corpus chaos bench
+.PHONY: run test corpus chaos quality bench
 run:
 	./config/run.sh
 test:
@@ -8,6 +8,11 @@ test:
 corpus:
 	config/install.sh
 	.venv/bin/python -m pytest -m slow tests/e2e/test_corpus.py -s
+# Previews scored against a ground truth made without the service (Chromium screenshots,
+# pdftoppm): 60 random real pages with each engine, real PDFs and SVGs (minutes).
+quality:
+	config/install.sh
+	.venv/bin/python -m pytest -m quality tests/quality -s
 # Faults injected into a stack of real parts while files arrive (a database storm, object storage cut, a full
 # disk, the broker and a worker killed); prints a table of what became of the files (minutes).
 chaos:

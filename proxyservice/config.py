@@ -3,18 +3,19 @@
 Each field of :class:`Settings` is one setting: its name is the environment
 variable, its annotation the type it is cast to, its default the value used
 when the variable is unset, and the docstring beneath it what it does. The
-README lists them all (a test keeps the two in step).
+README lists them all (a test keeps the two in step). How a variable's text
+is cast to its type is :mod:`.setting_values`.
 """
 
 import os
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 from urllib.parse import quote
 
 from .domain import ProxySize
-from .errors import InputInvalid
+from .setting_values import SettingInvalid, cast_setting
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "INSECURE-DEVELOPMENT-SECRET-never-use-in-production"
@@ -24,54 +25,6 @@ DEVELOPMENT_SECRET = "INSECURE-DEVELOPMENT-SECRET-never-use-in-production"
 HTML_ENGINES = {"wkhtmltoimage": "html_preview::HTMLPreview", "chromium": "html_chromium::ChromiumPreview"}
 """The plugin of each HTML_ENGINE."""
 SIZE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-
-
-class SettingInvalid(InputInvalid, ValueError):
-    """An environment variable holds a value its setting cannot take."""
-
-
-def _cast_bool(raw: str) -> bool:
-    lowered = raw.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"{raw!r} is not a boolean (use true or false)")
-
-
-def _cast_paths(raw: str) -> tuple[Path, ...]:
-    return tuple(Path(part) for part in raw.split(os.pathsep) if part)
-
-
-def _cast_names(raw: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in raw.split(",") if part.strip())
-
-
-_CASTS: dict[Any, Callable[[str], Any]] = {
-    str: str,
-    int: int,
-    float: float,
-    bool: _cast_bool,
-    Path: Path,
-    tuple[Path, ...]: _cast_paths,
-    tuple[str, ...]: _cast_names,
-    Path | None: Path,
-}
-
-
-def cast_setting(name: str, annotation: Any, raw: str) -> Any:
-    """Cast one environment value to its setting's type.
-
-    Raises
-    ------
-    SettingInvalid
-        The value does not fit the type; the message names the variable.
-    """
-    cast = _CASTS[annotation]
-    try:
-        return cast(raw)
-    except ValueError as e:
-        raise SettingInvalid(f"{name}={raw!r}: {e}") from e
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 FLOORS = {
     "domain": 0, "errors": 0,
-    "config": 1,
+    "config": 1, "setting_values": 1,
     "schemas": 2, "logging_config": 2, "client": 2, "process": 2, "services": 2,
     "plugins": 3,
     "container": 4,

@@ -19,15 +19,15 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Iterator, Mapping, Sequence
 
-
 from ...config import Settings, SettingInvalid
 from ..context import SettingsService
 from .bubblewrap import EGRESS_SOCKET, bubblewrap_command, refuse_wide_roots
 from .allowed_hosts import parse_allowed_hosts
 from .egress import EGRESS_PROXY, egress_socket, relay_command
 from .errors import RunTimedOut, SandboxUnavailable
+from .handoff import filter_and_reads
 from .launcher import LAUNCHER_FILTER_FD, write_launcher, write_seccomp_filter
-from .pinning import Read, pin_reads
+from .pinning import Read
 from .run_outcome import UNAVAILABLE, run_outcome
 from .runner import Finished, run_bounded, start_bounded
 from .seccomp import denying_filter
@@ -39,24 +39,6 @@ __all__ = ["Sandbox", "EGRESS_PROXY"]
 CHECK_TIMEOUT_SECONDS = 5.0
 BWRAP_ENVIRONMENT = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"}
 NOT_INSTALLED = "%r was not found; install Debian's bubblewrap package (or set BWRAP)"
-
-
-def _readable(data: bytes) -> int:
-    """A descriptor to read ``data`` from (a pipe already holding it, its writing end closed)."""
-    read, write = os.pipe()
-    try:
-        os.write(write, data)  # a filter is a few KiB: well under a pipe's buffer
-    finally:
-        os.close(write)
-    return read
-
-
-def _filter_and_reads(reads: Sequence[Read], within: Path | None, stack: ExitStack,
-                      shown_as: Path | None = None) -> tuple[int, list[tuple[int, Path]]]:
-    """The seccomp filter's descriptor and the pinned reads bubblewrap is given, all closed with ``stack``."""
-    filter_fd = _readable(denying_filter())
-    stack.callback(os.close, filter_fd)
-    return filter_fd, pin_reads(reads, within, stack, shown_as)
 
 
 class Sandbox(SettingsService):
@@ -191,7 +173,7 @@ class Sandbox(SettingsService):
                 program = relay_command(program, EGRESS_SOCKET)
             status_read, status_write = os.pipe()
             stack.callback(os.close, status_read)
-            filter_fd, pinned = _filter_and_reads(reads, within, stack, shown_as)
+            filter_fd, pinned = filter_and_reads(reads, within, stack, shown_as)
             try:
                 full = bubblewrap_command(bwrap, program, pinned, writes, self.hidden, environment,
                                           status_fd=status_write, egress_socket=socket_path, seccomp_fd=filter_fd)
@@ -240,7 +222,7 @@ class Sandbox(SettingsService):
             return start_bounded(command, {**os.environ, **(environment or {})}, memory_mb, stderr=log, talks=True)
         bwrap = self.executable()
         with ExitStack() as stack:
-            filter_fd, pinned = _filter_and_reads(reads, None, stack)
+            filter_fd, pinned = filter_and_reads(reads, None, stack)
             full = bubblewrap_command(bwrap, command, pinned, writes, self.hidden, environment, seccomp_fd=filter_fd)
             # Its copies of the descriptors stay open in it until bubblewrap has mounted them.
             return start_bounded(full, BWRAP_ENVIRONMENT, memory_mb, pass_fds=(filter_fd, *(fd for fd, _ in pinned)),

@@ -1,0 +1,145 @@
+"""The API of one service, over HTTP: typed methods whose errors are :mod:`.errors`."""
+
+import time
+from pathlib import Path
+from typing import IO, Any
+
+import requests
+
+from .documents import IngestResult, Proxy, TaskRef, TaskStatus, task_status
+from .errors import error_of, unreachable
+
+
+class ProxyServiceClient:
+    """The API of one service.
+
+    Parameters
+    ----------
+    url
+        Where it is served: ``https://proxies.example`` (no trailing path).
+    token
+        A bearer token with the scopes the calls need (``proxy:create`` to ingest, ``proxy:read`` to read).
+    timeout
+        Seconds each request may take.
+    """
+
+    def __init__(self, url: str, token: str, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def ingest_path(self, path: str | Path, plugins: list[str] | None = None, size: tuple[int, int] | None = None,
+                    force: bool = False, callback_url: str | None = None,
+                    sizes: list[str] | None = None) -> IngestResult:
+        """Make the proxies of a file the service reads in place (under its source roots).
+
+        ``sizes`` names sizes of the service's PROXY_SIZES (``thumbnail``, ``preview``, ``large``):
+        each is made and kept, as ``<typeidentifier>@<size>`` beside the default size's.
+        """
+        body: dict[str, Any] = {"path": str(path)}
+        if plugins:
+            body["plugins"] = plugins
+        if size:
+            body["size"] = {"width": size[0], "height": size[1]}
+        if sizes:
+            body["sizes"] = sizes
+        if force:
+            body["force"] = True
+        if callback_url:
+            body["callback_url"] = callback_url
+        return self._ingested(self._call("POST", "/ingest", json=body, allow_redirects=False))
+
+    def upload(self, file: str | Path | IO[bytes], filename: str | None = None, plugins: list[str] | None = None,
+               size: tuple[int, int] | None = None, force: bool = False,
+               callback_url: str | None = None, sizes: list[str] | None = None) -> IngestResult:
+        """Send a file and make its proxies (``sizes`` as for :meth:`ingest_path`)."""
+        form: dict[str, str] = {}
+        if plugins:
+            form["plugins"] = ",".join(plugins)
+        if sizes:
+            form["sizes"] = ",".join(sizes)
+        if size:
+            form["width"], form["height"] = str(size[0]), str(size[1])
+        if force:
+            form["force"] = "true"
+        if callback_url:
+            form["callback_url"] = callback_url
+        if isinstance(file, (str, Path)):
+            with open(file, "rb") as stream:
+                return self.upload(stream, filename or Path(file).name, plugins, size, force, callback_url, sizes)
+        name = filename or Path(getattr(file, "name", "upload")).name
+        answer = self._call("POST", "/ingest", files={"file": (name, file)}, data=form, allow_redirects=False)
+        return self._ingested(answer)
+
+    def task(self, task_id: str) -> TaskStatus:
+        """A task's state now."""
+        return task_status(self._call("GET", f"/status/{task_id}", allow_redirects=False).json())
+
+    def tasks(self, name: str = "", state: str | None = None, limit: int = 50) -> list[TaskStatus]:
+        """The newest tasks first: those whose file name holds ``name`` (any case), in ``state`` when given."""
+        query: dict[str, str] = {"limit": str(limit)}
+        if name:
+            query["name"] = name
+        if state:
+            query["state"] = state
+        return [task_status(task) for task in self._call("GET", "/tasks", params=query).json()["tasks"]]
+
+    def wait(self, task_id: str, timeout: float = 300.0, interval: float = 0.5) -> TaskStatus:
+        """A task's state once it finished (succeeded, failed or skipped).
+
+        Raises
+        ------
+        TimeoutError
+            It did not finish within ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.task(task_id)
+            if status.is_finished:
+                return status
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"task {task_id} still {status.status} after {timeout} s")
+            time.sleep(interval)
+
+    def proxies(self, file_id: str) -> list[Proxy]:
+        """A file's proxies."""
+        return [Proxy(**proxy) for proxy in self._call("GET", f"/proxies/{file_id}").json()["proxies"]]
+
+    def proxy_bytes(self, file_id: str, typeidentifier: str, image_format: str | None = None) -> bytes:
+        """One proxy's bytes (following a redirect to object storage, where the service answers one).
+
+        Parameters
+        ----------
+        image_format
+            ``webp`` or ``avif`` for the proxy in that format; as it was made (PNG or JPEG) when not given.
+        """
+        params = {"format": image_format} if image_format else None
+        return self._call("GET", f"/proxies/{file_id}/{typeidentifier}", params=params).content
+
+    def plugins(self) -> dict[str, Any]:
+        """The enabled plugins, and those that failed to load."""
+        answer: dict[str, Any] = self._call("GET", "/plugins").json()
+        return answer
+
+    def ready(self) -> bool:
+        """Whether the service and every dependency are up (``GET /status``)."""
+        try:
+            return self.session.get(f"{self.url}/status", timeout=self.timeout).status_code == 200
+        except requests.RequestException as e:
+            raise unreachable(self.url, self.timeout, e) from e
+
+    def _ingested(self, answer: requests.Response) -> IngestResult:
+        body = answer.json()
+        tasks = tuple(TaskRef(**task) for task in body["tasks"])
+        return IngestResult(body["file_id"], body["filename"], body["mimetype"], body["proxies_url"], tasks,
+                            done=answer.status_code == 303)
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            answer = self.session.request(method, f"{self.url}{path}", timeout=self.timeout, **kwargs)
+        except requests.RequestException as e:
+            raise unreachable(self.url, self.timeout, e) from e
+        if answer.status_code < 400:
+            return answer
+        raise error_of(answer)
