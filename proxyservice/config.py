@@ -24,6 +24,7 @@ DEVELOPMENT_SECRET = "INSECURE-DEVELOPMENT-SECRET-never-use-in-production"
 
 HTML_ENGINES = {"wkhtmltoimage": "html_preview::HTMLPreview", "chromium": "html_chromium::ChromiumPreview"}
 """The plugin of each HTML_ENGINE."""
+BLANK_PROXY_CHOICES = ("warn", "fail")
 SIZE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 
 
@@ -75,14 +76,19 @@ class Settings:
     """Heap a converter process (wkhtmltoimage, pdftoppm, rsvg-convert, ffmpeg) may take, in MiB;
     past it allocations fail."""
     RENDER_PAGE_BYTES: int = 1024 * 1024
-    """Pages longer than this are rendered from about this much of them: their start and their last part
-    (sidebars, footers), without the middle, far below the first screen."""
+    """Pages longer than this are rendered from about this much of them, their start and their last part
+    (sidebars, footers), when their first screen is drawn from their own markup; a page built by its script
+    (a single-file wiki) is rendered whole, within RENDER_MEMORY_MB and RENDER_TIMEOUT."""
     RENDER_JAVASCRIPT_DELAY_MS: int = 200
     """Milliseconds the renderer waits for scripts after the page loaded."""
     HTML_ENGINE: str = "wkhtmltoimage"
     """The engine that draws an HTML file's ``preview``: ``wkhtmltoimage`` (html_preview) or ``chromium``
     (html_chromium, enabled by this choice). The other, when enabled, draws a file only when a request names it,
     and keeps its picture under a name of its own (``preview-chromium``, ``preview-wkhtmltoimage``)."""
+    BLANK_PROXY: str = "warn"
+    """What a page's preview drawn blank (one colour) is when the page has text, pictures or scripts of its own,
+    after drawing it whole and with the other HTML engine (when enabled) drew it blank too: ``warn`` (the task
+    succeeds with a warning that says so) or ``fail`` (the task fails saying so)."""
     WKHTMLTOIMAGE: str = "wkhtmltoimage"
     """The wkhtmltoimage binary: a name looked up on PATH, or a path."""
     CHROMIUM: str = "/usr/lib/chromium/chromium"
@@ -223,6 +229,19 @@ class Settings:
             return HTML_ENGINES[self.HTML_ENGINE]
         except KeyError:
             raise SettingInvalid(f"HTML_ENGINE={self.HTML_ENGINE!r}: use {' or '.join(HTML_ENGINES)}") from None
+
+    @property
+    def blank_proxy_fails(self) -> bool:
+        """Whether a preview drawn blank fails its task (BLANK_PROXY=fail), rather than warning.
+
+        Raises
+        ------
+        SettingInvalid
+            BLANK_PROXY is neither ``warn`` nor ``fail``.
+        """
+        if self.BLANK_PROXY not in BLANK_PROXY_CHOICES:
+            raise SettingInvalid(f"BLANK_PROXY={self.BLANK_PROXY!r}: use {' or '.join(BLANK_PROXY_CHOICES)}")
+        return self.BLANK_PROXY == "fail"
 
     @property
     def named_sizes(self) -> dict[str, "ProxySize"]:

@@ -1,6 +1,8 @@
 """The built-in HTML preview plugin: a PNG of the top of the page, drawn by wkhtmltoimage."""
 
 from ..services.renderer import PageRenderer
+from ..services.renderer.page_content import shows_something
+from .blank_preview import draw_page
 from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "html_preview"
@@ -13,18 +15,22 @@ def render_page_preview(renderer: PageRenderer, namespace: str, file_id: str, pa
     The preview of HTML_ENGINE is ``preview``; the other engine's (a request named
     it) is kept beside it, as ``preview-<engine>``, never in its place.
 
+    A page with something of its own to show that draws blank is drawn again
+    whole, and by the other engine when enabled (``blank_preview.py``).
+
     Returns
     -------
     list of str
-        Warnings: resources of the page that could not be loaded.
+        Warnings: resources of the page that could not be loaded, the cut, a blank preview.
     """
     settings = context.settings
+    _ = settings.blank_proxy_fails  # a BLANK_PROXY that is neither warn nor fail fails the task at once
     typeidentifier = "preview" if settings.HTML_ENGINE == engine else f"preview-{engine}"
     view = context.page_view(path)
     with context.snapshot(path, file_id) as copy, context.temporary_file() as raw:
-        report = renderer.render(view.paths[0], raw, settings.RENDER_TIMEOUT, view, copy)
+        warnings = draw_page(context, renderer, engine, view, raw, copy, shows_something(copy.read_bytes()))
         ingest_scaled(context, raw, file_id, namespace, typeidentifier, ProxySize(width, height), palette=True)
-    return list(report.warnings)
+    return warnings
 
 
 def render_html_preview(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:

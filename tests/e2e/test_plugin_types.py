@@ -215,3 +215,18 @@ class TestLibreOfficeLivesWithItsWorker:
             [replacement] = office_owners() - before
             assert replacement != child
         wait_until(lambda: not office_owners() - before, 30, "no LibreOffice to outlive the stopped worker")
+
+
+def test_a_page_drawn_blank_succeeds_with_a_warning_that_says_so(service: Service) -> None:
+    """A single-file wiki whose script QtWebKit cannot run, with Chromium not enabled: the task says so."""
+    from tests.scripted_pages import single_file_wiki
+
+    folder = service.sources / "blank"
+    folder.mkdir(exist_ok=True)
+    accepted = service.client.post("/ingest", json={"path": str(single_file_wiki(folder / "wiki.html", modern=True))})
+    assert accepted.status_code == 202, accepted.get_json()
+    [task] = accepted.get_json()["tasks"]
+    finished = service.follow(task["status_url"])
+    assert finished.status_code == 303, finished.get_json()
+    [said] = [w for w in finished.get_json()["warnings"] if w.startswith("the preview is blank (one colour)")]
+    assert "no other HTML engine is enabled to try" in said and said.endswith("(BLANK_PROXY=fail makes this an error)")

@@ -173,7 +173,7 @@ class TestWhatARenderSays:
     """Warnings a user can read; pages that navigate away still get their preview."""
 
     def test_two_thousand_broken_links_say_so_in_a_few_lines(self, renderer: HtmlRenderer, tmp_path: Path) -> None:
-        from proxyservice.services.renderer.renderer import MAX_WARNINGS
+        from proxyservice.services.renderer.load_warnings import MAX_WARNINGS
 
         page = tmp_path / "broken.html"
         page.write_text("<h1>broken</h1>" + "".join(f'<img src="http://h{i}.invalid/{i}.png">' for i in range(2000)))

@@ -22,7 +22,7 @@ from PIL import Image
 from proxyservice.domain import ProxySize, SourceView
 from proxyservice.plugins.markdown_preview import markdown_page
 from proxyservice.services.renderer import ChromiumRenderer, HtmlRenderer, PageRenderer, RenderFailed, RenderTimedOut
-from proxyservice.services.renderer.renderer import OUTSIDE
+from proxyservice.services.renderer.load_warnings import OUTSIDE
 from proxyservice.services.sandbox import Sandbox, ViewChanged
 from proxyservice.services.sandbox import kept
 from proxyservice.services.sources import SourceError, SourceFiles
@@ -330,6 +330,8 @@ class TestMessages:
     def test_files_of_the_tree_are_named_relative_to_the_page(self, site: Site) -> None:
         _, warnings = site.render('<h1>x</h1><img src="_static/missing.png">')
         assert not any(str(site.root) in warning for warning in warnings)
+        assert any(warning.endswith("outside its folder: _static/missing.png; it was not loaded")
+                   for warning in warnings), warnings
 
 
 NEUTRAL_PAGE_URL = {"wkhtmltoimage": "file:///page/", "chromium": "http://page.invalid/"}

@@ -27,6 +27,9 @@ ENCODINGS: dict[tuple[ImageFormat, bool], dict[str, object]] = {
     (ImageFormat.AVIF, True): {"quality": 60, "speed": 6},
 }
 """How each modern format is written, for a picture from a page or a photo."""
+UNIFORM_SHARE = 0.9998
+"""A picture is near-uniform when one colour covers this share of its pixels or more: at 1024×768, all but
+157 pixels. One short word of 16 px text covers about twice that; a page drawn blank covers none."""
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,23 @@ class ImageScaler:
                                    else "RGB")
             image.save(target, format=fmt.value.upper(), **ENCODINGS[fmt, photo])
             return ScaledImage(image.width, image.height, fmt.mimetype)
+
+    def is_near_uniform(self, source: Path) -> bool:
+        """Whether one colour covers :data:`UNIFORM_SHARE` of the picture at ``source`` or more (a blank render).
+
+        Raises
+        ------
+        ImageInvalid
+            ``source`` is not a readable image.
+        ImageTooLarge
+            It has more than ``max_pixels`` pixels.
+        """
+        with self._opened(source, "is not a readable image") as opened:
+            pixels = opened.width * opened.height
+            others = int(pixels * (1 - UNIFORM_SHARE))
+            # Pillow's colour histogram: more distinct colours than ``others + 1`` cannot leave one covering the rest.
+            colours = opened.convert("RGB").getcolors(maxcolors=others + 1)
+            return colours is not None and max(count for count, _ in colours) >= pixels - others
 
     def fit(self, source: Path, target: Path, box: ProxySize, palette: bool = False, photo: bool = False) -> ScaledImage:
         """Scale an image to fit in ``box``, keeping its aspect ratio.

@@ -18,7 +18,7 @@ from ...config import Settings
 from ...domain import ProxySize, SourceView
 from ..sandbox import Sandbox
 from ..sandbox.kept import kept_running
-from .cutting import cut_page
+from .cutting import cut_page, cut_warning
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
 from .engine import PageRenderer, RenderReport
 from .served_view import ServedView, read_within
@@ -43,7 +43,7 @@ class ChromiumRenderer(PageRenderer):
                    sandbox or Sandbox.from_settings(settings), settings.RENDER_PAGE_BYTES)
 
     def render(self, source: Path, output: Path, timeout: float, view: SourceView,
-               copy: Path | None = None) -> RenderReport:
+               copy: Path | None = None, whole: bool = False) -> RenderReport:
         """Render with this worker child's Chromium, which sees no file: the page and its view are served
         to it (see the base class). A page past ``timeout`` has the Chromium killed; the next starts another."""
         executable = self.executable()
@@ -58,7 +58,7 @@ class ChromiumRenderer(PageRenderer):
         page = copy.read_bytes() if copy else read_within(view.paths[0], (os.path.realpath(view.paths[0]),))
         if page is None:
             raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read")
-        cut = cut_page(page, self.page_bytes) if self.page_bytes else None
+        cut = cut_page(page, self.page_bytes) if self.page_bytes and not whole else None
         if cut is not None:
             logger.info("rendering %s from %d of its %d bytes", source, len(cut), len(page))
         served = ServedView(view, cut or page)
@@ -93,6 +93,8 @@ class ChromiumRenderer(PageRenderer):
                 session.close(with_driver=True)
                 raise
         output.write_bytes(picture)
+        if cut is not None:
+            return RenderReport(warnings=(cut_warning(len(page), len(cut)), *warnings), cut=True)
         return RenderReport(warnings=warnings)
 
     def _crashed(self) -> str:

@@ -8,6 +8,14 @@ footers, which are drawn at the top), and loses the middle: the elements
 open at the cut are closed there, and the document resumes at the end tag
 of the outermost element around the cut whose remainder fits.
 
+A page is cut only when its first screen is drawn from its own markup: the
+start it keeps shows at least :data:`MIN_SHOWN_TEXT` characters of text of
+its body (outside scripts, styles and elements hidden by ``hidden`` or an
+inline ``display: none``). A page built by its script from data inside the
+file (a single-file wiki such as TiddlyWiki, an app with its state inline)
+shows next to nothing of its own: its first screen depends on all of it, so
+it is kept whole, and rendered within RENDER_MEMORY_MB and RENDER_TIMEOUT.
+
 The page is scanned with a small linear tag scanner, not ``html.parser``:
 only tag positions are needed, the scan runs in the worker on files written
 by strangers, and Python 3.11's ``html.parser`` is quadratic on some
@@ -30,6 +38,28 @@ CONTAINERS = frozenset({
 """Elements whose end tag is never left out: only these are tracked (p, li, td… may close implicitly)."""
 TAIL_SHARE = 4
 """At most a quarter of what is kept comes from the end of the page."""
+MIN_SHOWN_TEXT = 2000
+"""Characters of visible body text the kept start must hold for the page to be cut: about a first screen's worth
+(a 1024×768 window holds some 4,000 characters of 16 px text). Sphinx and Node.js pages hold hundreds of
+thousands; a script-built page a heading or a "needs JavaScript" line."""
+HIDDEN = re.compile(r"""\shidden(?:[\s=/>]|$)|display\s*:\s*none""", re.IGNORECASE)
+"""An opening tag whose element is not drawn: its text is data, not what the first screen shows."""
+HEAD_ELEMENTS = frozenset({"html", "head", "meta", "link", "title", "style", "script", "base", "noscript", "template"})
+WORD = re.compile(r"\S+")
+
+
+CUT = ("the page is {size}: it was drawn from its start and its end, {kept} in all, without its middle "
+       "(RENDER_PAGE_BYTES)")
+"""Said of every page drawn cut."""
+
+
+def cut_warning(size: int, kept: int) -> str:
+    """The warning that a page of ``size`` bytes was drawn from ``kept`` of them."""
+    return CUT.format(size=_bytes(size), kept=_bytes(kept))
+
+
+def _bytes(count: int) -> str:
+    return f"{count / (1024 * 1024):.1f} MiB" if count >= 1024 * 1024 else f"{count // 1024} KiB"
 
 
 @dataclass
@@ -37,6 +67,8 @@ class _Open:
     name: str
     end: int | None = None
     """Where its end tag starts, once seen."""
+    hidden: bool = False
+    """Whether it is not drawn (``hidden``, ``display: none``), nor anything in it."""
 
 
 def cut_page(page: bytes, limit: int) -> bytes | None:
@@ -48,6 +80,12 @@ def cut_page(page: bytes, limit: int) -> bytes | None:
         The page's bytes, in any ASCII-compatible encoding (tags are ASCII).
     limit
         The most bytes to keep: the start, and up to a quarter of it from the end.
+
+    Returns
+    -------
+    bytes or None
+        ``None`` also when the page must be drawn whole: its kept start shows too little of its own
+        (see the module's docstring).
     """
     if len(page) <= limit:
         return None
@@ -57,10 +95,14 @@ def cut_page(page: bytes, limit: int) -> bytes | None:
     at_cut: list[_Open] | None = None
     cut = len(text)
     position = 0
+    in_body = False
+    shown = 0
     while True:
         match = TAG.search(text, position)
         if match is None:
             break
+        if at_cut is None and in_body and shown < MIN_SHOWN_TEXT and not any(open_.hidden for open_ in stack):
+            shown += sum(len(word) for word in WORD.findall(text, position, match.start()))
         if at_cut is None and match.start() >= keep_start:
             cut, at_cut = match.start(), list(stack)
         position = match.end()
@@ -73,6 +115,10 @@ def cut_page(page: bytes, limit: int) -> bytes | None:
             position = len(text) if found < 0 else found + 3
             continue
         closing, name = match.group(1) == "/", match.group(2).lower()
+        counting = at_cut is None and shown < MIN_SHOWN_TEXT
+        if counting and not in_body:
+            # The body starts at its tag, at the end of the head, or at the first element only a body holds.
+            in_body = name == "body" or (closing and name == "head") or name not in HEAD_ELEMENTS
         if not closing and name in RAW_TEXT:
             found = _find_end(text, name, position)
             closed = text.find(">", found) if found >= 0 else -1
@@ -82,7 +128,7 @@ def cut_page(page: bytes, limit: int) -> bytes | None:
         if name not in CONTAINERS or match.group(0).endswith("/>"):
             continue
         if not closing:
-            stack.append(_Open(name))
+            stack.append(_Open(name, hidden=counting and bool(HIDDEN.search(match.group(0)))))
             continue
         for depth in range(len(stack) - 1, -1, -1):
             if stack[depth].name == name:
@@ -90,7 +136,7 @@ def cut_page(page: bytes, limit: int) -> bytes | None:
                     element.end = match.start()
                 del stack[depth:]
                 break
-    if at_cut is None:
+    if at_cut is None or shown < MIN_SHOWN_TEXT:
         return None
     budget = limit // TAIL_SHARE
     resume = len(text)

@@ -16,7 +16,9 @@ class RenderReport:
     """What a successful render said along the way."""
 
     warnings: tuple[str, ...]
-    """Resources that failed to load (fonts, scripts, images): the page still rendered."""
+    """Resources that failed to load (fonts, scripts, images), and the cut: the page still rendered."""
+    cut: bool = False
+    """Whether it was drawn from its start and end only (RENDER_PAGE_BYTES): drawn whole, it may show more."""
 
 
 class PageRenderer(SettingsService):
@@ -64,7 +66,7 @@ class PageRenderer(SettingsService):
         return found
 
     def render(self, source: Path, output: Path, timeout: float, view: SourceView,
-               copy: Path | None = None) -> RenderReport:
+               copy: Path | None = None, whole: bool = False) -> RenderReport:
         """Render the first screen of ``source`` (the first of ``view``) into the image ``output``.
 
         Parameters
@@ -81,6 +83,8 @@ class PageRenderer(SettingsService):
         copy
             The job's checked copy of the page (``JobContext.snapshot``), drawn in its place:
             the file at the page's path may have changed since.
+        whole
+            Draw the whole page, however long (within the time and memory limits): never cut.
 
         Raises
         ------

@@ -8,7 +8,7 @@ from playwright.sync_api import BrowserContext, Request, Route
 from playwright.sync_api import Error as PlaywrightError
 
 from ..sandbox.allowed_hosts import AllowedHost, refusal
-from .renderer import NOT_ALLOWED, OUTSIDE, Warnings
+from .load_warnings import NOT_ALLOWED, Warnings
 from .served_view import PAGE_HOST, ServedView
 
 logger = logging.getLogger(__name__)
@@ -71,8 +71,12 @@ class PageRequests:
                 return
         parts = urlsplit(request.url)
         host = (parts.hostname or "").lower()
-        if not host or host == PAGE_HOST:
-            self.warnings.add(OUTSIDE if host == PAGE_HOST else NOT_ALLOWED.format(host=request.url[:60]))
+        if host == PAGE_HOST:
+            self.warnings.refused_file(self.served.named(request.url))
+            route.abort("blockedbyclient")
+            return
+        if not host:
+            self.warnings.add(NOT_ALLOWED.format(host=request.url[:60]))
             route.abort("blockedbyclient")
             return
         # Checked here as the proxy checks it, so that a refusal is a network error of the page's, and is said.
@@ -91,5 +95,7 @@ class PageRequests:
             return
         # A network host the page names may be named back; a file, existing or not, never is.
         url = request.url
-        self.warnings.add(f"{url[:200]} could not be loaded: {failure}" if url.startswith(("http:", "https:"))
-                          else OUTSIDE)
+        if url.startswith(("http:", "https:")):
+            self.warnings.add(f"{url[:200]} could not be loaded: {failure}")
+        else:
+            self.warnings.refused_file(None)

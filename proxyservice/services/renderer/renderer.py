@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 
 import imgkit
@@ -28,7 +29,9 @@ from PIL import Image
 from ...domain import ProxySize, SourceView
 from ...config import Settings
 from ..sandbox import Finished, RunTimedOut, Sandbox
-from .cutting import cut_page
+from .cutting import cut_page, cut_warning
+from .load_warnings import NOT_ALLOWED, OUTSIDE, Warnings
+from .references import unreadable_references
 from .engine import PageRenderer, RenderReport
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
 
@@ -44,12 +47,6 @@ VERSION_TIMEOUT_SECONDS = 5.0
 NO_NETWORK_PROXY = "http://127.0.0.1:0"
 """Inside the sandbox there is no network anyway; this also stops requests where the proxy is honoured."""
 FILE_REFERENCE = re.compile(r"(?i:file://)[^\s,]*|(?<![\w/:.])/[^\s,:'\"()]+")
-OUTSIDE = "the page refers to a file that is missing or outside its folder; it was not loaded"
-"""Said of every file outside the page's tree, whether it exists or not (and of missing ones inside it:
-wkhtmltoimage tells the two apart only by naming the files that exist)."""
-
-
-NOT_ALLOWED = "the page refers to {host}, which it may not reach (RENDER_ALLOWED_HOSTS); it was not loaded"
 REFUSED_BY_PROXY = re.compile(r"Failed to load (?P<url>\S+?), with network status code \d+ and http status code \d+ - "
                               r"(Proxy connection refused|Proxy denied connection|Connection refused"
                               r"|Error transferring \S+ - server replied: Filtered)$")
@@ -60,8 +57,6 @@ PAGE_FOLDER = Path("/page")
 """Where the page's tree appears in the sandbox: the page sees ``file:///page/<its path in its tree>``, never
 the worker's folders (as Chromium sees ``http://page.invalid/<its path in its tree>``, ``served_view.py``)."""
 
-MAX_WARNINGS = 50
-MAX_WARNING_LENGTH = 300
 OUT_OF_MEMORY_WORDS = ("Could not save image", "QPainter::begin", "std::bad_alloc", "Out of memory")
 """What wkhtmltoimage says when an allocation past its memory limit fails without crashing."""
 CRASH_SIGNALS = frozenset({6, 7, 11})
@@ -95,39 +90,32 @@ def _redacted(message: str, view: SourceView, page: Path) -> str:
     return OUTSIDE if outside else redacted
 
 
-class Warnings:
-    """What a render could not load, said once each: at most :data:`MAX_WARNINGS` lines of at most
-    :data:`MAX_WARNING_LENGTH`, so that a page with 20,000 broken links says so in a line, not a megabyte."""
+def _messages(stderr: str, view: SourceView, page: Path, named: Callable[[], list[str]]) -> tuple[str, ...]:
+    """The renderer's own sentences in its stderr, without progress bars, naming no file outside the page's tree.
 
-    def __init__(self) -> None:
-        self._lines: list[str] = []
-        self._more = 0
-
-    def add(self, line: str) -> None:
-        """Say ``line``, unless it was said already."""
-        line = line if len(line) <= MAX_WARNING_LENGTH else line[:MAX_WARNING_LENGTH - 1] + "…"
-        if line in self._lines:
-            return
-        if len(self._lines) < MAX_WARNINGS:
-            self._lines.append(line)
-        else:
-            self._more += 1
-
-    def said(self) -> tuple[str, ...]:
-        """The lines, and how many more there were."""
-        return (*self._lines, f"… and {self._more} more") if self._more else tuple(self._lines)
-
-
-def _messages(stderr: str, view: SourceView, page: Path) -> tuple[str, ...]:
-    """The renderer's own sentences in its stderr, without progress bars, naming no file outside the page's tree."""
+    Parameters
+    ----------
+    named
+        The files the page names that it cannot read, as it names them: asked when wkhtmltoimage refused a file
+        without saying which.
+    """
     warnings = Warnings()
     for raw in PROGRESS_BAR.sub("\n", stderr).splitlines():
         line = raw.strip()
         refused = REFUSED_BY_PROXY.search(line)
         if refused:
             warnings.add(NOT_ALLOWED.format(host=urlsplit(refused["url"]).hostname or refused["url"][:60]))
+        elif line.startswith(BLOCKED):
+            warnings.refused_file(None)
         elif line and not line.startswith(NOISE):
-            warnings.add(OUTSIDE if line.startswith(BLOCKED) else _redacted(line, view, page))
+            redacted = _redacted(line, view, page)
+            if redacted == OUTSIDE:
+                warnings.refused_file(None)
+            else:
+                warnings.add(redacted)
+    if warnings.refused_unnamed:
+        for name in named():
+            warnings.refused_file(name)
     return warnings.said()
 
 
@@ -193,7 +181,7 @@ class HtmlRenderer(PageRenderer):
         return command
 
     def render(self, source: Path, output: Path, timeout: float, view: SourceView,
-               copy: Path | None = None) -> RenderReport:
+               copy: Path | None = None, whole: bool = False) -> RenderReport:
         """Render with wkhtmltoimage, started for this page in a sandbox showing its view (see the base class)."""
         with ExitStack() as stack:
             # The renderer writes into a folder of its own: the one thing it may write.
@@ -204,19 +192,22 @@ class HtmlRenderer(PageRenderer):
             command = self.command(page, made, inside.folder)
             if not source.is_file():
                 raise RenderFailed(f"rendering {source.name} made no image: the page cannot be read")
-            reads = self._reads(source, view, copy, output.parent, stack)
+            reads, cut = self._reads(source, view, copy, output.parent, stack, whole)
             try:
                 finished = self.sandbox.run(command, reads, Path(work), timeout, self.memory_mb,
                                             {"QT_QPA_PLATFORM": "offscreen"}, egress=True, within=view.folder,
                                             shown_as=inside.folder)
             except RunTimedOut as e:
                 raise RenderTimedOut(f"rendering {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e
-            messages = _messages(finished.stderr, inside, page)
+            messages = _messages(finished.stderr, inside, page,
+                                 lambda: unreadable_references((copy or source).read_bytes(), source, view))
+            if cut:
+                messages = (cut, *messages)
             if made.is_file() and (finished.returncode == 0 or _whole_image(made)):
                 os.replace(made, output)
                 if finished.returncode != 0:
                     logger.info("rendered %s with load errors: %s", source, messages)
-                return RenderReport(warnings=messages)
+                return RenderReport(warnings=messages, cut=bool(cut))
         raise RenderFailed(f"rendering {source.name} made no image: {self._failure(finished, messages)}")
 
     def _inside(self, view: SourceView) -> SourceView:
@@ -227,19 +218,23 @@ class HtmlRenderer(PageRenderer):
         return SourceView(PAGE_FOLDER, tuple(PAGE_FOLDER / path.relative_to(view.folder) for path in view.paths),
                           view.truncated)
 
-    def _reads(self, source: Path, view: SourceView, copy: Path | None, scratch: Path,
-               stack: ExitStack) -> list[Path | tuple[Path, Path]]:
-        """What the sandbox shows: the view, with the page's checked copy (cut, if huge) at the page's path."""
+    def _reads(self, source: Path, view: SourceView, copy: Path | None, scratch: Path, stack: ExitStack,
+               whole: bool) -> tuple[list[Path | tuple[Path, Path]], str]:
+        """What the sandbox shows: the view, with the page's checked copy (cut, if huge and not ``whole``) at
+        the page's path; and the warning that it was cut, if it was."""
         page = copy or source
-        if self.page_bytes and self.sandbox.enabled and page.stat().st_size > self.page_bytes:
+        said = ""
+        size = page.stat().st_size
+        if self.page_bytes and self.sandbox.enabled and not whole and size > self.page_bytes:
             cut = cut_page(page.read_bytes(), self.page_bytes)
             if cut is not None:
-                logger.info("rendering %s from %d of its %d bytes", source, len(cut), page.stat().st_size)
+                logger.info("rendering %s from %d of its %d bytes", source, len(cut), size)
+                said = cut_warning(size, len(cut))
                 page = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix=".page-", dir=scratch))) / "page.html"
                 page.write_bytes(cut)
         if page == source:
-            return list(view.paths)
-        return [(page, source) if path == source else path for path in view.paths]
+            return list(view.paths), said
+        return [(page, source) if path == source else path for path in view.paths], said
 
     def _failure(self, finished: Finished, messages: tuple[str, ...]) -> str:
         """Why no image was made, in words a user can act on."""

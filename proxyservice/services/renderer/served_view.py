@@ -60,6 +60,13 @@ class ServedView:
         wanted = os.path.normpath("/" + unquote(parts.path)).lstrip("/")
         return wanted if wanted and "\0" not in wanted else None
 
+    def named(self, url: str) -> str | None:
+        """A URL of the page's host as the page names it: relative to the page's folder (never a worker's path)."""
+        relative = self._relative(url)
+        if relative is None:
+            return None
+        return os.path.relpath(relative, os.path.dirname(self.page.relative_to(self.view.folder)) or ".")
+
     def read(self, url: str) -> bytes | None:
         """The bytes a URL of the page's host names, when the page may read them; else ``None``."""
         relative = self._relative(url)

@@ -1,0 +1,90 @@
+"""What the engines draw of huge script-built pages, and what their warnings name: both engines, real pages."""
+
+from pathlib import Path
+
+import pytest
+
+from proxyservice.services.renderer import PageRenderer, RenderReport
+from proxyservice.services.renderer.cutting import cut_page
+from proxyservice.services.renderer.page_content import shows_something
+from proxyservice.services.sandbox import Sandbox
+from proxyservice.services.sources import SourceFiles
+from tests.scripted_pages import single_file_wiki
+from tests.services.test_renderer_sandbox import ENGINES, renderer
+from tests.support import assert_not_blank, render_page
+
+DOCS = Path("/usr/share/doc")
+PAGE_BYTES = 1024 * 1024
+
+
+def engine_with_cut(engine: str) -> PageRenderer:
+    drawing = renderer(engine, Sandbox())
+    drawing.page_bytes = PAGE_BYTES
+    return drawing
+
+
+def render_doc(engine: str, name: str, out: Path) -> RenderReport:
+    """A page of Debian's documentation, as the plugin draws it with SOURCE_ROOTS=/usr/share/doc."""
+    view = SourceFiles((DOCS,), out.parent / "uploads", 10**9).page_view(DOCS / name, 1)
+    drawing = renderer(engine, Sandbox(hidden=(DOCS,)))
+    drawing.page_bytes = PAGE_BYTES
+    report: RenderReport = drawing.render(DOCS / name, out, 30, view)
+    return report
+
+
+class TestAScriptBuiltWiki:
+    """A 1.3 MB single-file wiki whose script draws its story from the JSON store inside it (as TiddlyWiki)."""
+
+    def test_it_is_kept_whole_where_a_cut_would_have_dropped_its_script(self, tmp_path: Path) -> None:
+        page = single_file_wiki(tmp_path / "wiki.html").read_bytes()
+        assert len(page) > PAGE_BYTES and cut_page(page, PAGE_BYTES) is None
+        assert shows_something(page), "a script with an element to fill is something to show"
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_each_engine_draws_its_story(self, tmp_path: Path, engine: str) -> None:
+        out = tmp_path / "out.png"
+        report = render_page(engine_with_cut(engine), single_file_wiki(tmp_path / "wiki.html"), out)
+        assert_not_blank(out)
+        assert not report.cut and report.warnings == ()
+
+    def test_a_store_hidden_in_the_page_keeps_it_whole_too(self) -> None:
+        store = "".join(f"<div title='Note {i}'><pre>{'lorem ipsum ' * 40}</pre></div>" for i in range(3000))
+        page = (f"<html><body><div id='story'></div><div id='storeArea' style='display:none'>{store}</div>"
+                f"<script>/* draws the story from the store */</script></body></html>").encode()
+        assert len(page) > PAGE_BYTES and cut_page(page, PAGE_BYTES) is None
+
+
+class TestWhatWarningsName:
+    """Warnings name the file the page could not load as the page names it, and the cut; never a worker's path."""
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    @pytest.mark.parametrize("name, named", [
+        ("python3.11/html/library/os.html", "../_static/jquery.js, ../_static/underscore.js"),
+        ("python3.11/html/index.html", "_static/jquery.js, _static/underscore.js"),
+    ])
+    def test_pythons_docs_name_the_links_out_of_their_tree(self, tmp_path: Path, engine: str, name: str,
+                                                           named: str) -> None:
+        # Debian links these two to /usr/share/javascript, outside the documentation's tree: refused, and said.
+        report = render_doc(engine, name, tmp_path / "out.png")
+        assert report.warnings == (f"the page refers to files that are missing or outside its folder: {named}; "
+                                   "they were not loaded",)
+        assert not any("/usr/" in warning or "/page/" in warning for warning in report.warnings)
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_many_missing_files_are_named_a_few_and_counted(self, tmp_path: Path, engine: str) -> None:
+        page = tmp_path / "page.html"
+        page.write_text("<h1>x</h1>" + "".join(f'<img src="img/missing-{i}.png">' for i in range(12))
+                        + '<link rel="stylesheet" href="../../../etc/hosts.css">')
+        report = render_page(renderer(engine, Sandbox()), page, tmp_path / "out.png")
+        [said] = report.warnings
+        assert said.startswith("the page refers to files that are missing or outside its folder: "
+                               "img/missing-0.png, img/missing-1.png, img/missing-2.png, img/missing-3.png, "
+                               "img/missing-4.png and 8 more; they were not loaded"), said
+        assert str(tmp_path) not in said
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_a_cut_page_says_it_was_cut(self, tmp_path: Path, engine: str) -> None:
+        report = render_doc(engine, "python3.11/html/contents.html", tmp_path / "out.png")
+        assert report.cut
+        assert report.warnings[0].startswith("the page is 2.4 MiB: it was drawn from its start and its end, ")
+        assert report.warnings[0].endswith("without its middle (RENDER_PAGE_BYTES)")
