@@ -4,12 +4,14 @@ import io
 import stat
 import zipfile
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
 from proxyservice.domain import ProxySize
 from proxyservice.services.sources import (
     BundleInvalid,
+    BundleNotStaged,
     BundleTooLarge,
     PageNotFound,
     SourceChanged,
@@ -246,3 +248,13 @@ class TestFilesSentOneByOne:
     def test_too_many(self, sources: SourceFiles) -> None:
         with pytest.raises(BundleTooLarge, match=r"the upload holds 11 files; the limit is 10 \(MAX_BUNDLE_FILES\)"):
             sources.save_bundle([(io.BytesIO(CSS), f"{n}.css") for n in range(11)], None)
+
+
+class TestObjectStorage:
+    """Uploads are staged in object storage (STORE_URL): a page's files are not staged yet."""
+
+    def test_refused_saying_so_and_nothing_is_kept(self, tmp_path: Path) -> None:
+        staged = SourceFiles((tmp_path,), tmp_path / "uploads", 100_000, staging=mock.Mock(), bundle_limits=LIMITS)
+        with pytest.raises(BundleNotStaged, match=r"object storage \(STORE_URL\) yet; upload the page alone"):
+            staged.save_bundle([(zipped(("index.html", PAGE)), "site.zip")], None)
+        assert uploads_left(staged) == []
