@@ -114,7 +114,12 @@ class Settings:
     MAX_SOURCE_BYTES: int = 50 * 1024 * 1024
     """Largest file accepted for ingest, by path or upload (413 above it)."""
     MAX_UNPACKED_BYTES: int = 200 * 1024 * 1024
-    """Most bytes a packed file (an EPUB's zip) may unpack to; past it the file is refused (zip bombs)."""
+    """Most bytes a packed file (an EPUB's zip) may unpack to; past it the file is refused (zip bombs).
+    A page uploaded with its files (a ``.zip``, or several files) may unpack to as many."""
+    MAX_BUNDLE_FILES: int = 1000
+    """Most files a page uploaded with its files may bring, folders of a ``.zip`` counted too (413 above it)."""
+    MAX_BUNDLE_DEPTH: int = 16
+    """Most folders deep a file of a page uploaded with its files may be, its own name counted (413 above it)."""
     ENABLED_PLUGINS: tuple[str, ...] = ()
     """Plugins (``module::Class``, comma-separated) used for ingest; when unset, the links in
     ``$PLUGIN_DIR/enabled`` decide, or all built-ins when that folder does not exist."""

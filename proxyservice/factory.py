@@ -20,6 +20,8 @@ DOCS_URL = "/docs"
 """Where the API's browsable documentation is served."""
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 """Room for the multipart envelope around an upload of MAX_SOURCE_BYTES."""
+FORM_FIELDS = 32
+"""Parts of a multipart upload beside its files (plugins, sizes, page...), with room to spare."""
 
 
 def json_error(error: HTTPException) -> Response:
@@ -59,6 +61,8 @@ def create_web_app(settings: Settings | None = None, serve_http: bool = True, **
     app = Flask("proxyservice")
     app.config.update(flask_config)
     app.config["MAX_CONTENT_LENGTH"] = settings.MAX_SOURCE_BYTES + UPLOAD_OVERHEAD_BYTES
+    # A page's files come as one part each: the intake, not the form parser, says how many are too many.
+    app.config["MAX_FORM_PARTS"] = settings.MAX_BUNDLE_FILES + FORM_FIELDS
     app.json.sort_keys = False  # type: ignore[attr-defined]  # DefaultJSONProvider has it
     app.extensions[SERVICES_KEY] = services
     app.teardown_appcontext(lambda _: services.end_of_work())

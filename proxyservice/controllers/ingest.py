@@ -1,7 +1,7 @@
 """Ingest: a request's file, by path or upload, handed to the intake use case; its answer as the API's."""
 
 from http import HTTPStatus
-from typing import IO, Any
+from typing import IO, Any, Sequence
 
 from flask import url_for
 
@@ -10,7 +10,7 @@ from ..documents import ingest_body
 from ..domain import ProxySize
 from ..process import intake
 from ..process.ingest import IngestOutcome
-from ..process.intake import ByPath, IngestRefused, IngestRequest, Upload
+from ..process.intake import Bundle, ByPath, IngestRefused, IngestRequest, Upload
 from . import Response
 from .errors import http_error
 
@@ -35,7 +35,22 @@ def ingest_upload(services: Services, stream: IO[bytes], filename: str, options:
     return _ingest(services, _request(Upload(stream, filename), options))
 
 
-def _request(source: ByPath | Upload, options: dict[str, Any]) -> IngestRequest:
+def ingest_bundle(services: Services, files: Sequence[tuple[IO[bytes], str]], page: str | None,
+                  options: dict[str, Any]) -> Response:
+    """Ingest a page uploaded with the files it refers to: one ``.zip`` of its folder, or several files.
+
+    Parameters
+    ----------
+    files
+        Each file's stream and its path in the page's folder (a ``.zip`` alone is unpacked).
+    page
+        The page's path among them; ``None`` for ``index.html`` at their top, or the only page there.
+    """
+    source = Bundle(tuple(Upload(stream, filename) for stream, filename in files), page)
+    return _ingest(services, _request(source, options))
+
+
+def _request(source: ByPath | Upload | Bundle, options: dict[str, Any]) -> IngestRequest:
     """The request's options, validated against the contract by the route, as an :class:`IngestRequest`."""
     size = options.get("size")
     return IngestRequest(

@@ -3,7 +3,7 @@
 from .plugin import ALL_ENABLED, PluginStatus, ProxyPlugin, Submitter
 from .proxy import (MODERN_FORMATS, ImageFormat, ProxyFile, ProxySize, copy_format, encoded_typeidentifier,
                     sized_typeidentifier)
-from .source import FileInfo, SourceFile, file_identity
+from .source import FileInfo, SourceFile, file_identity, page_identity
 from .task import TaskRecord, TaskState
 from .view import SourceView
 
@@ -21,6 +21,7 @@ __all__ = [
     "copy_format",
     "encoded_typeidentifier",
     "file_identity",
+    "page_identity",
     "sized_typeidentifier",
     "Submitter",
     "TaskRecord",

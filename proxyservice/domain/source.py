@@ -19,6 +19,17 @@ def file_identity(content_sha256: str, path: str | None) -> str:
     return hashlib.sha256(f"{content_sha256}\0{path}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
+def page_identity(files_sha256: str, page: str) -> str:
+    """The id of a page uploaded with its files: the hash of the whole set of files, and which of them is the page.
+
+    A page's preview depends on every file it was sent with, so the same page
+    with other stylesheets is another file, and another page of the same set
+    is another file too; the same files, zipped or sent one by one, are the
+    same set.
+    """
+    return hashlib.sha256(f"page\0{files_sha256}\0{page}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """A file accepted for ingest, with what plugins need to know of it.

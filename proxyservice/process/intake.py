@@ -14,7 +14,7 @@ service container offers, as a ``Protocol`` (no I/O of its own here).
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, ClassVar, Protocol
+from typing import IO, ClassVar, Protocol, Sequence
 
 from ..config import Settings
 from ..domain import ProxySize, SourceFile
@@ -58,13 +58,22 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class Bundle:
+    """A page sent with the files it refers to: one ``.zip`` of its folder, or several files named by their paths."""
+
+    files: tuple[Upload, ...]
+    page: str | None = None
+    """The page's path among them; ``None``: ``index.html`` at their top, or the only page there."""
+
+
+@dataclass(frozen=True)
 class IngestRequest:
     """What a client asks of one file.
 
     Parameters
     ----------
     source
-        The file: by path, or uploaded.
+        The file: by path, uploaded, or a page uploaded with its files.
     plugins
         Plugin names (or ``@proxy``); ``None`` for those that handle the file.
     sizes
@@ -77,7 +86,7 @@ class IngestRequest:
         Called back when each task started or joined ends.
     """
 
-    source: ByPath | Upload
+    source: ByPath | Upload | Bundle
     plugins: tuple[str, ...] | None = None
     sizes: tuple[str, ...] = ()
     size: ProxySize | None = None
@@ -164,6 +173,8 @@ class SourceReader(Protocol):
 
     def save_upload(self, stream: IO[bytes], filename: str) -> Path: ...
 
+    def save_bundle(self, parts: Sequence[tuple[IO[bytes], str]], page: str | None) -> Path: ...
+
     def describe(self, path: Path, proxy_size: ProxySize) -> SourceFile: ...
 
 
@@ -212,12 +223,16 @@ def ingest(request: IngestRequest, services: IntakeServices) -> IngestOutcome:
         if isinstance(request.source, Upload):
             services.store.check_room()
             path = services.sources.save_upload(request.source.stream, request.source.filename)
+        elif isinstance(request.source, Bundle):
+            services.store.check_room()
+            parts = [(upload.stream, upload.filename) for upload in request.source.files]
+            path = services.sources.save_bundle(parts, request.source.page)
         else:
             path = services.sources.resolve(request.source.path)
             services.store.check_room()
         source = services.sources.describe(path, sizes[0])
     except ProxyServiceError as e:
-        raise _source_refused(e) from e
+        raise _source_refused(e, isinstance(request.source, Bundle)) from e
     chosen = choose_plugins(services.plugins, source, request.plugins)
     if isinstance(chosen, PluginRefusal):
         refusal = IngestNotFound(chosen.reason) if chosen.not_enabled else IngestUnsupported(chosen.reason)
@@ -247,8 +262,13 @@ def ingest(request: IngestRequest, services: IntakeServices) -> IngestOutcome:
     return outcome
 
 
-def _source_refused(error: ProxyServiceError) -> IngestRefused:
-    """The file's refusal, saying what was wrong: its path (not found, or not allowed), or the file (empty)."""
+def _source_refused(error: ProxyServiceError, bundle: bool = False) -> IngestRefused:
+    """The file's refusal, saying what was wrong: its path (not found, or not allowed), or the file (empty).
+
+    A page's files name what was wrong themselves: the page, the zip, or the upload.
+    """
+    if bundle and not isinstance(error, ResourceUnavailable):
+        return refused(error)
     if isinstance(error, (InputForbidden, InputNotFound)):
         return refused(error, f"path: {error}")
     if isinstance(error, ResourceUnavailable):  # a full disk: room comes back as proxies are swept

@@ -30,6 +30,7 @@ NOT_AN_OBJECT = "body: the request body must be a JSON object"
 TOO_DEEP = "body: the JSON is nested too deeply"
 WRONG_CONTENT_TYPE = "send application/json with a path, or multipart/form-data with a file field"
 NO_FILE_FIELD = "file: a multipart upload needs a 'file' field"
+ZIP = ".zip"
 FORM_NUMBER = "%s: must be a whole number"
 FORM_BOOLEAN = "%s: must be true or false"
 FORM_TRUE = ("true",)
@@ -135,11 +136,17 @@ def ingest_file() -> Response:
         options = _validated("IngestRequest", body)
         return _json(ingest.ingest_path(current_services(), options["path"], options))
     if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
+        uploads = request.files.getlist("file")
+        if not uploads:
             raise BadRequest(NO_FILE_FIELD)
         options = _validated("IngestOptions", _form_options())
-        return _json(ingest.ingest_upload(current_services(), upload.stream, upload.filename or "upload", options))
+        page = request.form.get("page", "").strip() or None
+        if page is None and len(uploads) == 1 and not (uploads[0].filename or "").lower().endswith(ZIP):
+            upload = uploads[0]
+            return _json(ingest.ingest_upload(current_services(), upload.stream, upload.filename or "upload", options))
+        # A page with its files: a .zip of its folder, or each file under its path (a dropped folder's).
+        files = [(upload.stream, upload.filename or "") for upload in uploads]
+        return _json(ingest.ingest_bundle(current_services(), files, page, options))
     raise UnsupportedMediaType(WRONG_CONTENT_TYPE)
 
 

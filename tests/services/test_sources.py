@@ -14,6 +14,7 @@ from proxyservice.domain import ProxySize
 from proxyservice.services.sources import (
     SourceChanged, SourceEmpty, SourceFiles, SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept,
 )
+from proxyservice.services.sources import description
 from proxyservice.services.store import StoreFailed
 from tests.conftest import ObjectStorage
 from tests.support import free_port
@@ -422,14 +423,14 @@ class TestUnchangedFilesAreNotReadAgain:
 
     @pytest.fixture
     def reads(self, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-        read = SourceFiles._read
+        read = description._read
         seen: list[Path] = []
 
         def counted(path: Path) -> Any:
             seen.append(path)
             return read(path)
 
-        monkeypatch.setattr(SourceFiles, "_read", staticmethod(counted))
+        monkeypatch.setattr(description, "_read", counted)
         return seen
 
     def test_an_unchanged_file_is_read_once(self, tmp_path: Path, reads: list[Path]) -> None:

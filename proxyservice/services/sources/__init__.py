@@ -1,6 +1,10 @@
 """Source files: paths inside the allowed roots, and uploads."""
 
 from .errors import (
+    BundleInvalid,
+    BundleNotStaged,
+    BundleTooLarge,
+    PageNotFound,
     SourceChanged,
     SourceEmpty,
     SourceError,
@@ -20,4 +24,8 @@ __all__ = [
     "SourceEmpty",
     "UploadNotKept",
     "SourceChanged",
+    "BundleInvalid",
+    "BundleTooLarge",
+    "BundleNotStaged",
+    "PageNotFound",
 ]

@@ -17,33 +17,32 @@ uploads are kept is in :mod:`.uploads`, and how they are staged in
 """
 
 import logging
-import mimetypes
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Iterator, Sequence
-
-import magic
 
 from ...config import Settings
 from ...domain import ProxySize, SourceFile, SourceView, file_identity
 from ...schemas import quoted
 from ..context import SettingsService
-from ..hashing import sha256_of
 # The object storage is the proxy store's: its bucket (and its errors) are shared, not made twice.
 from ..store import Bucket
-from .errors import SourceChanged, SourceNotFound, SourceOutsideRoots, UploadNotKept
-from .fingerprints import Fingerprint, fingerprint
-from .media_types import decide_mimetype
+from .bundles import bundle_of, keep_bundle
+from .errors import BundleNotStaged, SourceChanged, SourceNotFound, SourceOutsideRoots, UploadNotKept
+from .description import describe_file
+from .members import BundleLimits
 from .own_files import own_files
 from .page_view import page_tree, page_view
 from .sizes import check_size
 from .snapshot import MOVED, copy_checked
-from .staging import NOT_OUR_STORAGE, OBJECT_STORAGE_SCHEME, UploadStaging, stage_upload, staged_uploads
+from .staging import NOT_OUR_STORAGE, OBJECT_STORAGE_SCHEME, UploadStaging, stage_upload
 from .uploads import keep_upload, upload_hash
 
 logger = logging.getLogger(__name__)
 
 CHANGED = "the file changed since it was ingested: its proxies would show other bytes; ingest it again"
+STAGED_BUNDLE = ("a page with its files cannot be uploaded to a service that stages uploads in object storage "
+                 "(STORE_URL) yet; upload the page alone, or ingest it by path")
 
 
 def _resolved(path: Path) -> Path:
@@ -82,7 +81,8 @@ class SourceFiles(SettingsService):
     """
 
     def __init__(self, roots: tuple[Path, ...], upload_root: Path, max_bytes: int,
-                 staging: Bucket | None = None, job_seconds: float = 3600, private: tuple[Path, ...] = ()) -> None:
+                 staging: Bucket | None = None, job_seconds: float = 3600, private: tuple[Path, ...] = (),
+                 bundle_limits: BundleLimits | None = None) -> None:
         self.upload_root = upload_root
         self.roots = tuple(root.resolve() for root in roots)
         self.max_bytes = max_bytes
@@ -90,6 +90,8 @@ class SourceFiles(SettingsService):
         self.job_seconds = job_seconds
         self.private = tuple(folder.resolve() for folder in (*private, upload_root))
         self._uploads = upload_root.resolve()
+        self.bundle_limits = bundle_limits or BundleLimits(
+            Settings.MAX_BUNDLE_FILES, Settings.MAX_UNPACKED_BYTES, Settings.MAX_BUNDLE_DEPTH)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "SourceFiles":
@@ -101,8 +103,10 @@ class SourceFiles(SettingsService):
             STORE_URL is not an ``s3://`` URL.
         """
         staging = Bucket.from_url(settings.STORE_URL) if settings.STORE_URL else None
+        limits = BundleLimits(settings.MAX_BUNDLE_FILES, settings.MAX_UNPACKED_BYTES, settings.MAX_BUNDLE_DEPTH)
         return cls(settings.SOURCE_ROOTS, settings.upload_root, settings.MAX_SOURCE_BYTES, staging,
-                   settings.TASK_TIME_LIMIT, (settings.DATA_DIR, settings.proxy_store_root, settings.plugin_dir))
+                   settings.TASK_TIME_LIMIT, (settings.DATA_DIR, settings.proxy_store_root, settings.plugin_dir),
+                   limits)
 
     def is_upload(self, real: Path) -> bool:
         """Whether a resolved path is in the upload folder: an upload sees only itself."""
@@ -164,7 +168,12 @@ class SourceFiles(SettingsService):
             return self.is_upload(opened) if upload else self.readable(opened)
 
         copy, content = copy_checked(Path(path), into, allowed, self.max_bytes)
-        if file_identity(content, None if upload else str(real)) != file_id:
+        bundle = bundle_of(real, self._uploads) if upload else None
+        if bundle is not None:
+            found = bundle.checked_id(content)
+        else:
+            found = file_identity(content, None if upload else str(real))
+        if found != file_id:
             copy.unlink(missing_ok=True)
             raise SourceChanged(CHANGED)
         return copy
@@ -195,6 +204,33 @@ class SourceFiles(SettingsService):
             stage_upload(self.staging, kept)
         return kept
 
+    def save_bundle(self, parts: Sequence[tuple[IO[bytes], str]], page: str | None) -> Path:
+        """Keep a page with the files it refers to (a ``.zip`` of its folder, or several files); return the page's path.
+
+        They are kept under the hash of the whole set (``bundles.py``); the page
+        may load any of them, and nothing else.
+
+        Raises
+        ------
+        BundleInvalid, BundleTooLarge, SourceTooLarge
+            A name leads out of the page's folder, a member is a link, or a limit is passed; nothing is kept.
+        PageNotFound, SourceEmpty
+            The page is not among the files, or none was named and none could be chosen; or it is empty.
+        BundleNotStaged
+            This service stages uploads in object storage (STORE_URL), where a page's files are not staged yet.
+        UploadNotKept
+            They could not be written; nothing is kept.
+        """
+        if self.staging is not None:
+            raise BundleNotStaged(STAGED_BUNDLE)
+        try:
+            kept = keep_bundle(parts, page, self.upload_root, self.bundle_limits, self.max_bytes)
+        except OSError as e:
+            logger.warning("cannot keep a page's files in %s: %s", self.upload_root, e)
+            raise UploadNotKept(f"the files could not be kept: {e.strerror or e}; nothing was kept, "
+                                "try again later") from e
+        return kept.page_path
+
     def page_tree(self, path: Path, levels_up: int) -> Path:
         """The folder whose stylesheets, scripts and images a page may load.
 
@@ -211,7 +247,8 @@ class SourceFiles(SettingsService):
         """
         real = _resolved(path)
         if self.is_upload(real):
-            return real.parent
+            bundle = bundle_of(real, self._uploads)
+            return bundle.files if bundle is not None else real.parent
         if not self.readable(real):  # readable: under a root
             raise SourceOutsideRoots("the page is outside the allowed source folders")
         return page_tree(real, self.roots, levels_up)
@@ -226,8 +263,8 @@ class SourceFiles(SettingsService):
         """
         real = _resolved(path)
         tree = self.page_tree(real, levels_up)
-        if self.is_upload(real):
-            return SourceView.of_file(real)
+        if self.is_upload(real):  # a page uploaded with its files sees them all; another upload only itself
+            return page_view(real, tree) if bundle_of(real, self._uploads) else SourceView.of_file(real)
         # A page directly in a source root sees that folder's own files, not its
         # subfolders: each of those is a package of its own (README, "Security").
         return page_view(real, tree, recursive=tree not in self.roots)
@@ -235,34 +272,9 @@ class SourceFiles(SettingsService):
     def describe(self, path: Path, proxy_size: ProxySize) -> SourceFile:
         """Say what a readable file is: an upload by the hash it was kept under, any other file hashed now.
 
-        Its type is read from the local file. Its path is what workers are
-        given: a file under SOURCE_ROOTS is read in place on every host (a
-        share mounted alike); an upload staged in object storage is named
-        ``s3://bucket/prefix/uploads/<sha256>/<name>``, which
-        :meth:`materialize` turns back into a file on the worker.
+        See :func:`.description.describe_file`.
         """
-        upload_id = self.upload_id(path)
-        shared = str(path)
-        if self.staging is not None and upload_id is not None:
-            shared = f"{staged_uploads(self.staging)}{upload_id}/{path.name}"
-        guessed, encoding = mimetypes.guess_type(path.name)
-        if upload_id is not None:
-            file_id, sniffed = upload_id, self.sniff(path)
-        else:  # hashed here, unless it is unchanged since it was last
-            read = fingerprint(path, self._read)
-            file_id = file_identity(read.sha256, None if self.is_upload(path.resolve()) else str(path))
-            sniffed = read.sniffed
-        return SourceFile(
-            file_id=file_id,
-            path=shared,
-            size=path.stat().st_size,
-            mimetype=decide_mimetype(sniffed, guessed, encoding),
-            proxy_size=proxy_size,
-        )
-
-    @classmethod
-    def _read(cls, path: Path) -> Fingerprint:
-        return Fingerprint(sha256_of(path), cls.sniff(path))
+        return describe_file(path, proxy_size, self._uploads, self.staging)
 
     def upload_id(self, path: Path) -> str | None:
         """The content hash of an upload kept by :meth:`save_upload`, from its folder's name."""
@@ -284,13 +296,3 @@ class SourceFiles(SettingsService):
             return
         with UploadStaging(self.staging, self.upload_root, self.max_bytes, self.job_seconds).materialize(args) as local:
             yield local
-
-    @staticmethod
-    def sniff(path: Path) -> str | None:
-        """The media type libmagic reads in a file's content, if it can tell."""
-        try:
-            sniffed: str = magic.from_file(str(path), mime=True)
-        except (magic.MagicException, OSError) as e:
-            logger.warning("cannot read the type of %s: %s", path, e)
-            return None
-        return sniffed
