@@ -2,7 +2,8 @@
 
 The page holds no data of its own: a visitor pastes a bearer token once (kept
 in the tab's ``sessionStorage``), and the page's script calls ``GET /tasks``,
-``GET /proxies/<file_id>`` and ``POST /ingest`` with it, as any client would.
+``GET /proxies/<file_id>``, ``GET /status/<task_id>`` and ``POST /ingest`` with
+it, as any client would.
 Its files are served from this package; there is no build step and no CDN.
 """
 

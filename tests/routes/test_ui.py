@@ -14,10 +14,12 @@ class TestPage:
         page = response.get_data(as_text=True)
         assert response.status_code == 200 and response.mimetype == "text/html"
         assert 'data-tasks-url="/tasks"' in page and 'data-ingest-url="/ingest"' in page
-        assert 'data-proxies-url="/proxies/FILE_ID"' in page
+        assert 'data-proxies-url="/proxies/FILE_ID"' in page and 'data-status-url="/status/TASK_ID"' in page
         for name in ("ui.js", "ui.css"):
             assert f"/ui/static/{name}" in page
             assert app.test_client().get(f"/ui/static/{name}").status_code == 200
+        imported = app.test_client().get("/ui/static/records.js")  # ui.js's module of task records
+        assert imported.status_code == 200 and imported.mimetype in ("text/javascript", "application/javascript")
 
     def test_its_only_script_is_its_own(self, app: Flask) -> None:
         policy = app.test_client().get("/ui/").headers["Content-Security-Policy"]
