@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from proxyservice.services.renderer import PageRenderer, RenderReport
 from proxyservice.services.renderer.cutting import cut_page
@@ -88,3 +89,33 @@ class TestWhatWarningsName:
         assert report.cut
         assert report.warnings[0].startswith("the page is 2.4 MiB: it was drawn from its start and its end, ")
         assert report.warnings[0].endswith("without its middle (RENDER_PAGE_BYTES)")
+
+
+class TestWhatDidNotLoadIsNotDrawn:
+    """An image the page may not load keeps its place, without the engine's broken-image icon."""
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    @pytest.mark.parametrize("source", ["missing.png", "../../outside.png", "http://refused.invalid/x.png"])
+    def test_no_broken_image_icon(self, tmp_path: Path, engine: str, source: str) -> None:
+        page = tmp_path / "site" / "html" / "page.html"
+        page.parent.mkdir(parents=True)
+        Image.new("RGB", (300, 200), (200, 30, 30)).save(tmp_path / "outside.png")  # there, but not the page's
+        page.write_text(f'<body style="margin:0;background:#fff"><img src="{source}" alt="a picture" '
+                        'width="300" height="200" style="margin:40px"><p style="margin:40px">After it</p></body>')
+        out = tmp_path / "out.png"
+        report = render_page(renderer(engine, Sandbox()), page, out, tree=tmp_path / "site")
+        with Image.open(out) as drawn:
+            picture = drawn.convert("L").crop((40, 40, 340, 240))
+        assert picture.getextrema() == (255, 255), "the image's place is white: no icon, no frame, no alt text"
+        assert report.warnings, "the warnings say what did not load"
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_control_an_image_that_loads_is_drawn(self, tmp_path: Path, engine: str) -> None:
+        page = tmp_path / "page.html"
+        Image.new("RGB", (300, 200), (200, 30, 30)).save(tmp_path / "red.png")
+        page.write_text('<body style="margin:0;background:#fff"><img src="red.png" width="300" height="200" '
+                        'style="margin:40px"></body>')
+        out = tmp_path / "out.png"
+        render_page(renderer(engine, Sandbox()), page, out)
+        with Image.open(out) as drawn:
+            assert drawn.convert("RGB").getpixel((190, 140)) == (200, 30, 30)

@@ -31,6 +31,7 @@ from ..sandbox import Sandbox
 from ..sandbox.kept import remove_stale_folders
 from ..sandbox.launcher import LAUNCHER_PID_FILE
 from ..sandbox.sandbox import BWRAP_ENVIRONMENT
+from .engine import HIDE_UNLOADED_IMAGES
 from .page_requests import PageRequests
 from .served_view import ServedView
 
@@ -172,6 +173,10 @@ class BrowserSession:
             except PlaywrightTimeout:
                 requests.warnings.add(STILL_LOADING.format(seconds=timeout - drawing / 1000))
             page.wait_for_timeout(min(delay_ms, max(0.0, left_ms() - drawing)))
+            try:
+                page.evaluate(HIDE_UNLOADED_IMAGES)
+            except PlaywrightError:  # the page's own scripts broke it (or it navigated): drawn as it is
+                pass
             picture = page.screenshot(type="png", timeout=left_ms())
         except PlaywrightTimeout:
             raise

@@ -11,6 +11,14 @@ from ..sandbox import Sandbox
 from .errors import RendererMissing
 
 
+HIDE_UNLOADED_IMAGES = (
+    "Array.prototype.forEach.call(document.images, function (image) {"
+    " if (image.complete && image.naturalWidth === 0) { image.style.visibility = 'hidden'; } });"
+)
+"""Run once the page loaded, in both engines: an image that did not load (missing, outside the page's tree, or a
+host it may not reach) keeps its place but is not drawn, where the engine would draw a broken-image icon."""
+
+
 @dataclass(frozen=True)
 class RenderReport:
     """What a successful render said along the way."""

@@ -32,7 +32,7 @@ from ..sandbox import Finished, RunTimedOut, Sandbox
 from .cutting import cut_page, cut_warning
 from .load_warnings import NOT_ALLOWED, OUTSIDE, Warnings
 from .references import unreadable_references
-from .engine import PageRenderer, RenderReport
+from .engine import HIDE_UNLOADED_IMAGES, PageRenderer, RenderReport
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
 
 logger = logging.getLogger(__name__)
@@ -171,6 +171,8 @@ class HtmlRenderer(PageRenderer):
             # can be loaded is drawn as it was, not refused: the preview shows what it showed.
             "load-error-handling": "ignore",
             "load-media-error-handling": "ignore",
+            # What did not load keeps its place, without the broken-image icon (the warnings say what it was).
+            "run-script": HIDE_UNLOADED_IMAGES,
         }
         config = imgkit.config(wkhtmltoimage=self.executable())
         # Named as a "url": imgkit checks that a "file" exists here, and the page is where the sandbox
