@@ -128,6 +128,27 @@ class TestBrowserView:
         # A large dark heading on white: the picture is the rendered page, not its source text.
         assert assert_not_blank(preview.screenshot()).convert("L").getextrema()[0] < 60
 
+    def test_a_folder_is_sent_whole_and_its_page_drawn_with_its_stylesheet(
+            self, page: "sync_api.Page", tmp_path: Path) -> None:
+        """A page chosen with its folder is drawn as in place: its stylesheet and picture beside it load."""
+        folder = tmp_path / f"site-{tmp_path.name}"
+        (folder / "css").mkdir(parents=True)
+        (folder / "css" / "site.css").write_text("body { background: rgb(20, 110, 60); margin: 0; }")
+        Image.new("RGB", (200, 120), (230, 190, 20)).save(folder / "sun.png")
+        (folder / "index.html").write_text('<link rel="stylesheet" href="css/site.css"><h1>In its folder</h1>'
+                                           '<img src="sun.png" width="200" height="120">')
+        page.set_input_files("#folder-input", folder)
+        line = upload_line(page, f"{folder.name}/ (3 files)")
+        sync_api.expect(line.locator(".said")).to_have_text("succeeded", timeout=WAIT_MS)
+        line.locator(".name").click()
+        preview = page.locator("#detail-image")
+        sync_api.expect(preview).to_be_visible(timeout=WAIT_MS)
+        page.wait_for_function("(image) => image.complete && image.naturalWidth > 0", arg=preview.element_handle())
+        drawn = Image.open(io.BytesIO(preview.screenshot())).convert("RGB")
+        colours = {colour for _, colour in drawn.getcolors(1 << 16) or ()}
+        assert any(g > 90 and r < 60 for r, g, b in colours), "the folder's stylesheet was drawn"
+        assert any(r > 200 and g > 160 and b < 80 for r, g, b in colours), "the picture beside it was drawn"
+
     def test_a_file_that_fails_shows_the_reason(self, page: "sync_api.Page", tmp_path: Path) -> None:
         name = f"bomb-{tmp_path.name}.png"
         drop(page, name, bomb(), "image/png")
@@ -150,7 +171,8 @@ class TestBrowserView:
         page.fill("#name", f"APPLE-{tag}")
         sync_api.expect(page.locator("#files li")).to_have_count(1, timeout=WAIT_MS)
         sync_api.expect(page.locator("#files .name")).to_have_text(f"Apple-{tag}.html")
-        assert f"name=APPLE-{tag}" in page.url  # the search is in the address: a reload or a link keeps it
+        # The search is in the address: a reload or a link keeps it.
+        sync_api.expect(page).to_have_url(re.compile(re.escape(f"name=APPLE-{tag}")), timeout=WAIT_MS)
         page.reload()
         sync_api.expect(page.locator("#token-state")).to_have_text("Token kept for this tab.")
         sync_api.expect(page.locator("#files li")).to_have_count(1, timeout=WAIT_MS)

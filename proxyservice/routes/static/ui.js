@@ -216,7 +216,7 @@ function drawUpload(upload) {
   line.querySelector(".said").textContent = said;
   const bar = line.querySelector("progress");
   bar.value = upload.state === "waiting" ? 0 : upload.state === "sending" ? upload.sent : 1;
-  bar.setAttribute("aria-label", `${upload.file.name}: ${said}`);
+  bar.setAttribute("aria-label", `${upload.name}: ${said}`);
   $("clear-uploads").hidden = !uploads.some(finished);
   line.querySelector(".name").disabled = !upload.fileId;
 }
@@ -308,15 +308,20 @@ function bytes(count) {
 
 // Uploading, a few at a time.
 
-function upload(files) {
+// A file is sent alone; a folder's files together, each under its path in the folder, so that a page is drawn
+// with its stylesheets and images (the service draws its index.html, or its only page).
+function upload(files, folders = []) {
   if (!token()) {
     say("Paste a token first: uploading needs one with proxy:create.");
     return;
   }
-  for (const file of files) {
+  const items = [...files.map((file) => ({ file, name: file.name, parts: [[file, file.name]] })),
+                 ...folders.map((folder) => ({ file: null, name: `${folder.name}/ (${folder.parts.length} files)`,
+                                               parts: folder.parts }))];
+  for (const item of items) {
     const line = $("upload-line").content.firstElementChild.cloneNode(true);
-    const entry = { file, line, state: "waiting", sent: 0, fileId: null, taskIds: null, said: "" };
-    line.querySelector(".name").textContent = file.name;
+    const entry = { ...item, line, state: "waiting", sent: 0, fileId: null, taskIds: null, said: "" };
+    line.querySelector(".name").textContent = item.name;
     line.querySelector(".name").addEventListener("click", () => entry.fileId && openDetail(entry.fileId));
     $("uploads").prepend(line);
     uploads.push(entry);
@@ -339,7 +344,7 @@ function pump() {
 function send(entry) {
   entry.state = "sending";
   const form = new FormData();
-  form.append("file", entry.file, entry.file.name);
+  for (const [file, path] of entry.parts) form.append("file", file, path);
   const request = new XMLHttpRequest();
   request.open("POST", urls.ingest);
   request.setRequestHeader("Authorization", `Bearer ${token()}`);
@@ -445,11 +450,48 @@ document.addEventListener("dragover", (event) => {
 document.addEventListener("dragleave", (event) => {
   if (!event.relatedTarget) drop.classList.remove("over"); // left the window
 });
-document.addEventListener("drop", (event) => {
+document.addEventListener("drop", async (event) => {
   event.preventDefault();
   drop.classList.remove("over");
-  upload([...event.dataTransfer.files]);
+  const entries = [...event.dataTransfer.items].map((item) => item.webkitGetAsEntry && item.webkitGetAsEntry());
+  if (!entries.some((entry) => entry && entry.isDirectory)) {
+    upload([...event.dataTransfer.files]);
+    return;
+  }
+  const files = [];
+  const folders = [];
+  for (const entry of entries.filter(Boolean)) {
+    if (entry.isDirectory) folders.push({ name: entry.name, parts: await folderFiles(entry, "") });
+    else files.push(await new Promise((resolve, reject) => entry.file(resolve, reject)));
+  }
+  upload(files, folders);
 });
+
+// Every file under a dropped folder, with its path in it (readEntries answers in batches until it answers none).
+async function folderFiles(folder, prefix) {
+  const reader = folder.createReader();
+  const found = [];
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (!batch.length) return found;
+    for (const entry of batch) {
+      const path = `${prefix}${entry.name}`;
+      if (entry.isDirectory) found.push(...(await folderFiles(entry, `${path}/`)));
+      else found.push([await new Promise((resolve, reject) => entry.file(resolve, reject)), path]);
+    }
+  }
+}
+
+// A folder chosen with the folder picker: its files, each under its path in it.
+function chosenFolders(files) {
+  const byFolder = new Map();
+  for (const file of files) {
+    const [top, ...rest] = file.webkitRelativePath.split("/");
+    if (!byFolder.has(top)) byFolder.set(top, []);
+    byFolder.get(top).push([file, rest.join("/")]);
+  }
+  return [...byFolder].map(([name, parts]) => ({ name, parts }));
+}
 $("clear-uploads").addEventListener("click", () => {
   for (const upload of uploads.filter(finished)) {
     upload.line.remove();
@@ -459,6 +501,10 @@ $("clear-uploads").addEventListener("click", () => {
 });
 $("file-input").addEventListener("change", (event) => {
   upload([...event.target.files]);
+  event.target.value = "";
+});
+$("folder-input").addEventListener("change", (event) => {
+  upload([], chosenFolders([...event.target.files]));
   event.target.value = "";
 });
 
