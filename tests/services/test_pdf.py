@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from proxyservice.domain import Area
 from proxyservice.services.pdf import PdfInvalid, PdfRasterizer, PdfToolMissing
 from tests.support import assert_not_blank
 
@@ -26,6 +27,18 @@ class TestFirstPage:
         image = assert_not_blank(out)
         assert max(image.size) == 800
         assert image.convert("RGB").getpixel((5, 5))[0] > 240, "page one (white), not page two (black)"
+
+    def test_a_part_of_it_drawn_larger(self, tmp_path: Path) -> None:
+        # The red block spans 100..750 by 100..400 of an 850x1100 page: drawn 1700 wide, at 200..1500 by 200..800.
+        out = PdfRasterizer().first_page_part(make_pdf(tmp_path / "doc.pdf"), tmp_path / "part.png", 1700,
+                                              Area(100, 100, 1500, 900), timeout=30)
+        image = Image.open(out).convert("RGB")
+        assert image.size == (1500, 900)
+
+        def red(x: int, y: int) -> bool:
+            return bool(image.getpixel((x, y))[1] < 80)  # the PDF holds a JPEG: near (200, 30, 30)
+
+        assert not red(90, 90) and red(110, 110) and red(1390, 690) and not red(1390, 710) and not red(1410, 690)
 
     def test_a_real_pdf_from_debian(self, tmp_path: Path) -> None:
         assert DEBIAN_PDF.is_file(), f"{DEBIAN_PDF} is missing: run config/install.sh"

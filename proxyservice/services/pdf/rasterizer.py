@@ -9,6 +9,7 @@ with anything it started, past the time limit.
 import tempfile
 from pathlib import Path
 
+from ...domain import Area
 from ..sandbox import Sandbox
 from ..sandbox.tool import SandboxedTool
 from .errors import PdfInvalid, PdfTimedOut, PdfToolMissing
@@ -37,11 +38,32 @@ class PdfRasterizer(SandboxedTool):
         ------
         PdfToolMissing, PdfInvalid, PdfTimedOut
         """
+        return self._draw(source, output, ["-scale-to", str(longest_side)], timeout)
+
+    def first_page_part(self, source: Path, output: Path, page_width: int, part: Area, timeout: float) -> Path:
+        """Draw ``part`` of page 1 of ``source`` as a PNG, the page drawn ``page_width`` pixels wide.
+
+        Only that part is drawn: the top of a page at a size where its text can be
+        read costs what a whole page at proxy size does.
+
+        Parameters
+        ----------
+        part
+            The rectangle to draw, in the pixels of the page drawn ``page_width`` wide.
+
+        Raises
+        ------
+        PdfToolMissing, PdfInvalid, PdfTimedOut
+        """
+        return self._draw(source, output, ["-scale-to-x", str(page_width), "-scale-to-y", "-1",
+                                           "-x", str(part.left), "-y", str(part.top),
+                                           "-W", str(part.width), "-H", str(part.height)], timeout)
+
+    def _draw(self, source: Path, output: Path, scaling: list[str], timeout: float) -> Path:
         executable = self.executable()
         with tempfile.TemporaryDirectory(prefix=".pdf-", dir=output.parent) as work:
             prefix = Path(work) / "page"
-            command = [executable, "-f", "1", "-l", "1", "-png", "-singlefile",
-                       "-scale-to", str(longest_side), str(source), str(prefix)]
+            command = [executable, "-f", "1", "-l", "1", "-png", "-singlefile", *scaling, str(source), str(prefix)]
             finished = self.run_on(command, source, Path(work), timeout, "drawing")
             drawn = prefix.with_suffix(".png")
             if finished.returncode != 0 or not drawn.is_file():
