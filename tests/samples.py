@@ -58,8 +58,8 @@ EPUB_PAGE = """<?xml version="1.0" encoding="utf-8"?>
 EPUB_STYLE = "body { background: #fff3d6; } h1 { color: #8b1a1a; font-size: 3em; }"
 
 
-def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = None) -> Path:
-    """An EPUB 3 book: a styled first chapter and, when ``cover``, a cover image the package names."""
+def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = None, chapter: str = EPUB_PAGE) -> Path:
+    """An EPUB 3 book: a styled first chapter (``chapter``) and, when ``cover``, a cover image the package names."""
     cover_item = '<item id="cover" href="images/cover.png" media-type="image/png" properties="cover-image"/>'
     package = f"""<?xml version="1.0" encoding="utf-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
@@ -73,7 +73,7 @@ def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = N
         book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")  # first and stored, as EPUB asks
         book.writestr("META-INF/container.xml", EPUB_CONTAINER, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/content.opf", package, zipfile.ZIP_DEFLATED)
-        book.writestr("OEBPS/text/chapter1.xhtml", EPUB_PAGE, zipfile.ZIP_DEFLATED)
+        book.writestr("OEBPS/text/chapter1.xhtml", chapter, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/css/book.css", EPUB_STYLE, zipfile.ZIP_DEFLATED)
         if cover:
             book.writestr("OEBPS/images/cover.png", png_bytes())

@@ -11,16 +11,18 @@ from PIL import Image
 from proxyservice.config import Settings
 from proxyservice.container import Services
 from proxyservice.plugins.context import call_job
+from proxyservice.plugins.epub_thumbnail import make_epub_thumbnail
 from proxyservice.plugins.office_thumbnail import make_office_thumbnail
 from proxyservice.plugins.pdf_thumbnail import make_pdf_thumbnail
 from tests.ocr import word_recall
-from tests.samples import DEBIAN_PDF, MEMO_FIRST_LINES, make_memo
+from tests.samples import DEBIAN_PDF, EPUB_PAGE, MEMO_BODY, MEMO_FIRST_LINES, make_epub, make_memo
 from tests.support import assert_not_blank
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("tesseract") is None,
                                 reason="LibreOffice and tesseract are needed (config/install.sh installs them)")
 
 KINDS = ("pdf", "docx")
+JOBS = {".pdf": make_pdf_thumbnail, ".epub": make_epub_thumbnail}
 A4 = 210 / 297
 DEBIAN_PDF_LINE = "This is version 0.21 of the Shared MIME-info Database specification, last updated 2 October 2018."
 
@@ -39,7 +41,7 @@ def proxies_of(document: Path, settings: Settings, source_dir: Path,
         shutil.copyfile(document, copy)
     context = Services(settings).job_context
     file_id = context.sources.describe(copy.resolve(), settings.default_proxy_size).file_id
-    job = make_pdf_thumbnail if copy.suffix == ".pdf" else make_office_thumbnail
+    job = JOBS.get(copy.suffix, make_office_thumbnail)
     assert call_job(job, [file_id, str(copy.resolve()), *box], context) == []
     made = {}
     for proxy in context.store.list(file_id):
@@ -92,3 +94,19 @@ class TestOtherPages:
         made = proxies_of(DEBIAN_PDF, settings, source_dir)
         assert word_recall(made["thumbnail"], DEBIAN_PDF_LINE) >= 0.7
         assert picture(made["page"]).height == 300
+
+
+class TestABook:
+    """An EPUB book: its first chapter drawn on a reader's page when it has no cover."""
+
+    def test_ocr_reads_its_first_lines_and_its_page_is_a_readers_page(self, settings: Settings,
+                                                                     source_dir: Path) -> None:
+        chapter = EPUB_PAGE.replace("It was a bright cold day in April.", f"{MEMO_BODY}</p><p>{MEMO_BODY}")
+        made = proxies_of(make_epub(source_dir / "book.epub", cover=False, chapter=chapter), settings, source_dir)
+        assert picture(made["thumbnail"]).size == (400, 300)
+        assert word_recall(made["thumbnail"], MEMO_FIRST_LINES) >= 0.7
+        assert picture(made["page"]).size == (225, 300), "600x800, as an e-reader's page"
+
+    def test_a_cover_is_both(self, settings: Settings, source_dir: Path) -> None:
+        made = proxies_of(make_epub(source_dir / "covered.epub"), settings, source_dir)
+        assert made["thumbnail"] == made["page"] and picture(made["page"]).size == (400, 300)
