@@ -31,7 +31,7 @@ def ingest_pdf_pages(context: JobContext, pdf: Path, file_id: str, namespace: st
     page does).
     """
     rasterizer, timeout = context.pdf_rasterizer(), context.settings.RENDER_TIMEOUT
-    with context.temporary_file(".png") as whole:
+    with context.temporary_file(".ppm") as whole:
         rasterizer.first_page(pdf, whole, DRAW_SCALE * max(box.width, box.height), timeout)
         ingest_part_scaled(context, whole, None, file_id, namespace, "page", box, palette=True)
         page, used = context.image_scaler().used_area(whole)
@@ -40,7 +40,7 @@ def ingest_pdf_pages(context: JobContext, pdf: Path, file_id: str, namespace: st
             ingest_part_scaled(context, whole, area, file_id, namespace, "thumbnail", box, palette=True)
             return
         factor = DRAW_SCALE * box.width / area.width
-        with context.temporary_file(".png") as top:
+        with context.temporary_file(".ppm") as top:
             rasterizer.first_page_part(pdf, top, round(page.width * factor), area.scaled(factor), timeout)
             ingest_part_scaled(context, top, None, file_id, namespace, "thumbnail", box, palette=True)
 

@@ -4,6 +4,7 @@ whole page beside it."""
 import io
 import shutil
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from PIL import Image
@@ -14,6 +15,7 @@ from proxyservice.plugins.context import call_job
 from proxyservice.plugins.epub_thumbnail import make_epub_thumbnail
 from proxyservice.plugins.office_thumbnail import make_office_thumbnail
 from proxyservice.plugins.pdf_thumbnail import make_pdf_thumbnail
+from proxyservice.services.sandbox import kept
 from tests.ocr import word_recall
 from tests.samples import DEBIAN_PDF, EPUB_PAGE, MEMO_BODY, MEMO_FIRST_LINES, make_epub, make_memo
 from tests.support import assert_not_blank
@@ -25,6 +27,13 @@ KINDS = ("pdf", "docx")
 JOBS = {".pdf": make_pdf_thumbnail, ".epub": make_epub_thumbnail}
 A4 = 210 / 297
 DEBIAN_PDF_LINE = "This is version 0.21 of the Shared MIME-info Database specification, last updated 2 October 2018."
+
+
+@pytest.fixture(autouse=True)
+def no_libreoffice_left() -> Iterator[None]:
+    """Each test's settings start a LibreOffice of their own: stopped after it, so none outlives the test."""
+    yield
+    kept.close_all()
 
 
 @pytest.fixture(scope="module")
