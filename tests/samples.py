@@ -58,8 +58,8 @@ EPUB_PAGE = """<?xml version="1.0" encoding="utf-8"?>
 EPUB_STYLE = "body { background: #fff3d6; } h1 { color: #8b1a1a; font-size: 3em; }"
 
 
-def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = None) -> Path:
-    """An EPUB 3 book: a styled first chapter and, when ``cover``, a cover image the package names."""
+def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = None, chapter: str = EPUB_PAGE) -> Path:
+    """An EPUB 3 book: a styled first chapter (``chapter``) and, when ``cover``, a cover image the package names."""
     cover_item = '<item id="cover" href="images/cover.png" media-type="image/png" properties="cover-image"/>'
     package = f"""<?xml version="1.0" encoding="utf-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
@@ -73,7 +73,7 @@ def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = N
         book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")  # first and stored, as EPUB asks
         book.writestr("META-INF/container.xml", EPUB_CONTAINER, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/content.opf", package, zipfile.ZIP_DEFLATED)
-        book.writestr("OEBPS/text/chapter1.xhtml", EPUB_PAGE, zipfile.ZIP_DEFLATED)
+        book.writestr("OEBPS/text/chapter1.xhtml", chapter, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/css/book.css", EPUB_STYLE, zipfile.ZIP_DEFLATED)
         if cover:
             book.writestr("OEBPS/images/cover.png", png_bytes())
@@ -232,3 +232,44 @@ def text_in_font(path: Path, family: str, text: str, embedded: bytes | None = No
             package.writestr("Fonts/f.ttf", embedded, compress_type=zipfile.ZIP_DEFLATED)
         package.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+MEMO_FIRST_LINES = ("The quarterly review of the shipping department found that parcels left the warehouse on time in "
+                    "nine weeks out of ten, and that most delays began with labels printed late. We propose to move "
+                    "the label printer beside the packing tables")
+"""The first lines of a memo's body text: what its thumbnail must let a reader (and OCR) read."""
+MEMO_BODY = (MEMO_FIRST_LINES + ", to train two more people to run it, and to check the queue every morning before "
+             "the first truck arrives. ") * 3
+MEMO = f"""<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:automatic-styles>
+  <style:page-layout style:name="A4"><style:page-layout-properties fo:page-width="21cm" fo:page-height="29.7cm"
+   fo:margin-top="2cm" fo:margin-bottom="2cm" fo:margin-left="2.5cm" fo:margin-right="2.5cm"/></style:page-layout>
+  <style:style style:name="Title" style:family="paragraph"><style:text-properties fo:font-size="16pt"
+   fo:font-weight="bold" style:font-name="Liberation Serif"/></style:style>
+  <style:style style:name="Body" style:family="paragraph"><style:paragraph-properties fo:margin-bottom="0.2cm"/>
+   <style:text-properties fo:font-size="11pt" style:font-name="Liberation Serif"/></style:style>
+ </office:automatic-styles>
+ <office:master-styles><style:master-page style:name="Standard" style:page-layout-name="A4"/></office:master-styles>
+ <office:body><office:text>
+  <text:p text:style-name="Title">Memo: shipping delays</text:p>
+  <text:p text:style-name="Body">{MEMO_BODY}</text:p>
+  <text:p text:style-name="Body">{MEMO_BODY}</text:p>
+ </office:text></office:body></office:document>
+"""
+"""A one-page memo on A4 with 2.5 cm margins, its body text in 11 pt Liberation Serif, as a flat ODT."""
+
+
+def make_memo(folder: Path) -> dict[str, Path]:
+    """The memo as LibreOffice writes it: a PDF (``pdf``) and a Word document (``docx``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "memo.fodt").write_text(MEMO)
+    for extension in ("pdf", "docx"):
+        subprocess.run(["soffice", f"-env:UserInstallation={(folder / '.profile').as_uri()}", "--headless",
+                        "--norestore", "--convert-to", extension, "--outdir", str(folder), str(folder / "memo.fodt")],
+                       check=True, capture_output=True, timeout=120)
+    return {extension: folder / f"memo.{extension}" for extension in ("pdf", "docx")}

@@ -1,5 +1,6 @@
 """Pure data of the proxy service: no I/O, no imports from the rest of the project."""
 
+from .page import Area, reading_area
 from .plugin import ALL_ENABLED, PluginStatus, ProxyPlugin, Submitter
 from .proxy import (MODERN_FORMATS, ImageFormat, ProxyFile, ProxySize, copy_format, encoded_typeidentifier,
                     sized_typeidentifier)
@@ -9,6 +10,7 @@ from .view import SourceView
 
 __all__ = [
     "ALL_ENABLED",
+    "Area",
     "MODERN_FORMATS",
     "ImageFormat",
     "PluginStatus",
@@ -22,6 +24,7 @@ __all__ = [
     "encoded_typeidentifier",
     "file_identity",
     "page_identity",
+    "reading_area",
     "sized_typeidentifier",
     "Submitter",
     "TaskRecord",

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 from typing import Any, Callable, ClassVar
 
-from ..domain import FileInfo, PluginStatus, ProxyFile, ProxyPlugin, ProxySize, sized_typeidentifier
+from ..domain import Area, FileInfo, PluginStatus, ProxyFile, ProxyPlugin, ProxySize, sized_typeidentifier
 from .context import current_job_context
 from .contract import JobContext
 from .helpers import Proxy
@@ -32,10 +32,19 @@ def ingest_scaled(context: JobContext, image: Path, file_id: str, namespace: str
     palette, photo
         As :meth:`ImageScaler.fit`: 256 colours for pages and drawings, JPEG for photos.
     """
+    return ingest_part_scaled(context, image, None, file_id, namespace, typeidentifier, box, palette, photo)
+
+
+def ingest_part_scaled(context: JobContext, image: Path, area: Area | None, file_id: str, namespace: str,
+                       typeidentifier: str, box: ProxySize, palette: bool = False, photo: bool = False) -> ProxyFile:
+    """:func:`ingest_scaled` of ``area`` of the image alone (all of it for ``None``): for the built-ins' pages.
+
+    Not in the plugin API (``api.py``), which keeps its version: a third party's plugin cuts its picture itself.
+    """
     settings = context.settings
     stored = sized_typeidentifier(typeidentifier, box, settings.default_proxy_size, settings.named_sizes)
     with context.temporary_file() as out:
-        scaled = context.image_scaler().fit(image, out, box, palette=palette, photo=photo)
+        scaled = context.image_scaler().fit(image, out, box, palette=palette, photo=photo, area=area)
         return Proxy(file_id, namespace, context).ingest(
             out, stored, f"{stored.replace('@', '-')}{scaled.extension}", scaled.mimetype
         )

@@ -1,25 +1,24 @@
 """The built-in office thumbnail plugin: the first page of a document, slide or sheet, through LibreOffice."""
 
 from ..services.office import OfficeConverter
-from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
-from .pdf_thumbnail import DRAW_SCALE
+from .api import JobContext, ProxySize, WorkerProxyPlugin
+from .pages import PAGE_SCHEMA, ingest_pdf_pages
 
 NAMESPACE = "office_thumbnail"
 
 
 def make_office_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
-    """Make an office document into a PDF, and its first page into a ``thumbnail`` proxy; runs in a worker."""
-    timeout = context.settings.RENDER_TIMEOUT
-    with context.snapshot(path, file_id) as document, context.temporary_file(".pdf") as pdf, \
-            context.temporary_file(".png") as page:
-        context.office_converter().to_pdf(document, pdf, timeout)
-        context.pdf_rasterizer().first_page(pdf, page, DRAW_SCALE * max(width, height), timeout)
-        ingest_scaled(context, page, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
+    """Make an office document into a PDF, and its first page into ``thumbnail`` (the top, legible) and ``page``
+    proxies; runs in a worker."""
+    with context.snapshot(path, file_id) as document, context.temporary_file(".pdf") as pdf:
+        context.office_converter().to_pdf(document, pdf, context.settings.RENDER_TIMEOUT)
+        ingest_pdf_pages(context, pdf, file_id, NAMESPACE, ProxySize(width, height))
     return []
 
 
 class OfficeThumbnail(WorkerProxyPlugin):
-    """Makes a ``thumbnail`` of a Word, Excel, PowerPoint, OpenDocument or RTF file: its first page."""
+    """Makes a ``thumbnail`` of a Word, Excel, PowerPoint, OpenDocument or RTF file (the top of its first page),
+    and a ``page`` (all of it)."""
 
     NAMESPACE = NAMESPACE
     EXTENSIONS = OfficeConverter.EXTENSIONS
@@ -33,5 +32,6 @@ class OfficeThumbnail(WorkerProxyPlugin):
         "application/vnd.oasis.opendocument.presentation",
         "application/vnd.oasis.opendocument.presentation-template",
     })
-    SCHEMA = [{"name": "thumbnail", "prompt": "The first page", "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
+    SCHEMA = [{"name": "thumbnail", "prompt": "The top of the first page, at a size its text can be read",
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, PAGE_SCHEMA]
     job = staticmethod(make_office_thumbnail)

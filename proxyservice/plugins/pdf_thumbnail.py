@@ -1,28 +1,24 @@
-"""The built-in PDF thumbnail plugin: the first page, drawn by poppler's pdftoppm."""
+"""The built-in PDF thumbnail plugin: the top of the first page at a size it can be read, and the whole page."""
 
-
-from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, ProxySize, WorkerProxyPlugin
+from .pages import PAGE_SCHEMA, ingest_pdf_pages
 
 NAMESPACE = "pdf_thumbnail"
-DRAW_SCALE = 2
-"""The page is drawn at twice the proxy size, then scaled down: sharper text."""
 
 
 def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
-    """Draw a PDF's first page into a ``thumbnail`` proxy; runs in a worker."""
-    with context.snapshot(path, file_id) as pdf, context.temporary_file(".png") as page:
-        context.pdf_rasterizer().first_page(
-            pdf, page, DRAW_SCALE * max(width, height), context.settings.RENDER_TIMEOUT
-        )
-        ingest_scaled(context, page, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
+    """Draw a PDF's first page into its ``thumbnail`` (the top, legible) and ``page`` proxies; runs in a worker."""
+    with context.snapshot(path, file_id) as pdf:
+        ingest_pdf_pages(context, pdf, file_id, NAMESPACE, ProxySize(width, height))
     return []
 
 
 class PDFThumbnail(WorkerProxyPlugin):
-    """Makes a ``thumbnail`` of a PDF's first page."""
+    """Makes a ``thumbnail`` of the top of a PDF's first page, and a ``page`` of all of it."""
 
     NAMESPACE = NAMESPACE
     EXTENSIONS = frozenset({".pdf"})
     MIMETYPES = frozenset({"application/pdf"})
-    SCHEMA = [{"name": "thumbnail", "prompt": "The first page", "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
+    SCHEMA = [{"name": "thumbnail", "prompt": "The top of the first page, at a size its text can be read",
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, PAGE_SCHEMA]
     job = staticmethod(make_pdf_thumbnail)

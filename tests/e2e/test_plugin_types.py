@@ -13,7 +13,8 @@ from PIL import Image
 from proxyservice.schemas import first_error
 from tests.e2e.conftest import Service, running_service
 from tests.canary import Canary
-from tests.samples import VIDEOS, make_epub, make_video, write_samples
+from tests.ocr import word_recall
+from tests.samples import MEMO_FIRST_LINES, VIDEOS, make_epub, make_memo, make_video, write_samples
 from tests.services.test_epub import MB, zeros_member
 from tests.services.test_svg import BILLION_LAUGHS
 from tests.support import assert_not_blank, wait_until
@@ -167,6 +168,20 @@ def test_office_documents_get_their_first_page(service: Service, office_document
     png = service.client.get(f"/proxies/{accepted.get_json()['file_id']}/thumbnail").data
     image = assert_not_blank(png, min_spread=5)
     assert image.width == 400 or image.height == 300
+
+
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_a_memo_can_be_read_in_its_thumbnail_and_its_page_is_whole(service: Service, tmp_path: Path,
+                                                                   kind: str) -> None:
+    path = service.sources / f"memo-{kind}.{kind}"
+    shutil.copyfile(make_memo(tmp_path)[kind], path)
+    accepted = service.client.post("/ingest", json={"path": str(path)})
+    assert service.follow(accepted.headers["Location"], timeout=120).status_code == 303
+    proxies = f"/proxies/{accepted.get_json()['file_id']}"
+    thumbnail = service.client.get(f"{proxies}/thumbnail").data
+    assert assert_not_blank(thumbnail).width == 400
+    assert word_recall(thumbnail, MEMO_FIRST_LINES) >= 0.7, "OCR reads most words of the memo's first lines"
+    assert assert_not_blank(service.client.get(f"{proxies}/page").data).size == (212, 300), "a whole A4 page"
 
 
 class TestHostileOfficeDocuments:

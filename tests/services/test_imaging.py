@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from proxyservice.domain import ImageFormat, ProxySize
+from proxyservice.domain import Area, ImageFormat, ProxySize
 from proxyservice.services.imaging import ImageInvalid, ImageScaler, ImageTooLarge, ScaledImage
 
 BOX = ProxySize(400, 300)
@@ -80,6 +80,34 @@ class TestFit:
         # Octree may move a colour by a unit or two: not visible.
         assert all(abs(a - b) <= 3 for a, b in zip(rgb.getpixel((10, 10)), (0x1F, 0x4E, 0x8C)))
         assert all(abs(a - b) <= 3 for a, b in zip(rgb.getpixel((10, 200)), (255, 255, 255)))
+
+
+class TestPageParts:
+    """The used part of a drawn page is found, and a part alone is scaled."""
+
+    def test_ink_on_white_paper(self, tmp_path: Path) -> None:
+        page = Image.new("RGB", (850, 1100), "white")
+        page.paste((200, 200, 200), (100, 120, 700, 900))  # pale grey is used too: a table's shading
+        page.save(tmp_path / "page.png")
+        assert ImageScaler().used_area(tmp_path / "page.png") == (Area(0, 0, 850, 1100), Area(100, 120, 600, 780))
+
+    def test_text_on_tinted_paper(self, tmp_path: Path) -> None:
+        page = Image.new("RGB", (600, 800), "#fff3d6")
+        page.paste((0, 0, 0), (40, 30, 560, 60))
+        page.save(tmp_path / "page.png")
+        assert ImageScaler().used_area(tmp_path / "page.png")[1] == Area(40, 30, 520, 30)
+
+    def test_a_blank_page_has_no_used_area(self, tmp_path: Path) -> None:
+        Image.new("L", (600, 800), 252).save(tmp_path / "page.png")
+        assert ImageScaler().used_area(tmp_path / "page.png") == (Area(0, 0, 600, 800), None)
+
+    def test_a_part_fills_the_box(self, tmp_path: Path) -> None:
+        page = Image.new("RGB", (1600, 2000), "white")
+        page.paste((200, 30, 30), (0, 0, 800, 600))
+        page.save(tmp_path / "page.png")
+        scaled = ImageScaler().fit(tmp_path / "page.png", tmp_path / "out", BOX, area=Area(0, 0, 800, 600))
+        assert (scaled.width, scaled.height) == (400, 300)
+        assert Image.open(tmp_path / "out").convert("RGB").getpixel((399, 299)) == (200, 30, 30)
 
 
 class TestRefused:

@@ -65,7 +65,7 @@ def odt_from_flat(flat: str, path: Path) -> Path:
 
 def first_page(document: Path, tmp_path: Path, timeout: float = 60) -> Path:
     pdf = OfficeConverter(memory_mb=3072).to_pdf(document, tmp_path / "out.pdf", timeout)
-    return PdfRasterizer().first_page(pdf, tmp_path / "page.png", 800, 30)
+    return PdfRasterizer().first_page(pdf, tmp_path / "page.ppm", 800, 30)
 
 
 def first_pdf(document: Path, tmp_path: Path) -> Path:

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from proxyservice.domain import Area
 from proxyservice.services.pdf import PdfInvalid, PdfRasterizer, PdfToolMissing
 from tests.support import assert_not_blank
 
@@ -22,14 +23,26 @@ class TestFirstPage:
     """Drawing page one."""
 
     def test_a_made_pdf(self, tmp_path: Path) -> None:
-        out = PdfRasterizer().first_page(make_pdf(tmp_path / "doc.pdf"), tmp_path / "page.png", 800, timeout=30)
+        out = PdfRasterizer().first_page(make_pdf(tmp_path / "doc.pdf"), tmp_path / "page.ppm", 800, timeout=30)
         image = assert_not_blank(out)
         assert max(image.size) == 800
         assert image.convert("RGB").getpixel((5, 5))[0] > 240, "page one (white), not page two (black)"
 
+    def test_a_part_of_it_drawn_larger(self, tmp_path: Path) -> None:
+        # The red block spans 100..750 by 100..400 of an 850x1100 page: drawn 1700 wide, at 200..1500 by 200..800.
+        out = PdfRasterizer().first_page_part(make_pdf(tmp_path / "doc.pdf"), tmp_path / "part.ppm", 1700,
+                                              Area(100, 100, 1500, 900), timeout=30)
+        image = Image.open(out).convert("RGB")
+        assert image.size == (1500, 900)
+
+        def red(x: int, y: int) -> bool:
+            return bool(image.getpixel((x, y))[1] < 80)  # the PDF holds a JPEG: near (200, 30, 30)
+
+        assert not red(90, 90) and red(110, 110) and red(1390, 690) and not red(1390, 710) and not red(1410, 690)
+
     def test_a_real_pdf_from_debian(self, tmp_path: Path) -> None:
         assert DEBIAN_PDF.is_file(), f"{DEBIAN_PDF} is missing: run config/install.sh"
-        assert_not_blank(PdfRasterizer().first_page(DEBIAN_PDF, tmp_path / "page.png", 600, timeout=30))
+        assert_not_blank(PdfRasterizer().first_page(DEBIAN_PDF, tmp_path / "page.ppm", 600, timeout=30))
 
 
 class TestFailures:
@@ -38,8 +51,8 @@ class TestFailures:
     def test_not_a_pdf(self, tmp_path: Path) -> None:
         (tmp_path / "fake.pdf").write_text("%PDF-1.4 but not really")
         with pytest.raises(PdfInvalid, match="fake.pdf"):
-            PdfRasterizer().first_page(tmp_path / "fake.pdf", tmp_path / "page.png", 600, timeout=30)
+            PdfRasterizer().first_page(tmp_path / "fake.pdf", tmp_path / "page.ppm", 600, timeout=30)
 
     def test_no_pdftoppm(self, tmp_path: Path) -> None:
         with pytest.raises(PdfToolMissing):
-            PdfRasterizer("no-such-pdftoppm").first_page(tmp_path / "a.pdf", tmp_path / "p.png", 600, timeout=30)
+            PdfRasterizer("no-such-pdftoppm").first_page(tmp_path / "a.pdf", tmp_path / "p.ppm", 600, timeout=30)

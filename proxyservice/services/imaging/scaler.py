@@ -8,9 +8,9 @@ from functools import cache
 from pathlib import Path
 from typing import Iterator
 
-from PIL import Image, ImageOps, UnidentifiedImageError, features
+from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError, features
 
-from ...domain import MODERN_FORMATS, ImageFormat, ProxySize
+from ...domain import MODERN_FORMATS, Area, ImageFormat, ProxySize
 from .errors import ImageInvalid, ImageTooLarge
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,9 @@ ENCODINGS: dict[tuple[ImageFormat, bool], dict[str, object]] = {
 UNIFORM_SHARE = 0.9998
 """A picture is near-uniform when one colour covers this share of its pixels or more: at 1024×768, all but
 157 pixels. One short word of 16 px text covers about twice that; a page drawn blank covers none."""
+PAPER_TOLERANCE = 24
+"""How far (0-255) a pixel's colour may be from the paper's and still be blank paper: JPEG noise and
+anti-aliasing halos are paper, the palest text and rules are not."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,29 @@ class ImageScaler:
             colours = opened.convert("RGB").getcolors(maxcolors=others + 1)
             return colours is not None and max(count for count, _ in colours) >= pixels - others
 
-    def fit(self, source: Path, target: Path, box: ProxySize, palette: bool = False, photo: bool = False) -> ScaledImage:
+    def used_area(self, source: Path) -> tuple[Area, Area | None]:
+        """A drawn page's whole area, and the part of it that is not blank paper (``None`` if none is).
+
+        The paper's colour is the top left pixel's: white for most pages, the
+        background of a tinted one.
+
+        Raises
+        ------
+        ImageInvalid
+            ``source`` is not a readable image.
+        ImageTooLarge
+            It has more than ``max_pixels`` pixels.
+        """
+        with self._opened(source, "is not a readable image") as opened:
+            page = opened.convert("RGB")
+        paper = Image.new("RGB", page.size, page.getpixel((0, 0)))
+        ink = ImageChops.difference(page, paper).convert("L").point(lambda v: 255 if v > PAPER_TOLERANCE else 0)
+        found = ink.getbbox()
+        used = None if found is None else Area(found[0], found[1], found[2] - found[0], found[3] - found[1])
+        return Area(0, 0, page.width, page.height), used
+
+    def fit(self, source: Path, target: Path, box: ProxySize, palette: bool = False, photo: bool = False,
+            area: Area | None = None) -> ScaledImage:
         """Scale an image to fit in ``box``, keeping its aspect ratio.
 
         An image already smaller than the box keeps its size; EXIF orientation
@@ -153,6 +178,8 @@ class ImageScaler:
             text: about a fifth of the bytes, no visible change), wrong for photos.
         photo
             Write an opaque result as JPEG (a tenth of a PNG's bytes for a photo).
+        area
+            Only this part of the image is scaled (the top of a page, :func:`~proxyservice.domain.reading_area`).
 
         Raises
         ------
@@ -162,12 +189,16 @@ class ImageScaler:
             It has more than ``max_pixels`` pixels.
         """
         with self._opened(source, "is not a readable image") as opened:
-            return self._scale(opened, target, box, palette, photo)
+            return self._scale(opened, target, box, palette, photo, area)
 
     @staticmethod
-    def _scale(opened: Image.Image, target: Path, box: ProxySize, palette: bool, photo: bool) -> ScaledImage:
-        opened.draft("RGB", (box.width * 2, box.height * 2))  # JPEG: decode at a smaller scale
+    def _scale(opened: Image.Image, target: Path, box: ProxySize, palette: bool, photo: bool,
+               area: Area | None) -> ScaledImage:
+        if area is None:
+            opened.draft("RGB", (box.width * 2, box.height * 2))  # JPEG: decode at a smaller scale
         image = ImageOps.exif_transpose(opened) or opened
+        if area is not None:
+            image = image.crop((area.left, area.top, area.right, area.bottom))
         if image.mode in ("RGBA", "LA") and image.getextrema()[-1] == (255, 255):
             # Opaque (as every rendered page is): resampled as colour alone, without premultiplying, at half the cost.
             image = image.convert(image.mode[:-1])

@@ -1,9 +1,10 @@
 """What both HTML engines are: a program drawing a page's first screen, configured alike, answering alike."""
 
+import copy
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from ...domain import ProxySize, SourceView
 from ..context import SettingsService
@@ -59,6 +60,12 @@ class PageRenderer(SettingsService):
         self.memory_mb = memory_mb
         self.sandbox = sandbox or Sandbox()
         self.page_bytes = page_bytes
+
+    def with_viewport(self, viewport: ProxySize) -> Self:
+        """The same engine with the same limits, rendering in a window of ``viewport`` (a book's page)."""
+        other = copy.copy(self)
+        other.viewport = viewport
+        return other
 
     def executable(self) -> str:
         """The full path of the engine's program.
