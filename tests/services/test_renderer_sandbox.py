@@ -373,7 +373,9 @@ class TestRemoteBadges:
         never finished loading and the render failed at RENDER_TIMEOUT (issue 19, item 13). 8 renders of
         the same file: the time limit is a guard far above a render's half second, not a speed goal."""
         page = tmp_path / "page.html"
-        page.write_text(markdown_page(f"# Project\n\n{self.BADGES}\n\nWhat it does.\n", "README.md"))
+        # Text enough to tell a page from a blank: the refused badges themselves are not drawn.
+        about = "What it does, and how to use it, in a paragraph of its own. " * 12
+        page.write_text(markdown_page(f"# Project\n\n{self.BADGES}\n\n{about}\n", "README.md"))
         engine = renderer("wkhtmltoimage", Sandbox(allowed_hosts=allowed))
         for attempt in range(8):
             report = engine.render(page, tmp_path / "out.bmp", 10, SourceView.of_file(page))

@@ -46,6 +46,8 @@ NO_NETWORK_PROXY = "http://127.0.0.1:0"
 """A proxy that answers nothing: where no host is allowed, even a request past the sandbox's walls goes nowhere."""
 STILL_LOADING = "the page was still loading after {seconds:g} s; its first screen is drawn as it was then"
 DRAWING_SECONDS = 5.0
+HIDING_MS = 1000.0
+"""Milliseconds the page may take to hide the images it did not load before it is drawn as it is."""
 """Of a page's time limit, what is kept to draw it (a quarter of the limit, when that is less)."""
 
 
@@ -174,8 +176,10 @@ class BrowserSession:
                 requests.warnings.add(STILL_LOADING.format(seconds=timeout - drawing / 1000))
             page.wait_for_timeout(min(delay_ms, max(0.0, left_ms() - drawing)))
             try:
-                page.evaluate(HIDE_UNLOADED_IMAGES)
-            except PlaywrightError:  # the page's own scripts broke it (or it navigated): drawn as it is
+                # Bounded: a page whose script never yields would hold an evaluate for good.
+                page.wait_for_function(f"() => {{ {HIDE_UNLOADED_IMAGES} return true; }}",
+                                       timeout=min(HIDING_MS, max(1.0, left_ms() - drawing)))
+            except PlaywrightError:  # its script holds the page, broke it, or it navigated: drawn as it is
                 pass
             picture = page.screenshot(type="png", timeout=left_ms())
         except PlaywrightTimeout:
