@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Iterator, Sequence
 
 from ...domain import page_identity
-from ..hashing import CHUNK
+from ..hashing import chunks_of, copy_hashed
 from .errors import BundleInvalid, BundleTooLarge, PageNotFound, SourceEmpty, SourceTooLarge
 from .members import BundleLimits, check_layout, check_zip_member, member_path
 from .uploads import CONTENT_HASH
@@ -200,7 +200,7 @@ def _write_parts(parts: Sequence[tuple[IO[bytes], str]], files: Path, limits: Bu
     entries: list[Entry] = []
     spent = 0
     for (stream, _), member in zip(parts, members):
-        sha256, size = _write(_chunks(stream), files / member, limits.unpacked_bytes - spent, UPLOAD, limits)
+        sha256, size = _write(chunks_of(stream), files / member, limits.unpacked_bytes - spent, UPLOAD, limits)
         spent += size
         entries.append((member, sha256, size))
     return entries
@@ -210,7 +210,7 @@ def _unpack_zip(stream: IO[bytes], origin: str, arriving: Path, limits: BundleLi
                 max_bytes: int) -> list[Entry]:
     """Unpack a zip under ``arriving/files``, every member checked before any is written; say what was kept."""
     archive_path = arriving / "archive.zip"
-    _, size = _write(_chunks(stream), archive_path, max_bytes, origin, None)
+    _, size = _write(chunks_of(stream), archive_path, max_bytes, origin, None)
     if size == 0:
         raise SourceEmpty(f"{origin} is empty")
     try:
@@ -233,7 +233,7 @@ def _unpack_zip(stream: IO[bytes], origin: str, arriving: Path, limits: BundleLi
         for member, info in named:
             try:
                 with archive.open(info) as unpacked:
-                    sha256, size = _write(_chunks(unpacked), arriving / FILES / member,
+                    sha256, size = _write(chunks_of(unpacked), arriving / FILES / member,
                                           limits.unpacked_bytes - spent, origin, limits)
             except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, ValueError) as e:
                 raise BundleInvalid(f"{origin}: {member[:64]!r} cannot be unpacked ({e})") from e
@@ -241,11 +241,6 @@ def _unpack_zip(stream: IO[bytes], origin: str, arriving: Path, limits: BundleLi
             entries.append((member, sha256, size))
     archive_path.unlink()
     return entries
-
-
-def _chunks(stream: IO[bytes]) -> Iterator[bytes]:
-    """A stream's bytes, a chunk at a time, to its end."""
-    return iter(lambda: stream.read(CHUNK), b"")
 
 
 def _write(chunks: Iterator[bytes], target: Path, budget: int, origin: str,
@@ -260,14 +255,11 @@ def _write(chunks: Iterator[bytes], target: Path, budget: int, origin: str,
         More than ``budget`` bytes came (no ``limits``: the zip's own MAX_SOURCE_BYTES).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
+
+    def too_large() -> Exception:
+        if limits is None:
+            return SourceTooLarge(f"{origin} is larger than {budget} bytes (MAX_SOURCE_BYTES)")
+        return limits.too_many_bytes(origin)
+
     with target.open("xb") as out:
-        for chunk in chunks:
-            size += len(chunk)
-            if size > budget:
-                if limits is None:
-                    raise SourceTooLarge(f"{origin} is larger than {budget} bytes (MAX_SOURCE_BYTES)")
-                raise limits.too_many_bytes(origin)
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest(), size
+        return copy_hashed(chunks, out, budget, too_large)

@@ -9,13 +9,12 @@ and checked; the copy is made from that descriptor while it is hashed; and
 its id must be the one ingested.
 """
 
-import hashlib
 import os
 import stat
 from pathlib import Path
 from typing import Callable
 
-from ..hashing import CHUNK
+from ..hashing import chunks_of, copy_hashed
 from .errors import SourceNotFound, SourceOutsideRoots, SourceTooLarge
 
 MOVED = "the file is no longer where it was ingested from; ingest it again"
@@ -50,12 +49,7 @@ def copy_checked(source: Path, into: Path, allowed: Callable[[Path], bool], max_
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise SourceNotFound(MOVED)
         copy = into / real.name
-        digest, size = hashlib.sha256(), 0
         with copy.open("wb") as out:
-            for chunk in iter(lambda: stream.read(CHUNK), b""):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise SourceTooLarge(f"{real.name!r} is larger than {max_bytes} bytes")
-                digest.update(chunk)
-                out.write(chunk)
-    return copy, digest.hexdigest()
+            sha256, _ = copy_hashed(chunks_of(stream), out, max_bytes,
+                                    lambda: SourceTooLarge(f"{real.name!r} is larger than {max_bytes} bytes"))
+    return copy, sha256

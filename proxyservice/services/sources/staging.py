@@ -7,7 +7,6 @@ and a worker fetches it into a folder of the job's own for as long as the
 job runs (:meth:`UploadStaging.materialize`).
 """
 
-import hashlib
 import logging
 import mimetypes
 import re
@@ -17,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from ..hashing import copy_hashed
 from ..leftovers import remove_older_than
 from ..store import Bucket, StoreFailed
 from .errors import SourceNotFound, SourceOutsideRoots, SourceTooLarge, UploadNotKept
@@ -133,22 +133,17 @@ class UploadStaging:
         if body is None:
             raise SourceNotFound(UPLOAD_GONE)
         target = job / sha256 / name
-        digest, size = hashlib.sha256(), 0
         try:
             target.parent.mkdir()
             with target.open("wb") as out:
-                for chunk in body:
-                    size += len(chunk)
-                    if size > self.max_bytes:
-                        raise SourceTooLarge(f"{name!r} is larger than {self.max_bytes} bytes")
-                    digest.update(chunk)
-                    out.write(chunk)
+                fetched, size = copy_hashed(body, out, self.max_bytes,
+                                            lambda: SourceTooLarge(f"{name!r} is larger than {self.max_bytes} bytes"))
         except OSError as e:
             logger.warning("cannot fetch an upload to %s: %s", target, e)
             raise UploadNotKept(f"the upload could not be fetched to this worker: {e.strerror or e}") from e
         finally:
             body.close()
-        if digest.hexdigest() != sha256:
+        if fetched != sha256:
             raise SourceNotFound(UPLOAD_CHANGED)
         logger.info("fetched upload %s/%s (%d bytes) for a job", sha256, name, size)
         return str(target)

@@ -6,14 +6,13 @@ Layout under the upload folder::
     .upload-*              one arriving
 """
 
-import hashlib
 import os
 import re
 import tempfile
 from pathlib import Path
 from typing import IO
 
-from ..hashing import CHUNK
+from ..hashing import chunks_of, copy_hashed
 from .errors import SourceTooLarge
 from .sizes import check_size
 
@@ -50,20 +49,14 @@ def keep_upload(stream: IO[bytes], filename: str, upload_root: Path, max_bytes: 
         It could not be written; nothing is kept.
     """
     upload_root.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
-    size = 0
     handle, temp_name = tempfile.mkstemp(dir=upload_root, prefix=".upload-")
     temp = Path(temp_name)
     try:
         with os.fdopen(handle, "wb") as out:
-            for chunk in iter(lambda: stream.read(CHUNK), b""):
-                size += len(chunk)
-                if size > max_bytes:
-                    raise SourceTooLarge(f"the upload is larger than {max_bytes} bytes")
-                digest.update(chunk)
-                out.write(chunk)
+            sha256, size = copy_hashed(chunks_of(stream), out, max_bytes,
+                                       lambda: SourceTooLarge(f"the upload is larger than {max_bytes} bytes"))
         check_size(size, filename, max_bytes)
-        folder = upload_root / digest.hexdigest()
+        folder = upload_root / sha256
         folder.mkdir(exist_ok=True)
         target = folder / safe_filename(filename)
         os.replace(temp, target)
