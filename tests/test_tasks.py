@@ -31,15 +31,20 @@ JOB = job_name(render_html_preview)
 ENABLED = Settings.from_environ({}, ENABLED_PLUGINS=(PLUGIN,))
 
 
-def run_to_record(app: Flask, settings: Settings, task_id: str, page: Path) -> TaskRecord:
-    """Queue a preview of ``page`` as the API does, run it as a worker does, return its record."""
+def queue_preview(app: Flask, task_id: str, page: Path) -> list[object]:
+    """Queue a preview of ``page`` as the API does (its record, queued); the job's arguments."""
     file_id = file_identity(sha256_of(page), str(page.resolve())) if page.exists() else FILE_ID
     args: list[object] = [file_id, str(page.resolve()), 400, 300]
     source = SourceFile(file_id, str(page), 1, "text/html", ProxySize(400, 300))
-    services = services_of(app)
-    _RecordingSubmitter(task_id, PLUGIN, source, services.records, InMemoryTaskQueue())(render_html_preview, args)
-    run_plugin_job(task_id, PLUGIN, JOB, args, services)
-    return services.records.get(task_id)
+    _RecordingSubmitter(task_id, PLUGIN, source, services_of(app).records, InMemoryTaskQueue())(render_html_preview, args)
+    return args
+
+
+def run_to_record(app: Flask, settings: Settings, task_id: str, page: Path) -> TaskRecord:
+    """Queue a preview of ``page`` as the API does, run it as a worker does, return its record."""
+    args = queue_preview(app, task_id, page)
+    run_plugin_job(task_id, PLUGIN, JOB, args, services_of(app))
+    return services_of(app).records.get(task_id)
 
 
 class TestRunPluginJob:
@@ -84,11 +89,9 @@ class TestRunPluginJob:
         self, app: Flask, settings: Settings, source_dir: Path
     ) -> None:
         page = source_dir / "plain.html"
-        args: list[object] = [file_identity(sha256_of(page), str(page.resolve())), str(page.resolve()), 400, 300]
-        source = SourceFile(str(args[0]), str(page), 1, "text/html", ProxySize(400, 300))
         services = services_of(app)
         records = services.records
-        _RecordingSubmitter("t6", PLUGIN, source, records, InMemoryTaskQueue())(render_html_preview, args)
+        args = queue_preview(app, "t6", page)
         held = records.start("t6", timedelta(minutes=5))  # the first delivery, on a worker still running it
         with pytest.raises(HeldByAnother):
             run_plugin_job("t6", PLUGIN, JOB, args, services)
@@ -105,10 +108,8 @@ class TestRunPluginJob:
     def test_a_task_whose_record_cannot_be_started_waits_for_it(self, app: Flask, source_dir: Path) -> None:
         """The database is away as the task arrives: it is delivered again later, its record still queued."""
         page = source_dir / "plain.html"
-        args: list[object] = [file_identity(sha256_of(page), str(page.resolve())), str(page.resolve()), 400, 300]
-        source = SourceFile(str(args[0]), str(page), 1, "text/html", ProxySize(400, 300))
         services = services_of(app)
-        _RecordingSubmitter("t7", PLUGIN, source, services.records, InMemoryTaskQueue())(render_html_preview, args)
+        args = queue_preview(app, "t7", page)
         queued = services.records.get("t7")
         with mock.patch.object(services.records, "start", side_effect=RecordsUnavailable("terminated")):
             with pytest.raises(RecordsAway):
@@ -121,11 +122,9 @@ class TestRunPluginJob:
         """The database goes away as the render ends: the task waits to record its outcome, and is rendered once
         (it was acknowledged with its record still in progress, and rendered again once its lease lapsed)."""
         page = source_dir / "styled.html"
-        args: list[object] = [file_identity(sha256_of(page), str(page.resolve())), str(page.resolve()), 400, 300]
-        source = SourceFile(str(args[0]), str(page), 1, "text/html", ProxySize(400, 300))
         services = services_of(app)
         records = services.records
-        _RecordingSubmitter("t8", PLUGIN, source, records, InMemoryTaskQueue())(render_html_preview, args)
+        args = queue_preview(app, "t8", page)
         away = [RecordsUnavailable("terminating connection due to administrator command")] * 2
         mark_finished = records.mark_finished
 

@@ -17,7 +17,7 @@ BLANK_PROXY=fail the task fails instead. An empty page drawn blank is neither.
 import logging
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..config import HTML_ENGINES
 from ..domain import SourceView
@@ -60,7 +60,7 @@ def other_engines(context: JobContext, engine: str) -> Iterator[tuple[str, PageR
 
 
 def draw_page(context: JobContext, renderer: PageRenderer, engine: str, view: SourceView, raw: Path,
-              copy: Path | None, shows_something: bool) -> list[str]:
+              copy: Path | None, shows_something: Callable[[], bool]) -> list[str]:
     """Draw the page (the first of ``view``) into ``raw`` with ``renderer``, and again while it draws blank.
 
     Parameters
@@ -70,7 +70,8 @@ def draw_page(context: JobContext, renderer: PageRenderer, engine: str, view: So
     copy
         The job's checked copy of the page, drawn in its place.
     shows_something
-        Whether the page has something of its own to show: only then is a blank picture a finding.
+        Whether the page has something of its own to show: only then is a blank picture a finding (asked only
+        of a blank picture: it reads the page again).
 
     Returns
     -------
@@ -89,7 +90,7 @@ def draw_page(context: JobContext, renderer: PageRenderer, engine: str, view: So
     source = view.paths[0]
     report = renderer.render(source, raw, timeout, view, copy)
     scaler = context.image_scaler()
-    if not shows_something or not scaler.is_near_uniform(raw):
+    if not scaler.is_near_uniform(raw) or not shows_something():
         return list(report.warnings)
     first = f"{engine} drew it blank" + (" cut to RENDER_PAGE_BYTES" if report.cut else "")
     tried = [first]

@@ -28,7 +28,7 @@ def render_page_preview(renderer: PageRenderer, namespace: str, file_id: str, pa
     typeidentifier = "preview" if settings.HTML_ENGINE == engine else f"preview-{engine}"
     view = context.page_view(path)
     with context.snapshot(path, file_id) as copy, context.temporary_file() as raw:
-        warnings = draw_page(context, renderer, engine, view, raw, copy, shows_something(copy.read_bytes()))
+        warnings = draw_page(context, renderer, engine, view, raw, copy, lambda: shows_something(copy.read_bytes()))
         ingest_scaled(context, raw, file_id, namespace, typeidentifier, ProxySize(width, height), palette=True)
     return warnings
 

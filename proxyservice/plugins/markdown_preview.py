@@ -57,7 +57,7 @@ def render_markdown_preview(file_id: str, path: str, width: int, height: int, co
         page = folder / "page.html"
         page.write_text(markdown_page(text, Path(path).name, context.settings.RENDER_VIEWPORT_WIDTH), encoding="utf-8")
         warnings = draw_page(context, context.html_renderer(), "wkhtmltoimage", SourceView.of_file(page), raw, None,
-                             shows_something=bool(text.strip()))
+                             shows_something=lambda: bool(text.strip()))
         ingest_scaled(context, raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
     return warnings
 

@@ -6,6 +6,7 @@ Through the plugins' real jobs, the real engines and a real store: the picture k
 import dataclasses
 import io
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from PIL import Image
@@ -16,8 +17,16 @@ from proxyservice.plugins.blank_preview import PreviewBlank
 from proxyservice.plugins.context import JobContext, call_job
 from proxyservice.plugins.html_preview import render_html_preview
 from proxyservice.plugins.markdown_preview import render_markdown_preview
+from proxyservice.services.sandbox import kept
 from tests.scripted_pages import single_file_wiki
 from tests.support import assert_not_blank
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_chromium_left() -> Iterator[None]:
+    """The Chromium a job keeps warm (the other engine, tried on a blank page) is stopped after the last test."""
+    yield
+    kept.close_all()
 
 
 def preview(settings: Settings, page: Path, job: object = render_html_preview) -> tuple[list[str], Image.Image]:
