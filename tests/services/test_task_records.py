@@ -44,6 +44,7 @@ def emptied(url: str) -> str:
     migrate(url)
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("DELETE FROM tasks")
+        connection.execute("DELETE FROM metadata")
     return url
 
 

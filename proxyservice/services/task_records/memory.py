@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from ...domain import TaskRecord, TaskState
 from .errors import RecordNotFound
@@ -21,6 +21,8 @@ class InMemoryTaskRecords:
         """Until when a worker holds each task it runs (see :meth:`TaskRecords.start`)."""
         self.locks: dict[str, tuple[str, datetime]] = {}
         self.callbacks: dict[str, list[str]] = {}
+        self.metadata: dict[str, dict[str, dict[str, Any]]] = {}
+        """Each file's metadata, by namespace."""
 
     def put(self, record: TaskRecord) -> None:
         self.records[record.task_id] = record
@@ -114,6 +116,19 @@ class InMemoryTaskRecords:
         chosen = [r for r in self.records.values() if name_contains.casefold() in r.filename.casefold()
                   and (state is None or r.state is state)]
         return sorted(chosen, key=lambda r: (-r.submitted.timestamp(), r.task_id))[:limit]
+
+    def put_metadata(self, file_id: str, namespace: str, fields: Mapping[str, Any]) -> None:
+        self.metadata.setdefault(file_id, {})[namespace] = dict(fields)
+
+    def metadata_of(self, file_id: str) -> dict[str, dict[str, Any]]:
+        return {namespace: dict(fields) for namespace, fields in sorted(self.metadata.get(file_id, {}).items())}
+
+    def forget_metadata(self, file_id: str) -> None:
+        self.metadata.pop(file_id, None)
+
+    def tasks_of(self, file_id: str) -> list[TaskRecord]:
+        mine = [r for r in self.records.values() if r.file_id == file_id]
+        return sorted(mine, key=lambda r: (-r.submitted.timestamp(), r.task_id))
 
     def is_available(self) -> bool:
         return True

@@ -27,6 +27,7 @@ from ..context import SettingsService
 from . import recovery
 from .connection import RecordsConnection
 from .errors import RecordNotFound, RecordsUnavailable
+from .files import FileRecords
 from .table import callbacks, tasks, to_record, upsert
 
 TASK_BY_ID = select(tasks).where(tasks.c.task_id == bindparam("task_id"))
@@ -44,7 +45,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class TaskRecords(RecordsConnection, SettingsService):
+class TaskRecords(RecordsConnection, FileRecords, SettingsService):
     """The task records in one database.
 
     Parameters

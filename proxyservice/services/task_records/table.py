@@ -11,7 +11,7 @@ from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from sqlalchemy import Column, DateTime, Dialect, Index, Integer, MetaData, Table, Text
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
@@ -76,6 +76,7 @@ tasks = Table(
     Column("filename", Text, nullable=False, server_default=""),
     Index("tasks_by_state", "state"),
     Index("tasks_by_submitted", "submitted"),
+    Index("tasks_by_file", "file_id"),
 )
 """One row per task. ``resent``, when recovery last sent the task again (``NULL`` once it is submitted
 anew), and ``lease_until``, until when the worker running it holds it (renewed while it runs), are
@@ -99,6 +100,20 @@ callbacks = Table(
     Index("callbacks_by_task", "task_id"),
 )
 """URLs to call back when a task ends: one row per request that asked, taken (deleted) when they are sent."""
+
+FIELDS = JSON().with_variant(postgresql.JSONB(), "postgresql")
+"""An object of metadata values: JSONB on PostgreSQL (indexed by GIN), JSON text on SQLite."""
+
+file_metadata = Table(
+    "metadata",
+    metadata,
+    Column("file_id", Text, nullable=False),
+    Column("namespace", Text, nullable=False),
+    Column("fields", FIELDS, nullable=False),
+    Column("updated", UtcTime, nullable=False),
+    PrimaryKeyConstraint("file_id", "namespace"),
+)
+"""A file's metadata: one row per file and plugin namespace, its fields checked against the plugin's schema."""
 
 
 def to_record(row: Mapping[Any, Any]) -> TaskRecord:

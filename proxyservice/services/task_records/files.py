@@ -1,0 +1,54 @@
+"""What the records know of one file: its metadata (one row per plugin namespace) and its tasks.
+
+The values were checked against the plugin's schema before they reach here
+(:mod:`proxyservice.process.metadata`). A plugin's fields are stored
+together: storing them again (a render at another size, a forced one)
+replaces what that plugin stored of that file before.
+"""
+
+from contextlib import AbstractContextManager
+from datetime import datetime, timezone
+from typing import Any, Callable, Mapping
+
+from sqlalchemy import Connection, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ...domain import TaskRecord
+from .table import file_metadata, tasks, to_record
+
+
+class FileRecords:
+    """The per-file methods of :class:`.TaskRecords`, over its transactions."""
+
+    _transaction: Callable[..., AbstractContextManager[Connection]]
+
+    def put_metadata(self, file_id: str, namespace: str, fields: Mapping[str, Any]) -> None:
+        """Keep ``fields`` as what ``namespace`` read of the file, replacing what it read before."""
+        values = {"file_id": file_id, "namespace": namespace, "fields": dict(fields),
+                  "updated": datetime.now(timezone.utc)}
+        with self._transaction() as connection:
+            insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(file_metadata)
+            connection.execute(insert.values(**values).on_conflict_do_update(
+                index_elements=["file_id", "namespace"], set_={"fields": values["fields"], "updated": values["updated"]}))
+
+    def metadata_of(self, file_id: str) -> dict[str, dict[str, Any]]:
+        """Everything stored of a file, by namespace (``{}`` when nothing is)."""
+        with self._transaction(one_read=True) as connection:
+            rows = connection.execute(
+                select(file_metadata.c.namespace, file_metadata.c.fields)
+                .where(file_metadata.c.file_id == file_id).order_by(file_metadata.c.namespace)
+            )
+            return {namespace: dict(fields) for namespace, fields in rows}
+
+    def forget_metadata(self, file_id: str) -> None:
+        """Remove everything stored of a file."""
+        with self._transaction() as connection:
+            connection.execute(delete(file_metadata).where(file_metadata.c.file_id == file_id))
+
+    def tasks_of(self, file_id: str) -> list[TaskRecord]:
+        """Every task of a file, the newest first (by the index on ``file_id``)."""
+        with self._transaction(one_read=True) as connection:
+            rows = connection.execute(
+                select(tasks).where(tasks.c.file_id == file_id).order_by(tasks.c.submitted.desc(), tasks.c.task_id)
+            ).mappings()
+            return [to_record(row) for row in rows]
