@@ -90,7 +90,7 @@ class Services:
     @cached_property
     def job_context(self) -> JobContext:
         """What a plugin's job may use: the settings, the store, the sources and the sandbox."""
-        return JobContext(self.settings, self.store, self.sources, self.sandbox)
+        return JobContext(self.settings, self.store, self.sources, self.sandbox, self.records)
 
     @property
     def plugins(self) -> PluginSet:

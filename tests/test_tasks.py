@@ -13,7 +13,7 @@ from proxyservice.config import Settings
 from proxyservice.domain import ProxySize, SourceFile, TaskRecord, TaskState, file_identity
 from proxyservice.factory import create_web_app
 from proxyservice.plugins.html_preview import render_html_preview
-from proxyservice.process.ingest import _RecordingSubmitter, job_name
+from proxyservice.process.bindings import RecordingSubmitter as _RecordingSubmitter, job_name
 from proxyservice.services.hashing import sha256_of
 from proxyservice.services.task_queue import InMemoryTaskQueue
 from proxyservice.services.task_records import RecordsUnavailable

@@ -149,7 +149,7 @@ def _process(plugin_class: type[ProxyPlugin], is_async: bool, source: Any, inlin
         submitted.append((fn, args))
         if inline:
             try:
-                for warning in call_job(fn, args, context) or ():
+                for warning in call_job(fn, args, context):
                     report.add(Level.WARN, f"job warning: {warning}")
             except Exception as e:
                 job_errors.append(f"{type(e).__name__}: {e}")

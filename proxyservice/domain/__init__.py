@@ -1,7 +1,8 @@
 """Pure data of the proxy service: no I/O, no imports from the rest of the project."""
 
 from .page import Area, reading_area
-from .plugin import ALL_ENABLED, PluginStatus, ProxyPlugin, Submitter
+from .metadata import MetadataField, metadata_fields, proxy_types
+from .plugin import ALL_ENABLED, MetadataSink, PluginStatus, ProxyPlugin, Submitter
 from .proxy import (MODERN_FORMATS, ImageFormat, ProxyFile, ProxySize, copy_format, encoded_typeidentifier,
                     sized_typeidentifier)
 from .source import FileInfo, SourceFile, file_identity, page_identity
@@ -13,6 +14,8 @@ __all__ = [
     "Area",
     "MODERN_FORMATS",
     "ImageFormat",
+    "MetadataField",
+    "MetadataSink",
     "PluginStatus",
     "ProxyFile",
     "ProxyPlugin",
@@ -24,6 +27,8 @@ __all__ = [
     "encoded_typeidentifier",
     "file_identity",
     "page_identity",
+    "metadata_fields",
+    "proxy_types",
     "reading_area",
     "sized_typeidentifier",
     "Submitter",

@@ -8,7 +8,10 @@ it fits its field's JSON Schema (:func:`value_schema`).
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+if TYPE_CHECKING:
+    from .source import SourceFile
 
 PROXY = "Proxy"
 LIST = "List"
@@ -75,3 +78,22 @@ def plain_value(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [plain_value(item) for item in value]
     return value
+
+
+FILE_NAMESPACE = "file"
+"""The namespace of every file's own facts, which the service keeps itself (no plugin may take it)."""
+FILE_SCHEMA: list[dict[str, Any]] = [
+    {"name": "name", "prompt": "File name", "value": {"datatype": "String"}, "searchable": True},
+    {"name": "mimetype", "prompt": "Media type, read from the content", "value": {"datatype": "String"},
+     "searchable": True},
+    {"name": "size", "prompt": "Size in bytes", "value": {"datatype": "Integer"}, "searchable": True},
+    {"name": "sha256", "prompt": "SHA-256 of the bytes", "value": {"datatype": "String"}, "searchable": True},
+    {"name": "modified", "prompt": "Last changed", "value": {"datatype": "Date"}, "searchable": True},
+]
+"""The fields of :data:`FILE_NAMESPACE`, declared as a plugin declares its own."""
+
+
+def file_facts(source: "SourceFile") -> dict[str, Any]:
+    """What the service knows of every file it takes (:data:`FILE_SCHEMA`'s fields)."""
+    return {"name": source.name, "mimetype": source.mimetype, "size": source.size,
+            "sha256": source.sha256 or None, "modified": source.modified}

@@ -7,7 +7,7 @@ and returns :attr:`PluginStatus.INPROGRESS`.
 """
 
 from enum import Enum
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from .source import FileInfo
 
@@ -36,6 +36,12 @@ class Submitter(Protocol):
     def __call__(self, fn: Callable[..., Any], args: Sequence[Any]) -> None: ...
 
 
+class MetadataSink(Protocol):
+    """Checks one plugin's metadata of a file against its schema and stores what fits; returns the refusals."""
+
+    def __call__(self, file_id: str, values: Mapping[str, Any]) -> list[str]: ...
+
+
 class ProxyPlugin:
     """Base class of every proxy plugin.
 
@@ -47,6 +53,8 @@ class ProxyPlugin:
     ----------
     submit
         Where :meth:`_submit` sends jobs; the ingest process binds it.
+    store_metadata
+        Where :meth:`_store_metadata` stores fields read at ingest; the ingest process binds it.
     """
 
     EXTENSIONS: frozenset[str] = frozenset()
@@ -54,8 +62,9 @@ class ProxyPlugin:
     MIMETYPES: frozenset[str] = frozenset()
     """Media types the plugin handles, for listings; :meth:`handles` decides."""
 
-    def __init__(self, *, submit: Submitter | None = None) -> None:
+    def __init__(self, *, submit: Submitter | None = None, store_metadata: MetadataSink | None = None) -> None:
         self._submitter = submit
+        self._metadata_sink = store_metadata
 
     def namespace(self) -> str:
         """Return the plugin's short name, used in proxy metadata (``html_preview``)."""
@@ -78,7 +87,8 @@ class ProxyPlugin:
         raise NotImplementedError
 
     def schema(self) -> list[dict[str, Any]]:
-        """Return the fields the plugin adds: one ``{name, prompt, value}`` per proxy type."""
+        """Return the fields the plugin adds: one ``{name, prompt, value[, searchable]}`` per proxy type
+        (datatype ``Proxy``) and per metadata field (String, Integer, Float, Boolean, Date, or List of one)."""
         raise NotImplementedError
 
     def process(self, id_: str, file_: str, fileinfo: FileInfo | None = None) -> PluginStatus:
@@ -108,3 +118,16 @@ class ProxyPlugin:
                 "it can only submit work during an ingest"
             )
         self._submitter(fn, list(args))
+
+    def _store_metadata(self, id_: str, values: Mapping[str, Any]) -> list[str]:
+        """Store metadata read of a file in :meth:`process`, as its schema declares it; return the refusals.
+
+        Each value is checked against its field's declaration first: one that
+        does not fit (or is not declared) is not stored, and a warning naming
+        the field says why. A worker's job stores its fields through its
+        context instead (``Metadata(id_, plugin).ingest``).
+        """
+        if self._metadata_sink is None:
+            raise RuntimeError(f"{type(self).__name__} has no metadata store bound; "
+                               "it can only store metadata during an ingest")
+        return self._metadata_sink(id_, values)

@@ -2,6 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePath
 
 from .proxy import ProxySize
@@ -44,6 +45,10 @@ class SourceFile:
     size: int
     mimetype: str
     proxy_size: ProxySize
+    sha256: str = ""
+    """The SHA-256 of its bytes, hex (``""`` where it was not read)."""
+    modified: datetime | None = None
+    """When its bytes last changed (an upload: when it was kept), in UTC."""
 
     @property
     def name(self) -> str:

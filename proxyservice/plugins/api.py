@@ -12,6 +12,11 @@
   files and folders, the checked copy of the file, a page's view of its tree,
   the converters, and storing a proxy. A job taking a ``context`` argument is
   handed it.
+- Metadata: a plugin's ``schema()`` declares fields beside its proxies
+  (datatypes String, Integer, Float, Boolean, Date, List; ``searchable``); a
+  job stores their values with :class:`Metadata` (``Metadata(id_, plugin).ingest(values)``),
+  checked against that declaration first. :class:`MetadataPlugin` is the base
+  of a plugin that reads fields at ingest and makes no proxy.
 - PixStor's helpers: :class:`Proxy`, :func:`generate_temp_filename`,
   :func:`temporary_file`, and :func:`sized_typeidentifier` with
   :class:`ProxySize`.
@@ -42,7 +47,8 @@ from ..errors import (
 from .api_version import API_VERSION
 from .base import WorkerProxyPlugin, ingest_scaled
 from .contract import JobContext
-from .helpers import Proxy, generate_temp_filename, temporary_file
+from .helpers import Metadata, Proxy, generate_temp_filename, temporary_file
+from .metadata_base import MetadataPlugin
 
 __all__ = [
     "API_VERSION",
@@ -52,11 +58,13 @@ __all__ = [
     "ProxyPlugin",
     # The base the built-ins use.
     "WorkerProxyPlugin",
+    "MetadataPlugin",
     "ingest_scaled",
     # The job's context.
     "JobContext",
     # PixStor's helpers.
     "Proxy",
+    "Metadata",
     "ProxyFile",
     "ProxySize",
     "SourceView",

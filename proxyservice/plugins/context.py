@@ -18,10 +18,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
 from ..config import Settings
 from ..domain import ProxyFile, SourceView
+from ..process.metadata import checked_metadata
 from ..services.imaging import ImageScaler
 from ..services.office import OfficeConverter
 from ..services.pdf import PdfRasterizer
@@ -37,6 +38,14 @@ NO_CONTEXT = ("no job context: plugin helpers work inside a job the service runs
               "(a worker, `proxyservice plugins check`), or inside JobContext.active()")
 
 _current: ContextVar["JobContext | None"] = ContextVar("proxyservice_job_context", default=None)
+_refused: ContextVar[list[str] | None] = ContextVar("proxyservice_refused_metadata", default=None)
+"""The metadata refusals of the job running now: they join its warnings, whether the job returns them or not."""
+
+
+class MetadataBook(Protocol):
+    """Where metadata is kept (the task records)."""
+
+    def put_metadata(self, file_id: str, namespace: str, fields: Mapping[str, Any]) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -53,12 +62,15 @@ class JobContext:
         The files proxies are made of, and what a page may read of its tree.
     sandbox
         Where every external program a job runs must run (``sandbox.run``).
+    metadata
+        Where metadata goes (through :meth:`store_metadata` or the API's ``Metadata``); none, none is kept.
     """
 
     settings: Settings
     store: ProxyStore
     sources: SourceFiles
     sandbox: Sandbox
+    metadata: MetadataBook | None = None
 
     @contextmanager
     def active(self) -> Iterator["JobContext"]:
@@ -117,6 +129,26 @@ class JobContext:
         """Move a finished proxy file into the store atomically, replacing an earlier one of that type."""
         return self.store.ingest(file_id, namespace, path, typeidentifier, filename, mimetype)
 
+    def store_metadata(self, file_id: str, namespace: str, schema: Sequence[Mapping[str, Any]],
+                       values: Mapping[str, Any]) -> list[str]:
+        """Keep the values that fit ``schema`` as what ``namespace`` read of the file; return the refusals.
+
+        The refusals join the job's warnings (:func:`call_job`). Storing again
+        replaces what the plugin stored of the file before.
+
+        Raises
+        ------
+        RecordsUnavailable
+            The records are away: the task waits and runs again.
+        """
+        accepted, refused = checked_metadata(namespace, schema, values)
+        if accepted and self.metadata is not None:
+            self.metadata.put_metadata(file_id, namespace, accepted)
+        collected = _refused.get()
+        if collected is not None:
+            collected.extend(refused)
+        return refused
+
     def html_renderer(self) -> HtmlRenderer:
         """wkhtmltoimage with the configured window and limits, in this context's sandbox."""
         return HtmlRenderer.from_settings(self.settings, self.sandbox)
@@ -146,12 +178,23 @@ class JobContext:
         return ImageScaler(self.settings.MAX_IMAGE_PIXELS)
 
 
-def call_job(job: Callable[..., Any], args: Sequence[Any], context: JobContext) -> Any:
-    """Run a plugin's job in ``context``: handed to it as ``context`` when it takes one."""
-    with context.active():
-        if "context" in inspect.signature(job).parameters:
-            return job(*args, context=context)
-        return job(*args)
+def call_job(job: Callable[..., Any], args: Sequence[Any], context: JobContext) -> list[str]:
+    """Run a plugin's job in ``context`` (handed to it as ``context`` when it takes one); return its warnings.
+
+    They are those the job returned, then the metadata it stored that was refused (:meth:`JobContext.store_metadata`).
+    """
+    refused: list[str] = []
+    token = _refused.set(refused)
+    try:
+        with context.active():
+            if "context" in inspect.signature(job).parameters:
+                result = job(*args, context=context)
+            else:
+                result = job(*args)
+    finally:
+        _refused.reset(token)
+    warnings = [str(warning) for warning in (result or ())]
+    return warnings + [warning for warning in refused if warning not in warnings]
 
 
 def current_job_context() -> JobContext:

@@ -9,7 +9,7 @@ implements it; a test may hand a job any object that does.
 """
 
 from pathlib import Path
-from typing import ContextManager, Protocol
+from typing import Any, ContextManager, Mapping, Protocol, Sequence
 
 from ..config import Settings
 from ..domain import ProxyFile, SourceView
@@ -54,6 +54,11 @@ class JobContext(Protocol):
     def store_proxy(self, file_id: str, namespace: str, path: Path, typeidentifier: str, filename: str,
                     mimetype: str) -> ProxyFile:
         """Move a finished proxy file into the store atomically, replacing an earlier one of that type."""
+
+    def store_metadata(self, file_id: str, namespace: str, schema: Sequence[Mapping[str, Any]],
+                       values: Mapping[str, Any]) -> list[str]:
+        """Keep the values that fit the plugin's ``schema`` as what it read of the file; return the refusals
+        (each names its field, and joins the job's warnings)."""
 
     def html_renderer(self) -> HtmlRenderer:
         """wkhtmltoimage, in the sandbox, with the configured window and limits."""

@@ -7,7 +7,7 @@ calls these, and they find the context of the job running now.
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, Mapping
 
 from ..domain import ProxyFile, ProxyPlugin, copy_format
 from .context import current_job_context
@@ -62,3 +62,36 @@ class Proxy:
                              "the service's copies of proxies in those formats")
         context = self.context or current_job_context()
         return context.store_proxy(self.id_, self.namespace, Path(path), typeidentifier, filename, mimetype)
+
+
+class Metadata:
+    """The metadata one plugin reads of one file, stored as its schema declares it.
+
+    Parameters
+    ----------
+    id_
+        The file's id, as given to :meth:`ProxyPlugin.process`.
+    plugin
+        The plugin (or its class) whose ``schema()`` declares the fields.
+    context
+        The job's context; the one the job runs in when not given.
+    """
+
+    def __init__(self, id_: str, plugin: ProxyPlugin | type[ProxyPlugin], context: JobContext | None = None) -> None:
+        self.id_ = id_
+        self.plugin = plugin() if isinstance(plugin, type) else plugin
+        self.context = context
+
+    def ingest(self, values: Mapping[str, Any]) -> list[str]:
+        """Keep the values that fit their declared fields; return a warning for each that does not.
+
+        ``None`` stands for a field the file does not have and is left out. The
+        refusals join the job's warnings whether it returns them or not.
+
+        Raises
+        ------
+        ResourceUnavailable
+            The records are away: the task waits and runs again.
+        """
+        context = self.context or current_job_context()
+        return context.store_metadata(self.id_, self.plugin.namespace(), self.plugin.schema(), values)

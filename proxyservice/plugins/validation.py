@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from ..domain import ProxyPlugin
+from ..domain.metadata import FILE_NAMESPACE
 from ..errors import InputInvalid, InputNotFound
 from ..schemas import first_error
 from .api_version import api_version_problem
@@ -46,6 +47,9 @@ def check_plugin_class(name: str, plugin_class: Any) -> type[ProxyPlugin]:
         raise PluginInvalid(f"plugin {name} cannot name its namespace: {type(e).__name__}: {e}") from e
     if not isinstance(namespace, str) or not NAMESPACE.match(namespace):
         raise PluginInvalid(f"plugin {name} has an invalid namespace {namespace!r} (want {NAMESPACE.pattern})")
+    if namespace == FILE_NAMESPACE:
+        raise PluginInvalid(f"plugin {name} takes the namespace {FILE_NAMESPACE!r}, which holds every file's own "
+                            "facts: choose another")
     try:
         schema = instance.schema()
     except NotImplementedError as e:

@@ -2,54 +2,28 @@
 
 For each plugin, the task id follows from the file, the plugin and the
 options. A task that already succeeded, or is still under way, is not started
-again unless forced. Otherwise the plugin's :meth:`process` runs; an async
-plugin submits through a submitter that writes the durable task record
-*before* sending, and forgets it again if the send fails.
+again unless forced. Otherwise the plugin's :meth:`process` runs, bound to
+the records and the job engine (:mod:`.bindings`). When the first of a file's
+tasks starts, its own facts are kept as its ``file`` metadata.
 """
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
-from typing import Any, Callable, Protocol, Sequence
+from typing import Callable, Sequence
 
-from ..domain import PluginStatus, ProxyFile, ProxyPlugin, ProxySize, SourceFile, TaskRecord, TaskState
-from ..errors import ResourceUnavailable
+from ..domain import PluginStatus, ProxyPlugin, ProxySize, SourceFile, TaskRecord, TaskState
+from ..domain.metadata import FILE_NAMESPACE, FILE_SCHEMA, file_facts
+from .bindings import (JobSender, MetadataSink, ProxyLister, RecordingSubmitter, TaskBook, job_name, now,
+                       reads_metadata_only)
+from .metadata import checked_metadata
 from .task_ids import task_id_for
+
+__all__ = ["IngestOutcome", "JobSender", "ProxyLister", "TaskBook", "TaskOutcome", "ingest_file", "job_name"]
 
 logger = logging.getLogger(__name__)
 
 PLUGIN_ERRORED = "the plugin could not make a proxy of this file"
 PLUGIN_RAISED = "the plugin failed: %s"
-
-
-class TaskBook(Protocol):
-    """Where task records are kept (the task records service)."""
-
-    def find(self, task_id: str) -> TaskRecord | None: ...
-
-    def put(self, record: TaskRecord) -> None: ...
-
-    def claim(self, record: TaskRecord) -> bool: ...
-
-    def delete(self, task_id: str) -> None: ...
-
-    def add_callback(self, task_id: str, url: str) -> None: ...
-
-    def take_callbacks(self, task_id: str) -> list[str]: ...
-
-
-class JobSender(Protocol):
-    """Where jobs are sent (the task queue service)."""
-
-    def send(self, task_id: str, plugin: str, job: str, args: Sequence[Any]) -> None: ...
-
-    def send_callback(self, task_id: str, url: str) -> None: ...
-
-
-class ProxyLister(Protocol):
-    """Where proxies are found (the proxy store)."""
-
-    def list(self, file_id: str) -> list[ProxyFile]: ...
 
 
 @dataclass(frozen=True)
@@ -84,57 +58,8 @@ class IngestOutcome:
         return bool(self.tasks) and all(t.state is TaskState.SUCCEEDED for t in self.tasks)
 
 
-def job_name(fn: Callable[..., Any]) -> str:
-    """The ``module:function`` name a worker imports a job by."""
-    return f"{fn.__module__}:{fn.__qualname__}"
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-class _RecordingSubmitter:
-    """Binds a plugin's ``_submit`` to the records and the sender for one task id."""
-
-    def __init__(self, base_id: str, plugin: str, source: SourceFile, book: TaskBook, sender: JobSender):
-        self.base_id = base_id
-        self.plugin = plugin
-        self.source = source
-        self.book = book
-        self.sender = sender
-        self.sent: list[str] = []
-        self.joined: list[TaskRecord] = []
-        """Tasks already queued or under way, that this request joins instead of sending again."""
-        self.errors: list[Exception] = []
-        self.unavailable: ResourceUnavailable | None = None
-        """The records could not take the task: nothing was sent, and nothing is to be recorded of it."""
-
-    def __call__(self, fn: Callable[..., Any], args: Sequence[Any]) -> None:
-        count = len(self.sent) + len(self.joined)
-        task_id = self.base_id if not count else f"{self.base_id}-{count}"
-        name = job_name(fn)
-        record = TaskRecord(task_id, self.source.file_id, self.plugin, TaskState.QUEUED, _now(), name, tuple(args),
-                            filename=self.source.name)
-        try:
-            claimed = self.book.claim(record)
-        except ResourceUnavailable as e:  # the records are away: the plugin says FATAL, the ingest must say 503
-            self.unavailable = e
-            raise
-        if not claimed:
-            # The same task is queued or running (a request at the same moment, or a force
-            # while it runs): one render, which this request follows too.
-            self.joined.append(self.book.find(task_id) or record)
-            return
-        try:
-            self.sender.send(task_id, self.plugin, name, args)
-        except Exception as e:  # reported by the plugin as FATAL; kept for the caller
-            self.book.delete(task_id)
-            self.errors.append(e)
-            raise
-        self.sent.append(task_id)
-
-
-def _earlier_outcome(record: TaskRecord | None, has_proxies: Callable[[], bool]) -> TaskOutcome | None:
+def _earlier_outcome(record: TaskRecord | None, has_proxies: Callable[[], bool],
+                     metadata_only: bool = False) -> TaskOutcome | None:
     """The outcome to reuse instead of running the plugin again, if any.
 
     A succeeded task is reused while the file's proxies are in the store: each
@@ -142,11 +67,12 @@ def _earlier_outcome(record: TaskRecord | None, has_proxies: Callable[[], bool])
     task at another size replaced nothing. The store is asked only after the
     record said so: a worker stores the proxies before it records the success,
     so a task that ends between the two reads is still seen as done (or as
-    under way), never as a task to send again.
+    under way), never as a task to send again. A plugin that reads metadata
+    only (``metadata_only``) has no proxies to look for.
     """
     if record is None:
         return None
-    if record.state is TaskState.SUCCEEDED and has_proxies():
+    if record.state is TaskState.SUCCEEDED and (metadata_only or has_proxies()):
         return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
     if record.state in (TaskState.QUEUED, TaskState.IN_PROGRESS):
         return TaskOutcome(record.task_id, record.plugin, record.state, reused=True)
@@ -156,17 +82,19 @@ def _earlier_outcome(record: TaskRecord | None, has_proxies: Callable[[], bool])
 def _run_plugin(
     base_id: str, name: str, plugin_class: type[ProxyPlugin], source: SourceFile, book: TaskBook, sender: JobSender
 ) -> tuple[list[TaskOutcome], list[Exception]]:
-    submitter = _RecordingSubmitter(base_id, name, source, book, sender)
-    plugin = plugin_class(submit=submitter)
-    started = _now()
+    submitter = RecordingSubmitter(base_id, name, source, book, sender)
+    sink = MetadataSink(book)
+    plugin = sink.plugin = plugin_class(submit=submitter, store_metadata=sink)
+    started = now()
     error: str | None = None
     try:
         status = plugin.process(source.file_id, source.path, source)
     except Exception as e:  # a plugin's bug must not fail the other plugins
         logger.exception("plugin %s raised on %s", name, source.path)
         status, error = PluginStatus.ERRORED, PLUGIN_RAISED % e
-    if submitter.unavailable is not None:
-        raise submitter.unavailable
+    for unavailable in (submitter.unavailable, sink.unavailable):
+        if unavailable is not None:
+            raise unavailable
     if status is PluginStatus.INPROGRESS and (submitter.sent or submitter.joined):
         return ([TaskOutcome(task_id, name, TaskState.QUEUED) for task_id in submitter.sent]
                 + [TaskOutcome(r.task_id, name, r.state, reused=True) for r in submitter.joined]), []
@@ -178,8 +106,8 @@ def _run_plugin(
     }.get(status, TaskState.FAILED)
     if state is TaskState.FAILED:
         error = error or f"{PLUGIN_ERRORED} (status {status.value})"
-    book.put(TaskRecord(base_id, source.file_id, name, state, started, started=started, finished=_now(), error=error,
-                        filename=source.name))
+    book.put(TaskRecord(base_id, source.file_id, name, state, started, started=started, finished=now(), error=error,
+                        warnings=tuple(sink.refused), filename=source.name))
     return [TaskOutcome(base_id, name, state, error=error)], []
 
 
@@ -232,16 +160,24 @@ def ingest_file(
 
     outcomes: list[TaskOutcome] = []
     errors: list[Exception] = []
-    for sized in [replace(source, proxy_size=size) for size in sizes] or [source]:
+    metadata_only = {name: reads_metadata_only(plugin_class) for name, plugin_class in plugins}
+    facts_kept = False
+    for index, sized in enumerate([replace(source, proxy_size=size) for size in sizes] or [source]):
         for name, plugin_class in plugins:
+            if index and metadata_only[name]:
+                continue
             task_id = task_id_for(sized.file_id, name, sized.proxy_size)
-            earlier = None if force else _earlier_outcome(book.find(task_id), has_proxies)
+            earlier = None if force else _earlier_outcome(book.find(task_id), has_proxies, metadata_only[name])
             if earlier is not None:
                 outcomes.append(earlier)
                 continue
             if admit is not None:
                 admit()
                 admit = None
+            if not facts_kept:  # when the file's tasks start: an unchanged file costs no write
+                book.put_metadata(source.file_id, FILE_NAMESPACE, checked_metadata(
+                    FILE_NAMESPACE, FILE_SCHEMA, file_facts(source))[0])
+                facts_kept = True
             tasks, send_errors = _run_plugin(task_id, name, plugin_class, sized, book, sender)
             outcomes.extend(tasks)
             errors.extend(send_errors)

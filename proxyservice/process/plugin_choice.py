@@ -10,7 +10,7 @@ name of its own.
 from dataclasses import dataclass
 from typing import Protocol, Sequence
 
-from ..domain import ALL_ENABLED, ProxyPlugin, SourceFile
+from ..domain import ALL_ENABLED, ProxyPlugin, SourceFile, proxy_types
 
 Plugins = tuple[tuple[str, type[ProxyPlugin]], ...]
 
@@ -75,11 +75,11 @@ def choose_plugins(enabled: EnabledPlugins, source: SourceFile, named: Sequence[
 
 
 def _first_of_each_proxy(plugins: Plugins) -> Plugins:
-    """``plugins`` without those whose every proxy an earlier one makes already."""
+    """``plugins`` without those whose every proxy an earlier one makes already (one that reads fields only is kept)."""
     made: set[str] = set()
     kept = []
     for name, plugin in plugins:
-        proxies = {str(entry.get("name")) for entry in plugin().schema()}
+        proxies = set(proxy_types(plugin().schema()))
         if proxies and proxies <= made:
             continue
         made |= proxies

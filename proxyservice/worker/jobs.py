@@ -178,7 +178,7 @@ def _run_started(task_id: str, plugin: str, job: str, args: list[Any], services:
         logger.log(handled.log_level, "task %s failed: %s", task_id, words, exc_info=handled.traceback)
         finish(TaskState.FAILED, error=words)
         return
-    warnings = tuple(str(w) for w in (result or ()))
+    warnings = tuple(result)
     finish(TaskState.SUCCEEDED, warnings=warnings)
     logger.info("task %s succeeded with %d warnings", task_id, len(warnings))
 

@@ -31,7 +31,7 @@ class TestWhatAPluginImports:
         assert families <= set(api.__all__)
         assert all(hasattr(api, name) for name in api.__all__)
         assert api.FileInfo is SourceFile
-        assert api.API_VERSION == "1.0"
+        assert api.API_VERSION == "1.1"
 
 
 class TestTheJobContext:

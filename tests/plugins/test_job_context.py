@@ -7,7 +7,7 @@ from PIL import Image
 
 from proxyservice.config import Settings
 from proxyservice.container import Services
-from proxyservice.plugins.api import Proxy, generate_temp_filename
+from proxyservice.plugins.api import Metadata, Proxy, WorkerProxyPlugin, generate_temp_filename
 from proxyservice.plugins.context import NO_CONTEXT, call_job
 from proxyservice.plugins.image_thumbnail import make_image_thumbnail
 
@@ -20,6 +20,20 @@ def legacy_job(file_id: str, path: str) -> list[str]:
     Image.new("RGB", (30, 20), "teal").save(out)
     Proxy(file_id, "legacy").ingest(out, "thumbnail", "thumbnail.png", "image/png")
     return ["made by a legacy job"]
+
+
+class Exif(WorkerProxyPlugin):
+    """A plugin whose job reads fields of a file."""
+
+    NAMESPACE = "exif"
+    SCHEMA = [{"name": "camera", "prompt": "Camera", "value": {"datatype": "String"}, "searchable": True},
+              {"name": "iso", "prompt": "ISO", "value": {"datatype": "Integer"}}]
+
+
+def exif_job(file_id: str, path: str) -> list[str]:
+    """Stores one field that fits and one that does not, and says nothing of the refusal itself."""
+    Metadata(file_id, Exif).ingest({"camera": "Pentax K-1", "iso": "fast"})
+    return []
 
 
 class TestJobContext:
@@ -43,3 +57,13 @@ class TestJobContext:
         with pytest.raises(RuntimeError, match="no job context"):
             generate_temp_filename(".png")
         assert "plugins check" in NO_CONTEXT
+
+
+class TestMetadataFromAJob:
+    """A job stores fields it read of a file; what breaks the schema is refused, and the task says so."""
+
+    def test_kept_in_the_records_and_refusals_join_the_warnings(self, settings: Settings) -> None:
+        services = Services(settings)
+        warnings = call_job(exif_job, [FILE_ID, "unused"], services.job_context)
+        assert warnings == ["metadata field exif.iso refused: 'fast' is not an Integer"]
+        assert services.records.metadata_of(FILE_ID) == {"exif": {"camera": "Pentax K-1"}}

@@ -2,6 +2,7 @@
 
 import logging
 import mimetypes
+from datetime import datetime, timezone
 from pathlib import Path
 
 import magic
@@ -43,19 +44,22 @@ def describe_file(path: Path, proxy_size: ProxySize, uploads: Path, staging: Buc
         shared = f"{staged_uploads(staging)}{upload_id}/{path.name}"
     guessed, encoding = mimetypes.guess_type(path.name)
     if bundle is not None:
-        file_id, sniffed = bundle.file_id, sniff(path)
+        file_id, sniffed, sha256 = bundle.file_id, sniff(path), sha256_of(path)
     elif upload_id is not None:
-        file_id, sniffed = upload_id, sniff(path)
+        file_id, sniffed, sha256 = upload_id, sniff(path), upload_id
     else:  # hashed here, unless it is unchanged since it was last
         read = fingerprint(path, _read)
         file_id = file_identity(read.sha256, None if real.is_relative_to(uploads) else str(path))
-        sniffed = read.sniffed
+        sniffed, sha256 = read.sniffed, read.sha256
+    facts = path.stat()
     return SourceFile(
         file_id=file_id,
         path=shared,
-        size=path.stat().st_size,
+        size=facts.st_size,
         mimetype=decide_mimetype(sniffed, guessed, encoding),
         proxy_size=proxy_size,
+        sha256=sha256,
+        modified=datetime.fromtimestamp(facts.st_mtime, timezone.utc),
     )
 
 
