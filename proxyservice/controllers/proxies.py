@@ -50,18 +50,29 @@ class ProxyBody(NamedTuple):
 
 def list_proxies(services: Services, file_id: str) -> Response:
     """The proxies of a file with their metadata and URLs."""
-    with _reading_store():
-        proxies = services.store.list(file_id)
-    if not proxies:
+    listed = proxy_listing(services, file_id)
+    if not listed:
         raise NotFound(NO_PROXIES % quoted(file_id))
+    return {"file_id": file_id, "proxies": listed}, HTTPStatus.OK, {}
+
+
+def proxy_listing(services: Services, file_id: str) -> list[dict[str, object]]:
+    """Each proxy of a file (none: ``[]``), with its URL and a signed link to it.
+
+    Raises
+    ------
+    ServiceUnavailable
+        The store cannot be read (503).
+    """
+    with reading_store():
+        proxies = services.store.list(file_id)
     auth, ttl = services.auth, services.settings.SIGNED_LINK_TTL
     listed = []
     for proxy in proxies:
         url = url_for("api.proxy_content", file_id=file_id, typeidentifier=proxy.typeidentifier)
         expires, signature = auth.sign_link(url, ttl)
         listed.append({**asdict(proxy), "url": url, "signed_url": f"{url}?expires={expires}&signature={signature}"})
-    body = {"file_id": file_id, "proxies": listed}
-    return body, HTTPStatus.OK, {}
+    return listed
 
 
 def proxy_content(
@@ -93,7 +104,7 @@ def proxy_content(
     """
     missing = NO_SUCH_PROXY % (quoted(typeidentifier), quoted(file_id))
     store = services.store
-    with _reading_store(missing):
+    with reading_store(missing):
         proxy, content = store.get(file_id, typeidentifier)
     now = time.time()
     headers = {"Cache-Control": cache_control(link_expires, now)}
@@ -125,7 +136,7 @@ def proxy_content(
     if settings.STORE_REDIRECT:
         expires_in = presign_seconds(link_expires, now, settings.SIGNED_LINK_TTL)
         return _redirect(content, proxy.mimetype, proxy.filename, expires_in, headers)
-    with _reading_store(missing):
+    with reading_store(missing):
         body = content.open()
     headers["Content-Length"] = str(body.length)
     return ProxyBody(body, proxy.mimetype, proxy.filename), HTTPStatus.OK, headers
@@ -189,7 +200,7 @@ def _redirect(content: StoredObject, mimetype: str, filename: str, expires_in: i
     kept = max(0, min(CACHE_SECONDS, expires_in - REDIRECT_MARGIN_SECONDS))
     # Whoever holds a presigned URL has the bytes: no shared cache keeps it, and no one longer than it lives.
     private = f"private, max-age={kept}"
-    with _reading_store():
+    with reading_store():
         url = content.presigned_url(expires_in, mimetype, filename, private)
     return None, HTTPStatus.TEMPORARY_REDIRECT, {**headers, "Location": url, "Cache-Control": private}
 
@@ -235,7 +246,7 @@ def _seconds_left(link_expires: int | None, now: float, at_most: int) -> int:
 
 
 @contextmanager
-def _reading_store(missing: str = "") -> Iterator[None]:
+def reading_store(missing: str = "") -> Iterator[None]:
     """The store's errors in the block as answers: ``missing`` (404), or 503 when it cannot be read."""
     try:
         yield

@@ -7,14 +7,14 @@ other, for requests that name it.
 """
 
 from .api import JobContext, WorkerProxyPlugin
-from .html_preview import HTMLPreview, render_page_preview
+from .html_preview import PAGE_FIELDS, HTMLPreview, render_page_preview
 
 NAMESPACE = "html_chromium"
 
 
 def render_chromium_preview(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
     """Render an HTML file with Chromium and store its ``preview`` proxy; runs in a worker."""
-    return render_page_preview(context.chromium_renderer(), NAMESPACE, file_id, path, width, height, context,
+    return render_page_preview(context.chromium_renderer(), ChromiumPreview, file_id, path, width, height, context,
                                engine="chromium")
 
 
@@ -26,5 +26,5 @@ class ChromiumPreview(WorkerProxyPlugin):
     MIMETYPES = HTMLPreview.MIMETYPES
     SCHEMA = [{"name": "preview", "prompt": "Preview of the top of the page, drawn by Chromium (preview-chromium "
                                             "when HTML_ENGINE is another and a request named this plugin)",
-               "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, *PAGE_FIELDS]
     job = staticmethod(render_chromium_preview)

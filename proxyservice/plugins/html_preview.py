@@ -1,16 +1,26 @@
 """The built-in HTML preview plugin: a PNG of the top of the page, drawn by wkhtmltoimage."""
 
+from typing import Any
+
 from ..services.renderer import PageRenderer
 from ..services.renderer.page_content import shows_something
+from ..services.renderer.page_facts import HEAD_AT_MOST, page_facts
 from .blank_preview import draw_page
-from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
+from .api import JobContext, Metadata, ProxySize, WorkerProxyPlugin, ingest_scaled
 
 NAMESPACE = "html_preview"
+PAGE_FIELDS: list[dict[str, Any]] = [
+    {"name": "title", "prompt": "Title", "value": {"datatype": "String"}, "searchable": True},
+    {"name": "language", "prompt": "Language (lang of <html>)", "value": {"datatype": "String"}, "searchable": True},
+    {"name": "description", "prompt": "Description (<meta name=description>)", "value": {"datatype": "String"}},
+]
+"""What both engines' plugins read of a page's head."""
 
 
-def render_page_preview(renderer: PageRenderer, namespace: str, file_id: str, path: str, width: int, height: int,
-                        context: JobContext, engine: str = "wkhtmltoimage") -> list[str]:
-    """Render an HTML file with ``renderer`` and store its ``preview`` proxy under ``namespace``.
+def render_page_preview(renderer: PageRenderer, plugin: type[WorkerProxyPlugin], file_id: str, path: str, width: int,
+                        height: int, context: JobContext, engine: str = "wkhtmltoimage") -> list[str]:
+    """Render an HTML file with ``renderer`` and store its ``preview`` proxy, and its title, language and
+    description, under ``plugin``'s namespace.
 
     The preview of HTML_ENGINE is ``preview``; the other engine's (a request named
     it) is kept beside it, as ``preview-<engine>``, never in its place.
@@ -29,13 +39,15 @@ def render_page_preview(renderer: PageRenderer, namespace: str, file_id: str, pa
     view = context.page_view(path)
     with context.snapshot(path, file_id) as copy, context.temporary_file() as raw:
         warnings = draw_page(context, renderer, engine, view, raw, copy, lambda: shows_something(copy.read_bytes()))
-        ingest_scaled(context, raw, file_id, namespace, typeidentifier, ProxySize(width, height), palette=True)
+        ingest_scaled(context, raw, file_id, plugin.NAMESPACE, typeidentifier, ProxySize(width, height), palette=True)
+        with copy.open("rb") as page:
+            Metadata(file_id, plugin, context).ingest(page_facts(page.read(HEAD_AT_MOST)))
     return warnings
 
 
 def render_html_preview(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
     """Render an HTML file with wkhtmltoimage and store its ``preview`` proxy; runs in a worker."""
-    return render_page_preview(context.html_renderer(), NAMESPACE, file_id, path, width, height, context)
+    return render_page_preview(context.html_renderer(), HTMLPreview, file_id, path, width, height, context)
 
 
 class HTMLPreview(WorkerProxyPlugin):
@@ -46,5 +58,5 @@ class HTMLPreview(WorkerProxyPlugin):
     MIMETYPES = frozenset({"text/html", "application/xhtml+xml"})
     SCHEMA = [{"name": "preview", "prompt": "Preview of the top of the page (preview-wkhtmltoimage when HTML_ENGINE "
                                             "is another and a request named this plugin)",
-               "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, *PAGE_FIELDS]
     job = staticmethod(render_html_preview)

@@ -17,7 +17,7 @@ from werkzeug.exceptions import (
 )
 
 from ..controllers import Response as ControllerResponse
-from ..controllers import contract, ingest, metrics, plugins, proxies, readiness, tasks
+from ..controllers import contract, files, ingest, metrics, plugins, proxies, readiness, tasks
 from ..domain import TaskState
 from ..schemas import first_error
 from ..services.auth import LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
@@ -207,6 +207,13 @@ def recent_tasks() -> Response:
     query = _validated("TaskQuery", request.args.to_dict())
     state = TaskState(query["state"]) if "state" in query else None
     return _json(tasks.recent_tasks(current_services(), query.get("name", ""), state, int(query.get("limit", "50"))))
+
+
+@blueprint.route("/files/<file_id>", methods=["GET"])
+@requires("proxy:read")
+def file_resource(file_id: str) -> Response:
+    """One file: its facts, metadata, proxies and tasks."""
+    return _json(files.file_resource(current_services(), file_id))
 
 
 @blueprint.route("/proxies/<file_id>", methods=["GET"])

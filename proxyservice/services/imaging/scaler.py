@@ -6,12 +6,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from PIL import Image, ImageChops, ImageOps, UnidentifiedImageError, features
 
 from ...domain import MODERN_FORMATS, Area, ImageFormat, ProxySize
 from .errors import ImageInvalid, ImageTooLarge
+from .facts import image_facts
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,16 @@ class ImageScaler:
                                    else "RGB")
             image.save(target, format=fmt.value.upper(), **ENCODINGS[fmt, photo])
             return ScaledImage(image.width, image.height, fmt.mimetype)
+
+    def facts(self, source: Path) -> dict[str, Any]:
+        """The image's size, format and EXIF fields (:func:`.facts.image_facts`), read without decoding it.
+
+        Raises
+        ------
+        ImageInvalid, ImageTooLarge
+        """
+        with self._opened(source, "cannot be read") as opened:
+            return image_facts(opened)
 
     def is_near_uniform(self, source: Path) -> bool:
         """Whether one colour covers :data:`UNIFORM_SHARE` of the picture at ``source`` or more (a blank render).

@@ -1,4 +1,4 @@
-"""Drawing a PDF's first page with poppler's pdftoppm (Debian's poppler-utils).
+"""Drawing a PDF's first page with poppler's pdftoppm, and reading its facts with pdfinfo (Debian's poppler-utils).
 
 pdftoppm is chosen over a Python binding: it is maintained with poppler, runs
 in its own process (a crash or a hang on a hostile PDF cannot take the worker
@@ -14,9 +14,14 @@ import tempfile
 from pathlib import Path
 
 from ...domain import Area
+from .facts import PdfFacts, parse_pdfinfo
 from ..sandbox import Sandbox
 from ..sandbox.tool import SandboxedTool
 from .errors import PdfInvalid, PdfTimedOut, PdfToolMissing
+
+
+SAID_AT_MOST = 1 << 16
+"""Bytes of pdfinfo's output read."""
 
 
 class PdfRasterizer(SandboxedTool):
@@ -62,6 +67,26 @@ class PdfRasterizer(SandboxedTool):
         return self._draw(source, output, ["-scale-to-x", str(page_width), "-scale-to-y", "-1",
                                            "-x", str(part.left), "-y", str(part.top),
                                            "-W", str(part.width), "-H", str(part.height)], timeout)
+
+    def facts(self, source: Path, timeout: float) -> PdfFacts:
+        """Read a PDF's pages, title, author and creation date with pdfinfo, beside pdftoppm, in the sandbox.
+
+        Raises
+        ------
+        PdfToolMissing, PdfInvalid, PdfTimedOut
+        """
+        binary = str(Path(self.binary).with_name("pdfinfo")) if "/" in self.binary else "pdfinfo"
+        with tempfile.TemporaryDirectory(prefix=".pdfinfo-") as work, tempfile.TemporaryFile() as said:
+            finished = self.run_on([self.executable(binary), "-isodates", "-enc", "UTF-8", str(source)], source,
+                                   Path(work), timeout, "reading", stdout=said)
+            said.seek(0)
+            # A few lines; a hostile file's longest title is cut, never read whole.
+            output = said.read(SAID_AT_MOST).decode("utf-8", "replace")
+        facts = parse_pdfinfo(output) if finished.returncode == 0 else None
+        if facts is None:
+            reason = finished.stderr.strip().splitlines()[-1:] or [f"exit code {finished.returncode}"]
+            raise PdfInvalid(f"{source.name} cannot be read as a PDF: {reason[0].replace(str(source), source.name)}")
+        return facts
 
     def _draw(self, source: Path, output: Path, scaling: list[str], timeout: float) -> Path:
         executable = self.executable()

@@ -50,6 +50,7 @@ def _prepare_child(memory_mb: int | None) -> Callable[[], None]:
 def start_bounded(
     command: Sequence[str], env: Mapping[str, str] | None = None, memory_mb: int | None = None,
     pass_fds: Sequence[int] = (), stderr: int | IO[bytes] = subprocess.PIPE, talks: bool = False,
+    stdout: IO[bytes] | None = None,
 ) -> "subprocess.Popen[bytes]":
     """Start ``command`` in a new session, to die with this process; stderr is piped unless told.
 
@@ -57,6 +58,8 @@ def start_bounded(
     ----------
     talks
         Give it pipes for stdin and stdout (else both are ``/dev/null``).
+    stdout
+        A file its output goes to (when it does not talk).
 
     Raises
     ------
@@ -66,7 +69,7 @@ def start_bounded(
     return subprocess.Popen(
         list(command),
         stdin=subprocess.PIPE if talks else subprocess.DEVNULL,
-        stdout=subprocess.PIPE if talks else subprocess.DEVNULL,
+        stdout=subprocess.PIPE if talks else stdout or subprocess.DEVNULL,
         stderr=stderr,
         env=dict(env) if env is not None else None,
         start_new_session=True,
@@ -77,7 +80,7 @@ def start_bounded(
 
 def run_bounded(
     command: Sequence[str], timeout: float, env: Mapping[str, str] | None = None, memory_mb: int | None = None,
-    pass_fds: Sequence[int] = (),
+    pass_fds: Sequence[int] = (), stdout: IO[bytes] | None = None,
 ) -> Finished:
     """Run ``command`` in a new session and wait at most ``timeout`` seconds.
 
@@ -89,6 +92,8 @@ def run_bounded(
         reserves gigabytes it never uses.
     pass_fds
         File descriptors the program inherits.
+    stdout
+        A file its output goes to (else ``/dev/null``).
 
     Raises
     ------
@@ -97,7 +102,7 @@ def run_bounded(
     OSError
         It could not be started.
     """
-    process = start_bounded(command, env, memory_mb, pass_fds)
+    process = start_bounded(command, env, memory_mb, pass_fds, stdout=stdout)
     try:
         _, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as e:

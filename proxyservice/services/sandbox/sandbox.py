@@ -124,6 +124,7 @@ class Sandbox(SettingsService):
         egress: bool = False,
         within: Path | None = None,
         shown_as: Path | None = None,
+        stdout: IO[bytes] | None = None,
     ) -> Finished:
         """Run ``command`` in a sandbox that sees ``reads`` and may write ``writes``.
 
@@ -149,6 +150,8 @@ class Sandbox(SettingsService):
         shown_as
             Where ``within`` appears inside (``/page``): what is under it is shown there, so the
             program sees none of the worker's paths. Ignored without the sandbox.
+        stdout
+            A file (of the caller's, outside) the program's output goes to; else it is dropped.
 
         Raises
         ------
@@ -162,7 +165,7 @@ class Sandbox(SettingsService):
             It could not be started.
         """
         if not self.enabled:
-            return run_bounded(command, timeout, {**os.environ, **(environment or {})}, memory_mb)
+            return run_bounded(command, timeout, {**os.environ, **(environment or {})}, memory_mb, stdout=stdout)
         bwrap = self.executable()
         with ExitStack() as stack:
             socket_path = None
@@ -180,7 +183,7 @@ class Sandbox(SettingsService):
                 # bubblewrap itself gets no more of the worker's environment than the program does:
                 # its own processes stay in the sandbox, and their /proc/*/environ with them.
                 finished = run_bounded(full, timeout, BWRAP_ENVIRONMENT, memory_mb,
-                                       pass_fds=(status_write, filter_fd, *(fd for fd, _ in pinned)))
+                                       pass_fds=(status_write, filter_fd, *(fd for fd, _ in pinned)), stdout=stdout)
             finally:
                 os.close(status_write)
             os.set_blocking(status_read, False)

@@ -7,7 +7,7 @@ reading the result, and saying why there is none, stays its own.
 
 import shutil
 from pathlib import Path
-from typing import ClassVar, Sequence
+from typing import IO, ClassVar, Sequence
 
 from .errors import RunTimedOut
 from .runner import Finished
@@ -53,8 +53,9 @@ class SandboxedTool:
             raise self.MISSING(f"{name!r} was not found; install {self.INSTALL}")
         return found
 
-    def run_on(self, command: Sequence[str], source: Path, work: Path, timeout: float, doing: str) -> Finished:
-        """Run ``command``, which sees ``source`` alone and may write ``work``.
+    def run_on(self, command: Sequence[str], source: Path, work: Path, timeout: float, doing: str,
+               stdout: IO[bytes] | None = None) -> Finished:
+        """Run ``command``, which sees ``source`` alone and may write ``work`` (and ``stdout``, when given).
 
         Raises
         ------
@@ -64,6 +65,7 @@ class SandboxedTool:
             The sandbox could not be set up; nothing was run.
         """
         try:
-            return self.sandbox.run(command, (source,), work, timeout, self.memory_mb, within=source.parent)
+            return self.sandbox.run(command, (source,), work, timeout, self.memory_mb, within=source.parent,
+                                    stdout=stdout)
         except RunTimedOut as e:
             raise self.TIMED_OUT(f"{doing} {source.name} took longer than {timeout:g} s (RENDER_TIMEOUT)") from e

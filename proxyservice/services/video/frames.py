@@ -15,6 +15,7 @@ it the video alone, with no network.
 import json
 import re
 import tempfile
+from typing import Any
 from pathlib import Path
 
 from ..sandbox import Finished, Sandbox
@@ -78,11 +79,38 @@ class VideoFrames(SandboxedTool):
             frame.replace(output)
         return output
 
+    def facts(self, source: Path, timeout: float) -> dict[str, Any]:
+        """A video's duration in seconds, and its first video stream's width, height and codec, as ffprobe reads
+        them (``None`` where the container does not say).
+
+        Raises
+        ------
+        VideoToolMissing, VideoInvalid, VideoTimedOut
+        """
+        with tempfile.TemporaryDirectory(prefix=".probe-") as work:
+            found = self._probe(self.executable(self.ffprobe), source, Path(work), timeout,
+                                "format=duration:stream=codec_type,codec_name,width,height")
+        stream = found["streams"][0]
+        return {"duration": _seconds(found.get("format", {}).get("duration")),
+                "width": _whole(stream.get("width")), "height": _whole(stream.get("height")),
+                "codec": str(stream["codec_name"])[:40] if stream.get("codec_name") else None}
+
     def _duration(self, ffprobe: str, source: Path, folder: Path, timeout: float) -> float:
         """The video's length in seconds as its container says (0 when it does not say)."""
+        return _seconds(self._probe(ffprobe, source, folder, timeout, "format=duration:stream=codec_type")
+                        .get("format", {}).get("duration")) or 0.0
+
+    def _probe(self, ffprobe: str, source: Path, folder: Path, timeout: float, entries: str) -> dict[str, Any]:
+        """ffprobe's JSON of ``entries`` for the first video stream.
+
+        Raises
+        ------
+        VideoInvalid
+            It has no video stream ffprobe can read.
+        """
         said = folder / "probe.json"
         command = [ffprobe, "-v", "error", *CLOSED, "-select_streams", "v:0", "-show_entries",
-                   "format=duration:stream=codec_type", "-of", "json", "-o", str(said), str(source)]
+                   entries, "-of", "json", "-o", str(said), str(source)]
         finished = self._run(command, source, folder, timeout)
         try:
             found = json.loads(said.read_text() if said.is_file() else "{}")
@@ -91,10 +119,7 @@ class VideoFrames(SandboxedTool):
         if finished.returncode != 0 or not found.get("streams"):
             why = _said(finished, source) if finished.returncode else "it has no video stream"
             raise VideoInvalid(f"{source.name} is not a video that can be read: {why}")
-        try:
-            return max(0.0, float(found.get("format", {}).get("duration", 0.0)))
-        except (TypeError, ValueError):
-            return 0.0
+        return dict(found)
 
     def _grab(self, ffmpeg: str, source: Path, frame: Path, seek: float, width: int, height: int,
               folder: Path, timeout: float) -> Finished:
@@ -106,6 +131,19 @@ class VideoFrames(SandboxedTool):
 
     def _run(self, command: list[str], source: Path, folder: Path, timeout: float) -> Finished:
         return self.run_on(command, source, folder, timeout, "reading")
+
+
+def _seconds(value: Any) -> float | None:
+    """A duration ffprobe wrote, in seconds; ``None`` when it is missing or makes no sense."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    return seconds if 0.0 <= seconds < float("inf") else None
+
+
+def _whole(value: Any) -> int | None:
+    return value if isinstance(value, int) and value > 0 else None
 
 
 def _made(frame: Path) -> bool:

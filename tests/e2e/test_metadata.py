@@ -1,0 +1,108 @@
+"""The whole record of a file, through a real worker: what it reads equals what independent tools read.
+
+Page counts against ``pdfinfo``, image sizes against Pillow, durations
+against ``ffprobe``, titles against the page's ``<title>``, and the file's
+own facts against ``stat`` and ``hashlib``; every answer fits the contract.
+"""
+
+import hashlib
+import html
+import json
+import re
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from proxyservice.schemas import first_error
+from tests.e2e.conftest import DOCS, Service
+from tests.samples import VIDEOS, make_video, picture
+
+PDFS = sorted(path for path in DOCS.rglob("*.pdf") if path.is_file())
+PAGES = [DOCS / "python3.11/html/library/json.html", DOCS / "python3.11/html/tutorial/index.html"]
+
+
+def ingested(service: Service, path: Path) -> dict[str, Any]:
+    """Ingest a file, follow its tasks to their end, and return its resource."""
+    answer = service.client.post("/ingest", json={"path": str(path)})
+    assert answer.status_code in (200, 202), answer.get_json()
+    body = answer.get_json()
+    for task in body["tasks"]:
+        ended = service.follow(task["status_url"], timeout=120)
+        assert ended.status_code in (200, 303), ended.get_json()
+    resource = service.client.get(f"/files/{body['file_id']}")
+    assert resource.status_code == 200, resource.get_json()
+    document = resource.get_json()
+    assert first_error("File", document) is None, first_error("File", document)
+    return dict(document)
+
+
+def pdfinfo(path: Path) -> dict[str, str]:
+    said = subprocess.run(["pdfinfo", "-isodates", "-enc", "UTF-8", str(path)], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+    return {key.strip(): value.strip() for key, _, value in (line.partition(":") for line in said.splitlines())}
+
+
+@pytest.mark.skipif(not PDFS, reason="no PDF under /usr/share/doc")
+@pytest.mark.parametrize("pdf", PDFS[:2], ids=lambda path: path.name)
+def test_a_pdf_has_the_pages_and_dates_pdfinfo_reads(service: Service, pdf: Path) -> None:
+    document = ingested(service, pdf)
+    expected = pdfinfo(pdf)
+    fields = document["metadata"]["pdf_thumbnail"]
+    assert fields["pages"] == int(expected["Pages"])
+    assert fields.get("title") == (expected.get("Title") or None)
+    assert fields.get("author") == (expected.get("Author") or None)
+    assert fields.get("created") == expected.get("CreationDate")
+    facts = document["metadata"]["file"]
+    assert facts["size"] == pdf.stat().st_size and facts["mimetype"] == "application/pdf"
+    assert facts["sha256"] == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert datetime.fromisoformat(facts["modified"]) == datetime.fromtimestamp(pdf.stat().st_mtime, timezone.utc)
+    assert document["name"] == pdf.name and document["mimetype"] == "application/pdf"
+    assert {proxy["typeidentifier"] for proxy in document["proxies"]} >= {"thumbnail", "page"}
+    assert [task["status"] for task in document["tasks"]] == ["succeeded"]
+
+
+def test_a_photo_has_the_size_pillow_reads_and_its_exif(service: Service) -> None:
+    photo = service.sources / "metadata" / "holiday.jpg"
+    photo.parent.mkdir(exist_ok=True)
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110], exif[0x0112] = "Pentax", "Pentax K-1", 6
+    exif.get_ifd(0x8769)[0x9003] = "2025:07:14 18:05:09"
+    picture((1600, 1067)).save(photo, exif=exif)
+    fields = ingested(service, photo)["metadata"]["image_thumbnail"]
+    with Image.open(photo) as opened:
+        assert (fields["width"], fields["height"]) == opened.size
+    assert fields["format"] == "JPEG" and fields["orientation"] == 6
+    assert fields["camera"] == "Pentax K-1" and fields["taken"] == "2025-07-14T18:05:09"
+
+
+def test_a_video_lasts_what_ffprobe_says(service: Service) -> None:
+    name, options = VIDEOS["mp4"]
+    video = make_video(service.sources / "metadata" / name, options, seconds=3, size="160x120")
+    fields = ingested(service, video)["metadata"]["video_thumbnail"]
+    probed = json.loads(subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration:stream=width,height,codec_name",
+         "-select_streams", "v:0", "-of", "json", str(video)], capture_output=True, text=True, check=True).stdout)
+    assert abs(fields["duration"] - float(probed["format"]["duration"])) <= 0.1
+    stream = probed["streams"][0]
+    assert (fields["width"], fields["height"], fields["codec"]) == (stream["width"], stream["height"],
+                                                                   stream["codec_name"])
+
+
+@pytest.mark.parametrize("page", [page for page in PAGES if page.is_file()], ids=lambda path: path.name)
+def test_a_page_has_its_title_and_language(service: Service, page: Path) -> None:
+    fields = ingested(service, page)["metadata"]["html_preview"]
+    title = re.search(r"<title[^>]*>(.*?)</title>", page.read_text(), re.DOTALL)
+    assert title is not None and fields["title"] == " ".join(html.unescape(title.group(1)).split())
+    assert fields["language"] == "en"
+
+
+class TestUnknownFiles:
+    """What the resource answers for a file the service never saw."""
+
+    def test_404(self, service: Service) -> None:
+        answer = service.client.get(f"/files/{'0' * 64}")
+        assert answer.status_code == 404 and "nothing was ingested" in answer.get_json()["message"]
