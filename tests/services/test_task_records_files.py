@@ -34,11 +34,12 @@ class TestMetadata:
             "pdf_thumbnail": {"pages": 12, "title": "Report", "authors": ["Ada"],
                               "created": "2026-12-08T10:00:00+00:00", "encrypted": False}}
 
-    def test_storing_again_replaces_that_namespace_only(self, book: Any) -> None:
+    def test_storing_again_replaces_those_fields_and_keeps_the_others(self, book: Any) -> None:
         book.put_metadata(FILE, "pdf_thumbnail", {"pages": 12, "title": "Old"})
         book.put_metadata(FILE, "file", {"size": 1})
-        book.put_metadata(FILE, "pdf_thumbnail", {"pages": 13})
-        assert book.metadata_of(FILE) == {"file": {"size": 1}, "pdf_thumbnail": {"pages": 13}}
+        book.put_metadata(FILE, "pdf_thumbnail", {"pages": 13, "text_characters": 5})
+        assert book.metadata_of(FILE) == {"file": {"size": 1},
+                                          "pdf_thumbnail": {"pages": 13, "title": "Old", "text_characters": 5}}
 
     def test_another_file_has_nothing_and_forgetting_removes_all(self, book: Any) -> None:
         book.put_metadata(FILE, "file", {"size": 1})

@@ -1,16 +1,17 @@
 """What the records know of one file: its metadata (one row per plugin namespace) and its tasks.
 
 The values were checked against the plugin's schema before they reach here
-(:mod:`proxyservice.process.metadata`). A plugin's fields are stored
-together: storing them again (a render at another size, a forced one)
-replaces what that plugin stored of that file before.
+(:mod:`proxyservice.process.metadata`). Fields stored again (a render at
+another size, a forced one) replace the same fields; the plugin's others
+stay (a job may store its fields in several calls). A file id stands for
+its bytes, so what was read of them stays true.
 """
 
 from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...domain import TaskRecord
@@ -23,13 +24,18 @@ class FileRecords:
     _transaction: Callable[..., AbstractContextManager[Connection]]
 
     def put_metadata(self, file_id: str, namespace: str, fields: Mapping[str, Any]) -> None:
-        """Keep ``fields`` as what ``namespace`` read of the file, replacing what it read before."""
+        """Keep ``fields`` as what ``namespace`` read of the file, beside (or in place of) what it read before."""
         values = {"file_id": file_id, "namespace": namespace, "fields": dict(fields),
                   "updated": datetime.now(timezone.utc)}
         with self._transaction() as connection:
-            insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(file_metadata)
+            if connection.dialect.name == "postgresql":
+                insert = postgresql.insert(file_metadata)
+                merged = file_metadata.c.fields.op("||")(insert.excluded.fields)
+            else:
+                insert = sqlite.insert(file_metadata)
+                merged = func.json_patch(file_metadata.c.fields, insert.excluded.fields)
             connection.execute(insert.values(**values).on_conflict_do_update(
-                index_elements=["file_id", "namespace"], set_={"fields": values["fields"], "updated": values["updated"]}))
+                index_elements=["file_id", "namespace"], set_={"fields": merged, "updated": values["updated"]}))
 
     def metadata_of(self, file_id: str) -> dict[str, dict[str, Any]]:
         """Everything stored of a file, by namespace (``{}`` when nothing is)."""

@@ -118,7 +118,7 @@ class InMemoryTaskRecords:
         return sorted(chosen, key=lambda r: (-r.submitted.timestamp(), r.task_id))[:limit]
 
     def put_metadata(self, file_id: str, namespace: str, fields: Mapping[str, Any]) -> None:
-        self.metadata.setdefault(file_id, {})[namespace] = dict(fields)
+        self.metadata.setdefault(file_id, {}).setdefault(namespace, {}).update(fields)
 
     def metadata_of(self, file_id: str) -> dict[str, dict[str, Any]]:
         return {namespace: dict(fields) for namespace, fields in sorted(self.metadata.get(file_id, {}).items())}
