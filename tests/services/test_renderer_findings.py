@@ -110,6 +110,20 @@ class TestWhatDidNotLoadIsNotDrawn:
         assert report.warnings, "the warnings say what did not load"
 
     @pytest.mark.parametrize("engine", ENGINES)
+    def test_an_unsized_one_takes_the_place_of_its_alt_text(self, tmp_path: Path, engine: str) -> None:
+        """libxslt's pages: a missing logo in a column of 120 px, its alt text longer than that on one line."""
+        page = tmp_path / "page.html"
+        page.write_text('<body style="margin:0;background:#fff"><table cellspacing="0" cellpadding="0" width="100%">'
+                        '<tr><td width="120"><img src="missing.png" alt="Action against software patents"></td>'
+                        '<td style="background:#000">&nbsp;</td></tr></table></body>')
+        out = tmp_path / "out.png"
+        render_page(renderer(engine, Sandbox()), page, out)
+        with Image.open(out) as drawn:
+            grey = drawn.convert("L")
+            assert grey.getpixel((160, 5)) == 0, "the column keeps its width: the alt text wraps in it"
+            assert grey.crop((0, 0, 110, 40)).getextrema() == (255, 255), "the alt text is not drawn"
+
+    @pytest.mark.parametrize("engine", ENGINES)
     def test_control_an_image_that_loads_is_drawn(self, tmp_path: Path, engine: str) -> None:
         page = tmp_path / "page.html"
         Image.new("RGB", (300, 200), (200, 30, 30)).save(tmp_path / "red.png")

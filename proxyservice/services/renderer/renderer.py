@@ -59,6 +59,20 @@ the worker's folders (as Chromium sees ``http://page.invalid/<its path in its tr
 
 OUT_OF_MEMORY_WORDS = ("Could not save image", "QPainter::begin", "std::bad_alloc", "Out of memory")
 """What wkhtmltoimage says when an allocation past its memory limit fails without crashing."""
+UNSIZED_UNLOADED_IMAGES_AS_ALT_TEXT = (
+    "Array.prototype.slice.call(document.images).forEach(function (image) {"
+    " if (!image.complete || image.naturalWidth !== 0 || !image.alt) { return; }"
+    " var shown = image.style.display; image.style.display = 'none';"
+    " var style = getComputedStyle(image), unsized = style.width === 'auto' && style.height === 'auto';"
+    " image.style.display = shown;"
+    " if (unsized) { var alt = document.createElement('span'); alt.textContent = image.alt;"
+    " alt.style.visibility = 'hidden'; image.parentNode.replaceChild(alt, image); } });"
+)
+"""Run before :data:`~.engine.HIDE_UNLOADED_IMAGES`: an image that did not load, with alt text and no size of its own,
+takes the place of its alt text, wrapped as text, as in Chromium; QtWebKit gives it a box as wide as the whole text on
+one line, which widened a narrow table column and reflowed the page around it (libxslt's pages, issue 20). Not drawn,
+as any image that did not load. Its width and height are read while it is not displayed, where they are the page's
+own (``auto`` when the page gives none), not its drawn size."""
 CRASH_SIGNALS = frozenset({6, 7, 11})
 """SIGABRT, SIGBUS, SIGSEGV: how wkhtmltoimage ends when an allocation past its memory limit fails."""
 
@@ -171,8 +185,9 @@ class HtmlRenderer(PageRenderer):
             # can be loaded is drawn as it was, not refused: the preview shows what it showed.
             "load-error-handling": "ignore",
             "load-media-error-handling": "ignore",
-            # What did not load keeps its place, without the broken-image icon (the warnings say what it was).
-            "run-script": HIDE_UNLOADED_IMAGES,
+            # What did not load keeps its place (an unsized image, the place of its alt text),
+            # without the broken-image icon (the warnings say what it was).
+            "run-script": UNSIZED_UNLOADED_IMAGES_AS_ALT_TEXT + " " + HIDE_UNLOADED_IMAGES,
         }
         config = imgkit.config(wkhtmltoimage=self.executable())
         # Named as a "url": imgkit checks that a "file" exists here, and the page is where the sandbox
