@@ -113,6 +113,9 @@ class Settings:
     """Images with more pixels are refused before they are decoded (decompression bombs)."""
     MAX_SOURCE_BYTES: int = 50 * 1024 * 1024
     """Largest file accepted for ingest, by path or upload (413 above it)."""
+    MAX_TEXT_BYTES: int = 1024 * 1024
+    """Most bytes of a file's ``text`` proxy (UTF-8): a longer text is cut there, at a whole character, with a
+    warning."""
     MAX_UNPACKED_BYTES: int = 200 * 1024 * 1024
     """Most bytes a packed file (an EPUB's zip) may unpack to; past it the file is refused (zip bombs).
     A page uploaded with its files (a ``.zip``, or several files) may unpack to as many."""

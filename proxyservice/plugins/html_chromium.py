@@ -8,6 +8,7 @@ other, for requests that name it.
 
 from .api import JobContext, WorkerProxyPlugin
 from .html_preview import PAGE_FIELDS, HTMLPreview, render_page_preview
+from .text_proxy import TEXT_SCHEMA
 
 NAMESPACE = "html_chromium"
 
@@ -26,5 +27,5 @@ class ChromiumPreview(WorkerProxyPlugin):
     MIMETYPES = HTMLPreview.MIMETYPES
     SCHEMA = [{"name": "preview", "prompt": "Preview of the top of the page, drawn by Chromium (preview-chromium "
                                             "when HTML_ENGINE is another and a request named this plugin)",
-               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, *PAGE_FIELDS]
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, *PAGE_FIELDS, *TEXT_SCHEMA]
     job = staticmethod(render_chromium_preview)

@@ -1,12 +1,15 @@
-"""The built-in Markdown preview plugin: the text made into a page by markdown-it-py, then rendered as one."""
+"""The built-in Markdown preview plugin: the text made into a page by markdown-it-py, then rendered as one; its
+first heading, and its text as the page shows it."""
 
 import html
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from .api import JobContext, ProxySize, SourceView, WorkerProxyPlugin, ingest_scaled
+from ..services.renderer.page_text import page_text
+from .api import JobContext, Metadata, ProxySize, SourceView, WorkerProxyPlugin, ingest_scaled
 from .blank_preview import draw_page
+from .text_proxy import TEXT_SCHEMA, ingest_text
 
 NAMESPACE = "markdown_preview"
 PAGE = """<!doctype html>
@@ -59,7 +62,22 @@ def render_markdown_preview(file_id: str, path: str, width: int, height: int, co
         warnings = draw_page(context, context.html_renderer(), "wkhtmltoimage", SourceView.of_file(page), raw, None,
                              shows_something=lambda: bool(text.strip()))
         ingest_scaled(context, raw, file_id, NAMESPACE, "preview", ProxySize(width, height), palette=True)
+        shown = page_text(page.read_bytes(), context.settings.MAX_TEXT_BYTES + 1)
+        Metadata(file_id, MarkdownPreview, context).ingest({"heading": _first_heading(text)})
+        warnings += ingest_text(context, file_id, MarkdownPreview, shown)
     return warnings
+
+
+def _first_heading(text: str) -> str | None:
+    """The text of the Markdown's first heading (ATX ``#`` or setext), as CommonMark reads it."""
+    tokens = MarkdownIt("commonmark", {"html": False}).parse(text)
+    for index, token in enumerate(tokens[:-1]):
+        if token.type == "heading_open":
+            inline = tokens[index + 1].children or []
+            words = " ".join("".join(child.content for child in inline if child.type in ("text", "code_inline"))
+                             .split())
+            return words[:2000] or None
+    return None
 
 
 class MarkdownPreview(WorkerProxyPlugin):
@@ -68,5 +86,7 @@ class MarkdownPreview(WorkerProxyPlugin):
     NAMESPACE = NAMESPACE
     EXTENSIONS = frozenset({".md", ".markdown"})
     MIMETYPES = frozenset({"text/markdown", "text/x-markdown"})
-    SCHEMA = [{"name": "preview", "prompt": "The text as a page", "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
+    SCHEMA = [{"name": "preview", "prompt": "The text as a page", "value": {"datatype": "Proxy", "mimetype": "image/png"}},
+              {"name": "heading", "prompt": "The first heading", "value": {"datatype": "String"}, "searchable": True},
+              *TEXT_SCHEMA]
     job = staticmethod(render_markdown_preview)

@@ -1,20 +1,47 @@
 """The built-in PDF thumbnail plugin: the top of the first page at a size it can be read, the whole page, and
 the document's pages, title, author and creation date (pdfinfo)."""
 
+import logging
+from pathlib import Path
+
+from ..services.pdf import PdfInvalid, PdfTimedOut
 from .api import JobContext, Metadata, ProxySize, WorkerProxyPlugin
 from .pages import PAGE_SCHEMA, ingest_pdf_pages
+from .text_proxy import TEXT_SCHEMA, ingest_text, read_text
+
+logger = logging.getLogger(__name__)
+NO_TEXT = "no text proxy: %s"
 
 NAMESPACE = "pdf_thumbnail"
 
 
 def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
-    """Draw a PDF's first page into its ``thumbnail`` (the top, legible) and ``page`` proxies; runs in a worker."""
+    """Draw a PDF's first page into its ``thumbnail`` (the top, legible) and ``page`` proxies, read its facts and
+    its text; runs in a worker.
+
+    Returns
+    -------
+    list of str
+        Warnings: a text cut at MAX_TEXT_BYTES, or none stored (pdftotext failed or took too long: the pictures
+        and the facts stand).
+    """
     with context.snapshot(path, file_id) as pdf:
         ingest_pdf_pages(context, pdf, file_id, NAMESPACE, ProxySize(width, height))
         facts = context.pdf_rasterizer().facts(pdf, context.settings.RENDER_TIMEOUT)
         Metadata(file_id, PDFThumbnail, context).ingest(
             {"pages": facts.pages, "title": facts.title, "author": facts.author, "created": facts.created})
-    return []
+        return _text(context, pdf, file_id)
+
+
+def _text(context: JobContext, pdf: Path, file_id: str) -> list[str]:
+    """Store the PDF's ``text`` proxy; return its warnings."""
+    with context.temporary_file(".txt") as text:
+        try:
+            context.pdf_rasterizer().text(pdf, text, context.settings.RENDER_TIMEOUT)
+        except (PdfInvalid, PdfTimedOut) as e:
+            logger.info("%s: %s", pdf.name, e)
+            return [NO_TEXT % e]
+        return ingest_text(context, file_id, PDFThumbnail, read_text(text, context.settings.MAX_TEXT_BYTES))
 
 
 class PDFThumbnail(WorkerProxyPlugin):
@@ -28,5 +55,6 @@ class PDFThumbnail(WorkerProxyPlugin):
               {"name": "pages", "prompt": "Pages", "value": {"datatype": "Integer"}, "searchable": True},
               {"name": "title", "prompt": "Title", "value": {"datatype": "String"}, "searchable": True},
               {"name": "author", "prompt": "Author", "value": {"datatype": "String"}, "searchable": True},
-              {"name": "created", "prompt": "Created", "value": {"datatype": "Date"}, "searchable": True}]
+              {"name": "created", "prompt": "Created", "value": {"datatype": "Date"}, "searchable": True},
+              *TEXT_SCHEMA]
     job = staticmethod(make_pdf_thumbnail)

@@ -5,6 +5,7 @@ import logging
 from PIL import Image, ImageDraw, ImageFont
 
 from .api import JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
+from .text_proxy import TEXT_SCHEMA, ingest_text, read_text
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +40,11 @@ def first_lines(raw: bytes, count: int) -> list[str]:
 
 
 def make_text_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
-    """Draw the first lines of a text file into a ``thumbnail`` proxy; runs in a worker."""
-    with context.snapshot(path, file_id) as text, open(text, "rb") as stream:
-        raw = stream.read(READ_BYTES)
+    """Draw the first lines of a text file into a ``thumbnail`` proxy, and store its ``text``; runs in a worker."""
+    with context.snapshot(path, file_id) as text:
+        with open(text, "rb") as stream:
+            raw = stream.read(READ_BYTES)
+        warnings = ingest_text(context, file_id, TextThumbnail, read_text(text, context.settings.MAX_TEXT_BYTES))
     font = _font()
     line_height = FONT_SIZE + 4
     canvas = Image.new("RGB", CANVAS, "white")
@@ -51,7 +54,7 @@ def make_text_thumbnail(file_id: str, path: str, width: int, height: int, contex
     with context.temporary_file(".png") as drawn:
         canvas.save(drawn, format="PNG")
         ingest_scaled(context, drawn, file_id, NAMESPACE, "thumbnail", ProxySize(width, height), palette=True)
-    return []
+    return warnings
 
 
 class TextThumbnail(WorkerProxyPlugin):
@@ -67,7 +70,8 @@ class TextThumbnail(WorkerProxyPlugin):
                            "application/javascript", "application/json", "application/x-yaml",
                            "application/toml", "application/xml", "text/xml", "application/sql",
                            "text/x-go", "text/x-rust", "application/x-sh"})
-    SCHEMA = [{"name": "thumbnail", "prompt": "The first lines", "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
+    SCHEMA = [{"name": "thumbnail", "prompt": "The first lines", "value": {"datatype": "Proxy", "mimetype": "image/png"}},
+              *TEXT_SCHEMA]
     job = staticmethod(make_text_thumbnail)
 
     def handles(self, ext: str | None = None, mimetype: str | None = None) -> bool:

@@ -250,6 +250,8 @@ def proxy_content(file_id: str, typeidentifier: str) -> Response:
         # Streamed from object storage as it arrives; the body is closed once sent (or the client left).
         response = Response(data.content, status=status, mimetype=data.mimetype, direct_passthrough=True)
         response.headers.set("Content-Disposition", "inline", filename=data.filename)
+    if data is not None:  # as stored: Werkzeug would add a second charset to a text proxy's type
+        response.headers["Content-Type"] = data.mimetype
     response.headers.update(headers)
     return response
 

@@ -19,7 +19,7 @@ from PIL import Image
 
 from proxyservice.schemas import first_error
 from tests.e2e.conftest import DOCS, Service
-from tests.samples import VIDEOS, make_video, picture
+from tests.samples import VIDEOS, make_epub, make_video, picture
 
 PDFS = sorted(path for path in DOCS.rglob("*.pdf") if path.is_file())
 PAGES = [DOCS / "python3.11/html/library/json.html", DOCS / "python3.11/html/tutorial/index.html"]
@@ -28,7 +28,7 @@ PAGES = [DOCS / "python3.11/html/library/json.html", DOCS / "python3.11/html/tut
 def ingested(service: Service, path: Path) -> dict[str, Any]:
     """Ingest a file, follow its tasks to their end, and return its resource."""
     answer = service.client.post("/ingest", json={"path": str(path)})
-    assert answer.status_code in (200, 202), answer.get_json()
+    assert answer.status_code in (200, 202, 303), answer.get_json()  # 303: ingested before, in another test
     body = answer.get_json()
     for task in body["tasks"]:
         ended = service.follow(task["status_url"], timeout=120)
@@ -106,3 +106,66 @@ class TestUnknownFiles:
     def test_404(self, service: Service) -> None:
         answer = service.client.get(f"/files/{'0' * 64}")
         assert answer.status_code == 404 and "nothing was ingested" in answer.get_json()["message"]
+
+
+def text_proxy(service: Service, document: dict[str, Any]) -> str:
+    """The file's ``text`` proxy, as a client downloads it."""
+    [listed] = [proxy for proxy in document["proxies"] if proxy["typeidentifier"] == "text"]
+    answer = service.client.get(listed["url"])
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert answer.headers["ETag"] == f'"{listed["checksum"]}"'
+    return answer.get_data(as_text=True)
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+class TestTextProxies:
+    """The text of a file, for a search index, against what independent tools read."""
+
+    @pytest.mark.skipif(not PDFS, reason="no PDF under /usr/share/doc")
+    def test_a_pdfs_text_is_pdftotexts(self, service: Service, tmp_path: Path) -> None:
+        document = ingested(service, PDFS[0])
+        expected = tmp_path / "expected.txt"
+        subprocess.run(["pdftotext", "-enc", "UTF-8", "-q", str(PDFS[0]), str(expected)], check=True, timeout=60)
+        text = text_proxy(service, document)
+        assert text == expected.read_text(encoding="utf-8")
+        assert document["metadata"]["pdf_thumbnail"]["text_characters"] == len(text)
+
+    @pytest.mark.parametrize("page", [page for page in PAGES if page.is_file()], ids=lambda path: path.name)
+    def test_a_pages_text_holds_the_words_chromium_shows(self, service: Service, page: Path) -> None:
+        playwright = pytest.importorskip("playwright.sync_api")
+        with playwright.sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path="/usr/lib/chromium/chromium")
+            try:
+                tab = browser.new_page()
+                tab.goto(page.as_uri())
+                shown = words(tab.evaluate("document.body.innerText"))
+            finally:
+                browser.close()
+        mine = set(words(text_proxy(service, ingested(service, page))))
+        recall = sum(word in mine for word in shown) / len(shown)
+        assert recall >= 0.98, recall
+
+    def test_a_text_files_text_is_itself(self, service: Service) -> None:
+        notes = service.sources / "metadata" / "notes.txt"
+        notes.parent.mkdir(exist_ok=True)
+        notes.write_text("Grüße aus Köln\nsecond line\n", encoding="utf-8")
+        assert text_proxy(service, ingested(service, notes)) == "Grüße aus Köln\nsecond line\n"
+
+    def test_markdown_has_its_first_heading_and_the_text_it_shows(self, service: Service) -> None:
+        notes = service.sources / "metadata" / "README.md"
+        notes.parent.mkdir(exist_ok=True)
+        notes.write_text("Some intro\n\nInstalling *quickly*\n====================\n\n- one `step`\n", encoding="utf-8")
+        document = ingested(service, notes)
+        assert document["metadata"]["markdown_preview"]["heading"] == "Installing quickly"
+        assert text_proxy(service, document) == "Some intro\nInstalling quickly\none step"
+
+    def test_a_book_has_its_title_language_and_text(self, service: Service) -> None:
+        book = make_epub(service.sources / "metadata" / "book.epub", cover=False)
+        document = ingested(service, book)
+        assert document["metadata"]["epub_thumbnail"] == {
+            "title": "A test book", "language": "en",
+            "text_characters": len(text_proxy(service, document))}
+        assert text_proxy(service, document) == "Chapter One\nIt was a bright cold day in April."

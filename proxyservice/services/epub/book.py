@@ -24,7 +24,10 @@ CONTAINER = "META-INF/container.xml"
 MAX_MEMBERS = 10_000
 """More files than any book holds: a zip of more is refused."""
 CHUNK = 64 * 1024
-NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "opf": "http://www.idpf.org/2007/opf"}
+NS = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "opf": "http://www.idpf.org/2007/opf",
+      "dc": "http://purl.org/dc/elements/1.1/"}
+TEXT_AT_MOST = 2_000
+"""The most characters kept of a title, an author's name or a language."""
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 PAGE_TYPES = frozenset({"application/xhtml+xml", "text/html"})
 
@@ -87,13 +90,29 @@ class EpubBook:
         EpubInvalid
             The spine names no page that is in the book.
         """
+        for item in self.pages():
+            return item
+        raise EpubInvalid(f"{self.name} has no page in its reading order")
+
+    def pages(self) -> Iterator[Item]:
+        """The pages of the reading order (the spine), in order: those that are pages and in the book."""
         package, base = self._package()
         items = self._items(package, base)
         for reference in package.findall("opf:spine/opf:itemref", NS):
             item = items.get(reference.get("idref", ""))
             if item is not None and item.mediatype in PAGE_TYPES and item.path in self.names:
-                return item
-        raise EpubInvalid(f"{self.name} has no page in its reading order")
+                yield item
+
+    def facts(self) -> dict[str, str | None]:
+        """The book's title, first author and language, as its package's Dublin Core says (``None`` where not)."""
+        metadata = self._package()[0].find("opf:metadata", NS)
+
+        def first(name: str) -> str | None:
+            found = metadata.find(f"dc:{name}", NS) if metadata is not None else None
+            words = " ".join("".join(found.itertext()).split()) if found is not None else ""
+            return words[:TEXT_AT_MOST] or None
+
+        return {"title": first("title"), "author": first("creator"), "language": first("language")}
 
     def read(self, path: str) -> bytes:
         """One member's bytes, counted against the book's budget."""

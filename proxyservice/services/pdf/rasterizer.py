@@ -88,6 +88,23 @@ class PdfRasterizer(SandboxedTool):
             raise PdfInvalid(f"{source.name} cannot be read as a PDF: {reason[0].replace(str(source), source.name)}")
         return facts
 
+    def text(self, source: Path, output: Path, timeout: float) -> Path:
+        """Write a PDF's text into ``output`` (UTF-8, pages parted by form feeds) with pdftotext, in the sandbox.
+
+        Raises
+        ------
+        PdfToolMissing, PdfInvalid, PdfTimedOut
+        """
+        binary = str(Path(self.binary).with_name("pdftotext")) if "/" in self.binary else "pdftotext"
+        with tempfile.TemporaryDirectory(prefix=".pdftext-", dir=output.parent) as work:
+            written = Path(work) / "text.txt"
+            finished = self.run_on([self.executable(binary), "-enc", "UTF-8", "-q", str(source), str(written)],
+                                   source, Path(work), timeout, "reading the text of")
+            if finished.returncode != 0 or not written.is_file():
+                raise PdfInvalid(f"{source.name} has no text that can be read: {finished.last_words(source)}")
+            written.replace(output)
+        return output
+
     def _draw(self, source: Path, output: Path, scaling: list[str], timeout: float) -> Path:
         executable = self.executable()
         with tempfile.TemporaryDirectory(prefix=".pdf-", dir=output.parent) as work:

@@ -53,7 +53,7 @@ def page_facts(page: bytes) -> dict[str, Any]:
     """The page's ``title``, ``language`` and ``description`` (``None`` where it says nothing)."""
     head = page[:HEAD_AT_MOST]
     parser = _Head()
-    for line in _decoded(head).splitlines(keepends=True):
+    for line in decoded_page(head).splitlines(keepends=True):
         parser.feed(line)
         if parser.done:
             break
@@ -61,7 +61,7 @@ def page_facts(page: bytes) -> dict[str, Any]:
             "description": _cleaned(parser.description)}
 
 
-def _decoded(head: bytes) -> str:
+def decoded_page(head: bytes) -> str:
     """The head as text: in the charset it declares (a BOM first), else UTF-8, never failing."""
     if head.startswith(codecs.BOM_UTF8):
         return head[3:].decode("utf-8", "replace")

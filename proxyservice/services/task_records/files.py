@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
 from sqlalchemy import Connection, delete, func, select
+from sqlalchemy.sql.expression import Executable
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...domain import TaskRecord
@@ -28,14 +29,18 @@ class FileRecords:
         values = {"file_id": file_id, "namespace": namespace, "fields": dict(fields),
                   "updated": datetime.now(timezone.utc)}
         with self._transaction() as connection:
+            statement: Executable
             if connection.dialect.name == "postgresql":
-                insert = postgresql.insert(file_metadata)
-                merged = file_metadata.c.fields.op("||")(insert.excluded.fields)
+                on_postgresql = postgresql.insert(file_metadata).values(**values)
+                statement = on_postgresql.on_conflict_do_update(index_elements=["file_id", "namespace"], set_={
+                    "fields": file_metadata.c.fields.op("||")(on_postgresql.excluded.fields),
+                    "updated": values["updated"]})
             else:
-                insert = sqlite.insert(file_metadata)
-                merged = func.json_patch(file_metadata.c.fields, insert.excluded.fields)
-            connection.execute(insert.values(**values).on_conflict_do_update(
-                index_elements=["file_id", "namespace"], set_={"fields": merged, "updated": values["updated"]}))
+                on_sqlite = sqlite.insert(file_metadata).values(**values)
+                statement = on_sqlite.on_conflict_do_update(index_elements=["file_id", "namespace"], set_={
+                    "fields": func.json_patch(file_metadata.c.fields, on_sqlite.excluded.fields),
+                    "updated": values["updated"]})
+            connection.execute(statement)
 
     def metadata_of(self, file_id: str) -> dict[str, dict[str, Any]]:
         """Everything stored of a file, by namespace (``{}`` when nothing is)."""
