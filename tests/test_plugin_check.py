@@ -205,3 +205,33 @@ class TestRoots:
         assert said == [f"❗ {page} is outside SOURCE_ROOTS, so the service would not read it by path: "
                         f"checked with its own folder {page.parent} as the root"]
         assert not is_blue(colour), "its stylesheet is a folder up, outside its own folder"
+
+
+METADATA_PLUGIN = '''
+from proxyservice.plugins.api import MetadataPlugin
+
+class PngFacts(MetadataPlugin):
+    NAMESPACE = "png_facts"
+    EXTENSIONS = frozenset({".png"})
+    MIMETYPES = frozenset({"image/png"})
+    SCHEMA = [{"name": "bytes", "prompt": "Bytes", "value": {"datatype": "Integer"}, "searchable": True},
+              {"name": "kind", "prompt": "Kind", "value": {"datatype": "Integer"}}]
+
+    def extract(self, fileinfo):
+        return {"bytes": fileinfo.size, "kind": "a picture"}
+'''
+
+
+class TestAMetadataPlugin:
+    """A plugin that reads fields and makes no proxy is checked on what it stores, in records of the check's own."""
+
+    def test_fields_shown_refusals_warned_and_no_proxy_needed(self, tmp_path: Path, samples: dict[str, Path]) -> None:
+        plugin_file = tmp_path / "png_facts.py"
+        plugin_file.write_text(textwrap.dedent(METADATA_PLUGIN))
+        result = check(tmp_path, f"{plugin_file}::PngFacts", str(samples["png"]))
+        assert result.exit_code == 0, result.output
+        assert f"✔ metadata png_facts.bytes = {samples['png'].stat().st_size}" in result.output
+        assert "❗ metadata field png_facts.kind refused: 'a picture' is not an Integer" in result.output
+        assert "no proxy was made" not in result.output
+        assert not (tmp_path / "data" / "tasks.db").exists() or "png_facts" not in (
+            tmp_path / "data" / "tasks.db").read_bytes().decode("latin-1")

@@ -5,8 +5,8 @@ A FILE is rendered as the service renders it: with the service's settings
 page's tree), so a page's stylesheets in ``../_static`` load as they do in a
 worker. Only a FILE outside every source root, which the service would not
 read by path, is checked with its own folder as the root, and the report says
-so. The proxies go to a throwaway store, so checking never touches the real
-proxy store; no task is recorded or queued.
+so. The proxies go to a throwaway store and the metadata to records in memory,
+so checking never touches the real store or records; no task is recorded or queued.
 """
 
 import shutil
@@ -21,7 +21,9 @@ from PIL import Image
 
 from ..config import Settings
 from ..container import Services
-from ..domain import PluginStatus, ProxyPlugin
+from ..domain import PluginStatus, ProxyPlugin, proxy_types
+from ..process.bindings import MetadataSink
+from ..services.task_records import InMemoryTaskRecords
 from ..plugins.api_version import API_VERSION, api_version_problem, declared_api_version
 from ..plugins.context import JobContext, call_job
 from ..plugins.registry import NAMESPACE, PluginInvalid, enabled_names, import_plugin, installed_plugins
@@ -114,12 +116,24 @@ def _installation(target: str, settings: Settings, report: CheckReport) -> None:
         report.add(Level.WARN, f"{target} is not installed: copy its module to {settings.plugin_dir / 'available'}/")
 
 
-def _check_proxies(store: ProxyStore, file_id: str, box: Any, report: CheckReport, keep: bool) -> None:
+def _check_metadata(records: InMemoryTaskRecords, file_id: str, report: CheckReport) -> None:
+    """Each field the plugin stored (its refusals were reported as the warnings of its job or its process())."""
+    for namespace, fields in records.metadata_of(file_id).items():
+        for name, value in fields.items():
+            shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:80] + "…"
+            report.add(Level.OK, f"metadata {namespace}.{name} = {shown}")
+
+
+def _check_proxies(store: ProxyStore, file_id: str, box: Any, report: CheckReport, keep: bool,
+                   makes_proxies: bool = True) -> None:
     proxies = store.list(file_id)
-    if not proxies:
+    if not proxies and makes_proxies:
         report.add(Level.FAIL, "no proxy was made")
     for proxy in proxies:
         _, blob = store.get(file_id, proxy.typeidentifier)
+        if not proxy.mimetype.startswith("image/"):  # a text proxy: its bytes and type are what a client gets
+            report.add(Level.OK, f"proxy {proxy.typeidentifier!r}: {proxy.mimetype}, {proxy.bytes} bytes")
+            continue
         try:
             with Image.open(blob) as image:
                 image.verify()
@@ -154,9 +168,11 @@ def _process(plugin_class: type[ProxyPlugin], is_async: bool, source: Any, inlin
             except Exception as e:
                 job_errors.append(f"{type(e).__name__}: {e}")
 
+    sink = MetadataSink(context.metadata or InMemoryTaskRecords())  # type: ignore[arg-type]  # the records' part it uses
     try:
         with context.active():
-            status = plugin_class(submit=submit).process(source.file_id, source.path, source)
+            plugin = sink.plugin = plugin_class(submit=submit, store_metadata=sink)
+            status = plugin.process(source.file_id, source.path, source)
     except Exception as e:
         report.add(Level.FAIL, f"process() raised instead of returning a status: {type(e).__name__}: {e}")
         report.add(Level.WARN, traceback.format_exc().strip().splitlines()[-1])
@@ -183,6 +199,8 @@ def _process(plugin_class: type[ProxyPlugin], is_async: bool, source: Any, inlin
     if status is PluginStatus.SKIPPED:
         report.add(Level.WARN, "process() SKIPPED this file")
         return False
+    for refused in sink.refused:
+        report.add(Level.WARN, refused)
     report.add(Level.OK, "process() returned SUCCESS")
     return True
 
@@ -238,8 +256,9 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
     # The service's settings but for the store: the same roots, viewport, sandbox and view of the page's tree.
     throwaway = replace(settings, PROXY_STORE_ROOT=scratch / "proxies", STORE_URL="",
                         SOURCE_ROOTS=_source_roots(file, settings, report))
-    # The context a worker would give the plugin's job, on the throwaway store.
-    context = Services(throwaway).job_context
+    # The context a worker would give the plugin's job, on the throwaway store and records.
+    records = InMemoryTaskRecords()
+    context = replace(Services(throwaway).job_context, metadata=records)
     try:
         try:
             real = context.sources.resolve(str(file.resolve()))
@@ -259,7 +278,9 @@ def check_plugin(target: str, file: Path | None, settings: Settings, inline: boo
         report.add(Level.OK, f"handles {what}")
         is_async = bool(plugin.is_async())
         if _process(plugin_class, is_async, source, inline, report, context):
-            _check_proxies(context.store, source.file_id, source.proxy_size, report, keep_proxies)
+            _check_proxies(context.store, source.file_id, source.proxy_size, report, keep_proxies,
+                           makes_proxies=bool(proxy_types(plugin.schema())))
+            _check_metadata(records, source.file_id, report)
     finally:
         if not report.kept:
             shutil.rmtree(scratch, ignore_errors=True)
