@@ -1,8 +1,9 @@
-"""A proxyservice plugin of its own distribution: the first rows of a CSV file, drawn as a table.
+"""A proxyservice plugin distribution of its own: the first rows of a CSV file, drawn as a table (``CSVTable``),
+and its columns read as metadata (``CSVColumns``).
 
-It uses only plugin API v1 (``proxyservice.plugins.api``): the base the
-built-ins use, ``ingest_scaled``, the job's context, and ``InputInvalid`` to
-say that a file is not a table.
+It uses only plugin API v1.1 (``proxyservice.plugins.api``): the base the
+built-ins use, ``ingest_scaled``, the job's context, ``MetadataPlugin`` for
+fields read at ingest, and ``InputInvalid`` to say that a file is not a table.
 """
 
 import csv
@@ -12,9 +13,10 @@ import math
 
 from PIL import Image, ImageDraw, ImageFont
 
-from proxyservice.plugins.api import InputInvalid, JobContext, ProxySize, WorkerProxyPlugin, ingest_scaled
+from proxyservice.plugins.api import (FileInfo, InputInvalid, JobContext, MetadataPlugin, ProxySize, WorkerProxyPlugin,
+                                      ingest_scaled)
 
-API_VERSION = "1.0"
+API_VERSION = "1.1"
 """The plugin API this plugin is written for."""
 
 logger = logging.getLogger(__name__)
@@ -129,3 +131,28 @@ class CSVTable(WorkerProxyPlugin):
     SCHEMA = [{"name": "table", "prompt": "The first rows, as a table",
                "value": {"datatype": "Proxy", "mimetype": "image/png"}}]
     job = staticmethod(make_csv_table)
+
+
+class CSVColumns(MetadataPlugin):
+    """Reads the columns of a CSV file at ingest: how many, and their names (its first row).
+
+    A metadata plugin: it makes no proxy, and its fields are checked against
+    its ``SCHEMA`` before they are stored (a value that does not fit is
+    refused, with a warning naming the field). It reads at most READ_BYTES of
+    the file, in the web app, so it stays cheap; heavier reading belongs in a
+    job, as ``CSVTable``'s.
+    """
+
+    NAMESPACE = "csv_columns"
+    EXTENSIONS = frozenset({".csv"})
+    MIMETYPES = frozenset({"text/csv"})
+    SCHEMA = [{"name": "columns", "prompt": "Number of columns", "value": {"datatype": "Integer"},
+               "searchable": True},
+              {"name": "header", "prompt": "Column names (the first row)",
+               "value": {"datatype": "List", "items": "String"}}]
+
+    def extract(self, fileinfo: FileInfo) -> dict[str, object]:
+        with open(fileinfo.path, "rb") as stream:
+            raw = stream.read(READ_BYTES + 1)
+        header = read_rows(raw[:READ_BYTES], whole=len(raw) <= READ_BYTES)[0]
+        return {"columns": len(header), "header": header}

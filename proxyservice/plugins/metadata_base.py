@@ -10,6 +10,7 @@ sandbox and the time limits are.
 """
 
 import logging
+from pathlib import Path
 from typing import Any, ClassVar, Mapping
 
 from ..domain import FileInfo, PluginStatus, ProxyPlugin
@@ -59,7 +60,8 @@ class MetadataPlugin(ProxyPlugin):
         return self.SCHEMA
 
     def process(self, id_: str, file_: str, fileinfo: FileInfo | None = None) -> PluginStatus:
-        if fileinfo is None:
+        if fileinfo is None or not Path(fileinfo.path).is_file():
+            # An upload staged in object storage (s3://…) is no file here: a worker's job can read it.
             return PluginStatus.SKIPPED
         try:
             self._store_metadata(id_, self.extract(fileinfo))

@@ -20,6 +20,7 @@ from tests.e2e.conftest import Service, run_cli, running_service
 from tests.support import ROOT, assert_not_blank
 
 NAME = "csv_table::CSVTable"
+COLUMNS = "csv_columns::CSVColumns"
 TABLE = (b"name,country,population,area km2\n"
          b"Paris,France,2102650,105.4\n"
          b"Lyon,France,522250,47.87\n"
@@ -39,7 +40,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("example")
     shutil.copytree(ROOT / "examples" / "csv_table", work / "csv_table")  # the build writes beside its sources
     pip("wheel", "--no-deps", "--wheel-dir", str(work / "dist"), str(work / "csv_table"))
-    [wheel] = (work / "dist").glob("proxyservice_csv_table-1.0.0-*.whl")
+    [wheel] = (work / "dist").glob("proxyservice_csv_table-1.1.0-*.whl")
     pip("install", "--no-deps", "--target", str(work / "site"), str(wheel))
     return work / "site"
 
@@ -65,10 +66,11 @@ def test_built_installed_enabled_and_used_through_a_worker(site: Path, tmp_path:
         rows = {row["name"]: row for row in json.loads(run_cli(environment, "plugins", "list", "--json").stdout)}
         assert rows[NAME]["origin"] == "entry point (proxyservice-csv-table)"
         assert (rows[NAME]["enabled"], rows[NAME]["error"]) == (False, None)
-        enabled = run_cli(environment, "plugins", "enable", NAME)
-        assert enabled.returncode == 0, enabled.stderr
+        for name in (NAME, COLUMNS):
+            enabled = run_cli(environment, "plugins", "enable", name)
+            assert enabled.returncode == 0, enabled.stderr
         listed = service.client.get("/plugins").get_json()
-        assert {"name": NAME, "api_version": "1.0"}.items() <= next(
+        assert {"name": NAME, "api_version": "1.1"}.items() <= next(
             plugin for plugin in listed["plugins"] if plugin["name"] == NAME).items()
 
         # A table: its proxy shows the rows, at the requested size.
@@ -77,6 +79,9 @@ def test_built_installed_enabled_and_used_through_a_worker(site: Path, tmp_path:
         proxy = service.client.get(f"/proxies/{file_id}/table")
         assert proxy.status_code == 200 and proxy.mimetype == "image/png"
         assert assert_not_blank(proxy.data).size == (400, 300)
+        # Its metadata plugin read the columns at ingest, as its schema declares them.
+        fields = service.client.get(f"/files/{file_id}").get_json()["metadata"]["csv_columns"]
+        assert fields == {"columns": 4, "header": ["name", "country", "population", "area km2"]}
 
         # A file that is no table fails with the plugin's own words (its InputInvalid), and is not retried.
         _, failed = ingest(service, "ragged.csv", RAGGED)
