@@ -462,3 +462,8 @@ def verify(secret: str, header: str, body: bytes) -> bool:
     fields = dict(part.split("=", 1) for part in header.split(","))
     expected = hmac.new(secret.encode(), f"{fields['t']}.".encode() + body, hashlib.sha256).hexdigest()
     return hmac.compare_digest(expected, fields["sha256"])
+
+
+def pictures(proxies: list[Any]) -> list[Any]:
+    """The proxies that are pictures (listed as JSON or by the client): not the file's ``text`` for search."""
+    return [p for p in proxies if (p["mimetype"] if isinstance(p, dict) else p.mimetype).startswith("image/")]

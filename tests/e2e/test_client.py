@@ -17,7 +17,7 @@ from tests.conftest import bearer
 from tests.e2e.conftest import Service
 from tests.e2e.test_ingest_to_proxy import unique_copy
 from tests.e2e.served import running_uwsgi
-from tests.support import assert_not_blank, free_port
+from tests.support import assert_not_blank, free_port, pictures
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ class TestClient:
         assert not result.done and [task.plugin for task in result.tasks] == ["html_preview::HTMLPreview"]
         status = client.wait(result.tasks[0].task_id, timeout=60)
         assert status.status == "succeeded" and status.file_id == result.file_id and status.error is None
-        [proxy] = client.proxies(result.file_id)
+        [proxy] = pictures(client.proxies(result.file_id))
         assert (proxy.typeidentifier, proxy.mimetype, proxy.width, proxy.height) == ("preview", "image/png", 400, 300)
         png = client.proxy_bytes(result.file_id, proxy.typeidentifier)
         assert len(png) == proxy.bytes and assert_not_blank(png).size == (400, 300)
@@ -45,7 +45,7 @@ class TestClient:
     def test_an_upload_of_bytes_at_another_size(self, client: ProxyServiceClient) -> None:
         result = client.upload(io.BytesIO(b"<h1>Sent by the client</h1>"), "client.html", size=(200, 150))
         assert client.wait(result.tasks[0].task_id, timeout=60).status == "succeeded"
-        [proxy] = client.proxies(result.file_id)
+        [proxy] = pictures(client.proxies(result.file_id))
         assert (proxy.typeidentifier, proxy.width, proxy.height) == ("preview@thumbnail", 200, 150)
 
     def test_an_upload_at_named_sizes(self, client: ProxyServiceClient, tmp_path: Path) -> None:
@@ -54,7 +54,7 @@ class TestClient:
         result = client.upload(page, sizes=["large", "preview"])
         for task in result.tasks:
             assert client.wait(task.task_id, timeout=60).status == "succeeded"
-        made = {proxy.typeidentifier: (proxy.width, proxy.height) for proxy in client.proxies(result.file_id)}
+        made = {proxy.typeidentifier: (proxy.width, proxy.height) for proxy in pictures(client.proxies(result.file_id))}
         assert made == {"preview": (400, 300), "preview@large": (1024, 768)}
 
     def test_the_apis_errors_are_exceptions_with_its_words(self, client: ProxyServiceClient, service: Service,

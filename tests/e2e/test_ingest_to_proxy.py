@@ -9,7 +9,8 @@ import pytest
 
 from proxyservice.schemas import first_error
 from tests.e2e.conftest import DOCS, Service, running_service
-from tests.support import LISTED_PORT, RabbitMQServer, SharedRabbitMQ, assert_not_blank, mean_difference
+from tests.support import (LISTED_PORT, RabbitMQServer, SharedRabbitMQ, assert_not_blank, mean_difference,
+                           pictures)
 
 
 def unique_copy(service: Service, name: str) -> Path:
@@ -38,7 +39,7 @@ def finished(service: Service, location: str) -> dict[str, object]:
 def preview_of(service: Service, file_id: object) -> bytes:
     listing = service.client.get(f"/proxies/{file_id}")
     assert listing.status_code == 200 and first_error("ProxyList", listing.get_json()) is None
-    [proxy] = listing.get_json()["proxies"]
+    [proxy] = pictures(listing.get_json()["proxies"])
     assert (proxy["typeidentifier"], proxy["mimetype"], proxy["filename"]) == ("preview", "image/png", "preview.png")
     image = service.client.get(proxy["url"])
     assert image.status_code == 200 and image.mimetype == "image/png"
@@ -206,7 +207,7 @@ class TestSeveralSizes:
         plain = service.client.post("/ingest", json={"path": str(page)})
         assert service.follow(plain.headers["Location"]).status_code == 303
         listing = service.client.get(f"/proxies/{body['file_id']}").get_json()["proxies"]
-        boxes = {proxy["typeidentifier"]: (proxy["width"], proxy["height"]) for proxy in listing}
+        boxes = {proxy["typeidentifier"]: (proxy["width"], proxy["height"]) for proxy in pictures(listing)}
         assert boxes == {"preview": (400, 300), "preview@large": (1024, 768), "preview@thumbnail": (200, 150)}
         for name, (width, height) in boxes.items():
             image = assert_not_blank(service.client.get(f"/proxies/{body['file_id']}/{name}").data)

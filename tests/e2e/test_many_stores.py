@@ -25,7 +25,7 @@ from tests.conftest import ObjectStorage, bearer
 from tests.e2e.conftest import Service, running_service
 from tests.e2e.test_ingest_to_proxy import finished
 from tests.e2e.served import running_uwsgi
-from tests.support import assert_not_blank
+from tests.support import assert_not_blank, pictures
 
 # A page whose preview is unmistakable: a deep blue body, a white heading.
 PAGE = (b"<!DOCTYPE html><html><head><style>body{background:#1f4e8c;margin:0}h1{color:#fff;font-size:60px}"
@@ -67,7 +67,7 @@ def test_an_upload_becomes_a_proxy_made_and_served_on_other_hosts(
 
     # Served by the app that took the upload, streamed from the bucket.
     listing = service.client.get(f"/proxies/{file_id}").get_json()
-    [proxy] = listing["proxies"]
+    [proxy] = pictures(listing["proxies"])
     image = service.client.get(proxy["url"])
     assert image.status_code == 200 and image.mimetype == "image/png" and len(image.data) == proxy["bytes"]
     preview = assert_not_blank(image.data)

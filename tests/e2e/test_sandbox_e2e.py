@@ -14,7 +14,7 @@ import pytest
 from tests.canary import SECRET_TEXT, Canary, magenta_pixels, plant_secrets, reader_script, symlink
 from tests.e2e.conftest import Service, running_service
 from tests.services.test_renderer_sandbox import FILE_REFERENCES, MetricsServer, every_request
-from tests.support import LISTED_PORT
+from tests.support import LISTED_PORT, pictures
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def outcome(service: Service, response: Any) -> dict[str, Any]:
     finished = service.follow(response.headers["Location"])
     body: dict[str, Any] = finished.get_json()
     if finished.status_code == 303:
-        [proxy] = service.client.get(f"/proxies/{body['file_id']}").get_json()["proxies"]
+        [proxy] = pictures(service.client.get(f"/proxies/{body['file_id']}").get_json()["proxies"])
         body["preview"] = service.client.get(proxy["url"]).data
     return body
 

@@ -22,7 +22,8 @@ from proxyservice.config import Settings
 from tests.conftest import bearer
 from tests.e2e.conftest import Service, running_service
 from tests.e2e.served import LOGS, running_uwsgi
-from tests.support import ROOT, Receiver, assert_not_blank, dockerfile_command, free_port, verify, wait_until
+from tests.support import (ROOT, Receiver, assert_not_blank, dockerfile_command, free_port, pictures, verify,
+                           wait_until)
 
 
 def runtime_folder(log: Path) -> Path:
@@ -168,7 +169,7 @@ class TestThroughUwsgi:
 
         finished = wait_until(done, 60, "the task")
         assert finished.status_code == 303, finished.json()
-        [proxy] = client.get(uwsgi_url + finished.headers["Location"], timeout=10).json()["proxies"]
+        [proxy] = pictures(client.get(uwsgi_url + finished.headers["Location"], timeout=10).json()["proxies"])
         image = client.get(uwsgi_url + proxy["url"], timeout=10)
         assert image.headers["Content-Type"] == "image/png"
         assert image.headers["Cache-Control"].startswith("private"), "no shared cache keeps token-protected bytes"
@@ -195,7 +196,7 @@ class TestThroughUwsgi:
         png = Image.open(io.BytesIO(image.content)).convert("RGB")
         assert assert_not_blank(webp.content).convert("RGB").tobytes() == png.tobytes(), "every pixel kept"
         listing = client.get(uwsgi_url + finished.headers["Location"], timeout=10).json()["proxies"]
-        kept = {each["typeidentifier"]: each["mimetype"] for each in listing}
+        kept = {each["typeidentifier"]: each["mimetype"] for each in pictures(listing)}
         assert kept == {"preview": "image/png", "preview.avif": "image/avif", "preview.webp": "image/webp"}
 
     def test_no_token_401_and_a_wrong_scope_403(self, uwsgi_url: str, service: Service) -> None:
