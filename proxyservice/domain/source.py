@@ -44,6 +44,9 @@ class SourceFile:
     size: int
     mimetype: str
     proxy_size: ProxySize
+    pages: int | None = None
+    """How many pages (of a video, frames) to make a numbered proxy of (``page-1``…), for the plugins that make
+    them (:attr:`ProxyPlugin.MAKES_PAGES`); ``None``: the first page's proxies alone, as without ``pages``."""
 
     @property
     def name(self) -> str:

@@ -234,7 +234,8 @@ def ingest_file(
     errors: list[Exception] = []
     for sized in [replace(source, proxy_size=size) for size in sizes] or [source]:
         for name, plugin_class in plugins:
-            task_id = task_id_for(sized.file_id, name, sized.proxy_size)
+            asked = _as_asked_of(plugin_class, sized)
+            task_id = task_id_for(asked.file_id, name, asked.proxy_size, asked.pages)
             earlier = None if force else _earlier_outcome(book.find(task_id), has_proxies)
             if earlier is not None:
                 outcomes.append(earlier)
@@ -242,7 +243,7 @@ def ingest_file(
             if admit is not None:
                 admit()
                 admit = None
-            tasks, send_errors = _run_plugin(task_id, name, plugin_class, sized, book, sender)
+            tasks, send_errors = _run_plugin(task_id, name, plugin_class, asked, book, sender)
             outcomes.extend(tasks)
             errors.extend(send_errors)
     if callback_url is not None:
@@ -250,6 +251,11 @@ def ingest_file(
             if not outcome.state.is_finished:
                 _call_back_when_done(outcome.task_id, callback_url, book, sender)
     return IngestOutcome(source, tuple(outcomes), tuple(errors))
+
+
+def _as_asked_of(plugin_class: type[ProxyPlugin], source: SourceFile) -> SourceFile:
+    """The file as a plugin is asked for it: without pages when it makes none, so its task is the one it always was."""
+    return source if plugin_class.MAKES_PAGES or source.pages is None else replace(source, pages=None)
 
 
 def _call_back_when_done(task_id: str, url: str, book: TaskBook, sender: JobSender) -> None:

@@ -1,4 +1,4 @@
-"""The first page of a PDF as an image, with poppler's pdftoppm."""
+"""The pages of a PDF as images, with poppler's pdftoppm."""
 
 from .errors import PdfError, PdfInvalid, PdfTimedOut, PdfToolMissing
 from .rasterizer import PdfRasterizer
