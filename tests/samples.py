@@ -289,3 +289,29 @@ def make_numbered_pdf(path: Path, pages: int) -> Path:
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True, timeout=30).stdout
     assert ["Pages:", str(pages)] in [line.split() for line in info.splitlines()], info
     return path
+
+
+NUMBERED_DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.2"
+ office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:automatic-styles><style:style style:name="Sheet" style:family="paragraph">
+  <style:paragraph-properties fo:break-before="page" fo:text-align="center"/>
+  <style:text-properties fo:font-size="160pt" fo:font-weight="bold" style:font-name="Liberation Sans"/></style:style>
+ </office:automatic-styles>
+ <office:body><office:text>{pages}</office:text></office:body></office:document>
+"""
+"""A text document whose every page shows its number, large, as a flat ODT."""
+
+
+def make_numbered_document(folder: Path, pages: int) -> dict[str, Path]:
+    """A Word document of ``pages`` pages, each showing its number (``docx``), and LibreOffice's PDF of it (``pdf``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sheets = "".join(f'<text:p text:style-name="Sheet">{number}</text:p>' for number in range(1, pages + 1))
+    (folder / "numbered.fodt").write_text(NUMBERED_DOCUMENT.format(pages=sheets))
+    for extension in ("pdf", "docx"):
+        subprocess.run(["soffice", f"-env:UserInstallation={(folder / '.profile').as_uri()}", "--headless",
+                        "--norestore", "--convert-to", extension, "--outdir", str(folder),
+                        str(folder / "numbered.fodt")], check=True, capture_output=True, timeout=120)
+    return {extension: folder / f"numbered.{extension}" for extension in ("pdf", "docx")}

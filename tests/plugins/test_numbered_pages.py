@@ -11,10 +11,11 @@ from proxyservice.config import Settings
 from proxyservice.container import Services
 from proxyservice.domain import listing_order
 from proxyservice.plugins.context import call_job
+from proxyservice.plugins.office_thumbnail import make_office_thumbnail
 from proxyservice.plugins.pdf_thumbnail import make_pdf_thumbnail
 from proxyservice.services.sandbox import kept
 from tests.page_pictures import SAME_PAGE, drawn_pages, page_shown
-from tests.samples import make_numbered_pdf
+from tests.samples import make_numbered_document, make_numbered_pdf
 from tests.support import assert_not_blank
 
 
@@ -23,6 +24,11 @@ def no_libreoffice_left() -> Iterator[None]:
     """A test's settings may start a LibreOffice of their own: stopped after it, so none outlives the test."""
     yield
     kept.close_all()
+
+
+@pytest.fixture(scope="module")
+def five(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return make_numbered_document(tmp_path_factory.mktemp("docx"), 5)
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +92,20 @@ class TestAPdf:
         """A task queued before pages were asked for has four arguments: it makes what it always made."""
         assert sorted(run_job(make_pdf_thumbnail, twelve, settings, source_dir), key=listing_order) == [
             "page", "thumbnail"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is needed (config/install.sh installs it)")
+class TestAnOfficeDocument:
+    """A Word document of five pages, each showing its number: LibreOffice makes the pages asked for a PDF."""
+
+
+    def test_every_page_each_its_own(self, five: dict[str, Path], settings: Settings, source_dir: Path) -> None:
+        proxies = run_job(make_office_thumbnail, five["docx"], settings, source_dir, 100)
+        assert numbered(proxies) == [f"page-{number}" for number in range(1, 6)]
+        truth = drawn_pages(five["pdf"], 400)
+        for number in range(1, 6):
+            shown, ssim = page_shown(proxies[f"page-{number}"], truth)
+            assert (shown, ssim > SAME_PAGE) == (number, True), f"page-{number} shows page {shown} ({ssim:.2f})"
+
+    def test_as_many_as_asked(self, five: dict[str, Path], settings: Settings, source_dir: Path) -> None:
+        assert numbered(run_job(make_office_thumbnail, five["docx"], settings, source_dir, 2)) == ["page-1", "page-2"]
