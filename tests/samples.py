@@ -58,8 +58,12 @@ EPUB_PAGE = """<?xml version="1.0" encoding="utf-8"?>
 EPUB_STYLE = "body { background: #fff3d6; } h1 { color: #8b1a1a; font-size: 3em; }"
 
 
-def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = None, chapter: str = EPUB_PAGE) -> Path:
-    """An EPUB 3 book: a styled first chapter (``chapter``) and, when ``cover``, a cover image the package names."""
+def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = None, chapter: str = EPUB_PAGE,
+              more: tuple[str, ...] = ()) -> Path:
+    """An EPUB 3 book: a styled first chapter (``chapter``) and, when ``cover``, a cover image the package names;
+    ``more`` are the pages of further chapters, in the reading order after it."""
+    chapters = "".join(f'<item id="c{n}" href="text/chapter{n}.xhtml" media-type="application/xhtml+xml"/>'
+                       for n in range(2, len(more) + 2))
     cover_item = '<item id="cover" href="images/cover.png" media-type="image/png" properties="cover-image"/>'
     package = f"""<?xml version="1.0" encoding="utf-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
@@ -67,14 +71,16 @@ def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = N
 <dc:title>A test book</dc:title><dc:language>en</dc:language></metadata>
 <manifest>{cover_item if cover else ""}
 <item id="c1" href="text/chapter1.xhtml" media-type="application/xhtml+xml"/>
-<item id="css" href="css/book.css" media-type="text/css"/></manifest>
-<spine><itemref idref="c1"/></spine></package>"""
+<item id="css" href="css/book.css" media-type="text/css"/>{chapters}</manifest>
+<spine><itemref idref="c1"/>{"".join(f'<itemref idref="c{n}"/>' for n in range(2, len(more) + 2))}</spine></package>"""
     with zipfile.ZipFile(path, "w") as book:
         book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")  # first and stored, as EPUB asks
         book.writestr("META-INF/container.xml", EPUB_CONTAINER, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/content.opf", package, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/text/chapter1.xhtml", chapter, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/css/book.css", EPUB_STYLE, zipfile.ZIP_DEFLATED)
+        for number, page in enumerate(more, start=2):
+            book.writestr(f"OEBPS/text/chapter{number}.xhtml", page, zipfile.ZIP_DEFLATED)
         if cover:
             book.writestr("OEBPS/images/cover.png", png_bytes())
         for name, data in (extra or {}).items():

@@ -11,11 +11,13 @@ from proxyservice.config import Settings
 from proxyservice.container import Services
 from proxyservice.domain import listing_order
 from proxyservice.plugins.context import call_job
+from proxyservice.plugins.epub_thumbnail import make_epub_thumbnail
 from proxyservice.plugins.office_thumbnail import make_office_thumbnail
 from proxyservice.plugins.pdf_thumbnail import make_pdf_thumbnail
+from proxyservice.plugins.video_thumbnail import make_video_thumbnail
 from proxyservice.services.sandbox import kept
 from tests.page_pictures import SAME_PAGE, drawn_pages, page_shown
-from tests.samples import make_numbered_document, make_numbered_pdf
+from tests.samples import VIDEOS, make_epub, make_numbered_document, make_numbered_pdf, make_video
 from tests.support import assert_not_blank
 
 
@@ -37,7 +39,7 @@ def twelve(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_job(job: Callable[..., Any], document: Path, settings: Settings, source_dir: Path, *args: Any,
-            box: tuple[int, int] = (400, 300)) -> dict[str, Image.Image]:
+            box: tuple[int, int] = (400, 300), min_spread: float = 5) -> dict[str, Image.Image]:
     """Run ``job`` on a copy of the document in the sources, with ``args`` after the box; its proxies' pictures,
     each checked not blank, in the order they are listed."""
     copy = source_dir / document.name
@@ -49,7 +51,7 @@ def run_job(job: Callable[..., Any], document: Path, settings: Settings, source_
     for proxy in context.store.list(file_id):
         _, content = context.store.get(file_id, proxy.typeidentifier)
         with context.store.local_file(content) as local:
-            made[proxy.typeidentifier] = assert_not_blank(local.read_bytes(), min_spread=5)
+            made[proxy.typeidentifier] = assert_not_blank(local.read_bytes(), min_spread)
     return made
 
 
@@ -109,3 +111,45 @@ class TestAnOfficeDocument:
 
     def test_as_many_as_asked(self, five: dict[str, Path], settings: Settings, source_dir: Path) -> None:
         assert numbered(run_job(make_office_thumbnail, five["docx"], settings, source_dir, 2)) == ["page-1", "page-2"]
+
+
+CHAPTER_COLOURS = ("#fff3d6", "#204080", "#208040")
+"""The first chapter's background (its stylesheet's), and the next two's."""
+
+
+def chapter(colour: str) -> str:
+    return (f'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml"><head><title>A '
+            f'chapter</title></head><body style="background: {colour}; color: white"><h1 style="font-size: 5em">A '
+            f'chapter</h1><p>Its text.</p></body></html>')
+
+
+class TestABook:
+    """A book of three chapters, each on a background of its own."""
+
+    @pytest.mark.parametrize("cover", [True, False])
+    def test_each_chapter_whole_in_the_reading_order(self, tmp_path: Path, settings: Settings, source_dir: Path,
+                                                     cover: bool) -> None:
+        book = make_epub(tmp_path / "book.epub", cover=cover, more=tuple(chapter(c) for c in CHAPTER_COLOURS[1:]))
+        proxies = run_job(make_epub_thumbnail, book, settings, source_dir, 100, min_spread=2)
+        assert numbered(proxies) == ["page-1", "page-2", "page-3"]
+        for number, colour in enumerate(CHAPTER_COLOURS, start=1):
+            picture = proxies[f"page-{number}"].convert("RGB")
+            assert picture.size == (225, 300), "a reader's page, whole"
+            corner = picture.getpixel((picture.width - 3, picture.height - 3))
+            expected = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+            assert max(abs(a - b) for a, b in zip(corner, expected)) < 12, f"page-{number} is {corner}"
+        assert {"thumbnail", "page"} <= set(proxies)
+
+    def test_as_many_as_asked(self, tmp_path: Path, settings: Settings, source_dir: Path) -> None:
+        book = make_epub(tmp_path / "book.epub", cover=False, more=tuple(chapter(c) for c in CHAPTER_COLOURS[1:]))
+        assert numbered(run_job(make_epub_thumbnail, book, settings, source_dir, 1, min_spread=2)) == ["page-1"]
+
+
+class TestAVideo:
+    """A video asked for pages: a storyboard of that many frames, evenly spaced."""
+
+    def test_a_storyboard_of_frames(self, tmp_path: Path, settings: Settings, source_dir: Path) -> None:
+        video = make_video(tmp_path / "bars.mp4", VIDEOS["mp4"][1])
+        proxies = run_job(make_video_thumbnail, video, settings, source_dir, 4)
+        assert list(proxies) == ["frame-1", "frame-2", "frame-3", "frame-4", "thumbnail"]
+        assert all(proxies[name].format == "JPEG" and proxies[name].width == 400 for name in numbered(proxies, "frame"))

@@ -87,13 +87,23 @@ class EpubBook:
         EpubInvalid
             The spine names no page that is in the book.
         """
+        found = self.pages(1)
+        if not found:
+            raise EpubInvalid(f"{self.name} has no page in its reading order")
+        return found[0]
+
+    def pages(self, count: int) -> list[Item]:
+        """The first ``count`` pages of the reading order (fewer when it has fewer), skipping what is no page."""
         package, base = self._package()
         items = self._items(package, base)
+        found: list[Item] = []
         for reference in package.findall("opf:spine/opf:itemref", NS):
             item = items.get(reference.get("idref", ""))
             if item is not None and item.mediatype in PAGE_TYPES and item.path in self.names:
-                return item
-        raise EpubInvalid(f"{self.name} has no page in its reading order")
+                found.append(item)
+                if len(found) == count:
+                    break
+        return found
 
     def read(self, path: str) -> bytes:
         """One member's bytes, counted against the book's budget."""
