@@ -282,12 +282,12 @@ def make_memo(folder: Path) -> dict[str, Path]:
 
 
 def make_numbered_pdf(path: Path, pages: int) -> Path:
-    """A PDF of ``pages`` pages, each showing its own number, large and lower on the page the later it is.
+    """A PDF of ``pages`` pages, each showing its own number, large and lower on the page the later it is (by 16s).
 
     Made by wkhtmltopdf from HTML (real text, as a word processor's PDF); ``pdfinfo`` must count ``pages``.
     """
     sheets = "".join(f'<div style="page-break-after: always; font: bold 200pt sans-serif; text-align: center; '
-                     f'padding-top: {40 * number}px">{number}</div>' for number in range(1, pages + 1))
+                     f'padding-top: {40 * (number % 16)}px">{number}</div>' for number in range(1, pages + 1))
     page = path.with_suffix(".html")
     page.write_text(f'<html><body style="margin: 0">{sheets}</body></html>')
     subprocess.run(["wkhtmltopdf", "-q", str(page), str(path)], check=True, capture_output=True, timeout=60)
