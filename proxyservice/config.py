@@ -59,6 +59,8 @@ class Settings:
     is kept beside the others."""
     MAX_PROXY_SIDE: int = 2000
     """Largest width or height a client may ask a proxy to have; the API's schema allows at most 2000."""
+    MAX_PAGES: int = 100
+    """Most pages (a video's frames) one ingest may ask a proxy of each of (``pages``; ``"all"`` is up to this)."""
     RENDER_VIEWPORT_WIDTH: int = 1024
     """Width of the browser window HTML is rendered in, before scaling."""
     RENDER_VIEWPORT_HEIGHT: int = 768

@@ -59,8 +59,9 @@ def first_error(name: str, instance: Any) -> str | None:
     if not errors:
         return None
     error = errors[0]
-    # A schema may say in words what its pattern means ("x-message"): clearer than the pattern.
-    custom = error.schema.get("x-message") if isinstance(error.schema, dict) and error.validator == "pattern" else None
+    # A schema may say in words what its pattern (or its choice of forms) means ("x-message"): clearer.
+    custom = (error.schema.get("x-message") if isinstance(error.schema, dict) and error.validator in ("pattern", "oneOf")
+              else None)
     message = custom if isinstance(custom, str) else error.message
     # jsonschema writes the offending value, and for objects the offending
     # keys, with repr(): put the short forms in their place.

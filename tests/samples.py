@@ -58,8 +58,12 @@ EPUB_PAGE = """<?xml version="1.0" encoding="utf-8"?>
 EPUB_STYLE = "body { background: #fff3d6; } h1 { color: #8b1a1a; font-size: 3em; }"
 
 
-def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = None, chapter: str = EPUB_PAGE) -> Path:
-    """An EPUB 3 book: a styled first chapter (``chapter``) and, when ``cover``, a cover image the package names."""
+def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = None, chapter: str = EPUB_PAGE,
+              more: tuple[str, ...] = ()) -> Path:
+    """An EPUB 3 book: a styled first chapter (``chapter``) and, when ``cover``, a cover image the package names;
+    ``more`` are the pages of further chapters, in the reading order after it."""
+    chapters = "".join(f'<item id="c{n}" href="text/chapter{n}.xhtml" media-type="application/xhtml+xml"/>'
+                       for n in range(2, len(more) + 2))
     cover_item = '<item id="cover" href="images/cover.png" media-type="image/png" properties="cover-image"/>'
     package = f"""<?xml version="1.0" encoding="utf-8"?>
 <package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">
@@ -67,14 +71,16 @@ def make_epub(path: Path, cover: bool = True, extra: dict[str, bytes] | None = N
 <dc:title>A test book</dc:title><dc:language>en</dc:language></metadata>
 <manifest>{cover_item if cover else ""}
 <item id="c1" href="text/chapter1.xhtml" media-type="application/xhtml+xml"/>
-<item id="css" href="css/book.css" media-type="text/css"/></manifest>
-<spine><itemref idref="c1"/></spine></package>"""
+<item id="css" href="css/book.css" media-type="text/css"/>{chapters}</manifest>
+<spine><itemref idref="c1"/>{"".join(f'<itemref idref="c{n}"/>' for n in range(2, len(more) + 2))}</spine></package>"""
     with zipfile.ZipFile(path, "w") as book:
         book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")  # first and stored, as EPUB asks
         book.writestr("META-INF/container.xml", EPUB_CONTAINER, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/content.opf", package, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/text/chapter1.xhtml", chapter, zipfile.ZIP_DEFLATED)
         book.writestr("OEBPS/css/book.css", EPUB_STYLE, zipfile.ZIP_DEFLATED)
+        for number, page in enumerate(more, start=2):
+            book.writestr(f"OEBPS/text/chapter{number}.xhtml", page, zipfile.ZIP_DEFLATED)
         if cover:
             book.writestr("OEBPS/images/cover.png", png_bytes())
         for name, data in (extra or {}).items():
@@ -273,3 +279,45 @@ def make_memo(folder: Path) -> dict[str, Path]:
                         "--norestore", "--convert-to", extension, "--outdir", str(folder), str(folder / "memo.fodt")],
                        check=True, capture_output=True, timeout=120)
     return {extension: folder / f"memo.{extension}" for extension in ("pdf", "docx")}
+
+
+def make_numbered_pdf(path: Path, pages: int) -> Path:
+    """A PDF of ``pages`` pages, each showing its own number, large and lower on the page the later it is (by 16s).
+
+    Made by wkhtmltopdf from HTML (real text, as a word processor's PDF); ``pdfinfo`` must count ``pages``.
+    """
+    sheets = "".join(f'<div style="page-break-after: always; font: bold 200pt sans-serif; text-align: center; '
+                     f'padding-top: {40 * (number % 16)}px">{number}</div>' for number in range(1, pages + 1))
+    page = path.with_suffix(".html")
+    page.write_text(f'<html><body style="margin: 0">{sheets}</body></html>')
+    subprocess.run(["wkhtmltopdf", "-q", str(page), str(path)], check=True, capture_output=True, timeout=60)
+    page.unlink()
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True, timeout=30).stdout
+    assert ["Pages:", str(pages)] in [line.split() for line in info.splitlines()], info
+    return path
+
+
+NUMBERED_DOCUMENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+ xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.2"
+ office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:automatic-styles><style:style style:name="Sheet" style:family="paragraph">
+  <style:paragraph-properties fo:break-before="page" fo:text-align="center"/>
+  <style:text-properties fo:font-size="160pt" fo:font-weight="bold" style:font-name="Liberation Sans"/></style:style>
+ </office:automatic-styles>
+ <office:body><office:text>{pages}</office:text></office:body></office:document>
+"""
+"""A text document whose every page shows its number, large, as a flat ODT."""
+
+
+def make_numbered_document(folder: Path, pages: int) -> dict[str, Path]:
+    """A Word document of ``pages`` pages, each showing its number (``docx``), and LibreOffice's PDF of it (``pdf``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sheets = "".join(f'<text:p text:style-name="Sheet">{number}</text:p>' for number in range(1, pages + 1))
+    (folder / "numbered.fodt").write_text(NUMBERED_DOCUMENT.format(pages=sheets))
+    for extension in ("pdf", "docx"):
+        subprocess.run(["soffice", f"-env:UserInstallation={(folder / '.profile').as_uri()}", "--headless",
+                        "--norestore", "--convert-to", extension, "--outdir", str(folder),
+                        str(folder / "numbered.fodt")], check=True, capture_output=True, timeout=120)
+    return {extension: folder / f"numbered.{extension}" for extension in ("pdf", "docx")}

@@ -25,7 +25,7 @@ def ingest_path(services: Services, path: str, options: dict[str, Any]) -> Respo
     path
         Absolute path; it must resolve inside a source root.
     options
-        ``plugins``, ``size``, ``sizes``, ``force`` and ``callback_url`` from the request, all optional.
+        ``plugins``, ``size``, ``sizes``, ``force``, ``callback_url`` and ``pages`` from the request, all optional.
     """
     return _ingest(services, _request(ByPath(path), options))
 
@@ -60,6 +60,7 @@ def _request(source: ByPath | Upload | Bundle, options: dict[str, Any]) -> Inges
         size=ProxySize(size["width"], size["height"]) if size is not None else None,
         force=bool(options.get("force", False)),
         callback_url=options.get("callback_url"),
+        pages=options.get("pages"),
     )
 
 

@@ -4,7 +4,7 @@ from .page import Area, reading_area
 from .metadata import MetadataField, metadata_fields, proxy_types
 from .plugin import ALL_ENABLED, MetadataSink, PluginStatus, ProxyPlugin, Submitter
 from .proxy import (MODERN_FORMATS, ImageFormat, ProxyFile, ProxySize, copy_format, encoded_typeidentifier,
-                    sized_typeidentifier)
+                    listing_order, numbered_typeidentifier, sized_typeidentifier)
 from .source import FileInfo, SourceFile, file_identity, page_identity
 from .task import TaskRecord, TaskState
 from .view import SourceView
@@ -26,6 +26,8 @@ __all__ = [
     "copy_format",
     "encoded_typeidentifier",
     "file_identity",
+    "listing_order",
+    "numbered_typeidentifier",
     "page_identity",
     "metadata_fields",
     "proxy_types",

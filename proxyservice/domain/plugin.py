@@ -61,6 +61,9 @@ class ProxyPlugin:
     """Extensions the plugin handles, for listings; :meth:`handles` decides."""
     MIMETYPES: frozenset[str] = frozenset()
     """Media types the plugin handles, for listings; :meth:`handles` decides."""
+    MAKES_PAGES: bool = False
+    """Whether it makes a numbered proxy of each page asked for (``fileinfo.pages``: ``page-1``…, a video's
+    ``frame-1``…); a plugin that does not is asked as if no pages were (its task the same as without)."""
 
     def __init__(self, *, submit: Submitter | None = None, store_metadata: MetadataSink | None = None) -> None:
         self._submitter = submit
@@ -102,7 +105,7 @@ class ProxyPlugin:
             The file's path.
         fileinfo
             The file's :class:`~proxyservice.domain.FileInfo`: its id, path, size,
-            mimetype and the requested proxy size.
+            mimetype, the requested proxy size and pages.
         """
         raise NotImplementedError
 

@@ -1,5 +1,6 @@
 """Proxies: the preview images made from a source file."""
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Mapping
@@ -24,6 +25,22 @@ def sized_typeidentifier(typeidentifier: str, box: ProxySize, default: ProxySize
         return typeidentifier
     label = next((name for name, size in named.items() if size == box), f"{box.width}x{box.height}")
     return f"{typeidentifier}@{label}"
+
+
+def numbered_typeidentifier(kind: str, number: int) -> str:
+    """The name of a file's ``number``-th numbered proxy of ``kind``, counted from 1 (``page-3``, ``frame-12``)."""
+    return f"{kind}-{number}"
+
+
+NUMBER = re.compile(r"(\d+)")
+
+
+def listing_order(typeidentifier: str) -> tuple[str | int, ...]:
+    """The key a file's proxies are listed by: by name, a number in it by its value (``page-9`` before ``page-10``).
+
+    Parts alternate text and number (the split keeps the numbers), so keys compare part by part, like to like.
+    """
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(NUMBER.split(typeidentifier)))
 
 
 class ImageFormat(Enum):

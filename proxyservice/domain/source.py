@@ -49,6 +49,9 @@ class SourceFile:
     """The SHA-256 of its bytes, hex (``""`` where it was not read)."""
     modified: datetime | None = None
     """When its bytes last changed (an upload: when it was kept), in UTC."""
+    pages: int | None = None
+    """How many pages (of a video, frames) to make a numbered proxy of (``page-1``…), for the plugins that make
+    them (:attr:`ProxyPlugin.MAKES_PAGES`); ``None``: the first page's proxies alone, as without ``pages``."""
 
     @property
     def name(self) -> str:

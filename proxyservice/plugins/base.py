@@ -67,6 +67,9 @@ class WorkerProxyPlugin(ProxyPlugin):
     job
         ``staticmethod(fn)`` of a function of the plugin's own module, taking
         ``file_id, path, width, height, context`` and returning warnings.
+    MAKES_PAGES
+        True for a plugin whose job also takes ``pages`` (after ``height``, ``None`` by default, with
+        ``context`` keyword-only): how many numbered proxies (``page-1``…) to make, when a request asks.
     """
 
     NAMESPACE: ClassVar[str]
@@ -94,8 +97,11 @@ class WorkerProxyPlugin(ProxyPlugin):
 
     def process(self, id_: str, file_: str, fileinfo: FileInfo | None = None) -> PluginStatus:
         size = fileinfo.proxy_size if fileinfo is not None else current_job_context().settings.default_proxy_size
+        args: list[Any] = [id_, file_, size.width, size.height]
+        if self.MAKES_PAGES and fileinfo is not None and fileinfo.pages is not None:
+            args.append(fileinfo.pages)  # last, and only when asked: a job of a task queued before takes four
         try:
-            self._submit(type(self).job, args=[id_, file_, size.width, size.height])
+            self._submit(type(self).job, args=args)
         except Exception as e:  # the contract: report FATAL, never propagate
             logger.error("%s cannot submit the proxy of %s: %s", self.NAMESPACE, file_, e)
             return PluginStatus.FATAL

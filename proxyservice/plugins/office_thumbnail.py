@@ -2,17 +2,21 @@
 
 from ..services.office import OfficeConverter
 from .api import JobContext, ProxySize, WorkerProxyPlugin
-from .pages import PAGE_SCHEMA, ingest_pdf_pages
+from .pages import NUMBERED_PAGE_SCHEMA, PAGE_SCHEMA, ingest_numbered_pdf_pages, ingest_pdf_pages
 
 NAMESPACE = "office_thumbnail"
 
 
-def make_office_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
+def make_office_thumbnail(file_id: str, path: str, width: int, height: int, pages: int | None = None, *,
+                          context: JobContext) -> list[str]:
     """Make an office document into a PDF, and its first page into ``thumbnail`` (the top, legible) and ``page``
-    proxies; runs in a worker."""
+    proxies, and with ``pages`` its first pages into ``page-1``…; runs in a worker."""
+    box = ProxySize(width, height)
     with context.snapshot(path, file_id) as document, context.temporary_file(".pdf") as pdf:
-        context.office_converter().to_pdf(document, pdf, context.settings.RENDER_TIMEOUT)
-        ingest_pdf_pages(context, pdf, file_id, NAMESPACE, ProxySize(width, height))
+        context.office_converter().to_pdf(document, pdf, context.settings.RENDER_TIMEOUT, pages or 1)
+        ingest_pdf_pages(context, pdf, file_id, NAMESPACE, box)
+        if pages is not None:
+            ingest_numbered_pdf_pages(context, pdf, file_id, NAMESPACE, box, pages)
     return []
 
 
@@ -33,5 +37,6 @@ class OfficeThumbnail(WorkerProxyPlugin):
         "application/vnd.oasis.opendocument.presentation-template",
     })
     SCHEMA = [{"name": "thumbnail", "prompt": "The top of the first page, at a size its text can be read",
-               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, PAGE_SCHEMA]
-    job = staticmethod(make_office_thumbnail)
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, PAGE_SCHEMA, NUMBERED_PAGE_SCHEMA]
+    MAKES_PAGES = True
+    job = staticmethod(make_office_thumbnail)  # type: ignore[assignment]  # pages after height: context keyword-only

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..services.pdf import PdfInvalid, PdfTimedOut
 from .api import JobContext, Metadata, ProxySize, WorkerProxyPlugin
-from .pages import PAGE_SCHEMA, ingest_pdf_pages
+from .pages import NUMBERED_PAGE_SCHEMA, PAGE_SCHEMA, ingest_numbered_pdf_pages, ingest_pdf_pages
 from .text_proxy import TEXT_SCHEMA, ingest_text, read_text
 
 logger = logging.getLogger(__name__)
@@ -15,9 +15,10 @@ NO_TEXT = "no text proxy: %s"
 NAMESPACE = "pdf_thumbnail"
 
 
-def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
-    """Draw a PDF's first page into its ``thumbnail`` (the top, legible) and ``page`` proxies, read its facts and
-    its text; runs in a worker.
+def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int, pages: int | None = None, *,
+                       context: JobContext) -> list[str]:
+    """Draw a PDF's first page into its ``thumbnail`` (the top, legible) and ``page`` proxies, and with ``pages``
+    its first pages into ``page-1``…; read its facts and its text; runs in a worker.
 
     Returns
     -------
@@ -27,6 +28,8 @@ def make_pdf_thumbnail(file_id: str, path: str, width: int, height: int, context
     """
     with context.snapshot(path, file_id) as pdf:
         ingest_pdf_pages(context, pdf, file_id, NAMESPACE, ProxySize(width, height))
+        if pages is not None:
+            ingest_numbered_pdf_pages(context, pdf, file_id, NAMESPACE, ProxySize(width, height), pages)
         facts = context.pdf_rasterizer().facts(pdf, context.settings.RENDER_TIMEOUT)
         Metadata(file_id, PDFThumbnail, context).ingest(
             {"pages": facts.pages, "title": facts.title, "author": facts.author, "created": facts.created})
@@ -51,10 +54,11 @@ class PDFThumbnail(WorkerProxyPlugin):
     EXTENSIONS = frozenset({".pdf"})
     MIMETYPES = frozenset({"application/pdf"})
     SCHEMA = [{"name": "thumbnail", "prompt": "The top of the first page, at a size its text can be read",
-               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, PAGE_SCHEMA,
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, PAGE_SCHEMA, NUMBERED_PAGE_SCHEMA,
               {"name": "pages", "prompt": "Pages", "value": {"datatype": "Integer"}, "searchable": True},
               {"name": "title", "prompt": "Title", "value": {"datatype": "String"}, "searchable": True},
               {"name": "author", "prompt": "Author", "value": {"datatype": "String"}, "searchable": True},
               {"name": "created", "prompt": "Created", "value": {"datatype": "Date"}, "searchable": True},
               *TEXT_SCHEMA]
-    job = staticmethod(make_pdf_thumbnail)
+    MAKES_PAGES = True
+    job = staticmethod(make_pdf_thumbnail)  # type: ignore[assignment]  # pages after height: context keyword-only

@@ -166,7 +166,8 @@ def ingest_file(
         for name, plugin_class in plugins:
             if index and metadata_only[name]:
                 continue
-            task_id = task_id_for(sized.file_id, name, sized.proxy_size)
+            asked = _as_asked_of(plugin_class, sized)
+            task_id = task_id_for(asked.file_id, name, asked.proxy_size, asked.pages)
             earlier = None if force else _earlier_outcome(book.find(task_id), has_proxies, metadata_only[name])
             if earlier is not None:
                 outcomes.append(earlier)
@@ -178,7 +179,7 @@ def ingest_file(
                 book.put_metadata(source.file_id, FILE_NAMESPACE, checked_metadata(
                     FILE_NAMESPACE, FILE_SCHEMA, file_facts(source))[0])
                 facts_kept = True
-            tasks, send_errors = _run_plugin(task_id, name, plugin_class, sized, book, sender)
+            tasks, send_errors = _run_plugin(task_id, name, plugin_class, asked, book, sender)
             outcomes.extend(tasks)
             errors.extend(send_errors)
     if callback_url is not None:
@@ -186,6 +187,11 @@ def ingest_file(
             if not outcome.state.is_finished:
                 _call_back_when_done(outcome.task_id, callback_url, book, sender)
     return IngestOutcome(source, tuple(outcomes), tuple(errors))
+
+
+def _as_asked_of(plugin_class: type[ProxyPlugin], source: SourceFile) -> SourceFile:
+    """The file as a plugin is asked for it: without pages when it makes none, so its task is the one it always was."""
+    return source if plugin_class.MAKES_PAGES or source.pages is None else replace(source, pages=None)
 
 
 def _call_back_when_done(task_id: str, url: str, book: TaskBook, sender: JobSender) -> None:

@@ -4,32 +4,25 @@ Every side calls it with a frozen :class:`IngestRequest`: ``POST /ingest``
 (and so the browser view), the command line on the service's host, and
 ``ingest DIR``. It decides the plugins, the sizes and whether earlier tasks
 are reused (:func:`.ingest.ingest_file`), and refuses with
-:class:`IngestRefused`, whose family (:mod:`proxyservice.errors`) says what
-each side answers: a status code, a line and an exit code.
+:class:`IngestRefused` (:mod:`.refusals`), whose family (:mod:`proxyservice.errors`)
+says what each side answers: a status code, a line and an exit code.
 
 It reaches the services only through :class:`IntakeServices`: what the
 service container offers, as a ``Protocol`` (no I/O of its own here).
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, ClassVar, Protocol, Sequence
+from typing import IO, Literal, Protocol, Sequence
 
 from ..config import Settings
 from ..domain import ProxySize, SourceFile
-from ..errors import (
-    InputForbidden,
-    InputInvalid,
-    InputNotFound,
-    InputUnsupported,
-    LimitExceeded,
-    ProxyServiceError,
-    ResourceBusy,
-    ResourceUnavailable,
-)
+from ..errors import InputForbidden, InputInvalid, InputNotFound, ProxyServiceError, ResourceUnavailable
 from .ingest import IngestOutcome, JobSender, ProxyLister, TaskBook, ingest_file
 from .plugin_choice import EnabledPlugins, PluginRefusal, choose_plugins
+from .refusals import (IngestForbidden, IngestInvalid, IngestNotFound, IngestQueueFull, IngestRefused, IngestTooLarge,
+                       IngestUnavailable, IngestUnsupported, refused)
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +32,8 @@ SERVICES_DOWN = ("the task records or the proxy store cannot be used now; nothin
                  "try again shortly")
 UNKNOWN_SIZE = "sizes: %s is not a size of PROXY_SIZES (%s)"
 SIZE_TOO_LARGE = "size: width and height must be at most %d"
+TOO_MANY_PAGES = 'pages: at most %d pages may be asked for (MAX_PAGES); "all" asks for every page up to that'
+ALL_PAGES: Literal["all"] = "all"
 DISK_RETRY_AFTER_SECONDS = 60
 
 
@@ -84,6 +79,9 @@ class IngestRequest:
         Make the proxies again even where an earlier task succeeded.
     callback_url
         Called back when each task started or joined ends.
+    pages
+        How many pages (of a video, frames) to make a proxy of each of, from the first; ``"all"``, up to
+        MAX_PAGES; ``None``, the first page's proxies alone.
     """
 
     source: ByPath | Upload | Bundle
@@ -92,54 +90,7 @@ class IngestRequest:
     size: ProxySize | None = None
     force: bool = False
     callback_url: str | None = None
-
-
-class IngestRefused(ProxyServiceError):
-    """The file was not taken; nothing was queued for it. Its family says why; :attr:`kind` names it for metrics."""
-
-    kind: ClassVar[str]
-    see_plugins: bool = False
-    """Whether the words end by pointing at the list of plugins (each side says where that is)."""
-
-
-class IngestInvalid(IngestRefused, InputInvalid):
-    kind = "invalid"
-
-
-class IngestForbidden(IngestRefused, InputForbidden):
-    kind = "forbidden"
-
-
-class IngestNotFound(IngestRefused, InputNotFound):
-    kind = "not_found"
-
-
-class IngestTooLarge(IngestRefused, LimitExceeded):
-    kind = "too_large"
-
-
-class IngestUnsupported(IngestRefused, InputUnsupported):
-    kind = "unsupported_type"
-
-
-class IngestQueueFull(IngestRefused, ResourceBusy):
-    kind = "queue_full"
-
-
-class IngestUnavailable(IngestRefused, ResourceUnavailable):
-    kind = "unavailable"
-
-
-REFUSED_BY_FAMILY: tuple[tuple[type[ProxyServiceError], type[IngestRefused]], ...] = (
-    (ResourceBusy, IngestQueueFull),
-    (ResourceUnavailable, IngestUnavailable),
-    (LimitExceeded, IngestTooLarge),
-    (InputForbidden, IngestForbidden),
-    (InputNotFound, IngestNotFound),
-    (InputUnsupported, IngestUnsupported),
-    (InputInvalid, IngestInvalid),
-)
-"""A service's error, by its family, as the refusal of an ingest (most specific family first)."""
+    pages: int | Literal["all"] | None = None
 
 
 class IntakeServices(Protocol):
@@ -196,14 +147,6 @@ class CallbackCheck(Protocol):
     def check(self, url: str) -> str: ...
 
 
-def refused(error: ProxyServiceError, words: str | None = None) -> IngestRefused:
-    """``error`` as the refusal of an ingest of its family, in ``words`` (its own when not given)."""
-    for family, refusal in REFUSED_BY_FAMILY:
-        if isinstance(error, family):
-            return refusal(words or str(error), retry_after=error.retry_after)
-    return IngestInvalid(words or str(error))
-
-
 def ingest(request: IngestRequest, services: IntakeServices) -> IngestOutcome:
     """Take one file: keep or resolve it, choose its plugins and sizes, and start (or find) its tasks.
 
@@ -214,6 +157,7 @@ def ingest(request: IngestRequest, services: IntakeServices) -> IngestOutcome:
     """
     settings = services.settings
     sizes = _proxy_sizes(request, settings)  # a bad size is refused before an upload is kept
+    pages = _pages(request, settings)
     if request.callback_url is not None:
         try:
             services.webhooks.check(request.callback_url)
@@ -230,7 +174,7 @@ def ingest(request: IngestRequest, services: IntakeServices) -> IngestOutcome:
         else:
             path = services.sources.resolve(request.source.path)
             services.store.check_room()
-        source = services.sources.describe(path, sizes[0])
+        source = replace(services.sources.describe(path, sizes[0]), pages=pages)
     except ProxyServiceError as e:
         raise _source_refused(e, isinstance(request.source, Bundle)) from e
     chosen = choose_plugins(services.plugins, source, request.plugins)
@@ -291,3 +235,12 @@ def _proxy_sizes(request: IngestRequest, settings: Settings) -> list[ProxySize]:
     if box is not None or not boxes:
         boxes.append(box or settings.default_proxy_size)
     return list(dict.fromkeys(boxes))
+
+
+def _pages(request: IngestRequest, settings: Settings) -> int | None:
+    """The number of pages asked for: ``"all"`` is MAX_PAGES, more than that is refused."""
+    if request.pages is None or request.pages == ALL_PAGES:
+        return None if request.pages is None else settings.MAX_PAGES
+    if request.pages > settings.MAX_PAGES:
+        raise IngestInvalid(TOO_MANY_PAGES % settings.MAX_PAGES)
+    return request.pages

@@ -7,7 +7,7 @@ import uuid
 from ..domain import ProxySize
 
 
-def task_id_for(file_id: str, plugin: str, size: ProxySize) -> str:
+def task_id_for(file_id: str, plugin: str, size: ProxySize, pages: int | None = None) -> str:
     """The id of the task that makes ``plugin``'s proxies of a file at ``size``.
 
     Parameters
@@ -18,8 +18,12 @@ def task_id_for(file_id: str, plugin: str, size: ProxySize) -> str:
         The plugin's name (``html_preview::HTMLPreview``).
     size
         The proxy size asked for.
+    pages
+        The pages asked for; ``None`` (none) keeps the id a request without ``pages`` always had, and a
+        number makes another task: the task that made one page is not the one that makes twelve.
     """
-    key = json.dumps(
-        {"file": file_id, "plugin": plugin, "size": [size.width, size.height]}, sort_keys=True
-    )
+    options: dict[str, object] = {"file": file_id, "plugin": plugin, "size": [size.width, size.height]}
+    if pages is not None:
+        options["pages"] = pages
+    key = json.dumps(options, sort_keys=True)
     return str(uuid.UUID(hex=hashlib.sha256(key.encode()).hexdigest()[:32]))

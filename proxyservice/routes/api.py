@@ -110,6 +110,9 @@ def _form_options() -> dict[str, Any]:
         options["force"] = answer in FORM_TRUE
     if "callback_url" in form:
         options["callback_url"] = form["callback_url"].strip()
+    if "pages" in form:  # a number, or "all"; the schema says which numbers
+        pages = form["pages"].strip().lower()
+        options["pages"] = int(pages) if pages.isascii() and pages.isdigit() and len(pages) < 10 else pages
     return options
 
 

@@ -1,5 +1,6 @@
 """The ingest use-case, over in-memory records and queue."""
 
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Sequence
 
@@ -226,3 +227,40 @@ class TestFinishingWhileAnIngestReads:
         assert [task.reused for task in outcome.tasks] == [True]
         assert book.get(queued.task_id).submitted == queued.submitted, "submitted is not overwritten"
         assert reads[0] == "record", "the record is read before the proxies"
+
+
+class PagedPlugin(HTMLPreview):
+    """A plugin whose job makes numbered pages (as the PDF plugin's does), on HTML for the test."""
+
+    MAKES_PAGES = True
+
+
+class TestPages:
+    """A request asks for numbered pages (``pages``)."""
+
+    def test_a_paged_plugin_gets_the_pages_as_its_jobs_last_argument(self) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        paged = replace(SOURCE, pages=12)
+        outcome = ingest_file(paged, [("paged::PagedPlugin", PagedPlugin)], book, queue, Proxies())
+        assert queue.sent[0][3] == [FILE_ID, "/src/page.html", 400, 300, 12]
+        assert outcome.tasks[0].task_id == task_id_for(FILE_ID, "paged::PagedPlugin", SOURCE.proxy_size, 12)
+
+    def test_the_task_that_made_one_page_is_not_reused_for_twelve(self) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        plugin = ("paged::PagedPlugin", PagedPlugin)
+        first = ingest_file(SOURCE, [plugin], book, queue, Proxies())
+        book.mark_finished(first.tasks[0].task_id, TaskState.SUCCEEDED)
+        again = ingest_file(replace(SOURCE, pages=12), [plugin], book, queue, Proxies([PROXY]))
+        assert not again.tasks[0].reused and len(queue.sent) == 2
+        assert queue.sent[0][3] == [FILE_ID, "/src/page.html", 400, 300], "without pages, the job it always had"
+
+    def test_a_plugin_that_makes_no_pages_keeps_its_task(self) -> None:
+        book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
+        book.put(earlier(TaskState.SUCCEEDED))
+        outcome = ingest_file(replace(SOURCE, pages=12), [HTML], book, queue, Proxies([PROXY]))
+        assert queue.sent == [] and outcome.tasks[0].reused
+
+    def test_the_task_id_differs_by_pages(self) -> None:
+        size = ProxySize(400, 300)
+        assert task_id_for(FILE_ID, HTML[0], size, None) == task_id_for(FILE_ID, HTML[0], size)
+        assert len({task_id_for(FILE_ID, HTML[0], size, pages) for pages in (None, 1, 12, 100)}) == 4

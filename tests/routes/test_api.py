@@ -155,6 +155,53 @@ class TestIngestJson:
                                content_type="application/json")
         assert response.status_code == 404 and error_of(response).startswith("path: no file at ")
 
+class TestIngestPages:
+    """POST /ingest asking for a proxy of each page (``pages``)."""
+
+    @pytest.fixture
+    def pdf(self, source_dir: Path) -> Path:
+        path = source_dir / "paper.pdf"
+        path.write_bytes(b"%PDF-1.4\n%%EOF\n")  # read for its type only: no job runs here
+        return path
+
+    @pytest.mark.parametrize("pages, sent", [(12, 12), ("all", 100)])
+    def test_the_pages_reach_the_job(self, client: FlaskClient, queue: InMemoryTaskQueue, pdf: Path,
+                                     pages: object, sent: int) -> None:
+        response = client.post("/ingest", json={"path": str(pdf), "pages": pages})
+        assert response.status_code == 202, response.get_json()
+        assert queue.sent[0][3][4:] == [sent], "all is MAX_PAGES"
+
+    def test_a_file_without_pages_keeps_its_job(self, client: FlaskClient, queue: InMemoryTaskQueue,
+                                                source_dir: Path) -> None:
+        response = client.post("/ingest", json={"path": str(source_dir / "plain.html"), "pages": 5})
+        assert response.status_code == 202 and len(queue.sent[0][3]) == 4
+
+    @pytest.mark.parametrize("pages", [0, -1, 1001, "some", True, 2.5])
+    def test_a_bad_number_is_a_400(self, client: FlaskClient, queue: InMemoryTaskQueue, pdf: Path,
+                                   pages: object) -> None:
+        response = client.post("/ingest", json={"path": str(pdf), "pages": pages})
+        assert response.status_code == 400
+        assert error_of(response) == 'pages: must be a number of pages from 1 to 1000, or "all"'
+
+    def test_more_than_max_pages_is_a_400(self, client: FlaskClient, queue: InMemoryTaskQueue, pdf: Path) -> None:
+        response = client.post("/ingest", json={"path": str(pdf), "pages": 101})
+        assert response.status_code == 400 and error_of(response).startswith("pages: at most 100 pages")
+        assert queue.sent == []
+
+    @pytest.mark.parametrize("pages, sent", [("3", 3), ("ALL", 100)])
+    def test_an_upload_asks_in_its_form(self, client: FlaskClient, queue: InMemoryTaskQueue,
+                                        pages: str, sent: int) -> None:
+        response = client.post("/ingest", data={"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "paper.pdf"),
+                                                "pages": pages}, content_type="multipart/form-data")
+        assert response.status_code == 202, response.get_json()
+        assert queue.sent[0][3][4:] == [sent]
+
+    def test_a_bad_form_number_is_a_400(self, client: FlaskClient, queue: InMemoryTaskQueue) -> None:
+        response = client.post("/ingest", data={"file": (io.BytesIO(b"%PDF-1.4\n"), "paper.pdf"), "pages": "²"},
+                               content_type="multipart/form-data")
+        assert response.status_code == 400 and error_of(response).startswith("pages: must be")
+
+
 class TestIngestUpload:
     """POST /ingest with a multipart upload."""
 

@@ -1,4 +1,4 @@
-"""The first page of a PDF with the real pdftoppm."""
+"""The first page of a PDF, and a range of its pages, with the real pdftoppm."""
 
 from pathlib import Path
 
@@ -7,6 +7,8 @@ from PIL import Image
 
 from proxyservice.domain import Area
 from proxyservice.services.pdf import PdfInvalid, PdfRasterizer, PdfToolMissing
+from tests.page_pictures import drawn_pages, page_shown
+from tests.samples import make_numbered_pdf
 from tests.support import assert_not_blank
 
 DEBIAN_PDF = Path("/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf")
@@ -56,3 +58,31 @@ class TestFailures:
     def test_no_pdftoppm(self, tmp_path: Path) -> None:
         with pytest.raises(PdfToolMissing):
             PdfRasterizer("no-such-pdftoppm").first_page(tmp_path / "a.pdf", tmp_path / "p.ppm", 600, timeout=30)
+
+
+class TestPages:
+    """Drawing a range of pages in one run."""
+
+    def test_each_page_of_the_range_is_its_own(self, tmp_path: Path) -> None:
+        pdf = make_numbered_pdf(tmp_path / "twelve.pdf", 12)
+        (tmp_path / "out").mkdir()
+        drawn = PdfRasterizer().pages(pdf, tmp_path / "out", 3, 5, 400, timeout=30)
+        assert [number for number, _ in drawn] == [3, 4, 5]
+        truth = drawn_pages(pdf, 400)
+        for number, picture in drawn:
+            assert max(Image.open(picture).size) == 400
+            assert page_shown(Image.open(picture), truth) == (number, pytest.approx(1.0, abs=0.02))
+
+    def test_a_range_past_the_end_stops_at_the_last_page(self, tmp_path: Path) -> None:
+        pdf = make_numbered_pdf(tmp_path / "twelve.pdf", 12)
+        drawn = PdfRasterizer().pages(pdf, tmp_path, 11, 20, 200, timeout=30)
+        assert [number for number, _ in drawn] == [11, 12]
+        assert sorted(path.name for path in tmp_path.glob("page-*.ppm")) == ["page-11.ppm", "page-12.ppm"]
+
+    def test_a_range_after_the_end_draws_nothing(self, tmp_path: Path) -> None:
+        assert PdfRasterizer().pages(make_pdf(tmp_path / "two.pdf"), tmp_path, 3, 10, 200, timeout=30) == []
+
+    def test_not_a_pdf(self, tmp_path: Path) -> None:
+        (tmp_path / "fake.pdf").write_text("%PDF-1.4 but not really")
+        with pytest.raises(PdfInvalid, match="fake.pdf has no page"):
+            PdfRasterizer().pages(tmp_path / "fake.pdf", tmp_path, 1, 10, 200, timeout=30)

@@ -1,6 +1,7 @@
 """A typical frame of a video with the real ffmpeg in the real sandbox, and files made to attack it."""
 
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Iterator
 
@@ -89,3 +90,34 @@ class TestHostileFiles:
     def test_no_ffmpeg(self, videos: dict[str, Path], tmp_path: Path) -> None:
         with pytest.raises(VideoToolMissing, match="install ffmpeg"):
             VideoFrames("no-such-ffmpeg").representative_frame(videos["mp4"], tmp_path / "f.png", 10, 10, 5)
+
+
+def make_brightening_video(path: Path, seconds: int = 10) -> Path:
+    """A grey video that brightens evenly, 25 levels a second: a frame's brightness tells its time."""
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    f"color=c=black:s=160x120:r=10:d={seconds},format=yuv420p,geq=lum='25*T':cb=128:cr=128",
+                    "-c:v", "libx264", "-g", "10", str(path)], check=True, timeout=120)
+    return path
+
+
+class TestStoryboard:
+    """Frames spaced evenly through a video."""
+
+    def test_each_frame_is_from_its_own_part_of_the_video(self, tmp_path: Path) -> None:
+        video = make_brightening_video(tmp_path / "brightening.mp4")
+        (tmp_path / "out").mkdir()
+        frames = VideoFrames().evenly_spaced_frames(video, tmp_path / "out", 5, 80, 60, timeout=30)
+        assert [frame.name for frame in frames] == [f"frame-{number}.png" for number in range(1, 6)]
+        levels = [brightness(Image.open(frame)) for frame in frames]
+        # The middles of five two-second parts: 1, 3, 5, 7 and 9 s, at 25 levels a second (video's 16-235 range).
+        assert levels == pytest.approx([(25 * t - 16) * 255 / 219 for t in (1, 3, 5, 7, 9)], abs=8)
+        assert Image.open(frames[0]).size == (80, 60)
+
+    def test_more_frames_than_the_video_has_times(self, videos: dict[str, Path], tmp_path: Path) -> None:
+        frames = VideoFrames().evenly_spaced_frames(videos["mp4"], tmp_path, 3, 400, 300, timeout=30)
+        assert len(frames) == 3 and all(max(Image.open(frame).size) <= 400 for frame in frames)
+
+    def test_not_a_video(self, tmp_path: Path) -> None:
+        (tmp_path / "fake.mp4").write_bytes(b"\0" * 1000)
+        with pytest.raises(VideoInvalid):
+            VideoFrames().evenly_spaced_frames(tmp_path / "fake.mp4", tmp_path, 3, 400, 300, timeout=30)

@@ -90,18 +90,23 @@ class EpubBook:
         EpubInvalid
             The spine names no page that is in the book.
         """
-        for item in self.pages():
-            return item
-        raise EpubInvalid(f"{self.name} has no page in its reading order")
+        found = self.pages(1)
+        if not found:
+            raise EpubInvalid(f"{self.name} has no page in its reading order")
+        return found[0]
 
-    def pages(self) -> Iterator[Item]:
-        """The pages of the reading order (the spine), in order: those that are pages and in the book."""
+    def pages(self, count: int) -> list[Item]:
+        """The first ``count`` pages of the reading order (fewer when it has fewer), skipping what is no page."""
         package, base = self._package()
         items = self._items(package, base)
+        found: list[Item] = []
         for reference in package.findall("opf:spine/opf:itemref", NS):
             item = items.get(reference.get("idref", ""))
             if item is not None and item.mediatype in PAGE_TYPES and item.path in self.names:
-                yield item
+                found.append(item)
+                if len(found) == count:
+                    break
+        return found
 
     def facts(self) -> dict[str, str | None]:
         """The book's title, first author and language, as its package's Dublin Core says (``None`` where not)."""

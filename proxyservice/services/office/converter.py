@@ -73,8 +73,9 @@ class OfficeConverter(SandboxedTool):
     def __init__(self, binary: str = "soffice", memory_mb: int | None = None, sandbox: Sandbox | None = None) -> None:
         super().__init__(binary, memory_mb, sandbox)
 
-    def to_pdf(self, source: Path, output: Path, timeout: float) -> Path:
-        """Write the first page of ``source`` as a PDF at ``output``.
+    def to_pdf(self, source: Path, output: Path, timeout: float, pages: int = 1) -> Path:
+        """Write the first ``pages`` pages of ``source`` (as many as it has; the first alone by default) as a PDF
+        at ``output``.
 
         Raises
         ------
@@ -92,7 +93,7 @@ class OfficeConverter(SandboxedTool):
         for _ in range(2):
             session = kept_running(key, lambda: OfficeSession(executable, PROFILE_SETTINGS, self.memory_mb, sandbox))
             try:
-                session.to_pdf(source, import_filter, output, timeout)
+                session.to_pdf(source, import_filter, output, timeout, pages)
                 return output
             except OfficeGone as e:
                 logger.warning("LibreOffice of this worker process ended (%s); starting another", e)

@@ -126,8 +126,8 @@ class OfficeSession:
         return (self.pid == os.getpid() and self.process.poll() is None
                 and self.converted < DOCUMENTS_PER_OFFICE)
 
-    def to_pdf(self, source: Path, import_filter: str, output: Path, timeout: float) -> None:
-        """Write the first page of ``source`` as a PDF at ``output``.
+    def to_pdf(self, source: Path, import_filter: str, output: Path, timeout: float, pages: int = 1) -> None:
+        """Write the first ``pages`` pages of ``source`` (as many as it has) as a PDF at ``output``.
 
         Raises
         ------
@@ -143,7 +143,7 @@ class OfficeSession:
         try:
             # A copy, not a link: the sandbox may write its folder, never the file it was given.
             shutil.copyfile(source, document)
-            request = {"source": str(document), "filter": import_filter, "output": str(made)}
+            request = {"source": str(document), "filter": import_filter, "output": str(made), "pages": pages}
             assert self.process.stdin is not None
             try:
                 self.process.stdin.write((json.dumps(request) + "\n").encode())

@@ -5,8 +5,8 @@ runs it with ``/usr/bin/python3`` (the interpreter python3-uno is built
 for), inside the sandbox, as ``python3 uno_driver.py SOFFICE PROFILE_URL``.
 It starts LibreOffice headless on a pipe of its own, connects over UNO, and
 says ``{"ready": ...}`` on stdout. Then, for each line on stdin,
-``{"source": path, "filter": import filter, "output": path}``, it writes the
-document's first page as a PDF and answers one line: ``{"ok": true}`` or
+``{"source": path, "filter": import filter, "output": path, "pages": n}``, it writes the
+document's first ``n`` pages (1 when not said) as a PDF and answers one line: ``{"ok": true}`` or
 ``{"error": words}``, or ``{"gone": words}`` when LibreOffice had ended before the
 document reached it, or ended while converting it. It ends at the end of stdin, or when LibreOffice died.
 
@@ -67,8 +67,8 @@ def connect(office: "subprocess.Popen[bytes]") -> Any:
     return None
 
 
-def convert(desktop: Any, source: str, import_filter: str, output: str) -> None:
-    """Write the first page of ``source`` as a PDF at ``output``."""
+def convert(desktop: Any, source: str, import_filter: str, output: str, pages: int = 1) -> None:
+    """Write the first ``pages`` pages of ``source`` (as many as it has) as a PDF at ``output``."""
     document = desktop.loadComponentFromURL(
         uno.systemPathToFileUrl(source), "_blank", 0,
         properties(Hidden=True, ReadOnly=True, FilterName=import_filter, MacroExecutionMode=NEVER_EXECUTE,
@@ -80,8 +80,8 @@ def convert(desktop: Any, source: str, import_filter: str, output: str) -> None:
         export = next((name for service, name in EXPORTS if document.supportsService(service)), None)
         if export is None:
             raise ValueError("it is no text, spreadsheet, presentation or drawing")
-        page_one = uno.Any("[]com.sun.star.beans.PropertyValue", properties(PageRange="1"))
-        document.storeToURL(uno.systemPathToFileUrl(output), properties(FilterName=export, FilterData=page_one))
+        first_pages = uno.Any("[]com.sun.star.beans.PropertyValue", properties(PageRange=f"1-{max(1, pages)}"))
+        document.storeToURL(uno.systemPathToFileUrl(output), properties(FilterName=export, FilterData=first_pages))
     finally:
         try:
             document.close(True)
@@ -114,7 +114,7 @@ def main() -> int:
             answer({"gone": f"LibreOffice had ended (exit code {office.poll()})"})
             return 1  # before this document reached it: the service sends it to another
         try:
-            convert(desktop, request["source"], request["filter"], request["output"])
+            convert(desktop, request["source"], request["filter"], request["output"], int(request.get("pages", 1)))
         except Exception as e:  # noqa: BLE001  # any UNO error is this document's: said, and the next goes on
             try:
                 office.wait(timeout=1)  # a LibreOffice that is dying has ended by then

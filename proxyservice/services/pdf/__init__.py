@@ -1,4 +1,4 @@
-"""The first page of a PDF as an image, with poppler's pdftoppm; its facts with pdfinfo."""
+"""The pages of a PDF as images, with poppler's pdftoppm; its facts with pdfinfo, its text with pdftotext."""
 
 from .errors import PdfError, PdfInvalid, PdfTimedOut, PdfToolMissing
 from .facts import PdfFacts

@@ -1,4 +1,5 @@
-"""Drawing a PDF's first page with poppler's pdftoppm, and reading its facts with pdfinfo (Debian's poppler-utils).
+"""Drawing a PDF's pages with poppler's pdftoppm, reading its facts with pdfinfo and its text with pdftotext
+(Debian's poppler-utils).
 
 pdftoppm is chosen over a Python binding: it is maintained with poppler, runs
 in its own process (a crash or a hang on a hostile PDF cannot take the worker
@@ -14,10 +15,10 @@ import tempfile
 from pathlib import Path
 
 from ...domain import Area
-from .facts import PdfFacts, parse_pdfinfo
-from ..sandbox import Sandbox
+from ..sandbox import Finished, Sandbox
 from ..sandbox.tool import SandboxedTool
 from .errors import PdfInvalid, PdfTimedOut, PdfToolMissing
+from .facts import PdfFacts, parse_pdfinfo
 
 
 SAID_AT_MOST = 1 << 16
@@ -68,6 +69,38 @@ class PdfRasterizer(SandboxedTool):
                                            "-x", str(part.left), "-y", str(part.top),
                                            "-W", str(part.width), "-H", str(part.height)], timeout)
 
+    def pages(self, source: Path, folder: Path, first: int, last: int, longest_side: int,
+              timeout: float) -> list[tuple[int, Path]]:
+        """Draw pages ``first`` to ``last`` of ``source`` (those it has) into ``folder``, in one run of pdftoppm.
+
+        Each is a PPM picture whose longest side is ``longest_side`` pixels. pdftoppm
+        stops at the document's last page; a range that begins after it draws nothing.
+
+        Returns
+        -------
+        list of (int, Path)
+            Each page's number and picture, in page order; empty when the document
+            ends before ``first`` (never for ``first`` 1: a PDF without a page is invalid).
+
+        Raises
+        ------
+        PdfToolMissing, PdfInvalid, PdfTimedOut
+        """
+        executable = self.executable()
+        with tempfile.TemporaryDirectory(prefix=".pdf-", dir=folder) as work:
+            prefix = Path(work) / "page"
+            command = [executable, "-f", str(first), "-l", str(last), "-scale-to", str(longest_side),
+                       str(source), str(prefix)]
+            finished = self.run_on(command, source, Path(work), timeout, "drawing")
+            # pdftoppm names each page's picture page-<number>, the number padded to the page count's digits.
+            drawn = sorted((int(path.stem.rpartition("-")[2]), path) for path in Path(work).glob("page-*.ppm"))
+            if not drawn and (finished.returncode == 0 or first == 1):
+                raise PdfInvalid(f"{source.name} has no page that can be drawn: {_said(finished, source, prefix)}")
+            kept = []
+            for number, path in drawn:  # out of the run's folder, which goes
+                kept.append((number, path.replace(folder / f"page-{number}.ppm")))
+        return kept
+
     def facts(self, source: Path, timeout: float) -> PdfFacts:
         """Read a PDF's pages, title, author and creation date with pdfinfo, beside pdftoppm, in the sandbox.
 
@@ -113,8 +146,12 @@ class PdfRasterizer(SandboxedTool):
             finished = self.run_on(command, source, Path(work), timeout, "drawing")
             drawn = prefix.with_suffix(".ppm")
             if finished.returncode != 0 or not drawn.is_file():
-                reason = finished.stderr.strip().splitlines()[-1:] or [f"exit code {finished.returncode}"]
-                said = reason[0].replace(str(source), source.name).replace(str(prefix), "page")
-                raise PdfInvalid(f"{source.name} has no page that can be drawn: {said}")
+                raise PdfInvalid(f"{source.name} has no page that can be drawn: {_said(finished, source, prefix)}")
             drawn.replace(output)
         return output
+
+
+def _said(finished: Finished, source: Path, prefix: Path) -> str:
+    """pdftoppm's last line of errors, naming the PDF by its name and its pictures as ``page``."""
+    reason = finished.stderr.strip().splitlines()[-1:] or [f"exit code {finished.returncode}"]
+    return reason[0].replace(str(source), source.name).replace(str(prefix), "page")

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ...config import Settings
-from ...domain import MODERN_FORMATS, ProxyFile, encoded_typeidentifier
+from ...domain import MODERN_FORMATS, ProxyFile, encoded_typeidentifier, listing_order
 from ..context import SettingsService
 from .content import ProxyContent
 from .errors import DoesNotExist, StoreFailed
@@ -127,7 +127,7 @@ class ProxyStore(ScratchFolder, SettingsService):
                 logger.warning("the old copy %s of %s stays in the store: %s", name, file_id, e)
 
     def list(self, file_id: str) -> list[ProxyFile]:
-        """Return the proxies of a file, by type identifier; empty when none.
+        """Return the proxies of a file by type identifier, numbers by value (``page-9``, ``page-10``); empty if none.
 
         Raises
         ------
@@ -136,7 +136,8 @@ class ProxyStore(ScratchFolder, SettingsService):
         """
         if not FILE_ID.fullmatch(file_id):
             return []
-        named = sorted(name for name in self._typeidentifiers(file_id) if TYPEIDENTIFIER.fullmatch(name))
+        named = sorted((name for name in self._typeidentifiers(file_id) if TYPEIDENTIFIER.fullmatch(name)),
+                       key=listing_order)
         found = (self._read_meta(file_id, typeidentifier) for typeidentifier in named)
         return [proxy for proxy in found if proxy is not None]
 

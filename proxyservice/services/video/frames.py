@@ -15,8 +15,8 @@ it the video alone, with no network.
 import json
 import re
 import tempfile
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from ..sandbox import Finished, Sandbox
 from ..sandbox.tool import SandboxedTool
@@ -94,6 +94,45 @@ class VideoFrames(SandboxedTool):
         return {"duration": _seconds(found.get("format", {}).get("duration")),
                 "width": _whole(stream.get("width")), "height": _whole(stream.get("height")),
                 "codec": str(stream["codec_name"])[:40] if stream.get("codec_name") else None}
+
+    def evenly_spaced_frames(self, source: Path, folder: Path, count: int, width: int, height: int,
+                             timeout: float) -> list[Path]:
+        """Write ``count`` frames of ``source`` spaced evenly through it (the middle of each ``count``-th part) into
+        ``folder``, as PNGs fitting ``width`` x ``height``, in order.
+
+        Each is one run of ffmpeg seeking by the container's index, so a frame costs what a thumbnail does,
+        however long the video. A video whose length is not said gives its first frame alone.
+
+        Parameters
+        ----------
+        timeout
+            Seconds for each run.
+
+        Raises
+        ------
+        VideoToolMissing, VideoInvalid, VideoTimedOut
+            As :meth:`representative_frame`; :class:`VideoInvalid` when not one frame could be decoded.
+        """
+        ffmpeg, ffprobe = self.executable(), self.executable(self.ffprobe)
+        made: list[Path] = []
+        with tempfile.TemporaryDirectory(prefix=".video-", dir=folder) as work:
+            duration = self._duration(ffprobe, source, Path(work), timeout)
+            times = [duration * (index + 0.5) / count for index in range(count)] if duration > 0 else [0.0]
+            for at in times:
+                frame = Path(work) / "frame.png"
+                finished = self._frame_at(ffmpeg, source, frame, at, width, height, Path(work), timeout)
+                if _made(frame):  # a time past a length the container overstated has no frame: left out
+                    made.append(frame.replace(folder / f"frame-{len(made) + 1}.png"))
+        if not made:
+            raise VideoInvalid(f"{source.name}: no frame could be decoded ({_said(finished, source)})")
+        return made
+
+    def _frame_at(self, ffmpeg: str, source: Path, frame: Path, at: float, width: int, height: int, folder: Path,
+                  timeout: float) -> Finished:
+        scale = f"scale=w={width}:h={height}:force_original_aspect_ratio=decrease"
+        command = [ffmpeg, "-nostdin", "-v", "error", "-y", *CLOSED, "-ss", f"{at:.3f}", "-i", str(source),
+                   "-an", "-sn", "-dn", "-vf", scale, "-frames:v", "1", "-threads", "1", str(frame)]
+        return self._run(command, source, folder, timeout)
 
     def _duration(self, ffprobe: str, source: Path, folder: Path, timeout: float) -> float:
         """The video's length in seconds as its container says (0 when it does not say)."""
