@@ -133,3 +133,71 @@ class TestWhatDidNotLoadIsNotDrawn:
         render_page(renderer(engine, Sandbox()), page, out)
         with Image.open(out) as drawn:
             assert drawn.convert("RGB").getpixel((190, 140)) == (200, 30, 30)
+
+
+def black_run(picture: Image.Image, row: int) -> int:
+    """How many pixels of ``row`` are black: the width of what the page drew black there."""
+    grey = picture.convert("L")
+    return sum(grey.getpixel((x, row)) < 60 for x in range(grey.width))
+
+
+class TestLaidOutAsChromium:
+    """What QtWebKit laid out otherwise, reflowing Python's documentation (issue 20): both engines lay it out alike."""
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    @pytest.mark.parametrize("field, width", [
+        # Chromium counts 20 characters of "0" for Lucida Grande (here DejaVu Sans), its OS/2 average for others.
+        ('<input type="text" style="font: 12px \'Lucida Grande\', Arial, sans-serif">', 153),
+        ('<input style="font: 16px Arial">', 206),
+        ('<input type="text" size="10" style="font: 16px \'DejaVu Sans Mono\'">', 108),
+    ])
+    def test_a_text_field_without_a_width_is_as_wide_as_chromiums(self, tmp_path: Path, engine: str, field: str,
+                                                                   width: int) -> None:
+        """Python's search box: 159 px in Chromium, 123 in QtWebKit, which moved the document beside it."""
+        page = tmp_path / "page.html"
+        styled = field.replace('style="', 'style="padding:0;border:0;background:#000;-webkit-appearance:none;')
+        page.write_text(f'<body style="margin:0;background:#fff">{styled}</body>')
+        out = tmp_path / "out.png"
+        render_page(renderer(engine, Sandbox()), page, out)
+        with Image.open(out) as drawn:
+            assert abs(black_run(drawn, 5) - width) <= 3
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_a_field_whose_width_the_page_sets_keeps_it(self, tmp_path: Path, engine: str) -> None:
+        page = tmp_path / "page.html"
+        page.write_text('<body style="margin:0;background:#fff"><input type="text" style="width:90px;padding:0;'
+                        'border:0;background:#000;-webkit-appearance:none;font:12px Arial"></body>')
+        out = tmp_path / "out.png"
+        render_page(renderer(engine, Sandbox()), page, out)
+        with Image.open(out) as drawn:
+            assert black_run(drawn, 5) == 90
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_text_of_a_fractional_size_is_as_long(self, tmp_path: Path, engine: str) -> None:
+        """Python's navigation bar, at 0.9em of 16 px: QtWebKit drew it at 14 px, 2.3 % shorter, so it wrapped elsewhere."""
+        page = tmp_path / "page.html"
+        text = "Python Frequently Asked Questions \u00bb The quick brown fox jumps"
+        black = "white-space:nowrap;background:#000;color:#000"
+        page.write_text(f'<body style="margin:0;background:#fff"><div style="font:14.4px \'DejaVu Sans\'">'
+                        f'<span style="{black}">{text} {text}</span><p style="font-size:16px;margin:0">'
+                        f'<span style="{black}">{text}</span></p></div></body>', encoding="utf-8")
+        out = tmp_path / "out.png"
+        render_page(renderer(engine, Sandbox()), page, out)
+        with Image.open(out) as drawn:
+            assert abs(black_run(drawn, 8) - 957) <= 5, "as in Chromium: 14.4 px of DejaVu Sans, not 14"
+            assert abs(black_run(drawn, 26) - 529) <= 5, "what it holds at 16 px is spaced as it was"
+
+    @pytest.mark.parametrize("engine", ENGINES)
+    def test_a_sphinx_field_list_is_two_columns(self, tmp_path: Path, engine: str) -> None:
+        """Sphinx's "Author: ..." is a grid of two columns, which QtWebKit has not: the value was a line lower."""
+        page = tmp_path / "page.html"
+        page.write_text('<style>dl.field-list { display: grid; grid-template-columns: fit-content(30%) auto; margin: 0 }'
+                        ' dt, dd { margin: 0; font: 16px/20px Arial } dd { background: #000; color: #000 }</style>'
+                        '<body style="margin:0;background:#fff"><dl class="field-list"><dt>Author:</dt>'
+                        '<dd>A. M. Kuchling</dd><dt>Release:</dt><dd>3.11</dd></dl></body>')
+        out = tmp_path / "out.png"
+        render_page(renderer(engine, Sandbox()), page, out)
+        with Image.open(out) as drawn:
+            grey = drawn.convert("L")
+            assert grey.getpixel((300, 10)) < 60 and grey.getpixel((300, 30)) < 60, "each value beside its name"
+            assert grey.getpixel((20, 10)) > 60, "the names in a column of their own"

@@ -33,6 +33,7 @@ from .cutting import cut_page, cut_warning
 from .load_warnings import NOT_ALLOWED, OUTSIDE, Warnings
 from .references import unreadable_references
 from .engine import HIDE_UNLOADED_IMAGES, PageRenderer, RenderReport
+from .qtwebkit_layout import chromium_layout_script
 from .errors import RenderFailed, RendererMissing, RenderTimedOut
 
 logger = logging.getLogger(__name__)
@@ -186,8 +187,10 @@ class HtmlRenderer(PageRenderer):
             "load-error-handling": "ignore",
             "load-media-error-handling": "ignore",
             # What did not load keeps its place (an unsized image, the place of its alt text),
-            # without the broken-image icon (the warnings say what it was).
-            "run-script": UNSIZED_UNLOADED_IMAGES_AS_ALT_TEXT + " " + HIDE_UNLOADED_IMAGES,
+            # without the broken-image icon (the warnings say what it was); and once the window has
+            # its size, text fields, fractional font sizes and field lists as Chromium lays them out.
+            "run-script": " ".join((UNSIZED_UNLOADED_IMAGES_AS_ALT_TEXT, HIDE_UNLOADED_IMAGES,
+                                    chromium_layout_script())),
         }
         config = imgkit.config(wkhtmltoimage=self.executable())
         # Named as a "url": imgkit checks that a "file" exists here, and the page is where the sandbox
