@@ -246,12 +246,17 @@ MEMO_FIRST_LINES = ("The quarterly review of the shipping department found that 
 """The first lines of a memo's body text: what its thumbnail must let a reader (and OCR) read."""
 MEMO_BODY = (MEMO_FIRST_LINES + ", to train two more people to run it, and to check the queue every morning before "
              "the first truck arrives. ") * 3
+MEMO_TITLE = "Shipping delays, third quarter"
+MEMO_AUTHOR = "Ada Lovelace"
+"""The memo's document properties."""
 MEMO = f"""<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
  xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
  xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"
  xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
  office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.text">
+ <office:meta><dc:title>{MEMO_TITLE}</dc:title><meta:initial-creator>{MEMO_AUTHOR}</meta:initial-creator></office:meta>
  <office:automatic-styles>
   <style:page-layout style:name="A4"><style:page-layout-properties fo:page-width="21cm" fo:page-height="29.7cm"
    fo:margin-top="2cm" fo:margin-bottom="2cm" fo:margin-left="2.5cm" fo:margin-right="2.5cm"/></style:page-layout>

@@ -1,8 +1,10 @@
-"""The built-in office thumbnail plugin: the first page of a document, slide or sheet, through LibreOffice."""
+"""The built-in office thumbnail plugin: the first page of a document, slide or sheet, through LibreOffice; its
+pages or sheets, title, author and text."""
 
 from ..services.office import OfficeConverter
-from .api import JobContext, ProxySize, WorkerProxyPlugin
+from .api import JobContext, Metadata, ProxySize, WorkerProxyPlugin
 from .pages import NUMBERED_PAGE_SCHEMA, PAGE_SCHEMA, ingest_numbered_pdf_pages, ingest_pdf_pages
+from .text_proxy import TEXT_SCHEMA, ingest_text, read_text
 
 NAMESPACE = "office_thumbnail"
 
@@ -10,14 +12,18 @@ NAMESPACE = "office_thumbnail"
 def make_office_thumbnail(file_id: str, path: str, width: int, height: int, pages: int | None = None, *,
                           context: JobContext) -> list[str]:
     """Make an office document into a PDF, and its first page into ``thumbnail`` (the top, legible) and ``page``
-    proxies, and with ``pages`` its first pages into ``page-1``…; runs in a worker."""
-    box = ProxySize(width, height)
-    with context.snapshot(path, file_id) as document, context.temporary_file(".pdf") as pdf:
-        context.office_converter().to_pdf(document, pdf, context.settings.RENDER_TIMEOUT, pages or 1)
+    proxies, and with ``pages`` its first pages into ``page-1``…; keep its pages (or sheets), title, author and
+    text, read in the same run of LibreOffice; runs in a worker."""
+    box, settings = ProxySize(width, height), context.settings
+    with context.snapshot(path, file_id) as document, context.temporary_file(".pdf") as pdf, \
+            context.temporary_file(".txt") as text:
+        facts = context.office_converter().read(document, pdf, settings.RENDER_TIMEOUT, pages or 1, text,
+                                                settings.MAX_TEXT_BYTES + 1)
         ingest_pdf_pages(context, pdf, file_id, NAMESPACE, box)
         if pages is not None:
             ingest_numbered_pdf_pages(context, pdf, file_id, NAMESPACE, box, pages)
-    return []
+        Metadata(file_id, OfficeThumbnail, context).ingest(facts)
+        return ingest_text(context, file_id, OfficeThumbnail, read_text(text, settings.MAX_TEXT_BYTES))
 
 
 class OfficeThumbnail(WorkerProxyPlugin):
@@ -37,6 +43,15 @@ class OfficeThumbnail(WorkerProxyPlugin):
         "application/vnd.oasis.opendocument.presentation-template",
     })
     SCHEMA = [{"name": "thumbnail", "prompt": "The top of the first page, at a size its text can be read",
-               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, PAGE_SCHEMA, NUMBERED_PAGE_SCHEMA]
+               "value": {"datatype": "Proxy", "mimetype": "image/png"}}, PAGE_SCHEMA, NUMBERED_PAGE_SCHEMA,
+              {"name": "pages", "prompt": "Pages (a text's, as laid out; a presentation's slides)",
+               "value": {"datatype": "Integer"}, "searchable": True},
+              {"name": "sheets", "prompt": "Sheets (a spreadsheet's)", "value": {"datatype": "Integer"},
+               "searchable": True},
+              {"name": "title", "prompt": "Title (document properties)", "value": {"datatype": "String"},
+               "searchable": True},
+              {"name": "author", "prompt": "Author (document properties)", "value": {"datatype": "String"},
+               "searchable": True},
+              *TEXT_SCHEMA]
     MAKES_PAGES = True
     job = staticmethod(make_office_thumbnail)  # type: ignore[assignment]  # pages after height: context keyword-only

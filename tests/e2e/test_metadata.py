@@ -19,7 +19,8 @@ from PIL import Image
 
 from proxyservice.schemas import first_error
 from tests.e2e.conftest import DOCS, Service
-from tests.samples import VIDEOS, make_epub, make_video, picture
+from tests.samples import (MEMO_AUTHOR, MEMO_TITLE, VIDEOS, make_epub, make_memo, make_numbered_document,
+                           make_office_documents, make_video, picture)
 
 PDFS = sorted(path for path in DOCS.rglob("*.pdf") if path.is_file())
 PAGES = [DOCS / "python3.11/html/library/json.html", DOCS / "python3.11/html/tutorial/index.html"]
@@ -169,3 +170,30 @@ class TestTextProxies:
             "title": "A test book", "language": "en",
             "text_characters": len(text_proxy(service, document))}
         assert text_proxy(service, document) == "Chapter One\nIt was a bright cold day in April."
+
+
+class TestOfficeDocuments:
+    """An office document's pages, properties and text, read in the run of LibreOffice that draws it."""
+
+    def test_a_memos_properties_and_text(self, service: Service) -> None:
+        memo = make_memo(service.sources / "metadata" / "memo")["docx"]
+        document = ingested(service, memo)
+        fields = document["metadata"]["office_thumbnail"]
+        pdf_pages = pdfinfo(memo.with_suffix(".pdf"))["Pages"]  # LibreOffice's own PDF of the whole memo
+        assert (fields["title"], fields["author"], fields["pages"]) == (MEMO_TITLE, MEMO_AUTHOR, int(pdf_pages))
+        # The words written into the document, in order: its source, not LibreOffice, is the ground truth.
+        source = (memo.parent / "memo.fodt").read_text()
+        body = re.sub(r"<office:meta>.*?</office:meta>", "", source, flags=re.DOTALL)
+        assert words(text_proxy(service, document)) == words(html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+    def test_a_long_documents_pages_are_pdfinfos(self, service: Service) -> None:
+        made = make_numbered_document(service.sources / "metadata" / "numbered", 7)
+        fields = ingested(service, made["docx"])["metadata"]["office_thumbnail"]
+        assert fields["pages"] == int(pdfinfo(made["pdf"])["Pages"]) == 7
+
+    def test_a_spreadsheets_sheets_and_cells(self, service: Service) -> None:
+        xlsx = make_office_documents(service.sources / "metadata" / "office")["xlsx"]
+        document = ingested(service, xlsx)
+        assert document["metadata"]["office_thumbnail"]["sheets"] == 1
+        rows = text_proxy(service, document).splitlines()
+        assert rows[:3] == ["region\tsales\tdouble", "r0\t0\t0", "r1\t10\t20"]

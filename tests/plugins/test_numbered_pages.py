@@ -18,7 +18,7 @@ from proxyservice.plugins.video_thumbnail import make_video_thumbnail
 from proxyservice.services.sandbox import kept
 from tests.page_pictures import SAME_PAGE, drawn_pages, page_shown
 from tests.samples import VIDEOS, make_epub, make_numbered_document, make_numbered_pdf, make_video
-from tests.support import assert_not_blank
+from tests.support import assert_not_blank, pictures
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +48,7 @@ def run_job(job: Callable[..., Any], document: Path, settings: Settings, source_
     file_id = context.sources.describe(copy.resolve(), settings.default_proxy_size).file_id
     call_job(job, [file_id, str(copy.resolve()), *box, *args], context)
     made = {}
-    for proxy in context.store.list(file_id):
+    for proxy in pictures(context.store.list(file_id)):
         _, content = context.store.get(file_id, proxy.typeidentifier)
         with context.store.local_file(content) as local:
             made[proxy.typeidentifier] = assert_not_blank(local.read_bytes(), min_spread)

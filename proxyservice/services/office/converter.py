@@ -15,6 +15,7 @@ document in one that runs, about a tenth of that (``make bench``).
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from ..sandbox import Sandbox
 from ..sandbox.tool import SandboxedTool
@@ -81,6 +82,20 @@ class OfficeConverter(SandboxedTool):
         ------
         OfficeToolMissing, OfficeInvalid, OfficeTimedOut
         """
+        self.read(source, output, timeout, pages)
+        return output
+
+    def read(self, source: Path, output: Path, timeout: float, pages: int = 1, text: Path | None = None,
+             text_limit: int = 0) -> dict[str, Any]:
+        """:meth:`to_pdf`, and with ``text`` the document's text written there (UTF-8, at most ``text_limit``
+        characters: a text's body, a sheet's cells by row, the text on each slide); return the document's facts:
+        ``pages`` (a text's, laid out; a presentation's slides) or ``sheets``, ``title`` and ``author`` (its
+        properties; ``None`` where not set).
+
+        Raises
+        ------
+        OfficeToolMissing, OfficeInvalid, OfficeTimedOut
+        """
         executable = self.executable()
         if not UNO_MODULE.is_file() or not Path(UNO_PYTHON).is_file():
             raise OfficeToolMissing(f"{UNO_MODULE} was not found; install {self.INSTALL}")
@@ -93,8 +108,7 @@ class OfficeConverter(SandboxedTool):
         for _ in range(2):
             session = kept_running(key, lambda: OfficeSession(executable, PROFILE_SETTINGS, self.memory_mb, sandbox))
             try:
-                session.to_pdf(source, import_filter, output, timeout, pages)
-                return output
+                return session.to_pdf(source, import_filter, output, timeout, pages, text, text_limit)
             except OfficeGone as e:
                 logger.warning("LibreOffice of this worker process ended (%s); starting another", e)
         raise OfficeInvalid(f"{source.name} cannot be opened as {import_filter}: LibreOffice ended twice opening it")

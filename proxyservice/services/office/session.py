@@ -126,8 +126,11 @@ class OfficeSession:
         return (self.pid == os.getpid() and self.process.poll() is None
                 and self.converted < DOCUMENTS_PER_OFFICE)
 
-    def to_pdf(self, source: Path, import_filter: str, output: Path, timeout: float, pages: int = 1) -> None:
-        """Write the first ``pages`` pages of ``source`` (as many as it has) as a PDF at ``output``.
+    def to_pdf(self, source: Path, import_filter: str, output: Path, timeout: float, pages: int = 1,
+               text: Path | None = None, text_limit: int = 0) -> dict[str, Any]:
+        """Write the first ``pages`` pages of ``source`` (as many as it has) as a PDF at ``output``, and with
+        ``text`` its text (at most ``text_limit`` characters) there; return its facts (pages or sheets, title,
+        author), as the driver read them.
 
         Raises
         ------
@@ -140,10 +143,12 @@ class OfficeSession:
         """
         document = self.documents / f"document{source.suffix.lower()}"
         made = self.documents / "document.pdf"
+        written = self.documents / "document.txt"
         try:
             # A copy, not a link: the sandbox may write its folder, never the file it was given.
             shutil.copyfile(source, document)
-            request = {"source": str(document), "filter": import_filter, "output": str(made), "pages": pages}
+            request = {"source": str(document), "filter": import_filter, "output": str(made), "pages": pages,
+                       **({"text": str(written), "limit": text_limit} if text is not None else {})}
             assert self.process.stdin is not None
             try:
                 self.process.stdin.write((json.dumps(request) + "\n").encode())
@@ -172,8 +177,12 @@ class OfficeSession:
             if not made.is_file() or made.stat().st_size == 0:
                 raise OfficeInvalid(f"{source.name} cannot be opened as {import_filter}: it made no page")
             made.replace(output)
+            if text is not None:
+                written.replace(text)
+            facts = said.get("facts")
+            return dict(facts) if isinstance(facts, dict) else {}
         finally:
-            for left in (document, made):
+            for left in (document, made, written):
                 left.unlink(missing_ok=True)
             if self.process.poll() is None and (embeds_fonts(source) or self._fonts_left()):
                 # Its fonts stay registered in this LibreOffice: the next document gets a fresh one.

@@ -5,8 +5,10 @@ runs it with ``/usr/bin/python3`` (the interpreter python3-uno is built
 for), inside the sandbox, as ``python3 uno_driver.py SOFFICE PROFILE_URL``.
 It starts LibreOffice headless on a pipe of its own, connects over UNO, and
 says ``{"ready": ...}`` on stdout. Then, for each line on stdin,
-``{"source": path, "filter": import filter, "output": path, "pages": n}``, it writes the
-document's first ``n`` pages (1 when not said) as a PDF and answers one line: ``{"ok": true}`` or
+``{"source": path, "filter": import filter, "output": path, "pages": n, "text": path, "limit": n}``, it
+writes the document's first ``n`` pages (1 when not said) as a PDF, and with ``text`` its text (at most
+``limit`` characters) as UTF-8, and answers one line: ``{"ok": true, "facts": {...}}`` (its pages, sheets,
+title and author) or
 ``{"error": words}``, or ``{"gone": words}`` when LibreOffice had ended before the
 document reached it, or ended while converting it. It ends at the end of stdin, or when LibreOffice died.
 
@@ -35,6 +37,9 @@ EXPORTS = (
     ("com.sun.star.drawing.DrawingDocument", "draw_pdf_Export"),
 )
 """The PDF export filter for each kind of document."""
+ROWS_READ = 500
+MAX_COLUMNS = 1023
+"""A sheet's text is read in blocks of this many rows, of at most this many columns (the 1024 of old sheets)."""
 
 
 def properties(**values: Any) -> tuple[Any, ...]:
@@ -67,8 +72,10 @@ def connect(office: "subprocess.Popen[bytes]") -> Any:
     return None
 
 
-def convert(desktop: Any, source: str, import_filter: str, output: str, pages: int = 1) -> None:
-    """Write the first ``pages`` pages of ``source`` (as many as it has) as a PDF at ``output``."""
+def convert(desktop: Any, source: str, import_filter: str, output: str, pages: int = 1, text: str | None = None,
+            limit: int = 0) -> dict[str, Any]:
+    """Write the first ``pages`` pages of ``source`` (as many as it has) as a PDF at ``output``, and its text to
+    ``text``; return its facts."""
     document = desktop.loadComponentFromURL(
         uno.systemPathToFileUrl(source), "_blank", 0,
         properties(Hidden=True, ReadOnly=True, FilterName=import_filter, MacroExecutionMode=NEVER_EXECUTE,
@@ -82,11 +89,79 @@ def convert(desktop: Any, source: str, import_filter: str, output: str, pages: i
             raise ValueError("it is no text, spreadsheet, presentation or drawing")
         first_pages = uno.Any("[]com.sun.star.beans.PropertyValue", properties(PageRange=f"1-{max(1, pages)}"))
         document.storeToURL(uno.systemPathToFileUrl(output), properties(FilterName=export, FilterData=first_pages))
+        if text is not None:
+            with open(text, "w", encoding="utf-8") as out:
+                out.write(text_of(document, limit))
+        return facts_of(document)
     finally:
         try:
             document.close(True)
         except Exception:  # noqa: BLE001  # closing what failed to store: dispose is the last resort
             document.dispose()
+
+
+def facts_of(document: Any) -> dict[str, Any]:
+    """Its pages (laid out now; slides for a presentation), sheets, and its properties' title and author."""
+    properties_ = document.getDocumentProperties()
+    facts: dict[str, Any] = {"title": properties_.Title or None, "author": properties_.Author or None}
+    if document.supportsService("com.sun.star.text.TextDocument"):
+        facts["pages"] = int(document.getCurrentController().PageCount)
+    elif document.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+        facts["sheets"] = int(document.getSheets().getCount())
+    else:
+        facts["pages"] = int(document.getDrawPages().getCount())
+    return facts
+
+
+def text_of(document: Any, limit: int) -> str:
+    """The document's text, at most ``limit`` characters: a text's body; a sheet's cells by row (tab between
+    cells); the text of each slide's shapes."""
+    parts: list[str] = []
+    size = 0
+
+    def add(words: str) -> bool:
+        nonlocal size
+        if words:
+            parts.append(words)
+            size += len(words) + 1
+        return size < limit
+
+    if document.supportsService("com.sun.star.text.TextDocument"):
+        add(document.getText().getString())
+    elif document.supportsService("com.sun.star.sheet.SpreadsheetDocument"):
+        sheets = document.getSheets()
+        for index in range(sheets.getCount()):
+            sheet = sheets.getByIndex(index)
+            cursor = sheet.createCursor()
+            cursor.gotoEndOfUsedArea(False)
+            end = cursor.getRangeAddress()
+            # Read in blocks of rows: a sheet a million rows long costs what its first rows up to the limit do.
+            for top in range(0, end.EndRow + 1, ROWS_READ):
+                block = sheet.getCellRangeByPosition(0, top, min(end.EndColumn, MAX_COLUMNS),
+                                                     min(end.EndRow, top + ROWS_READ - 1))
+                rows = [("\t".join(_cell(cell) for cell in row)).rstrip("\t") for row in block.getDataArray()]
+                if not all(add(row) for row in rows):
+                    break
+            if size >= limit:
+                break
+    else:
+        slides = document.getDrawPages()
+        for index in range(slides.getCount()):
+            slide = slides.getByIndex(index)
+            for number in range(slide.getCount()):
+                shape = slide.getByIndex(number)
+                if hasattr(shape, "getString") and not add(shape.getString()):
+                    break
+            if size >= limit:
+                break
+    return "\n".join(parts)[:limit]
+
+
+def _cell(value: Any) -> str:
+    """A cell's value as a reader sees it: 10, not 10.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def describe(error: BaseException) -> str:
@@ -114,7 +189,8 @@ def main() -> int:
             answer({"gone": f"LibreOffice had ended (exit code {office.poll()})"})
             return 1  # before this document reached it: the service sends it to another
         try:
-            convert(desktop, request["source"], request["filter"], request["output"], int(request.get("pages", 1)))
+            facts = convert(desktop, request["source"], request["filter"], request["output"],
+                            int(request.get("pages", 1)), request.get("text"), int(request.get("limit", 0)))
         except Exception as e:  # noqa: BLE001  # any UNO error is this document's: said, and the next goes on
             try:
                 office.wait(timeout=1)  # a LibreOffice that is dying has ended by then
@@ -124,7 +200,7 @@ def main() -> int:
             # It ended during the call (killed before, or by this document): the service tries a fresh one.
             answer({"gone": f"LibreOffice ended (exit code {office.poll()}): {describe(e)}"})
             return 1
-        answer({"ok": True})
+        answer({"ok": True, "facts": facts})
     desktop.terminate()
     return 0
 
