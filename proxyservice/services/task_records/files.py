@@ -1,6 +1,9 @@
 """What the records know of one file: its metadata (one row per plugin namespace) and its tasks.
 
-The values were checked against the plugin's schema before they reach here
+Each value is also entered in ``metadata_values`` (and a file's name in
+SQLite's ``file_names``), in the same transaction, so that a listing
+(:meth:`FileRecords.files`, see :mod:`.listing`) reads its pages from
+indexes. The values were checked against the plugin's schema before they reach here
 (:mod:`proxyservice.process.metadata`). A plugin's fields are stored
 together: storing them again (a render at another size, a forced one)
 replaces what that plugin stored of that file before.
@@ -10,26 +13,31 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ...domain import TaskRecord
-from .table import file_metadata, tasks, to_record
+from ...domain.file_query import FilePage, FileQuery
+from .listing import forget_entries, page_of_files, write_entries
+from .table import NAMES_TABLE, file_metadata, tasks, to_record
 
 
 class FileRecords:
     """The per-file methods of :class:`.TaskRecords`, over its transactions."""
 
     _transaction: Callable[..., AbstractContextManager[Connection]]
+    _names_table: bool | None = None
+    """SQLite: whether the FTS5 table of names is there (read once; PostgreSQL: never)."""
 
     def put_metadata(self, file_id: str, namespace: str, fields: Mapping[str, Any]) -> None:
         """Keep ``fields`` as what ``namespace`` read of the file, replacing what it read before."""
-        values = {"file_id": file_id, "namespace": namespace, "fields": dict(fields),
-                  "updated": datetime.now(timezone.utc)}
+        kept = dict(fields)
+        values = {"file_id": file_id, "namespace": namespace, "fields": kept, "updated": datetime.now(timezone.utc)}
         with self._transaction() as connection:
             insert = (postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert)(file_metadata)
             connection.execute(insert.values(**values).on_conflict_do_update(
                 index_elements=["file_id", "namespace"], set_={"fields": values["fields"], "updated": values["updated"]}))
+            write_entries(connection, file_id, namespace, kept, self._names_indexed(connection))
 
     def metadata_of(self, file_id: str) -> dict[str, dict[str, Any]]:
         """Everything stored of a file, by namespace (``{}`` when nothing is)."""
@@ -43,7 +51,19 @@ class FileRecords:
     def forget_metadata(self, file_id: str) -> None:
         """Remove everything stored of a file."""
         with self._transaction() as connection:
+            forget_entries(connection, file_id, None, self._names_indexed(connection))
             connection.execute(delete(file_metadata).where(file_metadata.c.file_id == file_id))
+
+    def files(self, query: FileQuery) -> FilePage:
+        """A page of the files ``query`` asks for, read from indexes (see :mod:`.listing`)."""
+        with self._transaction() as connection:
+            return page_of_files(connection, query, self._names_indexed(connection))
+
+    def _names_indexed(self, connection: Connection) -> bool:
+        if self._names_table is None:
+            self._names_table = connection.dialect.name == "sqlite" and connection.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": NAMES_TABLE}).first() is not None
+        return self._names_table
 
     def tasks_of(self, file_id: str) -> list[TaskRecord]:
         """Every task of a file, the newest first (by the index on ``file_id``)."""
