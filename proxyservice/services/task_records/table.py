@@ -11,8 +11,8 @@ from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from sqlalchemy import (JSON, BigInteger, Column, DateTime, Dialect, Float, Index, Integer, MetaData, PrimaryKeyConstraint,
-                        Table, Text)
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, Dialect, Float, Index, Integer, MetaData,
+                        PrimaryKeyConstraint, Table, Text)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
@@ -138,7 +138,8 @@ metadata_values = Table(
 """Each value of :data:`file_metadata` as an index entry (see migration 0007 and
 :func:`~proxyservice.domain.file_query.index_entries`): what ``GET /files`` reads its pages from."""
 NAMES_TABLE = "file_names"
-"""SQLite only, when its FTS5 is there: the files' names by trigrams, each row's rowid the ``id`` of its name's entry."""
+"""SQLite only, when its FTS5 is there: the files' names by trigrams, each row's rowid the ``id`` of its name's
+entry."""
 
 
 def to_record(row: Mapping[Any, Any]) -> TaskRecord:
