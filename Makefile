@@ -20,7 +20,8 @@ chaos:
 	.venv/bin/python -m pytest -m chaos tests/chaos -s
 # Speed figures, never asserted: renders per second with 1, 2 and 4 worker processes, and the time
 # per document of each file type, the HTTP layer against a hello-world app, the stack against the raw
-# render loop, the two HTML engines, and where one ingest goes in the code (minutes).
+# render loop, the two HTML engines, where one ingest goes in the code, and GET /files at 100 and 100,000
+# files on both databases (minutes).
 bench:
 	config/install.sh
 	.venv/bin/python bench/worker_scaling.py
@@ -30,3 +31,4 @@ bench:
 	.venv/bin/python bench/http_ratios.py
 	.venv/bin/python bench/engines.py
 	.venv/bin/python bench/trace_ingest.py
+	.venv/bin/python bench/files_query.py

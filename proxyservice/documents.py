@@ -8,12 +8,15 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from .domain import TaskRecord, TaskState
+from .domain.file_query import ListedFile
+from .domain.metadata import FILE_NAMESPACE
 from .process.ingest import IngestOutcome
 
 UrlBuilder = Callable[..., str]
 """Builds a route's URL from its endpoint and values (Flask's ``url_for`` in a request, :func:`api_path` without)."""
 
-API_PATHS = {"api.list_proxies": "/proxies/{file_id}", "api.task_status": "/status/{task_id}"}
+API_PATHS = {"api.list_proxies": "/proxies/{file_id}", "api.task_status": "/status/{task_id}",
+             "api.file_resource": "/files/{file_id}"}
 """The routes the documents link to, as the web app serves them (a test holds the two together)."""
 
 
@@ -60,4 +63,32 @@ def ingest_body(outcome: IngestOutcome, build_url: UrlBuilder) -> dict[str, Any]
             }
             for task in outcome.tasks
         ],
+    }
+
+
+def file_body(file_id: str, metadata: dict[str, dict[str, Any]], records: list[TaskRecord],
+              proxies: list[dict[str, Any]], build_url: UrlBuilder = api_path) -> dict[str, Any]:
+    """The document of one file (``File`` in the contract): its facts, its metadata, its proxies and its tasks."""
+    facts = metadata.get(FILE_NAMESPACE, {})
+    return {
+        "file_id": file_id,
+        # A file ingested before its facts were kept is named by its tasks.
+        "name": facts.get("name") or next((record.filename for record in records if record.filename), None),
+        "mimetype": facts.get("mimetype"),
+        "metadata": metadata,
+        "proxies": proxies,
+        "tasks": [task_body(record, build_url) for record in records],
+    }
+
+
+def listed_file_body(listed: ListedFile, build_url: UrlBuilder = api_path) -> dict[str, Any]:
+    """One file of a listing (an item of ``FileList``): light, with a link to the whole file."""
+    facts = listed.metadata.get(FILE_NAMESPACE, {})
+    return {
+        "file_id": listed.file_id,
+        "name": facts.get("name"),
+        "mimetype": facts.get("mimetype"),
+        "metadata": listed.metadata,
+        "url": build_url("api.file_resource", file_id=listed.file_id),
+        "proxies_url": build_url("api.list_proxies", file_id=listed.file_id),
     }

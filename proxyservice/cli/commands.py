@@ -20,6 +20,7 @@ from .ingest import Intake, follow_rendering, patterns, submit_all, walk
 from .output import Exit, Summary, emit, file_exit, file_json, file_lines, record_json, status_exit, status_lines
 from .plugin_commands import plugins
 from .remote import TOKEN_HELP, URL_HELP, Remote, RemoteIntake, add_file_remote, status_remote
+from .show import show
 from .submit import FileSubmitter, Refusal, ServiceDown, directory_outside_roots, watch_tasks
 from .token import SecretUnavailable, signing_secret
 
@@ -32,8 +33,8 @@ def cli(context: click.Context, url: str | None, token: str | None) -> None:
     """Make proxies (preview images) of files: plugins, ingest, task status and tokens.
 
     Settings come from the environment, as the service's do (SOURCE_ROOTS,
-    DATA_DIR, BROKER_URL...). With --url and --token, add-file, ingest and
-    status use a service on another host over HTTP instead. Exit codes: 0 done, 1 failed
+    DATA_DIR, BROKER_URL...). With --url and --token, add-file, ingest,
+    status and show use a service on another host over HTTP instead. Exit codes: 0 done, 1 failed
     or refused, 2 bad usage, 3 not finished yet, 130 interrupted.
     """
     context.obj = Remote(url, token)
@@ -214,6 +215,7 @@ def token(scopes: tuple[str, ...], ttl: int, subject: str) -> None:
 
 
 cli.add_command(plugins)
+cli.add_command(show)
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ class Remote:
 
 def status_remote(client: ProxyServiceClient, task_id: str, as_json: bool) -> Exit:
     """``status`` against a remote service."""
-    task = _call(lambda: client.task(task_id))
+    task = service_answer(lambda: client.task(task_id))
     body = {**dataclasses.asdict(task), "warnings": list(task.warnings)}
     emit(as_json, body, status_lines(body))
     return status_exit(TaskState(task.status))
@@ -54,20 +54,20 @@ def add_file_remote(client: ProxyServiceClient, path: Path, plugins: list[str] |
                     callback_url: str | None = None) -> Exit:
     """``add-file`` against a remote service: the file is uploaded, or, with ``by_path``, read there at its path."""
     if by_path:
-        result = _call(lambda: client.ingest_path(path.resolve(), plugins=plugins, force=force, sizes=sizes or None,
-                                                  callback_url=callback_url))
+        result = service_answer(lambda: client.ingest_path(path.resolve(), plugins=plugins, force=force,
+                                                           sizes=sizes or None, callback_url=callback_url))
     else:
-        result = _call(lambda: client.upload(path, plugins=plugins, force=force, sizes=sizes or None,
-                                             callback_url=callback_url))
+        result = service_answer(lambda: client.upload(path, plugins=plugins, force=force, sizes=sizes or None,
+                                                      callback_url=callback_url))
     # A reused task is an earlier one: its status says how it ended, and with what warnings.
-    latest: dict[str, TaskStatus] = {task.task_id: _call(lambda: client.task(task.task_id))
+    latest: dict[str, TaskStatus] = {task.task_id: service_answer(lambda: client.task(task.task_id))
                                      for task in result.tasks if task.reused}
     if wait:
         for task in result.tasks:
             try:
-                latest[task.task_id] = _call(lambda: client.wait(task.task_id, timeout=timeout))
+                latest[task.task_id] = service_answer(lambda: client.wait(task.task_id, timeout=timeout))
             except TimeoutError:
-                latest[task.task_id] = _call(lambda: client.task(task.task_id))
+                latest[task.task_id] = service_answer(lambda: client.task(task.task_id))
     tasks: list[dict[str, Any]] = []
     for task in result.tasks:
         now = latest.get(task.task_id)
@@ -134,7 +134,7 @@ class RemoteIntake:
         return TaskOutcome(status.task_id, status.plugin, TaskState(status.status), error=status.error)
 
 
-def _call(call: Any) -> Any:
+def service_answer(call: Any) -> Any:
     """The client's answer; its errors as one-line errors of the command, in the service's words."""
     try:
         return call()

@@ -10,6 +10,8 @@ It needs none of the server's services or settings (only the API's vocabulary, :
     status = client.wait(result.tasks[0].task_id)
     [preview] = client.proxies(result.file_id)
     png = client.proxy_bytes(result.file_id, preview.typeidentifier)
+    reports = client.files(mimetype="application/pdf", **{"pdf_thumbnail.pages.min": 10})
+    report = client.file(reports.files[0].file_id)       # metadata, proxies and tasks
 
 Errors:
 
@@ -23,9 +25,10 @@ ClientError
     └── TryLater             429 or 503: the service is busy or a dependency is down (retry_after)
 """
 
-from .documents import FINISHED, IngestResult, Proxy, TaskRef, TaskStatus
+from .documents import FINISHED, File, FilePage, IngestResult, ListedFile, Proxy, TaskRef, TaskStatus
 from .errors import ApiError, ClientError, Forbidden, NotFound, Refused, ServiceUnreachable, TryLater, Unauthorized
 from .service import ProxyServiceClient
 
-__all__ = ["ProxyServiceClient", "IngestResult", "TaskRef", "TaskStatus", "Proxy", "FINISHED", "ClientError",
+__all__ = ["ProxyServiceClient", "IngestResult", "TaskRef", "TaskStatus", "Proxy", "File", "FilePage", "ListedFile",
+           "FINISHED", "ClientError",
            "ServiceUnreachable", "ApiError", "Unauthorized", "Forbidden", "NotFound", "Refused", "TryLater"]

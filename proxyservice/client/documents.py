@@ -1,7 +1,10 @@
-"""What the API answers, as the client hands it over: an ingest's result, a task's status, a proxy."""
+"""What the API answers, as the client hands it over: an ingest's result, a task's status, a proxy, a file.
 
-from dataclasses import dataclass
-from typing import Any
+Fields the service adds after this client was written are left out, not refused (:func:`known`).
+"""
+
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
 
 from ..domain import ProxyFile
 
@@ -66,5 +69,57 @@ class Proxy(ProxyFile):
     """Its bytes, for anyone, until the link expires."""
 
 
+@dataclass(frozen=True)
+class ListedFile:
+    """One file of a listing (``GET /files``): its facts, its metadata by namespace, and links."""
+
+    file_id: str
+    name: str | None
+    mimetype: str | None
+    metadata: dict[str, dict[str, Any]]
+    url: str
+    """The file whole (:meth:`ProxyServiceClient.file`)."""
+    proxies_url: str
+
+
+@dataclass(frozen=True)
+class FilePage:
+    """A page of a listing, and the cursor of the next (``None`` after the last)."""
+
+    files: tuple[ListedFile, ...]
+    next: str | None
+
+
+@dataclass(frozen=True)
+class File:
+    """One file whole (``GET /files/<file_id>``): its facts, its metadata by namespace, its proxies and its tasks."""
+
+    file_id: str
+    name: str | None
+    mimetype: str | None
+    metadata: dict[str, dict[str, Any]]
+    proxies: tuple[Proxy, ...]
+    tasks: tuple[TaskStatus, ...]
+    """The newest first."""
+
+
+Document = TypeVar("Document")
+
+
+def known(kind: type[Document], body: dict[str, Any], **values: Any) -> Document:
+    """A ``kind`` of the fields of ``body`` it has (a newer service's others are left out), ``values`` in place."""
+    names = {field.name for field in fields(kind)}  # type: ignore[arg-type]  # every kind is a dataclass
+    return kind(**{name: value for name, value in body.items() if name in names}, **values)
+
+
 def task_status(body: dict[str, Any]) -> TaskStatus:
-    return TaskStatus(**{**body, "warnings": tuple(body["warnings"])})
+    return known(TaskStatus, {**body, "warnings": tuple(body["warnings"])})
+
+
+def file_page(body: dict[str, Any]) -> FilePage:
+    return FilePage(tuple(known(ListedFile, item) for item in body["files"]), body.get("next"))
+
+
+def file_of(body: dict[str, Any]) -> File:
+    return known(File, {**body, "proxies": tuple(known(Proxy, proxy) for proxy in body["proxies"]),
+                        "tasks": tuple(task_status(task) for task in body["tasks"])})

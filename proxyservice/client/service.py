@@ -1,12 +1,14 @@
 """The API of one service, over HTTP: typed methods whose errors are :mod:`.errors`."""
 
 import time
+from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Iterator
 
 import requests
 
-from .documents import IngestResult, Proxy, TaskRef, TaskStatus, task_status
+from .documents import (File, FilePage, IngestResult, ListedFile, Proxy, TaskRef, TaskStatus, file_of, file_page,
+                        known, task_status)
 from .errors import error_of, unreachable
 
 
@@ -104,7 +106,35 @@ class ProxyServiceClient:
 
     def proxies(self, file_id: str) -> list[Proxy]:
         """A file's proxies."""
-        return [Proxy(**proxy) for proxy in self._call("GET", f"/proxies/{file_id}").json()["proxies"]]
+        return [known(Proxy, proxy) for proxy in self._call("GET", f"/proxies/{file_id}").json()["proxies"]]
+
+    def file(self, file_id: str) -> File:
+        """One file whole: its facts, its metadata by namespace, its proxies and its tasks."""
+        return file_of(self._call("GET", f"/files/{file_id}").json())
+
+    def files(self, name: str = "", mimetype: str = "", limit: int = 50, cursor: str | None = None,
+              **fields: Any) -> FilePage:
+        """A page of the files found by part of the name, media type and searchable metadata fields.
+
+        Fields are named as the API names them, so pass them unpacked:
+        ``client.files(mimetype="application/pdf", **{"pdf_thumbnail.pages.min": 10})``. A value may be
+        a number, a boolean, a text, a ``date`` or a ``datetime``. ``cursor`` is the ``next`` of the page before.
+        """
+        query: dict[str, str] = {"limit": str(limit)}
+        for word, value in (("name", name), ("mimetype", mimetype), ("cursor", cursor), *fields.items()):
+            if value is not None and value != "":
+                query[word] = _query_value(value)
+        return file_page(self._call("GET", "/files", params=query).json())
+
+    def all_files(self, name: str = "", mimetype: str = "", **fields: Any) -> Iterator[ListedFile]:
+        """Every file :meth:`files` finds, page after page."""
+        cursor = None
+        while True:
+            page = self.files(name, mimetype, 200, cursor, **fields)
+            yield from page.files
+            if page.next is None:
+                return
+            cursor = page.next
 
     def proxy_bytes(self, file_id: str, typeidentifier: str, image_format: str | None = None) -> bytes:
         """One proxy's bytes (following a redirect to object storage, where the service answers one).
@@ -143,3 +173,12 @@ class ProxyServiceClient:
         if answer.status_code < 400:
             return answer
         raise error_of(answer)
+
+
+def _query_value(value: Any) -> str:
+    """A value as the API's query reads it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)

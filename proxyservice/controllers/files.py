@@ -1,17 +1,19 @@
-"""A file as one resource: its own facts, the metadata its plugins read, its proxies and its tasks."""
+"""Files: one as a resource (its own facts, the metadata its plugins read, its proxies and its tasks), and a
+listing found by name, media type and metadata, a page at a time."""
 
 from http import HTTPStatus
+from typing import Mapping
 
 from flask import url_for
 from werkzeug.exceptions import NotFound
 
 from ..container import Services
-from ..documents import task_body
-from ..domain.metadata import FILE_NAMESPACE
+from ..documents import file_body, listed_file_body
+from ..process.file_query import FileQueryInvalid, encode_cursor, file_query, searchable_fields
 from ..schemas import quoted
 from ..services.task_records import RecordsUnavailable
 from . import Response
-from .errors import unavailable
+from .errors import http_error, unavailable
 from .proxies import proxy_listing
 from .tasks import RECORDS_DOWN
 
@@ -28,14 +30,22 @@ def file_resource(services: Services, file_id: str) -> Response:
     proxies = proxy_listing(services, file_id)
     if not (metadata or records or proxies):
         raise NotFound(NO_SUCH_FILE % quoted(file_id))
-    facts = metadata.get(FILE_NAMESPACE, {})
-    body = {
-        "file_id": file_id,
-        # A file ingested before its facts were kept is named by its tasks.
-        "name": facts.get("name") or next((record.filename for record in records if record.filename), None),
-        "mimetype": facts.get("mimetype"),
-        "metadata": metadata,
-        "proxies": proxies,
-        "tasks": [task_body(record, url_for) for record in records],
-    }
+    return file_body(file_id, metadata, records, proxies, url_for), HTTPStatus.OK, {}
+
+
+def file_listing(services: Services, params: Mapping[str, str]) -> Response:
+    """A page of the files ``params`` (valid against ``FileQuery.json``) ask for; 400 naming a field no enabled
+    plugin makes searchable or a value that does not fit it, 503 when the records are away."""
+    searchable = searchable_fields(
+        (plugin.namespace(), plugin.schema()) for plugin in (cls() for _, cls in services.plugins.plugins))
+    try:
+        query = file_query(params, searchable)
+    except FileQueryInvalid as e:
+        raise http_error(e) from e
+    try:
+        page = services.records.files(query)
+    except RecordsUnavailable as e:
+        raise unavailable(RECORDS_DOWN, e) from e
+    body = {"files": [listed_file_body(listed, url_for) for listed in page.files],
+            "next": encode_cursor(page.next) if page.next is not None else None}
     return body, HTTPStatus.OK, {}

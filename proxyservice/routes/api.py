@@ -212,6 +212,13 @@ def recent_tasks() -> Response:
     return _json(tasks.recent_tasks(current_services(), query.get("name", ""), state, int(query.get("limit", "50"))))
 
 
+@blueprint.route("/files", methods=["GET"])
+@requires("proxy:read")
+def file_listing() -> Response:
+    """A page of files, found by name, media type and searchable metadata fields (``FileQuery``)."""
+    return _json(files.file_listing(current_services(), _validated("FileQuery", request.args.to_dict())))
+
+
 @blueprint.route("/files/<file_id>", methods=["GET"])
 @requires("proxy:read")
 def file_resource(file_id: str) -> Response:

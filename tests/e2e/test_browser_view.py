@@ -255,7 +255,8 @@ class TestDetail:
     def test_the_detail_lists_the_proxies_and_warnings_and_escape_closes_it(
             self, page: "sync_api.Page", tmp_path: Path) -> None:
         name = f"warns-{tmp_path.name}.html"
-        page.set_input_files("#file-input", files=[html_file(name, '<h1>Warns</h1><img src="missing.png">')])
+        page.set_input_files("#file-input", files=[html_file(
+            name, '<title>A page that warns</title><h1>Warns</h1><img src="missing.png">')])
         shown = card(page, name)
         sync_api.expect(shown.locator(".state")).to_have_text("succeeded", timeout=WAIT_MS)
         shown.locator(".card").focus()  # a card is a button: the keyboard reaches and opens it
@@ -267,6 +268,9 @@ class TestDetail:
         sync_api.expect(preview.locator(".size")).to_contain_text("400 × 300 px")
         sync_api.expect(detail.locator("#detail-tasks .warnings li")).to_contain_text(
             "the page refers to a file that is missing")
+        read = detail.locator("#detail-metadata section", has=page.locator("h4", has_text="html_preview"))
+        title = read.locator("dt", has_text=re.compile("^title$")).locator("xpath=following-sibling::dd[1]")
+        sync_api.expect(title).to_have_text("A page that warns")  # the page's <title>, as the plugin read it
         page.wait_for_function("() => [...document.querySelectorAll('#detail img')].every("
                                "(image) => image.complete && image.naturalWidth > 0)")
         alts = detail.locator("img").evaluate_all("(images) => images.map((image) => image.alt)")

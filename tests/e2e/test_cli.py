@@ -77,11 +77,11 @@ class TestTheCommandItself:
 
     def test_help_says_which_commands_take_url(self) -> None:
         said = " ".join(run_cli({}, "--help").stdout.split())
-        assert "With --url and --token, add-file, ingest and status use a service on another host" in said
+        assert "With --url and --token, add-file, ingest, status and show use a service on another host" in said
 
     def test_every_command_has_help(self) -> None:
         for command in (["plugins", "list"], ["plugins", "enable"], ["plugins", "disable"], ["plugins", "check"],
-                        ["add-file"], ["ingest"], ["status"], ["token"]):
+                        ["add-file"], ["ingest"], ["status"], ["show"], ["token"]):
             result = run_cli({}, *command, "--help")
             assert result.returncode == 0 and "Usage:" in result.stdout, command
             assert "--app" not in result.stdout
@@ -196,6 +196,39 @@ class TestAddFile:
         assert result.returncode == 3, result.stdout + result.stderr
         [task] = json.loads(result.stdout)["tasks"]
         assert task["status"] in ("queued", "in_progress")
+
+
+class TestShow:
+    """One file as the service knows it: by its path or its id, in text and JSON."""
+
+    def test_by_path_and_by_id(self, service: Service, tmp_path: Path) -> None:
+        path = service.sources / f"show-{tmp_path.name}.png"
+        Image.new("RGB", (640, 480), "teal").save(path)
+        added = run_cli(service.environment, "add-file", str(path), "--wait", "--timeout", "60", "--json")
+        assert added.returncode == 0, added.stderr
+        file_id = json.loads(added.stdout)["file_id"]
+
+        shown = run_cli(service.environment, "show", str(path))
+        assert shown.returncode == 0, shown.stderr
+        lines = shown.stdout.splitlines()
+        assert lines[:4] == [f"file_id: {file_id}", f"name: {path.name}", "mimetype: image/png", "metadata:"]
+        assert "  image_thumbnail:" in lines and "    width: 640" in lines and "    height: 480" in lines
+        assert f"    sha256: {hashlib.sha256(path.read_bytes()).hexdigest()}" in lines
+        assert any(line.startswith("  thumbnail  image/") for line in lines), lines
+        assert any(line.endswith("image_thumbnail::ImageThumbnail  succeeded") for line in lines)
+
+        by_id = json.loads(run_cli(service.environment, "show", file_id, "--json").stdout)
+        assert by_id["file_id"] == file_id and by_id["metadata"]["image_thumbnail"]["format"] == "PNG"
+        assert by_id["metadata"]["file"]["size"] == path.stat().st_size
+        assert [proxy["typeidentifier"] for proxy in by_id["proxies"]] == ["thumbnail"]
+
+    def test_a_file_it_does_not_know(self, service: Service, tmp_path: Path) -> None:
+        unknown = tmp_path / "never-ingested.txt"
+        unknown.write_text("nobody sent me")
+        for argument in (str(unknown), "0" * 64):
+            result = run_cli(service.environment, "show", argument)
+            assert result.returncode == 1 and result.stderr == (
+                f"Error: the service knows nothing of {argument} (neither ingested nor uploaded)\n")
 
 
 class TestStatus:

@@ -57,6 +57,23 @@ class TestClient:
         made = {proxy.typeidentifier: (proxy.width, proxy.height) for proxy in pictures(client.proxies(result.file_id))}
         assert made == {"preview": (400, 300), "preview@large": (1024, 768)}
 
+    def test_a_file_found_by_its_metadata_then_whole(self, client: ProxyServiceClient, tmp_path: Path) -> None:
+        title = f"Found by the client {tmp_path.name}"
+        result = client.upload(io.BytesIO(f"<title>{title}</title><h1>x</h1>".encode()), "found.html")
+        assert client.wait(result.tasks[0].task_id, timeout=60).status == "succeeded"
+        page = client.files(name="FOUND.HTML", mimetype="text/", **{"html_preview.title": title})
+        [listed] = page.files
+        assert (listed.file_id, listed.name, listed.mimetype, page.next) == (result.file_id, "found.html",
+                                                                              "text/html", None)
+        assert listed.metadata["html_preview"]["title"] == title and listed.url == f"/files/{result.file_id}"
+        whole = client.file(listed.file_id)
+        assert whole.metadata == listed.metadata and [p.typeidentifier for p in whole.proxies] == ["preview"]
+        assert [task.status for task in whole.tasks] == ["succeeded"]
+        sizes = [f.metadata["file"]["size"] for f in client.all_files(**{"file.size.max": 10**9})]
+        assert len(sizes) >= 1
+        with pytest.raises(Refused, match="html_preview.colour: no enabled plugin declares"):
+            client.files(**{"html_preview.colour": "red"})
+
     def test_the_apis_errors_are_exceptions_with_its_words(self, client: ProxyServiceClient, service: Service,
                                                          tmp_path: Path) -> None:
         with pytest.raises(NotFound, match="404"):
@@ -82,6 +99,8 @@ def run_remote(url: str, token: str, *arguments: str) -> subprocess.CompletedPro
     command = [str(Path(sys.executable).parent / "proxyservice"), *arguments]
     environment = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root"),
                    "PROXYSERVICE_URL": url, "PROXYSERVICE_TOKEN": token}
+    if "PYTHONPATH" in os.environ:  # the code under test, where it is not the one installed
+        environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return subprocess.run(command, env=environment, capture_output=True, text=True, timeout=300)
 
 
@@ -114,6 +133,19 @@ class TestRemoteCommandLine:
         again = run_remote(client.url, token, "add-file", str(page), "--json")
         [reused] = json.loads(again.stdout)["tasks"]
         assert reused["reused"] and reused["warnings"] == warned["warnings"]
+
+    def test_show_finds_a_sent_file_by_its_path(self, client: ProxyServiceClient, tmp_path: Path) -> None:
+        page = tmp_path / "shown.html"
+        page.write_text(f"<title>Shown {tmp_path.name}</title><h1>Shown</h1>")
+        token = client.session.headers["Authorization"].removeprefix("Bearer ")
+        added = json.loads(run_remote(client.url, token, "add-file", str(page), "--wait", "--json").stdout)
+        shown = run_remote(client.url, token, "show", str(page))
+        assert shown.returncode == 0, shown.stderr
+        lines = shown.stdout.splitlines()
+        assert lines[:3] == [f"file_id: {added['file_id']}", "name: shown.html", "mimetype: text/html"]
+        assert "  html_preview:" in lines and f"    title: Shown {tmp_path.name}" in lines
+        as_json = json.loads(run_remote(client.url, token, "show", added["file_id"], "--json").stdout)
+        assert as_json["proxies"][0]["typeidentifier"] == "preview" and as_json["tasks"][0]["status"] == "succeeded"
 
     def test_its_errors_are_the_services_words(self, client: ProxyServiceClient) -> None:
         token = client.session.headers["Authorization"].removeprefix("Bearer ")

@@ -1,8 +1,12 @@
 """An ingest keeps a file's own facts and what its metadata plugins read, checked against their schemas."""
 
+import tempfile
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import Any, Mapping
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import pytest
 
 from proxyservice.domain import FileInfo, ProxySize, SourceFile, TaskState
 from proxyservice.errors import ResourceUnavailable
@@ -12,11 +16,18 @@ from proxyservice.services.task_queue import InMemoryTaskQueue
 from proxyservice.services.task_records import InMemoryTaskRecords
 from tests.process.test_ingest import HTML, Proxies
 
-import pytest
-
 FILE_ID = "c" * 64
-SOURCE = SourceFile(FILE_ID, "/src/notes.csv", 42, "text/csv", ProxySize(400, 300), sha256="d" * 64,
+NOTES = Path(tempfile.gettempdir()) / "proxyservice-test-notes.csv"
+"""The file the ingest is told of: a metadata plugin reads files that are there."""
+SOURCE = SourceFile(FILE_ID, str(NOTES), 42, "text/csv", ProxySize(400, 300), sha256="d" * 64,
                     modified=datetime(2026, 12, 1, 9, 30, tzinfo=timezone.utc))
+
+
+@pytest.fixture(autouse=True)
+def notes() -> Iterator[None]:
+    NOTES.write_text("a,b,c\n")
+    yield
+    NOTES.unlink(missing_ok=True)
 
 
 class CsvFacts(MetadataPlugin):
@@ -60,7 +71,7 @@ class TestAMetadataPlugin:
 
     def test_it_reads_a_file_once_whatever_the_sizes(self) -> None:
         book, queue = InMemoryTaskRecords(), InMemoryTaskQueue()
-        html = replace(SOURCE, mimetype="text/html", path="/src/page.html")
+        html = replace(SOURCE, mimetype="text/html")
         outcome = ingest_file(html, [HTML, CSV], book, queue, Proxies(),
                               sizes=[ProxySize(200, 150), ProxySize(1024, 768)])
         assert [task.plugin for task in outcome.tasks] == [HTML[0], CSV[0], HTML[0]]
@@ -90,7 +101,7 @@ class TestTheFilesOwnFacts:
         book = InMemoryTaskRecords()
         ingest_file(SOURCE, [CSV], book, InMemoryTaskQueue(), Proxies())
         assert book.metadata_of(FILE_ID)["file"] == {
-            "name": "notes.csv", "mimetype": "text/csv", "size": 42, "sha256": "d" * 64,
+            "name": NOTES.name, "mimetype": "text/csv", "size": 42, "sha256": "d" * 64,
             "modified": "2026-12-01T09:30:00+00:00"}
 
     def test_an_unchanged_file_costs_no_write(self) -> None:

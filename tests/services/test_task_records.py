@@ -45,6 +45,7 @@ def emptied(url: str) -> str:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute("DELETE FROM tasks")
         connection.execute("DELETE FROM metadata")
+        connection.execute("DELETE FROM metadata_values")
     return url
 
 

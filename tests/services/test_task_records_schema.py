@@ -19,7 +19,7 @@ from proxyservice.services.task_records import RecordsUnavailable, TaskRecords, 
 from proxyservice.services.task_records.schema import VERSION_TABLE
 from tests.support import ROOT
 
-HEAD = "0006"
+HEAD = "0007"
 PASSWORD = "not-a-real-password-c41d"
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 BEFORE_MIGRATIONS = """

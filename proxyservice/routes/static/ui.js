@@ -18,6 +18,7 @@ const urls = {
   ingest: body.dataset.ingestUrl,
   proxies: (fileId) => body.dataset.proxiesUrl.replace("FILE_ID", encodeURIComponent(fileId)),
   status: (taskId) => body.dataset.statusUrl.replace("TASK_ID", encodeURIComponent(taskId)),
+  file: (fileId) => body.dataset.fileUrl.replace("FILE_ID", encodeURIComponent(fileId)),
 };
 const $ = (id) => document.getElementById(id);
 
@@ -143,6 +144,41 @@ async function loadProxies(fileId, force = false) {
   draw();
 }
 
+// A file's metadata, by namespace (GET /files/<id>): asked when its detail opens, and again once a task of it ends.
+const metadata = new Map(); // file id -> { key, fields }
+
+async function loadMetadata(fileId, force = false) {
+  const key = tasks.newestPerPlugin(fileId).filter((task) => task.status !== "queued" && task.status !== "in_progress")
+    .map((task) => `${task.task_id}:${task.status}`).sort().join(" ");
+  const known = metadata.get(fileId);
+  if (known && known.key === key && !force) return;
+  metadata.set(fileId, { key, fields: known ? known.fields : null });
+  try {
+    const { data } = await call(urls.file(fileId));
+    metadata.set(fileId, { key, fields: data.metadata });
+  } catch {
+    return; // asked again when the detail opens again, or a task of the file ends (not at every drawing)
+  }
+  if (shown === fileId) drawDetail(fileId);
+}
+
+function metadataSection(namespace, fields) {
+  const section = document.createElement("section");
+  section.className = "namespace";
+  const title = document.createElement("h4");
+  title.textContent = namespace;
+  const list = document.createElement("dl");
+  for (const [field, value] of Object.entries(fields)) {
+    const term = document.createElement("dt");
+    term.textContent = field;
+    const shownValue = document.createElement("dd");
+    shownValue.textContent = Array.isArray(value) ? value.join(", ") : String(value);
+    list.append(term, shownValue);
+  }
+  section.append(title, list);
+  return section;
+}
+
 function previewOf(fileId) {
   const list = proxies.get(fileId)?.list || [];
   // The proxy as made; copies in modern formats (made_from) are what its link serves this browser anyway.
@@ -225,6 +261,7 @@ function openDetail(fileId) {
   shown = fileId;
   drawDetail(fileId);
   loadProxies(fileId, true); // its signed links afresh, and any proxy made since
+  loadMetadata(fileId, true);
   if (!$("detail").open) $("detail").showModal();
 }
 
@@ -248,6 +285,12 @@ function drawDetail(fileId) {
   redraw($("detail-proxies"), list.map((proxy) => proxyLine(proxy, name)));
   $("detail-no-proxies").hidden = list.length > 0;
   redraw($("detail-tasks"), tasks.newestPerPlugin(fileId).map(taskLine));
+  const fields = metadata.get(fileId)?.fields || {};
+  // The file's own facts first, then each plugin's namespace.
+  const namespaces = Object.keys(fields).sort((a, b) => (a === "file" ? -1 : b === "file" ? 1 : a.localeCompare(b)));
+  redraw($("detail-metadata"), namespaces.map((namespace) => metadataSection(namespace, fields[namespace])));
+  $("detail-no-metadata").hidden = namespaces.length > 0;
+  if (shown === fileId) loadMetadata(fileId); // asks only when a task ended since
 }
 
 function redraw(list, lines) {

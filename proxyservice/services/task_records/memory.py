@@ -6,6 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable, Iterator, Mapping
 
 from ...domain import TaskRecord, TaskState
+from ...domain.file_query import (FieldFilter, FilePage, FileQuery, ListedFile, SortValue, index_entries, later_than,
+                                  next_key)
+from ...domain.metadata import FILE_NAMESPACE
 from .errors import RecordNotFound
 from .records import utcnow
 
@@ -125,6 +128,30 @@ class InMemoryTaskRecords:
 
     def forget_metadata(self, file_id: str) -> None:
         self.metadata.pop(file_id, None)
+
+    def files(self, query: FileQuery) -> FilePage:
+        """As :meth:`TaskRecords.files` answers, from each file's entries (slow at scale: for tests)."""
+        found: dict[tuple[SortValue, str], str] = {}
+        for file_id, namespaces in self.metadata.items():
+            entries = {namespace: index_entries(fields) for namespace, fields in namespaces.items()}
+
+            def fits(wanted: FieldFilter) -> list[SortValue]:
+                return [wanted.sort_value(text, number) for field, text, number in entries.get(wanted.namespace, [])
+                        if field == wanted.field and wanted.accepts(text, number)]
+
+            names = [text or "" for field, text, _ in entries.get(FILE_NAMESPACE, []) if field == "name"]
+            if query.name and not any(query.name.casefold() in name.casefold() for name in names):
+                continue
+            if query.driver is None and not (query.name or FILE_NAMESPACE in namespaces):
+                continue
+            if not all(fits(wanted) for wanted in query.checked):
+                continue
+            for value in (fits(query.driver) if query.driver is not None else [None]):
+                if later_than((value, file_id), query.after):
+                    found[(value, file_id)] = file_id
+        keys = sorted(found)[:query.limit + 1]
+        chosen = [ListedFile(file_id, self.metadata_of(file_id)) for _, file_id in keys[:query.limit]]
+        return FilePage(tuple(chosen), next_key(keys, query.limit))
 
     def tasks_of(self, file_id: str) -> list[TaskRecord]:
         mine = [r for r in self.records.values() if r.file_id == file_id]

@@ -11,7 +11,8 @@ from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, Index, Integer, MetaData, PrimaryKeyConstraint, Table, Text
+from sqlalchemy import (JSON, BigInteger, Column, DateTime, Dialect, Float, Index, Integer, MetaData,
+                        PrimaryKeyConstraint, Table, Text)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.expression import Executable
@@ -112,8 +113,33 @@ file_metadata = Table(
     Column("fields", FIELDS, nullable=False),
     Column("updated", UtcTime, nullable=False),
     PrimaryKeyConstraint("file_id", "namespace"),
+    Index("metadata_by_namespace", "namespace", "file_id"),
 )
 """A file's metadata: one row per file and plugin namespace, its fields checked against the plugin's schema."""
+
+ROW_ID = BigInteger().with_variant(Integer(), "sqlite")
+"""SQLite's rowid itself (only ``INTEGER PRIMARY KEY`` is), which its index of names refers to."""
+VALUE_TEXT = Text().with_variant(postgresql.TEXT(collation="C"), "postgresql")
+"""Ordered by code point on both databases: a prefix is a range, whatever the server's locale."""
+
+metadata_values = Table(
+    "metadata_values",
+    metadata,
+    Column("id", ROW_ID, primary_key=True, autoincrement=True),
+    Column("file_id", Text, nullable=False),
+    Column("namespace", Text, nullable=False),
+    Column("field", Text, nullable=False),
+    Column("text_value", VALUE_TEXT),
+    Column("num_value", Float),
+    Index("values_of_file", "file_id", "namespace", "field"),
+    Index("values_by_number", "namespace", "field", "num_value", "file_id"),
+    Index("values_by_text", "namespace", "field", "text_value", "file_id"),
+)
+"""Each value of :data:`file_metadata` as an index entry (see migration 0007 and
+:func:`~proxyservice.domain.file_query.index_entries`): what ``GET /files`` reads its pages from."""
+NAMES_TABLE = "file_names"
+"""SQLite only, when its FTS5 is there: the files' names by trigrams, each row's rowid the ``id`` of its name's
+entry."""
 
 
 def to_record(row: Mapping[Any, Any]) -> TaskRecord:
