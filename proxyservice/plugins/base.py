@@ -50,41 +50,25 @@ def ingest_part_scaled(context: JobContext, image: Path, area: Area | None, file
         )
 
 
-class WorkerProxyPlugin(ProxyPlugin):
-    """An async plugin whose work is one job: make the proxy of one file at one size.
-
-    A subclass sets these, and :meth:`process` submits ``job`` for each file and size.
+class DeclaredPlugin(ProxyPlugin):
+    """A plugin that says what it is in class attributes: the part of the contract every built-in shares.
 
     Attributes
     ----------
     NAMESPACE
-        The plugin's short name, under which its proxies are kept (``csv_table``).
+        The plugin's short name, under which its proxies and fields are kept (``csv_table``).
     EXTENSIONS, MIMETYPES
         What it handles: the media type read from the content decides, the extension only
         when the content says nothing (``application/octet-stream``).
     SCHEMA
-        One ``{name, prompt, value}`` per proxy type it makes.
-    job
-        ``staticmethod(fn)`` of a function of the plugin's own module, taking
-        ``file_id, path, width, height, context`` and returning warnings.
-    MAKES_PAGES
-        True for a plugin whose job also takes ``pages`` (after ``height``, ``None`` by default, with
-        ``context`` keyword-only): how many numbered proxies (``page-1``…) to make, when a request asks.
+        Its ``schema()``: one entry per proxy type it makes and per metadata field it reads.
     """
 
     NAMESPACE: ClassVar[str]
     SCHEMA: ClassVar[list[dict[str, Any]]]
 
-    @staticmethod
-    def job(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
-        """Make and store the proxy; return warnings. Overridden by a module-level function."""
-        raise NotImplementedError
-
     def namespace(self) -> str:
         return self.NAMESPACE
-
-    def is_async(self) -> bool:
-        return True
 
     def handles(self, ext: str | None = None, mimetype: str | None = None) -> bool:
         # The content's media type decides when it is known; the extension only otherwise.
@@ -94,6 +78,32 @@ class WorkerProxyPlugin(ProxyPlugin):
 
     def schema(self) -> list[dict[str, Any]]:
         return self.SCHEMA
+
+
+class WorkerProxyPlugin(DeclaredPlugin):
+    """An async plugin whose work is one job: make the proxy of one file at one size.
+
+    A subclass sets these, and :meth:`process` submits ``job`` for each file and size.
+
+    Attributes
+    ----------
+    NAMESPACE, EXTENSIONS, MIMETYPES, SCHEMA
+        As :class:`DeclaredPlugin`'s.
+    job
+        ``staticmethod(fn)`` of a function of the plugin's own module, taking
+        ``file_id, path, width, height, context`` and returning warnings.
+    MAKES_PAGES
+        True for a plugin whose job also takes ``pages`` (after ``height``, ``None`` by default, with
+        ``context`` keyword-only): how many numbered proxies (``page-1``…) to make, when a request asks.
+    """
+
+    @staticmethod
+    def job(file_id: str, path: str, width: int, height: int, context: JobContext) -> list[str]:
+        """Make and store the proxy; return warnings. Overridden by a module-level function."""
+        raise NotImplementedError
+
+    def is_async(self) -> bool:
+        return True
 
     def process(self, id_: str, file_: str, fileinfo: FileInfo | None = None) -> PluginStatus:
         size = fileinfo.proxy_size if fileinfo is not None else current_job_context().settings.default_proxy_size

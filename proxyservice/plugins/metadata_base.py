@@ -11,29 +11,25 @@ sandbox and the time limits are.
 
 import logging
 from pathlib import Path
-from typing import Any, ClassVar, Mapping
+from typing import Any, Mapping
 
-from ..domain import FileInfo, PluginStatus, ProxyPlugin
+from ..domain import FileInfo, PluginStatus
 from ..errors import InputInvalid, ResourceUnavailable
+from .base import DeclaredPlugin
 
 logger = logging.getLogger(__name__)
 
 
-class MetadataPlugin(ProxyPlugin):
+class MetadataPlugin(DeclaredPlugin):
     """A synchronous plugin whose work is reading fields of a file; it makes no proxy.
 
     Attributes
     ----------
-    NAMESPACE
-        The plugin's short name, under which its fields are kept.
-    EXTENSIONS, MIMETYPES
-        What it handles, as :class:`~.base.WorkerProxyPlugin`'s.
+    NAMESPACE, EXTENSIONS, MIMETYPES
+        As :class:`~.base.DeclaredPlugin`'s.
     SCHEMA
         One ``{name, prompt, value: {datatype}, searchable}`` per field.
     """
-
-    NAMESPACE: ClassVar[str]
-    SCHEMA: ClassVar[list[dict[str, Any]]]
 
     def extract(self, fileinfo: FileInfo) -> Mapping[str, Any]:
         """Read the fields of one file: name to value (``None`` for a field the file does not have).
@@ -45,19 +41,8 @@ class MetadataPlugin(ProxyPlugin):
         """
         raise NotImplementedError
 
-    def namespace(self) -> str:
-        return self.NAMESPACE
-
     def is_async(self) -> bool:
         return False
-
-    def handles(self, ext: str | None = None, mimetype: str | None = None) -> bool:
-        if mimetype and mimetype != "application/octet-stream":
-            return mimetype.lower() in self.MIMETYPES
-        return (ext or "").lower() in self.EXTENSIONS
-
-    def schema(self) -> list[dict[str, Any]]:
-        return self.SCHEMA
 
     def process(self, id_: str, file_: str, fileinfo: FileInfo | None = None) -> PluginStatus:
         if fileinfo is None or not Path(fileinfo.path).is_file():

@@ -19,7 +19,7 @@ from proxyservice.plugins.html_preview import render_html_preview
 from proxyservice.plugins.markdown_preview import render_markdown_preview
 from proxyservice.services.sandbox import kept
 from tests.scripted_pages import single_file_wiki
-from tests.support import assert_not_blank
+from tests.support import assert_not_blank, pictures
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -34,7 +34,7 @@ def preview(settings: Settings, page: Path, job: object = render_html_preview) -
     context: JobContext = Services(settings).job_context
     file_id = context.sources.describe(page.resolve(), settings.default_proxy_size).file_id
     warnings: list[str] = call_job(job, [file_id, str(page.resolve()), 400, 300], context)  # type: ignore[arg-type]
-    [proxy] = context.store.list(file_id)
+    [proxy] = pictures(context.store.list(file_id))
     with context.store.local_file(context.store.get(file_id, proxy.typeidentifier)[1]) as stored:
         image = Image.open(stored)
         image.load()

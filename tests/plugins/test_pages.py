@@ -18,7 +18,7 @@ from proxyservice.plugins.pdf_thumbnail import make_pdf_thumbnail
 from proxyservice.services.sandbox import kept
 from tests.ocr import word_recall
 from tests.samples import DEBIAN_PDF, EPUB_PAGE, MEMO_BODY, MEMO_FIRST_LINES, make_epub, make_memo
-from tests.support import assert_not_blank
+from tests.support import assert_not_blank, pictures
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("tesseract") is None,
                                 reason="LibreOffice and tesseract are needed (config/install.sh installs them)")
@@ -53,7 +53,7 @@ def proxies_of(document: Path, settings: Settings, source_dir: Path,
     job = JOBS.get(copy.suffix, make_office_thumbnail)
     assert call_job(job, [file_id, str(copy.resolve()), *box], context) == []
     made = {}
-    for proxy in context.store.list(file_id):
+    for proxy in pictures(context.store.list(file_id)):
         _, content = context.store.get(file_id, proxy.typeidentifier)
         with context.store.local_file(content) as local:
             made[proxy.typeidentifier] = local.read_bytes()
