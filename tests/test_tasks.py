@@ -138,7 +138,8 @@ class TestRunPluginJob:
                 mock.patch.object(services.store, "ingest", wraps=services.store.ingest) as stored:
             run_plugin_job("t8", PLUGIN, JOB, args, services)
         assert records.get("t8").state is TaskState.SUCCEEDED
-        assert stored.call_count == 1, "rendered and stored once"
+        made = [call.args[3] for call in stored.call_args_list]
+        assert sorted(made) == ["preview", "text"], f"rendered and stored once: {made}"
         assert waited.call_count == 2 and all(0 < wait <= ENABLED.TASK_LEASE / 3 for (wait,), _ in waited.call_args_list)
 
 class TestResolveJob:

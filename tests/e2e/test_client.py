@@ -67,7 +67,7 @@ class TestClient:
                                                                               "text/html", None)
         assert listed.metadata["html_preview"]["title"] == title and listed.url == f"/files/{result.file_id}"
         whole = client.file(listed.file_id)
-        assert whole.metadata == listed.metadata and [p.typeidentifier for p in whole.proxies] == ["preview"]
+        assert whole.metadata == listed.metadata and [p.typeidentifier for p in whole.proxies] == ["preview", "text"]
         assert [task.status for task in whole.tasks] == ["succeeded"]
         sizes = [f.metadata["file"]["size"] for f in client.all_files(**{"file.size.max": 10**9})]
         assert len(sizes) >= 1

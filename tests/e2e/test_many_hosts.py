@@ -232,4 +232,5 @@ class TestManyHosts:
             status = hosts.follow(location, timeout=180)
             assert status["status"] == "succeeded", status
             proxies = hosts.get(f"/proxies/{status['file_id']}").json()["proxies"]
-            assert len(proxies) == 1 and len(hosts.blobs_of(status["file_id"])) == 1, "exactly one proxy each"
+            assert len(pictures(proxies)) == 1 and len(hosts.blobs_of(status["file_id"])) == len(proxies), \
+                "exactly one proxy each"

@@ -76,9 +76,12 @@ def test_an_upload_becomes_a_proxy_made_and_served_on_other_hosts(
     assert abs(r - 0x1F) < 8 and abs(g - 0x4E) < 8 and abs(b - 0x8C) < 8, "the page's own style: its preview"
 
     # Nothing crossed on disk: the upload and the proxy are in the bucket, the worker kept no copy.
+    text = next(each for each in listing["proxies"] if each["typeidentifier"] == "text")
     assert s3_url.keys() == sorted([f"service/uploads/{file_id}/staged_page.html",
                                     f"service/proxies/{file_id}/preview.json",
-                                    f"service/proxies/{file_id}/blobs/{proxy['checksum']}"])
+                                    f"service/proxies/{file_id}/blobs/{proxy['checksum']}",
+                                    f"service/proxies/{file_id}/text.json",
+                                    f"service/proxies/{file_id}/blobs/{text['checksum']}"])
     assert files_under(worker_data / "uploads") == []
     assert files_under(worker_data / "proxies") == files_under(web_data / "proxies") == []
     assert files_under(worker_data / "tmp") == []

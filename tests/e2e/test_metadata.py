@@ -9,6 +9,7 @@ import hashlib
 import html
 import json
 import re
+import secrets
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -105,7 +106,7 @@ class TestUnknownFiles:
     """What the resource answers for a file the service never saw."""
 
     def test_404(self, service: Service) -> None:
-        answer = service.client.get(f"/files/{'0' * 64}")
+        answer = service.client.get(f"/files/{secrets.token_hex(32)}")
         assert answer.status_code == 404 and "nothing was ingested" in answer.get_json()["message"]
 
 

@@ -7,10 +7,11 @@ queued for real: schemathesis's checks (no 5xx, every response in the
 schema, schema-valid data accepted, invalid data refused, authentication
 honoured...) all run, on every operation.
 
-Two things the schema cannot say. Whether a plugin makes proxies of the bytes
+Three things the schema cannot say. Whether a plugin makes proxies of the bytes
 of an upload: a schema-valid upload that none handles is answered 415, which
 the schema documents; the acceptance check is told so for that operation only.
-And which hosts a callback_url may name (WEBHOOK_ALLOWED_HOSTS): a generated
+Whether a cursor of ``GET /files`` is one of this query: it is opaque, and a
+stale one is 400, as documented. And which hosts a callback_url may name (WEBHOOK_ALLOWED_HOSTS): a generated
 URL that fits the schema is pointed at the one host the service allows here.
 """
 
@@ -33,6 +34,12 @@ ACCEPTANCE = {
         "include-path": "/ingest",
         "include-method": "POST",
         "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "3xx", "401", "403", "404", "415"]}},
+    }, {
+        # A cursor is opaque: a schema-valid string that is no cursor of this query is 400, as documented
+        # (the routes' tests hold each 400 of GET /files to its reason).
+        "include-path": "/files",
+        "include-method": "GET",
+        "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "3xx", "400", "401", "403", "404"]}},
     }],
 }
 
