@@ -140,7 +140,7 @@ class TestBrokenPlugins:
             ("NoSchema", "❌ schema missing: schema() is not implemented"),
             ("NotMyType", "❌ handles() says no to"),
             ("Missing", "❌ plugin"),
-            ("FromTheFuture", "is written for plugin API 2.0, and this proxyservice has plugin API 1.1: a plugin "
+            ("FromTheFuture", "is written for plugin API 2.0, and this proxyservice has plugin API 1.2: a plugin "
                               "loads when its major version is the same"),
         ],
     )
