@@ -142,6 +142,7 @@ def make_sound(path: Path, options: list[str], seconds: float = 3, source: str =
                tags: dict[str, str] | None = None) -> Path:
     """A test sound from one of ffmpeg's lavfi sources (a loud tone by default), with ``tags`` written in."""
     written = [option for name, value in (tags or {}).items() for option in ("-metadata", f"{name}={value}")]
+    path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", str(seconds),
                     *options, *written, str(path)], check=True, timeout=300)
     return path

@@ -71,7 +71,7 @@ class AudioReader(SandboxedTool):
         width, height = DRAWN_SIZE
         graph = (f"[0:a:0]aformat=channel_layouts=mono,aresample={DRAWN_RATE},asetnsamples=n=16384:p=0,"
                  f"showwavespic=s={width}x{height}:draw=full:colors={INK}[wave];"
-                 f"color=c={PAPER}:s={width}x{height},drawbox=y=ih/2-1:w=iw:h=2:color={INK}:t=fill[paper];"
+                 f"color=c={PAPER}:s={width}x{height},drawbox=y=ih/2-3:w=iw:h=6:color={INK}:t=fill[paper];"
                  "[paper][wave]overlay=shortest=1,format=rgb24")
         with tempfile.TemporaryDirectory(prefix=".audio-", dir=output.parent) as work:
             picture = Path(work) / "waveform.png"
