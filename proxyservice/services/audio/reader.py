@@ -5,8 +5,8 @@ it is given until the end: the sound is mixed down to one channel and
 resampled to :data:`DRAWN_RATE` first, which is plenty for a picture a few
 hundred pixels wide and keeps an hour within about 120 MB. Only the first
 :data:`DRAWN_SECONDS` are drawn, so a ten-hour recording costs what an hour
-does (about 3 s for an MP3) and stays within RENDER_TIMEOUT; its picture is
-of that first hour.
+does (measured: 2.7 s for an MP3, 7 s for Opus) and stays within
+RENDER_TIMEOUT; its picture is of that first hour.
 
 What a file may make ffmpeg open is closed twice over, as for videos: only
 the ``file`` protocol, and only the demuxers of the audio containers taken,
