@@ -100,9 +100,9 @@ class Settings:
     RSVG_CONVERT: str = "rsvg-convert"
     """The rsvg-convert binary (Debian's librsvg2-bin) that draws SVG drawings."""
     FFMPEG: str = "ffmpeg"
-    """The ffmpeg binary (Debian's ffmpeg) that picks a frame of a video."""
+    """The ffmpeg binary (Debian's ffmpeg) that picks a frame of a video and draws a sound's waveform."""
     FFPROBE: str = "ffprobe"
-    """The ffprobe binary (Debian's ffmpeg) that reads a video's length."""
+    """The ffprobe binary (Debian's ffmpeg) that reads a video's or a sound's length and facts."""
     SOFFICE: str = "soffice"
     """LibreOffice's soffice (Debian's libreoffice-*-nogui) that makes office documents into PDFs."""
     OFFICE_MEMORY_MB: int = 3072

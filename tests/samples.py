@@ -43,6 +43,18 @@ VIDEOS = {
     "mov": ("clip.mov", ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]),
     "mkv": ("clip.mkv", ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]),
 }
+SOUNDS = {
+    # kind: (file name, ffmpeg's output options)
+    "mp3": ("tone.mp3", ["-c:a", "libmp3lame"]),
+    "ogg": ("tone.ogg", ["-c:a", "libvorbis"]),
+    "opus": ("tone.opus", ["-c:a", "libopus"]),
+    "flac": ("tone.flac", ["-c:a", "flac"]),
+    "wav": ("tone.wav", ["-c:a", "pcm_s16le"]),
+    "m4a": ("tone.m4a", ["-c:a", "aac"]),
+}
+LOUD_TONE = "aevalsrc=0.8*sin(2*PI*440*t)|0.8*sin(2*PI*440*t):s=44100"
+"""A stereo tone at 80 % of full scale: its waveform fills most of the picture's height."""
+SILENCE = "anullsrc=r=44100:cl=stereo"
 BLACK_SECONDS = 1
 """The videos open on this much black, as many real ones do: their thumbnail must not be black."""
 
@@ -123,6 +135,16 @@ def make_video(path: Path, options: list[str], seconds: int = 12, size: str = "3
     subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
                     f"testsrc=size={size}:rate={rate}:duration={seconds}", "-vf", black, *options, str(path)],
                    check=True, timeout=120)
+    return path
+
+
+def make_sound(path: Path, options: list[str], seconds: float = 3, source: str = LOUD_TONE,
+               tags: dict[str, str] | None = None) -> Path:
+    """A test sound from one of ffmpeg's lavfi sources (a loud tone by default), with ``tags`` written in."""
+    written = [option for name, value in (tags or {}).items() for option in ("-metadata", f"{name}={value}")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", source, "-t", str(seconds),
+                    *options, *written, str(path)], check=True, timeout=300)
     return path
 
 

@@ -421,6 +421,12 @@ def assert_not_blank(png: Path | bytes, min_spread: float = 10.0) -> Image.Image
     return image
 
 
+def dark_share(image: Image.Image, row: int) -> float:
+    """The share of one row's pixels that are dark (under mid-grey): how far across a drawn line runs."""
+    grey = image.convert("L")
+    return sum(grey.getpixel((x, row)) < 128 for x in range(grey.width)) / grey.width
+
+
 def mean_difference(first: Image.Image, second: Image.Image) -> float:
     """Mean absolute difference of two same-sized images' grey levels, 0 to 255."""
     a, b = first.convert("L"), second.convert("L")

@@ -10,7 +10,8 @@ from PIL import Image, ImageStat
 
 from proxyservice.cli import cli
 from proxyservice.plugins.registry import BUILTIN_PLUGINS
-from tests.samples import DEBIAN_MARKDOWN, DEBIAN_OFFICE, DEBIAN_PDF, DEBIAN_TEXT, FIXTURES, write_samples
+from tests.samples import (DEBIAN_MARKDOWN, DEBIAN_OFFICE, DEBIAN_PDF, DEBIAN_TEXT, FIXTURES, SOUNDS, make_sound,
+                           write_samples)
 
 PLUGIN_FOR = {
     "png": "image_thumbnail::ImageThumbnail", "jpeg": "image_thumbnail::ImageThumbnail",
@@ -87,6 +88,13 @@ class TestBuiltins:
         assert "❌" not in result.output
         assert "✔ proxy '" in result.output
 
+    @pytest.mark.parametrize("kind", ["mp3", "flac"])
+    def test_passes_on_a_sound(self, tmp_path: Path, kind: str) -> None:
+        name, options = SOUNDS[kind]
+        result = check(tmp_path, "audio_waveform::AudioWaveform", str(make_sound(tmp_path / name, options)),
+                       "--inline")
+        assert result.exit_code == 0 and "❌" not in result.output and "✔ proxy '" in result.output, result.output
+
     @pytest.mark.parametrize("path, plugin", [(DEBIAN_PDF, "pdf_thumbnail::PDFThumbnail"),
                                               (DEBIAN_TEXT, "text_thumbnail::TextThumbnail"),
                                               (DEBIAN_MARKDOWN, "markdown_preview::MarkdownPreview"),
@@ -140,7 +148,7 @@ class TestBrokenPlugins:
             ("NoSchema", "❌ schema missing: schema() is not implemented"),
             ("NotMyType", "❌ handles() says no to"),
             ("Missing", "❌ plugin"),
-            ("FromTheFuture", "is written for plugin API 2.0, and this proxyservice has plugin API 1.1: a plugin "
+            ("FromTheFuture", "is written for plugin API 2.0, and this proxyservice has plugin API 1.2: a plugin "
                               "loads when its major version is the same"),
         ],
     )

@@ -1,7 +1,7 @@
 """The plugin API's version, and which plugins it can load.
 
 A plugin declares the version it was written for as ``API_VERSION`` on its
-class or its module (``API_VERSION = "1.1"``); one that declares none is taken
+class or its module (``API_VERSION = "1.2"``); one that declares none is taken
 to be written for 1.0. It loads when its major version is this API's and its
 minor version is not newer: within a major version the API only grows, so a
 plugin written for 1.0 loads under 1.3, and one written for 1.3 (which may use
@@ -12,7 +12,7 @@ import re
 import sys
 from typing import Any
 
-API_VERSION = "1.1"
+API_VERSION = "1.2"
 """The plugin API this proxyservice offers, ``MAJOR.MINOR``."""
 ASSUMED_VERSION = "1.0"
 """What a plugin that declares no version is taken to be written for."""

@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 from ..config import Settings
 from ..domain import ProxyFile, SourceView
 from ..process.metadata import checked_metadata
+from ..services.audio import AudioReader
 from ..services.imaging import ImageScaler
 from ..services.office import OfficeConverter
 from ..services.pdf import PdfRasterizer
@@ -168,6 +169,10 @@ class JobContext:
     def video_frames(self) -> VideoFrames:
         """ffmpeg and ffprobe with the configured limits, in this context's sandbox."""
         return VideoFrames(self.settings.FFMPEG, self.settings.FFPROBE, self.settings.RENDER_MEMORY_MB, self.sandbox)
+
+    def audio_reader(self) -> AudioReader:
+        """ffmpeg and ffprobe on sound files with the configured limits, in this context's sandbox."""
+        return AudioReader(self.settings.FFMPEG, self.settings.FFPROBE, self.settings.RENDER_MEMORY_MB, self.sandbox)
 
     def office_converter(self) -> OfficeConverter:
         """LibreOffice with the configured limits, in this context's sandbox."""

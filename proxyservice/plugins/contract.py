@@ -13,6 +13,7 @@ from typing import Any, ContextManager, Mapping, Protocol, Sequence
 
 from ..config import Settings
 from ..domain import ProxyFile, SourceView
+from ..services.audio import AudioReader
 from ..services.imaging import ImageScaler
 from ..services.office import OfficeConverter
 from ..services.pdf import PdfRasterizer
@@ -74,6 +75,9 @@ class JobContext(Protocol):
 
     def video_frames(self) -> VideoFrames:
         """ffmpeg and ffprobe, in the sandbox, with the configured limits."""
+
+    def audio_reader(self) -> AudioReader:
+        """ffmpeg and ffprobe on sound files, in the sandbox, with the configured limits (plugin API 1.2)."""
 
     def office_converter(self) -> OfficeConverter:
         """LibreOffice, in the sandbox, with the configured limits."""

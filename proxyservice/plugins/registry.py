@@ -38,6 +38,7 @@ BUILTIN_PLUGINS = (
     "pdf_thumbnail::PDFThumbnail",
     "svg_thumbnail::SVGThumbnail",
     "video_thumbnail::VideoThumbnail",
+    "audio_waveform::AudioWaveform",
     "markdown_preview::MarkdownPreview",
     "epub_thumbnail::EPUBThumbnail",
     "office_thumbnail::OfficeThumbnail",

@@ -20,8 +20,9 @@ from PIL import Image
 
 from proxyservice.schemas import first_error
 from tests.e2e.conftest import DOCS, Service
-from tests.samples import (MEMO_AUTHOR, MEMO_TITLE, VIDEOS, make_epub, make_memo, make_numbered_document,
-                           make_office_documents, make_video, picture)
+from tests.samples import (MEMO_AUTHOR, MEMO_TITLE, SILENCE, SOUNDS, VIDEOS, make_epub, make_memo,
+                           make_numbered_document, make_office_documents, make_sound, make_video, picture)
+from tests.support import assert_not_blank, dark_share
 
 PDFS = sorted(path for path in DOCS.rglob("*.pdf") if path.is_file())
 PAGES = [DOCS / "python3.11/html/library/json.html", DOCS / "python3.11/html/tutorial/index.html"]
@@ -92,6 +93,47 @@ def test_a_video_lasts_what_ffprobe_says(service: Service) -> None:
     stream = probed["streams"][0]
     assert (fields["width"], fields["height"], fields["codec"]) == (stream["width"], stream["height"],
                                                                    stream["codec_name"])
+
+
+class TestSounds:
+    """A sound's facts against ffprobe's, its tags as written, and a waveform a user can see."""
+
+    @pytest.mark.parametrize("kind", ["mp3", "opus", "m4a"])
+    def test_a_sound_lasts_what_ffprobe_says_and_has_its_tags(self, service: Service, kind: str) -> None:
+        name, options = SOUNDS[kind]
+        sound = make_sound(service.sources / "metadata" / name, options, seconds=4,
+                           tags={"title": f"Night Song ({kind})", "artist": "Ann Example"})
+        document = ingested(service, sound)
+        fields = document["metadata"]["audio_waveform"]
+        probed = json.loads(subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration:stream=codec_name,channels,sample_rate",
+             "-select_streams", "a:0", "-of", "json", str(sound)], capture_output=True, text=True, check=True).stdout)
+        assert abs(fields["duration"] - float(probed["format"]["duration"])) <= 0.1
+        stream = probed["streams"][0]
+        assert (fields["codec"], fields["channels"], fields["sample_rate"]) == (
+            stream["codec_name"], stream["channels"], int(stream["sample_rate"]))
+        assert (fields["title"], fields["artist"]) == (f"Night Song ({kind})", "Ann Example")
+        assert fields["bit_rate"] > 0 and "album" not in fields
+        picture = waveform(service, document)
+        middle = picture.height // 2
+        assert dark_share(picture, middle) > 0.95 and dark_share(picture, middle - picture.height // 4) > 0.9
+        assert dark_share(picture, 1) == 0.0
+
+    def test_a_silence_draws_a_flat_line(self, service: Service) -> None:
+        quiet = make_sound(service.sources / "metadata" / "quiet.wav", [], seconds=2, source=SILENCE)
+        picture = waveform(service, ingested(service, quiet))
+        dark_rows = [row for row in range(picture.height) if dark_share(picture, row) > 0.5]
+        assert dark_rows and max(dark_rows) - min(dark_rows) <= 2, "one line across the middle"
+        assert abs((min(dark_rows) + max(dark_rows)) / 2 - picture.height / 2) <= 2
+
+
+def waveform(service: Service, document: dict[str, Any]) -> Image.Image:
+    """The sound's ``thumbnail``, as a client downloads it, checked not to be blank."""
+    answer = service.client.get(f"/proxies/{document['file_id']}/thumbnail")
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "image/png"
+    image = assert_not_blank(answer.data)
+    assert image.size == (400, 100), "1200x300 drawn, scaled into the 400x300 box"
+    return image
 
 
 @pytest.mark.parametrize("page", [page for page in PAGES if page.is_file()], ids=lambda path: path.name)

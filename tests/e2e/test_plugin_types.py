@@ -14,7 +14,8 @@ from proxyservice.schemas import first_error
 from tests.e2e.conftest import Service, running_service
 from tests.canary import Canary
 from tests.ocr import word_recall
-from tests.samples import MEMO_FIRST_LINES, VIDEOS, make_epub, make_memo, make_video, write_samples
+from tests.samples import (MEMO_FIRST_LINES, SOUNDS, VIDEOS, make_epub, make_memo, make_sound, make_video,
+                           write_samples)
 from tests.services.test_epub import MB, zeros_member
 from tests.services.test_svg import BILLION_LAUGHS
 from tests.support import assert_not_blank, wait_until
@@ -47,6 +48,19 @@ EXPECTED = {
     "epub": ("epub_thumbnail", "thumbnail", "image/jpeg"),
     "epub_without_cover": ("epub_thumbnail", "thumbnail", "image/png"),
 }
+
+
+@pytest.mark.parametrize("kind", sorted(SOUNDS))
+def test_a_sound_gets_its_waveform(service: Service, kind: str) -> None:
+    name, options = SOUNDS[kind]
+    sound = make_sound(service.sources / "sounds" / name, options)
+    accepted = service.client.post("/ingest", json={"path": str(sound)})
+    [task] = accepted.get_json()["tasks"]
+    assert task["plugin"] == "audio_waveform::AudioWaveform"
+    assert service.follow(accepted.headers["Location"]).status_code == 303
+    answer = service.client.get(f"/proxies/{accepted.get_json()['file_id']}/thumbnail")
+    assert answer.headers["Content-Type"] == "image/png"
+    assert assert_not_blank(answer.data).size == (400, 100)
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +151,19 @@ class TestHostileFilesThroughAWorker:
         try:
             path = service.sources / "playlist.mp4"
             path.write_text(f"#EXTM3U\n#EXTINF:10,\n{canary.url('/segment.ts')}\n#EXT-X-ENDLIST\n")
+            accepted = service.client.post("/ingest", json={"path": str(path)})
+            [task] = accepted.get_json()["tasks"]
+            assert task["plugin"] == "text_thumbnail::TextThumbnail"  # the content decides: ffmpeg never sees it
+            assert service.follow(accepted.headers["Location"]).status_code == 303
+            assert canary.settle() == []
+        finally:
+            canary.close()
+
+    def test_a_playlist_named_as_a_sound_is_drawn_as_the_text_it_is(self, service: Service) -> None:
+        canary = Canary()
+        try:
+            path = service.sources / "playlist.mp3"
+            path.write_text(f"#EXTM3U\n#EXTINF:10,\n{canary.url('/segment.mp3')}\n#EXT-X-ENDLIST\n")
             accepted = service.client.post("/ingest", json={"path": str(path)})
             [task] = accepted.get_json()["tasks"]
             assert task["plugin"] == "text_thumbnail::TextThumbnail"  # the content decides: ffmpeg never sees it

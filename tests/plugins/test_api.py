@@ -16,7 +16,7 @@ class TestWhatAPluginImports:
 
     def test_the_built_ins_import_nothing_of_the_plugin_machinery_but_the_api(self) -> None:
         for name in ("html_preview", "image_thumbnail", "pdf_thumbnail", "text_thumbnail", "svg_thumbnail",
-                     "video_thumbnail", "markdown_preview", "epub_thumbnail", "office_thumbnail", "html_chromium"):
+                     "video_thumbnail", "audio_waveform", "markdown_preview", "epub_thumbnail", "office_thumbnail", "html_chromium"):
             source = inspect.getsource(__import__(f"proxyservice.plugins.{name}", fromlist=["_"]))
             assert "from .base" not in source and "from .context" not in source, name
             assert "from .api import" in source, name
@@ -31,7 +31,7 @@ class TestWhatAPluginImports:
         assert families <= set(api.__all__)
         assert all(hasattr(api, name) for name in api.__all__)
         assert api.FileInfo is SourceFile
-        assert api.API_VERSION == "1.1"
+        assert api.API_VERSION == "1.2"
 
 
 class TestTheJobContext:

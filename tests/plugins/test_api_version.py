@@ -32,7 +32,7 @@ MODULES = {
         class Undeclared(Plugin): pass
         class Current(Plugin): API_VERSION = "1.0"
         class NextMajor(Plugin): API_VERSION = "2.0"
-        class NewerMinor(Plugin): API_VERSION = "1.2"
+        class NewerMinor(Plugin): API_VERSION = "1.3"
         class OlderMajor(Plugin): API_VERSION = "0.9"
         class Malformed(Plugin): API_VERSION = 1
     ''',
@@ -72,10 +72,10 @@ class TestWhichVersionsLoad:
         assert load_plugin(f"versioned::{cls}", plugin_dir).__name__ == cls
 
     @pytest.mark.parametrize("cls, reason", [
-        ("NextMajor", "is written for plugin API 2.0, and this proxyservice has plugin API 1.1"),
-        ("NewerMinor", "is written for plugin API 1.2, and this proxyservice has plugin API 1.1: a plugin loads "
+        ("NextMajor", "is written for plugin API 2.0, and this proxyservice has plugin API 1.2"),
+        ("NewerMinor", "is written for plugin API 1.3, and this proxyservice has plugin API 1.2: a plugin loads "
                        "when its major version is the same and its minor version is not newer; upgrade proxyservice"),
-        ("OlderMajor", "is written for plugin API 0.9, and this proxyservice has plugin API 1.1: a plugin loads when "
+        ("OlderMajor", "is written for plugin API 0.9, and this proxyservice has plugin API 1.2: a plugin loads when "
                        "its major version is the same and its minor version is not newer; install a version of the "
                        "plugin written for API 1.x"),
         ("Malformed", "declares API_VERSION 1, not a version of the form MAJOR.MINOR"),
@@ -123,4 +123,4 @@ class TestWhereTheRefusalShows:
         assert f"❌ {REFUSED}" in checked.output
         fine = CliRunner().invoke(cli, ["plugins", "check", "versioned::Current"],
                                   env={"DATA_DIR": str(settings.DATA_DIR)})
-        assert "✔ written for plugin API 1.0 (this service: 1.1)" in fine.output
+        assert "✔ written for plugin API 1.0 (this service: 1.2)" in fine.output

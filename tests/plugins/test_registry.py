@@ -88,6 +88,10 @@ class TestBuiltins:
             (".md", "text/markdown", "markdown_preview::MarkdownPreview"),  # a page, not lines of text
             (".mkv", "video/x-matroska", "video_thumbnail::VideoThumbnail"),
             (".webm", "video/webm", "video_thumbnail::VideoThumbnail"),
+            (".mp3", "audio/mpeg", "audio_waveform::AudioWaveform"),
+            (".opus", "audio/ogg", "audio_waveform::AudioWaveform"),
+            (".m4a", "audio/x-m4a", "audio_waveform::AudioWaveform"),
+            (".wav", "application/octet-stream", "audio_waveform::AudioWaveform"),  # unknown content: the name
             (".epub", "application/epub+zip", "epub_thumbnail::EPUBThumbnail"),
             (".rtf", "text/rtf", "office_thumbnail::OfficeThumbnail"),  # a document, not lines of text
             (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
