@@ -114,7 +114,7 @@ def test_plugins_lists_every_builtin(service: Service) -> None:
     body = service.client.get("/plugins").get_json()
     assert {p["namespace"] for p in body["plugins"]} == {
         "html_preview", "image_thumbnail", "text_thumbnail", "pdf_thumbnail", "svg_thumbnail", "video_thumbnail",
-        "markdown_preview", "epub_thumbnail", "office_thumbnail"}
+        "markdown_preview", "epub_thumbnail", "office_thumbnail", "audio_waveform"}
 
 
 def failed(service: Service, path: Path) -> str:
