@@ -69,8 +69,10 @@ class AudioReader(SandboxedTool):
         AudioToolMissing, AudioInvalid, AudioTimedOut
         """
         width, height = DRAWN_SIZE
+        # On a square-root scale: speech and quiet recordings (-20 dBFS) show their shape, where a linear
+        # scale draws them as a line; louder is still taller.
         graph = (f"[0:a:0]aformat=channel_layouts=mono,aresample={DRAWN_RATE},asetnsamples=n=16384:p=0,"
-                 f"showwavespic=s={width}x{height}:draw=full:colors={INK}[wave];"
+                 f"showwavespic=s={width}x{height}:draw=full:scale=sqrt:colors={INK}[wave];"
                  f"color=c={PAPER}:s={width}x{height},drawbox=y=ih/2-3:w=iw:h=6:color={INK}:t=fill[paper];"
                  "[paper][wave]overlay=shortest=1,format=rgb24")
         with tempfile.TemporaryDirectory(prefix=".audio-", dir=output.parent) as work:
