@@ -1,6 +1,7 @@
 """The worker's task, run in-process over real records, store and renderer."""
 
 import socket
+import threading
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -133,14 +134,21 @@ class TestRunPluginJob:
                 raise away.pop()
             return mark_finished(*arguments, **options)  # type: ignore[arg-type]
 
+        # time.sleep is patched for every thread of the process: only this one's waits are the job's.
+        this_thread, waits = threading.current_thread(), list[float]()
+
+        def waited(seconds: float) -> None:
+            if threading.current_thread() is this_thread:
+                waits.append(seconds)
+
         with mock.patch.object(records, "mark_finished", side_effect=database_back_on_the_third_try), \
-                mock.patch("proxyservice.worker.jobs.time.sleep") as waited, \
+                mock.patch("proxyservice.worker.jobs.time.sleep", side_effect=waited), \
                 mock.patch.object(services.store, "ingest", wraps=services.store.ingest) as stored:
             run_plugin_job("t8", PLUGIN, JOB, args, services)
         assert records.get("t8").state is TaskState.SUCCEEDED
         made = [call.args[3] for call in stored.call_args_list]
         assert sorted(made) == ["preview", "text"], f"rendered and stored once: {made}"
-        assert waited.call_count == 2 and all(0 < wait <= ENABLED.TASK_LEASE / 3 for (wait,), _ in waited.call_args_list)
+        assert len(waits) == 2 and all(0 < wait <= ENABLED.TASK_LEASE / 3 for wait in waits), waits
 
 class TestResolveJob:
     """A worker runs only functions of enabled plugins' modules."""
