@@ -174,9 +174,11 @@ class TestThroughUwsgi:
         assert image.headers["Content-Type"] == "image/png"
         assert image.headers["Cache-Control"].startswith("private"), "no shared cache keeps token-protected bytes"
         assert assert_not_blank(image.content).size == (400, 300)
-        # Its bytes went from the file to the socket by sendfile(2), never through Python.
-        served = [line for line in LOGS[uwsgi_url].read_text().splitlines() if f"GET {proxy['url']} " in line]
-        assert served and all(f"generated {len(image.content)} bytes" in line and "via sendfile()" in line
+        # Its bytes went from the file to the socket by sendfile(2), never through Python. uWSGI logs a request
+        # once it has answered it: the line may come a moment after the bytes.
+        served = wait_until(lambda: [line for line in LOGS[uwsgi_url].read_text().splitlines()
+                                     if f"GET {proxy['url']} " in line], 10, "uWSGI's line for the download")
+        assert all(f"generated {len(image.content)} bytes" in line and "via sendfile()" in line
                               for line in served), served
 
         # Shared without a token: the signed link works, the bare URL does not, a forged one neither.
