@@ -12,7 +12,8 @@ from proxyservice.domain import TaskState
 from proxyservice.schemas import first_error
 from proxyservice.services.store import StoreFailed
 from proxyservice.services.task_records import InMemoryTaskRecords, RecordsUnavailable
-from tests.conftest import authorized_client, store_sample_proxy
+from tests.conftest import authorized_client, services_of, store_sample_proxy
+from tests.routes.test_proxies_s3 import app_on_bucket
 from tests.services.test_task_records import record
 
 
@@ -92,4 +93,22 @@ class TestAway:
         services.store.forget = forget  # type: ignore[method-assign]
         assert client.delete(f"/files/{file_id}").status_code == 204, "the records were gone; the proxies were not"
         assert services.store.list(file_id) == []
+        assert client.delete(f"/files/{file_id}").status_code == 404
+
+
+class TestOnABucket:
+    """STORE_URL: the proxies and the staged upload are objects; the deletion removes them all."""
+
+    def test_nothing_of_the_file_is_left_in_the_bucket(self, settings: Any, s3_url: Any) -> None:
+        app = app_on_bucket(settings, s3_url, redirect=False)
+        services = services_of(app)
+        file_id = known_file(app, services)
+        other = services.sources.save_upload(io.BytesIO(b"<p>stays</p>"), "stays.html").parent.name
+        assert any(file_id in key for key in s3_url.keys())
+
+        client = authorized_client(app, settings)
+        assert client.delete(f"/files/{file_id}").status_code == 204
+
+        assert [key for key in s3_url.keys() if file_id in key] == []
+        assert s3_url.keys() == [f"service/uploads/{other}/stays.html"]
         assert client.delete(f"/files/{file_id}").status_code == 404
