@@ -20,7 +20,8 @@ class ProxyServiceClient:
     url
         Where it is served: ``https://proxies.example`` (no trailing path).
     token
-        A bearer token with the scopes the calls need (``proxy:create`` to ingest, ``proxy:read`` to read).
+        A bearer token with the scopes the calls need (``proxy:create`` to ingest, ``proxy:read`` to read,
+        ``proxy:delete`` to delete).
     timeout
         Seconds each request may take.
     """

@@ -2,7 +2,6 @@
 
 import io
 import json
-import time
 from pathlib import Path
 from typing import Iterator
 
@@ -75,9 +74,12 @@ class TestDeletedWhileRunning:
 
         assert service.client.delete(f"/files/{file_id}").status_code == 204
 
-        store = Path(service.environment["DATA_DIR"]) / "proxies" / file_id
-        time.sleep(10)  # past the slow page's delay and the render's timeout: the task has ended
+        data = Path(service.environment["DATA_DIR"])
+        log = data.parent / "worker.log"  # running_service's, beside DATA_DIR
+        dropped = f"ended after its file {file_id} was deleted"
+        wait_until(lambda: dropped in log.read_text(errors="replace"), 60, "the task to end and drop its output")
         assert service.client.get(f"/files/{file_id}").status_code == 404
+        store = data / "proxies" / file_id
         assert not store.exists() or not any(store.glob("*.json")), "no proxy of the deleted file stays"
 
 
