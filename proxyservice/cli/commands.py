@@ -15,6 +15,7 @@ import click
 from ..container import Services
 from ..services.auth import SCOPES, Auth
 from ..services.task_records import RecordsUnavailable
+from .delete import delete
 from .environment import command_services, command_settings, exit_with
 from .ingest import Intake, follow_rendering, patterns, submit_all, walk
 from .output import Exit, Summary, emit, file_exit, file_json, file_lines, record_json, status_exit, status_lines
@@ -34,7 +35,7 @@ def cli(context: click.Context, url: str | None, token: str | None) -> None:
 
     Settings come from the environment, as the service's do (SOURCE_ROOTS,
     DATA_DIR, BROKER_URL...). With --url and --token, add-file, ingest,
-    status and show use a service on another host over HTTP instead. Exit codes: 0 done, 1 failed
+    status, show and delete use a service on another host over HTTP instead. Exit codes: 0 done, 1 failed
     or refused, 2 bad usage, 3 not finished yet, 130 interrupted.
     """
     context.obj = Remote(url, token)
@@ -216,6 +217,7 @@ def token(scopes: tuple[str, ...], ttl: int, subject: str) -> None:
 
 cli.add_command(plugins)
 cli.add_command(show)
+cli.add_command(delete)
 
 
 def main() -> None:

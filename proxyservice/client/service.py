@@ -20,7 +20,8 @@ class ProxyServiceClient:
     url
         Where it is served: ``https://proxies.example`` (no trailing path).
     token
-        A bearer token with the scopes the calls need (``proxy:create`` to ingest, ``proxy:read`` to read).
+        A bearer token with the scopes the calls need (``proxy:create`` to ingest, ``proxy:read`` to read,
+        ``proxy:delete`` to delete).
     timeout
         Seconds each request may take.
     """
@@ -111,6 +112,18 @@ class ProxyServiceClient:
     def file(self, file_id: str) -> File:
         """One file whole: its facts, its metadata by namespace, its proxies and its tasks."""
         return file_of(self._call("GET", f"/files/{file_id}").json())
+
+    def delete_file(self, file_id: str) -> None:
+        """Delete a file: its proxies, metadata, tasks and upload (a token with ``proxy:delete``).
+
+        Raises
+        ------
+        NotFound
+            Nothing of the file is known (a second deletion).
+        TryLater
+            A part of the service is away; deleting again finishes the deletion.
+        """
+        self._call("DELETE", f"/files/{file_id}")
 
     def files(self, name: str = "", mimetype: str = "", limit: int = 50, cursor: str | None = None,
               **fields: Any) -> FilePage:

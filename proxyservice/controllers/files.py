@@ -9,6 +9,8 @@ from werkzeug.exceptions import NotFound
 
 from ..container import Services
 from ..documents import file_body, listed_file_body
+from ..errors import ResourceUnavailable
+from ..process.deletion import delete_file
 from ..process.file_query import FileQueryInvalid, encode_cursor, file_query, searchable_fields
 from ..schemas import quoted
 from ..services.task_records import RecordsUnavailable
@@ -18,6 +20,7 @@ from .proxies import proxy_listing
 from .tasks import RECORDS_DOWN
 
 NO_SUCH_FILE = "no file %s: nothing was ingested under that id"
+NOT_ALL_DELETED = "the file could not be deleted whole now (%s); delete it again shortly to finish"
 
 
 def file_resource(services: Services, file_id: str) -> Response:
@@ -31,6 +34,21 @@ def file_resource(services: Services, file_id: str) -> Response:
     if not (metadata or records or proxies):
         raise NotFound(NO_SUCH_FILE % quoted(file_id))
     return file_body(file_id, metadata, records, proxies, url_for), HTTPStatus.OK, {}
+
+
+def file_deletion(services: Services, file_id: str) -> Response:
+    """Delete a file: its proxies, metadata, tasks and upload (:mod:`..process.deletion`).
+
+    204 when anything of it was there; 404 when nothing was (a second
+    deletion); 503 when a part is away, the next deletion finishing it.
+    """
+    try:
+        deletion = delete_file(file_id, services.records, services.store, services.sources)
+    except ResourceUnavailable as e:
+        raise unavailable(NOT_ALL_DELETED % e, e) from e
+    if not deletion.found:
+        raise NotFound(NO_SUCH_FILE % quoted(file_id))
+    return b"", HTTPStatus.NO_CONTENT, {}
 
 
 def file_listing(services: Services, params: Mapping[str, str]) -> Response:

@@ -226,6 +226,13 @@ def file_resource(file_id: str) -> Response:
     return _json(files.file_resource(current_services(), file_id))
 
 
+@blueprint.route("/files/<file_id>", methods=["DELETE"])
+@requires("proxy:delete")
+def delete_file(file_id: str) -> Response:
+    """Delete one file: its proxies, metadata, tasks and upload."""
+    return _raw(files.file_deletion(current_services(), file_id))
+
+
 @blueprint.route("/proxies/<file_id>", methods=["GET"])
 @requires("proxy:read")
 def list_proxies(file_id: str) -> Response:

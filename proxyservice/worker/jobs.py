@@ -137,15 +137,32 @@ def run_plugin_job(
         raise HeldByAnother(task_id)
     # Held until its outcome is written: a task that waits to record it is not taken for one whose worker died.
     with records.held(task_id, lease):
-        _run_started(task_id, plugin, job, args, services, attempt)
+        _run_started(task_id, started.file_id, plugin, job, args, services, attempt)
 
 
-def _run_started(task_id: str, plugin: str, job: str, args: list[Any], services: Services, attempt: int) -> None:
+def drop_output(task_id: str, file_id: str, services: Services) -> None:
+    """Remove what a task stored of a file deleted while it ran (``DELETE /files/<id>``, :mod:`..process.deletion`).
+
+    The deletion forgot the task's record first, so the task finds it gone
+    when it ends: its proxies and metadata, stored since, are of a file the
+    service no longer knows.
+    """
+    logger.info("task %s ended after its file %s was deleted: what it stored is removed", task_id, file_id)
+    recorded(task_id, services.settings, lambda: services.store.forget(file_id))
+    recorded(task_id, services.settings, lambda: services.records.forget_metadata(file_id))
+
+
+def _run_started(task_id: str, file_id: str, plugin: str, job: str, args: list[Any], services: Services,
+                 attempt: int) -> None:
     """Run the job of a task this worker holds, and record its outcome (see :func:`run_plugin_job`)."""
     settings, records = services.settings, services.records
 
     def finish(state: TaskState, error: str | None = None, warnings: tuple[str, ...] = ()) -> None:
-        recorded(task_id, settings, lambda: records.mark_finished(task_id, state, error=error, warnings=warnings))
+        try:
+            recorded(task_id, settings, lambda: records.mark_finished(task_id, state, error=error, warnings=warnings))
+        except RecordNotFound:
+            drop_output(task_id, file_id, services)
+            return
         TASKS.labels(plugin, state.value).inc()
         recorded(task_id, settings, lambda: call_back(task_id, services))
 
@@ -168,8 +185,12 @@ def _run_started(task_id: str, plugin: str, job: str, args: list[Any], services:
         if (transient or disk_full) and may_wait(attempt, settings.RESOURCE_WAIT_SECONDS):
             why = "the proxy store's disk is full" if disk_full else without_paths(str(e))
             logger.warning("task %s met a passing error (try %d): %s", task_id, attempt + 1, why)
-            recorded(task_id, settings, lambda: records.put(
-                replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {why}")))
+            try:
+                recorded(task_id, settings, lambda: records.put(
+                    replace(records.get(task_id), state=TaskState.QUEUED, error=f"will retry: {why}")))
+            except RecordNotFound:
+                drop_output(task_id, file_id, services)
+                return
             raise RetryLater(why) from e
         # The client's words: never a class name, nor a path on the worker.
         words = without_paths(str(e)) if handled.public else PLUGIN_BUG % without_paths(str(e) or type(e).__name__)

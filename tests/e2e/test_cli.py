@@ -77,11 +77,11 @@ class TestTheCommandItself:
 
     def test_help_says_which_commands_take_url(self) -> None:
         said = " ".join(run_cli({}, "--help").stdout.split())
-        assert "With --url and --token, add-file, ingest, status and show use a service on another host" in said
+        assert "With --url and --token, add-file, ingest, status, show and delete use a service on another host" in said
 
     def test_every_command_has_help(self) -> None:
         for command in (["plugins", "list"], ["plugins", "enable"], ["plugins", "disable"], ["plugins", "check"],
-                        ["add-file"], ["ingest"], ["status"], ["show"], ["token"]):
+                        ["add-file"], ["ingest"], ["status"], ["show"], ["delete"], ["token"]):
             result = run_cli({}, *command, "--help")
             assert result.returncode == 0 and "Usage:" in result.stdout, command
             assert "--app" not in result.stdout

@@ -1,7 +1,7 @@
 """JWT bearer tokens (HS256, PyJWT) and HMAC-signed links, from one secret.
 
 Scopes: ``proxy:create`` to ingest, ``proxy:read`` to read proxies, task
-status and plugins, ``proxy:metrics`` to scrape ``GET /metrics``. Links to a proxy's bytes can be shared without a token:
+status and plugins, ``proxy:delete`` to delete a file, ``proxy:metrics`` to scrape ``GET /metrics``. Links to a proxy's bytes can be shared without a token:
 they carry an expiry time and a signature over the path and that time, as
 thumbor and imgproxy sign theirs.
 """
@@ -22,7 +22,7 @@ from .errors import LinkInvalid, ScopeMissing, TokenInvalid, TokenMissing
 
 ALGORITHM = "HS256"
 ISSUER = "proxyservice"
-SCOPES = ("proxy:create", "proxy:read", "proxy:metrics")
+SCOPES = ("proxy:create", "proxy:read", "proxy:delete", "proxy:metrics")
 LINK_KEY_LABEL = b"proxyservice signed links"
 INVALID_TOKEN = "invalid token"
 EXPIRED_TOKEN = "the token has expired"

@@ -12,6 +12,7 @@ from .errors import (
     SourceOutsideRoots,
     SourceTooLarge,
     UploadNotKept,
+    UploadNotRemoved,
 )
 from .sources import SourceFiles
 
@@ -23,6 +24,7 @@ __all__ = [
     "SourceTooLarge",
     "SourceEmpty",
     "UploadNotKept",
+    "UploadNotRemoved",
     "SourceChanged",
     "BundleInvalid",
     "BundleTooLarge",

@@ -7,6 +7,7 @@ SourceError
 ├── SourceEmpty          the file has no bytes
 ├── SourceChanged        its bytes are no longer those ingested: ingest it again
 ├── UploadNotKept        an upload could not be written (a full disk): try again later
+├── UploadNotRemoved     a deleted file's upload could not be removed: try again later
 ├── BundleInvalid        a page's files cannot be unpacked as sent (a name leading out, a link, a broken zip)
 ├── BundleTooLarge       a page's files pass a limit (MAX_BUNDLE_FILES, MAX_UNPACKED_BYTES, MAX_BUNDLE_DEPTH)
 ├── BundleNotStaged      a page's files cannot be staged in object storage (STORE_URL) yet
@@ -24,7 +25,7 @@ from ...errors import (
 )
 
 __all__ = ["SourceError", "SourceNotFound", "SourceOutsideRoots", "SourceTooLarge", "SourceEmpty", "SourceChanged",
-           "UploadNotKept", "BundleInvalid", "BundleTooLarge", "BundleNotStaged",
+           "UploadNotKept", "UploadNotRemoved", "BundleInvalid", "BundleTooLarge", "BundleNotStaged",
            "PageNotFound"]
 
 
@@ -54,6 +55,10 @@ class SourceChanged(SourceError, InputInvalid):
 
 class UploadNotKept(SourceError, ResourceUnavailable):
     """The upload could not be written to the service's disk (full, or not writable); nothing was kept."""
+
+
+class UploadNotRemoved(SourceError, ResourceUnavailable):
+    """A deleted file's upload could not be removed (its disk, or the object storage): delete it again later."""
 
 
 class BundleInvalid(SourceError, InputInvalid):

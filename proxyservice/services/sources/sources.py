@@ -1,19 +1,16 @@
 """Finding and keeping the files that proxies are made of.
 
-A path given by a client is resolved (symlinks followed) and must land inside
-one of the configured roots; uploads are streamed into the upload folder
-under their content hash, so the same bytes are kept once.
+A path given by a client is resolved (symlinks followed) and must land inside one of the configured roots; uploads
+are streamed into the upload folder under their content hash, so the same bytes are kept once.
 
-With STORE_URL set, uploads are also *staged* in that object storage, at
-``<prefix>/uploads/<sha256>/<name>``, so that a worker on any host can read
-them: plugins and tasks are given a reference to the object (its URL,
-``s3://bucket/prefix/uploads/<sha256>/<name>``) instead of the web host's
-path, and a worker fetches it into a folder of the job's own
-(:meth:`SourceFiles.materialize`) for as long as the job runs.
+With STORE_URL set, uploads are also *staged* in that object storage, at ``<prefix>/uploads/<sha256>/<name>``, so
+that a worker on any host can read them: plugins and tasks are given a reference to the object (its URL,
+``s3://bucket/prefix/uploads/<sha256>/<name>``) instead of the web host's path, and a worker fetches it into a
+folder of the job's own (:meth:`SourceFiles.materialize`) for as long as the job runs.
 
-This module holds :class:`SourceFiles`, which decides what may be read. How
-uploads are kept is in :mod:`.uploads`, and how they are staged in
-:mod:`.staging`; which folder a page may load from in :mod:`.page_view`.
+This module holds :class:`SourceFiles`, which decides what may be read. How uploads are kept is in :mod:`.uploads`,
+how they are staged in :mod:`.staging`, and removed in :mod:`.forgetting`; which folder a page may load from in
+:mod:`.page_view`.
 """
 
 import logging
@@ -28,6 +25,7 @@ from ..context import SettingsService
 # The object storage is the proxy store's: its bucket (and its errors) are shared, not made twice.
 from ..store import Bucket
 from .bundles import bundle_of, keep_bundle
+from .forgetting import forget_upload
 from .errors import BundleNotStaged, SourceChanged, SourceNotFound, SourceOutsideRoots, UploadNotKept
 from .description import describe_file
 from .members import BundleLimits
@@ -279,6 +277,10 @@ class SourceFiles(SettingsService):
     def upload_id(self, path: Path) -> str | None:
         """The content hash of an upload kept by :meth:`save_upload`, from its folder's name."""
         return upload_hash(path, self._uploads)
+
+    def forget_upload(self, file_id: str) -> bool:
+        """Remove the upload kept under ``file_id``, here and staged (:func:`.forgetting.forget_upload`)."""
+        return forget_upload(self.upload_root, self.staging, file_id)
 
     @contextmanager
     def materialize(self, args: Sequence[Any]) -> Iterator[list[Any]]:

@@ -76,6 +76,13 @@ class LocalProxyStore(ProxyStore):
     def _drop_meta(self, file_id: str, typeidentifier: str) -> None:
         self._meta_path(file_id, typeidentifier).unlink(missing_ok=True)
 
+    def _drop_blobs(self, file_id: str) -> bool:
+        folder = self.root / file_id
+        if not folder.exists():
+            return False
+        shutil.rmtree(folder)
+        return True
+
     def _content(self, file_id: str, checksum: str) -> Path | None:
         blob = self.root / file_id / BLOBS / checksum
         return blob if blob.is_file() else None

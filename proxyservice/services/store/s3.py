@@ -94,6 +94,13 @@ class S3ProxyStore(ProxyStore):
     def _drop_meta(self, file_id: str, typeidentifier: str) -> None:
         self.bucket.delete(self._meta_key(file_id, typeidentifier))
 
+    def _drop_blobs(self, file_id: str) -> bool:
+        # Only the blobs' folder is left: the metadata went first.
+        blobs = self.bucket.names(self.bucket.key(PROXIES, file_id, BLOBS) + "/")
+        for key in blobs:
+            self.bucket.delete(key)
+        return bool(blobs)
+
     def _content(self, file_id: str, checksum: str) -> StoredObject:
         return StoredObject(self.bucket, self._blob_key(file_id, checksum), self.temp_dir)
 

@@ -126,6 +126,36 @@ class ProxyStore(ScratchFolder, SettingsService):
                 # Never served as it is: its made_from names the old picture, so it is made again.
                 logger.warning("the old copy %s of %s stays in the store: %s", name, file_id, e)
 
+    def forget(self, file_id: str) -> bool:
+        """Remove every proxy of a file (its copies in other formats and sizes too) and their bytes.
+
+        The metadata goes first, so no proxy shows without its bytes; a call
+        that failed half way is finished by the next one.
+
+        Returns
+        -------
+        bool
+            Whether anything of the file was there.
+
+        Raises
+        ------
+        StoreFailed
+            The store could not be read or written.
+        """
+        if not FILE_ID.fullmatch(file_id):
+            return False
+        try:
+            names = list(self._typeidentifiers(file_id))
+            for name in names:
+                self._drop_meta(file_id, name)
+            blobs_found = self._drop_blobs(file_id)
+        except OSError as e:
+            logger.warning("cannot remove the proxies of %s: %s", file_id, e)
+            raise StoreFailed(f"cannot remove the proxies of {file_id}: {e.strerror or type(e).__name__}") from e
+        if names or blobs_found:
+            logger.info("removed %d proxies of %s from %s", len(names), file_id, self.location)
+        return bool(names) or blobs_found
+
     def list(self, file_id: str) -> list[ProxyFile]:
         """Return the proxies of a file by type identifier, numbers by value (``page-9``, ``page-10``); empty if none.
 
@@ -202,6 +232,10 @@ class ProxyStore(ScratchFolder, SettingsService):
 
     def _drop_meta(self, file_id: str, typeidentifier: str) -> None:
         """Remove a proxy's metadata: it shows no more."""
+        raise NotImplementedError
+
+    def _drop_blobs(self, file_id: str) -> bool:
+        """Remove every byte kept for a file whose metadata is gone; return whether there were any."""
         raise NotImplementedError
 
     def _content(self, file_id: str, checksum: str) -> ProxyContent | None:

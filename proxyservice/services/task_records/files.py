@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ...domain import TaskRecord
 from ...domain.file_query import FilePage, FileQuery
 from .listing import forget_entries, page_of_files, write_entries
-from .table import NAMES_TABLE, file_metadata, tasks, to_record
+from .table import NAMES_TABLE, callbacks, file_metadata, tasks, to_record
 
 
 class FileRecords:
@@ -65,6 +65,28 @@ class FileRecords:
         with self._transaction() as connection:
             forget_entries(connection, file_id, None, self._names_indexed(connection))
             connection.execute(delete(file_metadata).where(file_metadata.c.file_id == file_id))
+
+    def forget_file(self, file_id: str) -> bool:
+        """Remove everything known of a file, in one transaction: its metadata, index entries, tasks and callbacks.
+
+        A worker still running one of its tasks finds the record gone when the
+        job ends, and removes what it stored (:mod:`proxyservice.worker.jobs`);
+        a queued one is not run (a task without a record never is).
+
+        Returns
+        -------
+        bool
+            Whether anything of the file was known.
+        """
+        with self._transaction() as connection:
+            forget_entries(connection, file_id, None, self._names_indexed(connection))
+            its_tasks = select(tasks.c.task_id).where(tasks.c.file_id == file_id)
+            connection.execute(delete(callbacks).where(callbacks.c.task_id.in_(its_tasks)))
+            gone = connection.execute(delete(tasks).where(tasks.c.file_id == file_id),
+                                      execution_options={"preserve_rowcount": True}).rowcount
+            gone += connection.execute(delete(file_metadata).where(file_metadata.c.file_id == file_id),
+                                       execution_options={"preserve_rowcount": True}).rowcount
+            return gone > 0
 
     def files(self, query: FileQuery) -> FilePage:
         """A page of the files ``query`` asks for, read from indexes (see :mod:`.listing`)."""

@@ -129,6 +129,14 @@ class InMemoryTaskRecords:
     def forget_metadata(self, file_id: str) -> None:
         self.metadata.pop(file_id, None)
 
+    def forget_file(self, file_id: str) -> bool:
+        mine = [task_id for task_id, record in self.records.items() if record.file_id == file_id]
+        for task_id in mine:
+            self.delete(task_id)
+            self.callbacks.pop(task_id, None)
+            self.leases.pop(task_id, None)
+        return self.metadata.pop(file_id, None) is not None or bool(mine)
+
     def files(self, query: FileQuery) -> FilePage:
         """As :meth:`TaskRecords.files` answers, from each file's entries (slow at scale: for tests)."""
         found: dict[tuple[SortValue, str], str] = {}
