@@ -15,19 +15,15 @@ and ffmpeg runs in the sandbox, which shows it the file alone, with no
 network.
 """
 
-import json
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from ..sandbox import Finished, Sandbox
-from ..sandbox.tool import SandboxedTool
+from ..sandbox.ffmpeg_tool import FFmpegTool, said_by, seconds, whole
 from .errors import AudioInvalid, AudioTimedOut, AudioToolMissing
 
 CONTAINERS = "mp3,ogg,flac,wav,aac,mov,mp4,m4a,3gp,3g2,mj2"
 """ffmpeg's demuxers for the containers taken: MP3, Ogg (Vorbis, Opus), FLAC, WAV, ADTS AAC, and MP4 (M4A)."""
-CLOSED = ["-protocol_whitelist", "file", "-format_whitelist", CONTAINERS]
 DRAWN_SIZE = (1200, 300)
 """The picture ffmpeg draws, scaled into the proxy's box afterwards."""
 DRAWN_RATE = 8000
@@ -38,11 +34,9 @@ INK, PAPER = "0x1f3b5c", "white"
 TAGS = ("title", "artist", "album")
 LONGEST_TEXT = 200
 """Characters kept of a tag or a codec's name."""
-ADDRESS = re.compile(r" @ 0x[0-9a-f]+")
-"""ffmpeg names its parts with their addresses in memory: of no use to a reader."""
 
 
-class AudioReader(SandboxedTool):
+class AudioReader(FFmpegTool):
     """ffmpeg and ffprobe on sound files, run in the sandbox with a time and a memory limit.
 
     Parameters
@@ -52,13 +46,11 @@ class AudioReader(SandboxedTool):
     """
 
     MISSING = AudioToolMissing
-    INSTALL = "ffmpeg"
     TIMED_OUT = AudioTimedOut
-
-    def __init__(self, ffmpeg: str = "ffmpeg", ffprobe: str = "ffprobe", memory_mb: int | None = None,
-                 sandbox: Sandbox | None = None) -> None:
-        super().__init__(ffmpeg, memory_mb, sandbox)
-        self.ffprobe = ffprobe
+    INVALID = AudioInvalid
+    CONTAINERS = CONTAINERS
+    STREAM = "a:0"
+    KIND = "a sound"
 
     def waveform(self, source: Path, output: Path, timeout: float) -> Path:
         """Draw the waveform of ``source`` (its first :data:`DRAWN_SECONDS`) as a PNG of :data:`DRAWN_SIZE`:
@@ -77,12 +69,12 @@ class AudioReader(SandboxedTool):
                  "[paper][wave]overlay=shortest=1,format=rgb24")
         with tempfile.TemporaryDirectory(prefix=".audio-", dir=output.parent) as work:
             picture = Path(work) / "waveform.png"
-            command = [self.executable(), "-nostdin", "-v", "error", "-y", *CLOSED, "-t", str(DRAWN_SECONDS),
+            command = [self.executable(), "-nostdin", "-v", "error", "-y", *self.closed, "-t", str(DRAWN_SECONDS),
                        "-i", str(source), "-filter_complex", graph, "-frames:v", "1", "-threads", "1",
                        str(picture)]
-            finished = self._run(command, source, Path(work), timeout)
+            finished = self.run(command, source, Path(work), timeout)
             if finished.returncode != 0 or not picture.is_file() or picture.stat().st_size == 0:
-                raise AudioInvalid(f"{source.name} is not a sound that can be read: {_said(finished, source)}")
+                raise AudioInvalid(f"{source.name} is not a sound that can be read: {said_by(finished, source)}")
             picture.replace(output)
         return output
 
@@ -97,65 +89,23 @@ class AudioReader(SandboxedTool):
         entries = ("format=duration,bit_rate:format_tags=title,artist,album:"
                    "stream=codec_name,channels,sample_rate,bit_rate:stream_tags=title,artist,album")
         with tempfile.TemporaryDirectory(prefix=".probe-") as work:
-            found = self._probe(source, Path(work), timeout, entries)
+            found = self.probe(source, Path(work), timeout, entries)
         container, stream = found.get("format", {}), found["streams"][0]
         # Ogg keeps its comments on the stream, the others on the container: either may say.
         tags = {str(key).lower(): value for key, value in {**stream.get("tags", {}),
                                                            **container.get("tags", {})}.items()}
-        return {"duration": _seconds(container.get("duration")),
+        return {"duration": seconds(container.get("duration")),
                 "codec": _text(stream.get("codec_name")),
-                "channels": _whole(stream.get("channels")),
-                "sample_rate": _whole(stream.get("sample_rate")),
-                "bit_rate": _whole(stream.get("bit_rate")) or _whole(container.get("bit_rate")),
+                "channels": whole(stream.get("channels")),
+                "sample_rate": whole(stream.get("sample_rate")),
+                "bit_rate": whole(stream.get("bit_rate")) or whole(container.get("bit_rate")),
                 **{tag: _text(tags.get(tag)) for tag in TAGS}}
 
-    def _probe(self, source: Path, folder: Path, timeout: float, entries: str) -> dict[str, Any]:
-        """ffprobe's JSON of ``entries`` for the first audio stream.
-
-        Raises
-        ------
-        AudioInvalid
-            It has no audio stream ffprobe can read.
-        """
-        said = folder / "probe.json"
-        command = [self.executable(self.ffprobe), "-v", "error", *CLOSED, "-select_streams", "a:0",
-                   "-show_entries", entries, "-of", "json", "-o", str(said), str(source)]
-        finished = self._run(command, source, folder, timeout)
-        try:
-            found = json.loads(said.read_text() if said.is_file() else "{}")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            found = {}
-        if finished.returncode != 0 or not found.get("streams"):
-            why = _said(finished, source) if finished.returncode else "it has no audio stream"
-            raise AudioInvalid(f"{source.name} is not a sound that can be read: {why}")
-        return dict(found)
-
-    def _run(self, command: list[str], source: Path, folder: Path, timeout: float) -> Finished:
-        return self.run_on(command, source, folder, timeout, "reading")
 
 
-def _seconds(value: Any) -> float | None:
-    """A duration ffprobe wrote, in seconds; ``None`` when it is missing or makes no sense."""
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        return None
-    return seconds if 0.0 <= seconds < float("inf") else None
 
-
-def _whole(value: Any) -> int | None:
-    """A count ffprobe wrote (as a number, or as a string for rates); ``None`` when it is missing or not positive."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number > 0 else None
 
 
 def _text(value: Any) -> str | None:
     text = " ".join(str(value).split())[:LONGEST_TEXT] if value is not None else ""
     return text or None
-
-
-def _said(finished: Finished, source: Path) -> str:
-    return ADDRESS.sub("", finished.last_words(source))
