@@ -18,11 +18,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ..config import Settings
 from ..domain import ProxyFile, SourceView
-from ..process.metadata import checked_metadata
+from ..process.metadata import MetadataBook, keep_metadata
 from ..services.audio import AudioReader
 from ..services.imaging import ImageScaler
 from ..services.office import OfficeConverter
@@ -43,10 +43,15 @@ _refused: ContextVar[list[str] | None] = ContextVar("proxyservice_refused_metada
 """The metadata refusals of the job running now: they join its warnings, whether the job returns them or not."""
 
 
-class MetadataBook(Protocol):
-    """Where metadata is kept (the task records)."""
 
-    def put_metadata(self, file_id: str, namespace: str, fields: Mapping[str, Any]) -> None: ...
+class _Nowhere:
+    """Where the metadata of a context without records goes: nowhere (it is still checked)."""
+
+    def put_metadata(self, file_id: str, namespace: str, fields: Mapping[str, Any]) -> None:
+        pass
+
+
+_NOWHERE = _Nowhere()
 
 
 @dataclass(frozen=True)
@@ -142,9 +147,7 @@ class JobContext:
         RecordsUnavailable
             The records are away: the task waits and runs again.
         """
-        accepted, refused = checked_metadata(namespace, schema, values)
-        if accepted and self.metadata is not None:
-            self.metadata.put_metadata(file_id, namespace, accepted)
+        refused = keep_metadata(self.metadata or _NOWHERE, file_id, namespace, schema, values)
         collected = _refused.get()
         if collected is not None:
             collected.extend(refused)

@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 
 from ..domain import ProxyFile, ProxyPlugin, SourceFile, TaskRecord, TaskState, proxy_types
 from ..errors import ResourceUnavailable
-from .metadata import checked_metadata
+from .metadata import keep_metadata
 
 
 class TaskBook(Protocol):
@@ -108,14 +108,11 @@ class MetadataSink:
     def __call__(self, file_id: str, values: Mapping[str, Any]) -> list[str]:
         if self.plugin is None:
             raise RuntimeError("the metadata sink is bound to its plugin before process() runs")
-        namespace = self.plugin.namespace()
-        accepted, refused = checked_metadata(namespace, self.plugin.schema(), values)
-        if accepted:
-            try:
-                self.book.put_metadata(file_id, namespace, accepted)
-            except ResourceUnavailable as e:  # the ingest must say 503, whatever the plugin makes of it
-                self.unavailable = e
-                raise
+        try:
+            refused = keep_metadata(self.book, file_id, self.plugin.namespace(), self.plugin.schema(), values)
+        except ResourceUnavailable as e:  # the ingest must say 503, whatever the plugin makes of it
+            self.unavailable = e
+            raise
         self.refused.extend(refused)
         return refused
 

@@ -15,7 +15,7 @@ from ..domain import PluginStatus, ProxyPlugin, ProxySize, SourceFile, TaskRecor
 from ..domain.metadata import FILE_NAMESPACE, FILE_SCHEMA, file_facts
 from .bindings import (JobSender, MetadataSink, ProxyLister, RecordingSubmitter, TaskBook, job_name, now,
                        reads_metadata_only)
-from .metadata import checked_metadata
+from .metadata import keep_metadata
 from .task_ids import task_id_for
 
 __all__ = ["IngestOutcome", "JobSender", "ProxyLister", "TaskBook", "TaskOutcome", "ingest_file", "job_name"]
@@ -176,8 +176,7 @@ def ingest_file(
                 admit()
                 admit = None
             if not facts_kept:  # when the file's tasks start: an unchanged file costs no write
-                book.put_metadata(source.file_id, FILE_NAMESPACE, checked_metadata(
-                    FILE_NAMESPACE, FILE_SCHEMA, file_facts(source))[0])
+                keep_metadata(book, source.file_id, FILE_NAMESPACE, FILE_SCHEMA, file_facts(source))
                 facts_kept = True
             tasks, send_errors = _run_plugin(task_id, name, plugin_class, asked, book, sender)
             outcomes.extend(tasks)

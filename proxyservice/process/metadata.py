@@ -5,7 +5,7 @@ plugin's declaration by :func:`~proxyservice.domain.metadata.value_schema`),
 so one value that does not fit costs that field only, and the warning names it.
 """
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 from jsonschema import Draft202012Validator
 
@@ -49,6 +49,27 @@ def checked_metadata(namespace: str, schema: Sequence[Mapping[str, Any]],
             continue
         accepted[name] = plain
     return accepted, warnings
+
+
+class MetadataBook(Protocol):
+    """Where metadata is kept (the task records)."""
+
+    def put_metadata(self, file_id: str, namespace: str, fields: Mapping[str, Any]) -> None: ...
+
+
+def keep_metadata(book: MetadataBook, file_id: str, namespace: str, schema: Sequence[Mapping[str, Any]],
+                  values: Mapping[str, Any]) -> list[str]:
+    """Store in ``book`` the values that fit ``schema`` (:func:`checked_metadata`); return the refusals.
+
+    Raises
+    ------
+    ResourceUnavailable
+        The records are away; nothing was stored.
+    """
+    accepted, refused = checked_metadata(namespace, schema, values)
+    if accepted:
+        book.put_metadata(file_id, namespace, accepted)
+    return refused
 
 
 def _why(datatype: str, items: str | None, value: Any, broken: Any) -> str:
